@@ -1,0 +1,17 @@
+//! Plain data shared by every other module: normalised names, file names, digests and the
+//! records an index gives for each file.
+//!
+//! This module owns no IO and depends on nothing inside pinwheel. Names are normalised once,
+//! at construction (PEP 503), so comparing two `PackageName`s is always meaningful.
+
+mod digest;
+mod filename;
+mod index_file;
+mod redacted;
+
+pub use digest::{DigestError, Sha256Digest};
+pub use filename::{DistFilename, FilenameError, SdistFilename, SdistFormat, WheelFilename, WheelTag};
+pub use index_file::{IndexFile, MetadataAvailability, ProjectFiles, Yanked};
+pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
+pub use pep508_rs::{ExtraName, PackageName};
+pub use redacted::RedactedUrl;
