@@ -6,3 +6,4 @@
 //! See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod types;
+pub mod inputs;

@@ -1,0 +1,161 @@
+//! Requirement inputs: `.in` files in pip-compile's format, read into a [`Manifest`].
+//!
+//! The grammar, line by line, after joining `\` continuations and removing comments (`#` at the
+//! start of a line or after whitespace, as pip does):
+//!
+//! - a PEP 508 requirement (`name[extra]>=1; marker`, `name @ url`);
+//! - `-r FILE` / `--requirement FILE`: include another file's requirements;
+//! - `-c FILE` / `--constraint FILE`: include a file as constraints (they limit versions but do not
+//!   add packages);
+//! - index options: `-i`/`--index-url`, `--extra-index-url`, `-f`/`--find-links`, `--no-index`;
+//! - resolver options: `--pre`, `--only-binary`, `--no-binary` (kept for the settings layer);
+//! - `--hash` after a requirement (accepted and ignored: output hashes come from the index).
+//!
+//! Paths of included files are relative to the including file. Every requirement keeps the file
+//! and line it came from and the user's text, so that errors and `# via` annotations can name them.
+//! This module reads files and stdin; it never touches the network and knows nothing of pubgrub.
+
+mod error;
+mod parser;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{InputError, InputErrorKind};
+pub use parser::read_manifest;
+
+/// Where a requirement came from: the file (as the user or the including file named it) and line.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    /// How the requirement entered: a requirement or a constraint.
+    pub kind: OriginKind,
+    /// The file, as written by the user (top level) or joined onto the including file's directory.
+    pub file: PathBuf,
+    /// The 1-based line number (of the first physical line, for continued lines).
+    pub line: usize,
+}
+
+/// Whether a line was read as a requirement (`-r`, or a source file) or as a constraint (`-c`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OriginKind {
+    /// A requirement: adds the package to the resolution.
+    Requirement,
+    /// A constraint: limits versions only.
+    Constraint,
+}
+
+impl Origin {
+    /// The annotation pip-compile writes for this origin: `-r file.in` or `-c file.txt`.
+    #[must_use]
+    pub fn annotation(&self) -> String {
+        let flag = match self.kind {
+            OriginKind::Requirement => "-r",
+            OriginKind::Constraint => "-c",
+        };
+        format!("{flag} {}", self.file.display())
+    }
+}
+
+/// One requirement read from an input, with its provenance.
+#[derive(Clone, Debug)]
+pub struct InputRequirement {
+    /// The parsed requirement.
+    pub requirement: pep508_rs::Requirement,
+    /// The requirement exactly as the user wrote it (without comments and options), so that
+    /// markers can be copied to the output in the user's spelling.
+    pub text: String,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+impl InputRequirement {
+    /// The marker text as the user wrote it, if the line has one.
+    #[must_use]
+    pub fn marker_text(&self) -> Option<&str> {
+        let (_, marker) = self.text.split_once(';')?;
+        let marker = marker.trim();
+        (!marker.is_empty()).then_some(marker)
+    }
+}
+
+/// Index settings gathered from option lines, in the order they were read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// `--index-url`; the last one read wins, as in pip.
+    pub index_url: Option<String>,
+    /// `--extra-index-url`, in order, without duplicates.
+    pub extra_index_urls: Vec<String>,
+    /// `--find-links`, in order, without duplicates. Local paths are made relative to the
+    /// including file's directory.
+    pub find_links: Vec<String>,
+    /// `--no-index`.
+    pub no_index: bool,
+}
+
+/// Resolver options that pip allows in requirements files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileResolverOptions {
+    /// `--pre`.
+    pub pre: bool,
+    /// `--only-binary` values (`:all:`, `:none:` or package names), in order.
+    pub only_binary: Vec<String>,
+    /// `--no-binary` values, in order.
+    pub no_binary: Vec<String>,
+}
+
+/// Everything read from the inputs of one run.
+#[derive(Clone, Debug, Default)]
+pub struct Manifest {
+    /// Requirements, in reading order.
+    pub requirements: Vec<InputRequirement>,
+    /// Constraints, in reading order.
+    pub constraints: Vec<InputRequirement>,
+    /// Index options from option lines.
+    pub index: IndexOptions,
+    /// Resolver options from option lines.
+    pub resolver: FileResolverOptions,
+}
+
+impl Manifest {
+    /// Adds the requirements of `other` after this manifest's own (several source files on one
+    /// command line become one manifest, as in pip-compile).
+    pub fn extend(&mut self, other: Manifest) {
+        self.requirements.extend(other.requirements);
+        self.constraints.extend(other.constraints);
+        merge_index_options(&mut self.index, other.index);
+        self.resolver.pre |= other.resolver.pre;
+        self.resolver.only_binary.extend(other.resolver.only_binary);
+        self.resolver.no_binary.extend(other.resolver.no_binary);
+    }
+}
+
+fn merge_index_options(into: &mut IndexOptions, from: IndexOptions) {
+    if from.index_url.is_some() {
+        into.index_url = from.index_url;
+    }
+    for url in from.extra_index_urls {
+        push_unique(&mut into.extra_index_urls, url);
+    }
+    for link in from.find_links {
+        push_unique(&mut into.find_links, link);
+    }
+    into.no_index |= from.no_index;
+}
+
+fn push_unique(list: &mut Vec<String>, value: String) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+/// Joins `child` onto the directory of `parent`, as pip does for nested `-r`/`-c` paths, unless
+/// `child` is absolute.
+pub(crate) fn join_relative(parent: &Path, child: &str) -> PathBuf {
+    let child_path = Path::new(child);
+    if child_path.is_absolute() {
+        return child_path.to_path_buf();
+    }
+    match parent.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(child_path),
+        _ => child_path.to_path_buf(),
+    }
+}
