@@ -1,9 +1,21 @@
 //! pinwheel: a native replacement for `pip-compile`.
 //!
 //! Data flows one way: [`inputs`] reads `.in` files into a manifest, [`target`] describes the
-//! Python and platform being locked for, the resolver asks the index (through the cache) for
-//! project pages and metadata, and the writer turns the resolution into a requirements file.
-//! See ARCHITECTURE.md for the code map and the invariants.
+//! Python and platform being locked for, the [`resolver`] runs PubGrub and asks its `Source` for
+//! project pages and metadata, which [`registry`] provides from the [`index`] client (through the
+//! [`cache`]), and [`writers`] turn the resolution into a requirements file. [`cli`] is the only
+//! module that prints. See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod types;
+
+pub mod cache;
+pub mod index;
 pub mod inputs;
+pub mod metadata;
+pub mod target;
+
+pub mod registry;
+pub mod resolver;
+pub mod writers;
+
+pub mod cli;

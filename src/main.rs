@@ -1,1 +1,7 @@
-fn main(){}
+//! The `pinwheel` binary: everything lives in the library; see `pinwheel::cli`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    pinwheel::cli::main()
+}

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use pep508_rs::{Requirement, VerbatimUrl};
 
-use super::{InputError, InputErrorKind, InputRequirement, Manifest, Origin, OriginKind, join_relative};
+use super::{
+    InputError, InputErrorKind, InputRequirement, Manifest, Origin, OriginKind, join_relative,
+};
 
 /// Reads `path` (or stdin when it is `-`) and every file it includes into a manifest.
 ///
@@ -51,15 +53,23 @@ impl Reader {
         Ok(())
     }
 
-    fn read_line(&mut self, path: &Path, kind: OriginKind, line: &LogicalLine) -> Result<(), InputError> {
-        let at = |reader: &Self, error: InputErrorKind| reader.error(path, Some(line.number), error);
+    fn read_line(
+        &mut self,
+        path: &Path,
+        kind: OriginKind,
+        line: &LogicalLine,
+    ) -> Result<(), InputError> {
+        let at =
+            |reader: &Self, error: InputErrorKind| reader.error(path, Some(line.number), error);
         let text = line.text.trim();
         if text.starts_with('-') {
             let option = parse_option(text).map_err(|error| at(self, error))?;
-            return self.apply_option(path, kind, option).map_err(|error| match error {
-                Applied::Nested(error) => error,
-                Applied::Here(error) => at(self, error),
-            });
+            return self
+                .apply_option(path, kind, option)
+                .map_err(|error| match error {
+                    Applied::Nested(error) => error,
+                    Applied::Here(error) => at(self, error),
+                });
         }
         let (requirement_text, trailing) = split_trailing_options(text);
         for option in trailing {
@@ -69,11 +79,16 @@ impl Reader {
                 return Err(at(self, InputErrorKind::UnknownOption(option.to_string())));
             }
         }
-        let requirement = parse_requirement(requirement_text, path).map_err(|error| at(self, error))?;
+        let requirement =
+            parse_requirement(requirement_text, path).map_err(|error| at(self, error))?;
         let entry = InputRequirement {
             requirement,
             text: requirement_text.to_string(),
-            origin: Origin { kind, file: path.to_path_buf(), line: line.number },
+            origin: Origin {
+                kind,
+                file: path.to_path_buf(),
+                line: line.number,
+            },
         };
         match kind {
             OriginKind::Requirement => self.manifest.requirements.push(entry),
@@ -82,12 +97,19 @@ impl Reader {
         Ok(())
     }
 
-    fn apply_option(&mut self, path: &Path, kind: OriginKind, option: FileOption) -> Result<(), Applied> {
+    fn apply_option(
+        &mut self,
+        path: &Path,
+        kind: OriginKind,
+        option: FileOption,
+    ) -> Result<(), Applied> {
         let index = &mut self.manifest.index;
         match option {
             FileOption::Requirement(file) => {
                 // A `-r` inside a constraints file stays a constraint, as in pip.
-                return self.read_file(&join_relative(path, &file), kind).map_err(Applied::Nested);
+                return self
+                    .read_file(&join_relative(path, &file), kind)
+                    .map_err(Applied::Nested);
             }
             FileOption::Constraint(file) => {
                 return self
@@ -123,7 +145,12 @@ impl Reader {
             .filter(|(open, _)| open != file)
             .cloned()
             .collect();
-        InputError { file: file.to_path_buf(), line, included_from, kind }
+        InputError {
+            file: file.to_path_buf(),
+            line,
+            included_from,
+            kind,
+        }
     }
 }
 
@@ -142,7 +169,9 @@ impl From<InputErrorKind> for Applied {
 fn read_text(path: &Path) -> Result<String, InputErrorKind> {
     let bytes = if path == Path::new("-") {
         let mut buffer = Vec::new();
-        std::io::stdin().read_to_end(&mut buffer).map_err(InputErrorKind::Read)?;
+        std::io::stdin()
+            .read_to_end(&mut buffer)
+            .map_err(InputErrorKind::Read)?;
         buffer
     } else {
         std::fs::read(path).map_err(InputErrorKind::Read)?
@@ -159,7 +188,10 @@ fn logical_lines(content: &str) -> Vec<LogicalLine> {
             Some(body) => (body, true),
             None => (physical, false),
         };
-        let line = pending.get_or_insert_with(|| LogicalLine { number: index + 1, text: String::new() });
+        let line = pending.get_or_insert_with(|| LogicalLine {
+            number: index + 1,
+            text: String::new(),
+        });
         line.text.push_str(body);
         if !continues {
             if let Some(mut line) = pending.take() {
@@ -202,7 +234,10 @@ fn split_trailing_options(text: &str) -> (&str, Vec<&str>) {
             (Some(open), c) if c == open => quote = None,
             (None, '"' | '\'') => quote = Some(character),
             (None, '-') if previous_is_space => {
-                return (text[..index].trim_end(), text[index..].split_whitespace().collect());
+                return (
+                    text[..index].trim_end(),
+                    text[index..].split_whitespace().collect(),
+                );
             }
             _ => {}
         }
@@ -281,13 +316,18 @@ fn parse_option(text: &str) -> Result<FileOption, InputErrorKind> {
 /// `-r value`.
 fn split_flag(text: &str) -> (&str, Option<&str>) {
     if let Some(long) = text.strip_prefix("--") {
-        let end = long.find(|c: char| c == '=' || c.is_whitespace()).map_or(text.len(), |i| i + 2);
+        let end = long
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .map_or(text.len(), |i| i + 2);
         let (flag, rest) = text.split_at(end);
         let rest = rest.strip_prefix('=').unwrap_or(rest);
         return (flag, Some(rest).filter(|rest| !rest.trim().is_empty()));
     }
     // Short options are one letter; the value may follow directly (`-rbase.in`).
-    let end = text.char_indices().nth(2).map_or(text.len(), |(index, _)| index);
+    let end = text
+        .char_indices()
+        .nth(2)
+        .map_or(text.len(), |(index, _)| index);
     let (flag, rest) = text.split_at(end);
     (flag, Some(rest).filter(|rest| !rest.trim().is_empty()))
 }
@@ -303,12 +343,22 @@ fn parse_requirement(text: &str, file: &Path) -> Result<Requirement<VerbatimUrl>
     }
     let mut warnings = Vec::new();
     let directory = file.parent().unwrap_or(Path::new("."));
-    let requirement = Requirement::<VerbatimUrl>::parse_reporter(text, directory, &mut |_kind, warning: String| {
-        warnings.push(warning);
-    })
-    .map_err(|error| InputErrorKind::InvalidRequirement { text: text.to_string(), message: error.message.to_string() })?;
+    let requirement = Requirement::<VerbatimUrl>::parse_reporter(
+        text,
+        directory,
+        &mut |_kind, warning: String| {
+            warnings.push(warning);
+        },
+    )
+    .map_err(|error| InputErrorKind::InvalidRequirement {
+        text: text.to_string(),
+        message: error.message.to_string(),
+    })?;
     if let Some(warning) = warnings.into_iter().next() {
-        return Err(InputErrorKind::InvalidRequirement { text: text.to_string(), message: warning });
+        return Err(InputErrorKind::InvalidRequirement {
+            text: text.to_string(),
+            message: warning,
+        });
     }
     Ok(requirement)
 }
@@ -316,7 +366,9 @@ fn parse_requirement(text: &str, file: &Path) -> Result<Requirement<VerbatimUrl>
 /// A bare path or URL (`./pkg`, `https://…/x.whl`) rather than `name @ url`.
 fn looks_unnamed(text: &str) -> bool {
     let first = text.split_whitespace().next().unwrap_or_default();
-    first.starts_with('.') || first.starts_with('/') || looks_like_url(first) && !text.contains(" @ ") && !text.contains('@')
+    first.starts_with('.')
+        || first.starts_with('/')
+        || looks_like_url(first) && !text.contains(" @ ") && !text.contains('@')
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ pub enum FilenameError {
     #[error("`{0}` is not a wheel or source distribution file name")]
     UnknownExtension(String),
     /// A wheel name without the five or six dash-separated parts.
-    #[error("`{0}` is not a valid wheel file name (expected `name-version[-build]-python-abi-platform.whl`)")]
+    #[error(
+        "`{0}` is not a valid wheel file name (expected `name-version[-build]-python-abi-platform.whl`)"
+    )]
     MalformedWheel(String),
     /// An sdist name that does not start with the project's name.
     #[error("`{filename}` is not a source distribution of `{expected}`")]
@@ -96,10 +98,15 @@ impl FromStr for WheelFilename {
             .ok_or_else(|| FilenameError::UnknownExtension(filename.to_string()))?;
         let parts: Vec<&str> = stem.split('-').collect();
         let (name, version, build, tags) = match parts.as_slice() {
-            [name, version, python, abi, platform] => (*name, *version, None, [*python, *abi, *platform]),
-            [name, version, build, python, abi, platform] => {
-                (*name, *version, Some((*build).to_string()), [*python, *abi, *platform])
+            [name, version, python, abi, platform] => {
+                (*name, *version, None, [*python, *abi, *platform])
             }
+            [name, version, build, python, abi, platform] => (
+                *name,
+                *version,
+                Some((*build).to_string()),
+                [*python, *abi, *platform],
+            ),
             _ => return Err(FilenameError::MalformedWheel(filename.to_string())),
         };
         if tags.iter().any(|part| part.is_empty()) {
@@ -237,7 +244,9 @@ mod tests {
     #[test]
     fn parses_wheel_with_compressed_tags() {
         let wheel: WheelFilename =
-            "numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl".parse().unwrap();
+            "numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+                .parse()
+                .unwrap();
         assert_eq!(wheel.name, name("numpy"));
         assert_eq!(wheel.version.to_string(), "2.1.0");
         assert_eq!(wheel.tag.platform.len(), 2);
@@ -253,12 +262,18 @@ mod tests {
     #[test]
     fn rejects_malformed_wheel() {
         assert!("foo-1.0-py3.whl".parse::<WheelFilename>().is_err());
-        assert!("foo-notaversion!-py3-none-any.whl".parse::<WheelFilename>().is_err());
+        assert!(
+            "foo-notaversion!-py3-none-any.whl"
+                .parse::<WheelFilename>()
+                .is_err()
+        );
     }
 
     #[test]
     fn parses_legacy_sdist_with_dashes_in_name() {
-        let sdist = SdistFilename::parse("typing-extensions-4.0.0.tar.gz", &name("typing_extensions")).unwrap();
+        let sdist =
+            SdistFilename::parse("typing-extensions-4.0.0.tar.gz", &name("typing_extensions"))
+                .unwrap();
         assert_eq!(sdist.version.to_string(), "4.0.0");
         let zip = SdistFilename::parse("Foo.Bar-2.0.zip", &name("foo-bar")).unwrap();
         assert_eq!(zip.format, SdistFormat::Zip);

@@ -73,6 +73,9 @@ impl ProjectFiles {
     /// A project with no files: what an index that does not know the name answers.
     #[must_use]
     pub fn empty(name: PackageName) -> Self {
-        Self { name, files: Vec::new() }
+        Self {
+            name,
+            files: Vec::new(),
+        }
     }
 }

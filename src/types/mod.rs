@@ -10,7 +10,9 @@ mod index_file;
 mod redacted;
 
 pub use digest::{DigestError, Sha256Digest};
-pub use filename::{DistFilename, FilenameError, SdistFilename, SdistFormat, WheelFilename, WheelTag};
+pub use filename::{
+    DistFilename, FilenameError, SdistFilename, SdistFormat, WheelFilename, WheelTag,
+};
 pub use index_file::{IndexFile, MetadataAvailability, ProjectFiles, Yanked};
 pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};

@@ -51,7 +51,8 @@ mod tests {
 
     #[test]
     fn hides_password_and_token() {
-        let with_password = RedactedUrl::new(Url::parse("https://user:secret@host/simple/").unwrap());
+        let with_password =
+            RedactedUrl::new(Url::parse("https://user:secret@host/simple/").unwrap());
         assert_eq!(with_password.to_string(), "https://user:****@host/simple/");
         let with_token = RedactedUrl::new(Url::parse("https://token@host/simple/").unwrap());
         assert_eq!(with_token.to_string(), "https://****@host/simple/");

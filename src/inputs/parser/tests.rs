@@ -14,7 +14,10 @@ fn write(dir: &Path, name: &str, content: &str) -> std::path::PathBuf {
 }
 
 fn names(requirements: &[crate::inputs::InputRequirement]) -> Vec<String> {
-    requirements.iter().map(|r| r.requirement.name.to_string()).collect()
+    requirements
+        .iter()
+        .map(|r| r.requirement.name.to_string())
+        .collect()
 }
 
 #[test]
@@ -26,7 +29,10 @@ fn reads_requirements_comments_and_continuations() {
         "# a comment\n\nrequests>=2 # trailing comment\nuvicorn[standard] \\\n  ; python_version >= \"3.8\"\nfoo @ https://example.com/foo-1.0.tar.gz#sha256=abc\n",
     );
     let manifest = read_manifest(&path, OriginKind::Requirement).unwrap();
-    assert_eq!(names(&manifest.requirements), ["requests", "uvicorn", "foo"]);
+    assert_eq!(
+        names(&manifest.requirements),
+        ["requests", "uvicorn", "foo"]
+    );
     let uvicorn = &manifest.requirements[1];
     assert_eq!(uvicorn.origin.line, 4);
     assert_eq!(uvicorn.marker_text(), Some("python_version >= \"3.8\""));
@@ -45,8 +51,17 @@ fn follows_includes_relative_to_the_including_file() {
     assert_eq!(names(&manifest.requirements), ["attrs", "pytest"]);
     // A `-r` inside a constraints file stays a constraint.
     assert_eq!(names(&manifest.constraints), ["attrs", "six"]);
-    assert_eq!(manifest.requirements[0].origin.file, dir.path().join("reqs/base.in"));
-    assert_eq!(manifest.constraints[0].origin.annotation(), format!("-c {}", dir.path().join("reqs/../constraints.txt").display()));
+    assert_eq!(
+        manifest.requirements[0].origin.file,
+        dir.path().join("reqs/base.in")
+    );
+    assert_eq!(
+        manifest.constraints[0].origin.annotation(),
+        format!(
+            "-c {}",
+            dir.path().join("reqs/../constraints.txt").display()
+        )
+    );
 }
 
 #[test]
@@ -58,9 +73,21 @@ fn reads_option_lines_in_every_spelling() {
         "--index-url https://a.example/simple\n-ihttps://b.example/simple\n--extra-index-url=https://c.example/simple\n-f ./wheels\n--find-links https://d.example/links/\n--no-index\n--pre\n--only-binary :all:\n--trusted-host a.example\nsix --hash=sha256:0000\n",
     );
     let manifest = read_manifest(&path, OriginKind::Requirement).unwrap();
-    assert_eq!(manifest.index.index_url.as_deref(), Some("https://b.example/simple"));
-    assert_eq!(manifest.index.extra_index_urls, ["https://c.example/simple"]);
-    assert_eq!(manifest.index.find_links, [dir.path().join("./wheels").display().to_string(), "https://d.example/links/".to_string()]);
+    assert_eq!(
+        manifest.index.index_url.as_deref(),
+        Some("https://b.example/simple")
+    );
+    assert_eq!(
+        manifest.index.extra_index_urls,
+        ["https://c.example/simple"]
+    );
+    assert_eq!(
+        manifest.index.find_links,
+        [
+            dir.path().join("./wheels").display().to_string(),
+            "https://d.example/links/".to_string()
+        ]
+    );
     assert!(manifest.index.no_index);
     assert!(manifest.resolver.pre);
     assert_eq!(manifest.resolver.only_binary, [":all:"]);
@@ -83,7 +110,10 @@ fn errors_name_file_line_and_cause() {
         let error = read_manifest(&path, OriginKind::Requirement).unwrap_err();
         let message = error.to_string();
         assert_eq!(error.line, Some(line), "{message}");
-        assert!(message.starts_with(&format!("{}:{line}: ", path.display())), "{message}");
+        assert!(
+            message.starts_with(&format!("{}:{line}: ", path.display())),
+            "{message}"
+        );
         assert!(message.contains(expected), "{message} lacks {expected}");
     }
 }
@@ -97,7 +127,11 @@ fn errors_in_included_files_name_the_chain() {
     assert_eq!(error.file, dir.path().join("inner.in"));
     assert_eq!(error.line, Some(2));
     assert_eq!(error.included_from, [(top.clone(), 2)]);
-    assert!(error.to_string().contains(&format!("(included from {}:2)", top.display())));
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("(included from {}:2)", top.display()))
+    );
 }
 
 #[test]
@@ -108,15 +142,24 @@ fn missing_files_and_cycles_are_errors() {
     write(dir.path(), "a.in", "-r b.in\n");
     write(dir.path(), "b.in", "-r a.in\n");
     let cycle = read_manifest(&dir.path().join("a.in"), OriginKind::Requirement).unwrap_err();
-    assert!(matches!(cycle.kind, InputErrorKind::IncludeCycle(_)), "{cycle}");
+    assert!(
+        matches!(cycle.kind, InputErrorKind::IncludeCycle(_)),
+        "{cycle}"
+    );
 }
 
 #[test]
 fn splits_trailing_options_outside_quotes() {
-    assert_eq!(split_trailing_options("six --hash=sha256:1"), ("six", vec!["--hash=sha256:1"]));
+    assert_eq!(
+        split_trailing_options("six --hash=sha256:1"),
+        ("six", vec!["--hash=sha256:1"])
+    );
     assert_eq!(
         split_trailing_options("foo; platform_machine == \"a -b\""),
         ("foo; platform_machine == \"a -b\"", vec![])
     );
-    assert_eq!(strip_comment("foo @ https://x/y#sha256=1 # note"), "foo @ https://x/y#sha256=1 ");
+    assert_eq!(
+        strip_comment("foo @ https://x/y#sha256=1 # note"),
+        "foo @ https://x/y#sha256=1 "
+    );
 }

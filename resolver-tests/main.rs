@@ -1,0 +1,182 @@
+//! Integration tests: the `pinwheel` binary against a real index on 127.0.0.1.
+//!
+//! Each test starts its own index (`support::TestIndex`) with wheels and sdists built in memory,
+//! runs `pinwheel resolve` with a private cache directory, and checks the output file, the exit
+//! code, stderr and — through the server's request log — which fetch path was taken. No request
+//! leaves 127.0.0.1.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers unwrap what the test itself set up"
+)]
+
+mod support;
+
+mod cli;
+mod fetch_paths;
+mod live;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use support::{ServerOptions, TestIndex, TestPackage};
+
+/// A scratch project directory with its own cache.
+pub struct Project {
+    dir: tempfile::TempDir,
+}
+
+/// The result of one `pinwheel` run.
+pub struct Run {
+    pub output: Output,
+    pub stdout: String,
+    pub stderr: String,
+    pub command: String,
+}
+
+impl Run {
+    /// Asserts the exit code, printing everything when it differs.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.output.status.code(),
+            Some(code),
+            "`{}` exited with {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.command,
+            self.output.status.code(),
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+impl Project {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name))
+            .unwrap_or_else(|error| panic!("{name}: {error}"))
+    }
+
+    /// Runs `pinwheel resolve` in the project directory against `index`, targeting CPython 3.12
+    /// on x86_64 manylinux_2_28, with the project's own cache.
+    pub fn resolve(&self, index: &TestIndex, args: &[&str]) -> Run {
+        let mut all: Vec<String> = vec![
+            "resolve".into(),
+            "--index-url".into(),
+            index.index_url(),
+            "--python-platform".into(),
+            "x86_64-manylinux_2_28".into(),
+            "--cache-dir".into(),
+            self.path().join("cache").display().to_string(),
+        ];
+        all.extend(args.iter().map(|arg| (*arg).to_string()));
+        self.run(&all)
+    }
+
+    /// Runs the binary with exactly `args`.
+    pub fn run(&self, args: &[String]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_pinwheel"))
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("PIP_INDEX_URL")
+            .env_remove("PINWHEEL_CACHE_DIR")
+            .env_remove("CUSTOM_COMPILE_COMMAND")
+            .output()
+            .unwrap();
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            command: format!("pinwheel {}", args.join(" ")),
+            output,
+        }
+    }
+}
+
+/// The `name==version` lines of a requirements file, in order.
+pub fn pins(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| {
+            !line.starts_with(' ')
+                && !line.starts_with('#')
+                && !line.starts_with('-')
+                && !line.trim().is_empty()
+        })
+        .map(|line| {
+            line.trim_end_matches(" \\")
+                .split(" ;")
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The sha256 hashes listed under `pin` in a requirements file, sorted.
+pub fn hashes_of(text: &str, pin: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if !line.starts_with(' ') {
+            inside = line.starts_with(&format!("{pin} ")) || line == pin;
+            continue;
+        }
+        if inside {
+            if let Some(hash) = line.trim().strip_prefix("--hash=sha256:") {
+                hashes.push(hash.trim_end_matches(" \\").to_string());
+            }
+        }
+    }
+    hashes.sort();
+    hashes
+}
+
+/// A small graph: a wheel-only chain, an sdist-only package with static metadata, an extra.
+pub fn small_graph() -> Vec<TestPackage> {
+    use support::{SdistKind, TestFile};
+    vec![
+        TestPackage::new("app", "1.0").requires(&["lib>=1", "static-sdist", "opt[fast]"]),
+        TestPackage::new("app", "2.0")
+            .requires(&["lib>=2", "static-sdist", "opt[fast]"])
+            .python(">=3.13"),
+        TestPackage::new("lib", "1.0"),
+        TestPackage::new("lib", "1.5").with_files(vec![
+            TestFile::Wheel {
+                tag: "py3-none-any".into(),
+            },
+            TestFile::Wheel {
+                tag: "cp312-cp312-win_amd64".into(),
+            },
+            TestFile::Sdist(SdistKind::PkgInfo22),
+        ]),
+        TestPackage::new("static-sdist", "0.3")
+            .with_files(vec![TestFile::Sdist(SdistKind::PyprojectStatic)])
+            .requires(&["leaf"]),
+        TestPackage::new("leaf", "4.0"),
+        TestPackage::new("opt", "1.0")
+            .extras(&["fast"])
+            .requires(&["speedups; extra == \"fast\""]),
+        TestPackage::new("speedups", "0.1"),
+    ]
+}
+
+/// Starts an index over `packages` with `options`.
+pub fn index(packages: Vec<TestPackage>, options: ServerOptions) -> TestIndex {
+    TestIndex::start(packages, options)
+}

@@ -1,0 +1,331 @@
+//! The hermetic HTTP index: serves project pages and distribution files on 127.0.0.1 from a
+//! `Catalog`, on its own thread with its own tokio runtime, and logs every request.
+//!
+//! It owns routing, status codes, headers and the server's lifetime. It must not build
+//! distribution bytes (`dist_builder`) or page text (`pages`), and it never sleeps.
+
+use std::future::IntoFuture;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::header::{ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, LOCATION, RANGE};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::sync::oneshot;
+
+use super::catalog::{Artifact, Catalog};
+use super::model::{
+    MetadataMode, PageFormat, RangeMode, ServerOptions, TestPackage, normalize_name,
+};
+use super::pages::{html_page, html_root, json_page, json_root};
+use super::ranges::{RangeRequest, parse_range};
+
+/// The PEP 691 JSON content type.
+pub const JSON_CONTENT_TYPE: &str = "application/vnd.pypi.simple.v1+json";
+/// The content type of HTML pages.
+pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
+/// The content type of distribution and `.metadata` files.
+const FILE_CONTENT_TYPE: &str = "application/octet-stream";
+
+/// What the request handlers share.
+struct ServerState {
+    catalog: Catalog,
+    options: ServerOptions,
+    /// `http://127.0.0.1:PORT/files/`: file URLs are this plus the filename.
+    files_base: String,
+    /// `"METHOD path [range]"` per request, in arrival order.
+    log: Mutex<Vec<String>>,
+}
+
+/// A running test index; dropping it stops the server and joins its thread.
+pub struct TestIndex {
+    origin: String,
+    state: Arc<ServerState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestIndex {
+    /// Builds every file of `packages` and starts serving them on an ephemeral port of
+    /// 127.0.0.1. Returns once the socket is listening, so requests may be sent at once.
+    ///
+    /// # Panics
+    /// If the socket or the runtime cannot be set up, or the description names a file twice.
+    pub fn start(packages: Vec<TestPackage>, options: ServerOptions) -> TestIndex {
+        // Binding here, before the thread starts, is what makes "listening" true on return:
+        // connections queue in the backlog until the server accepts them.
+        let listener =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("binding the test index socket");
+        listener
+            .set_nonblocking(true)
+            .expect("making the test index socket non-blocking");
+        let address = listener
+            .local_addr()
+            .expect("reading the test index address");
+        let origin = format!("http://{address}");
+        let state = Arc::new(ServerState {
+            catalog: Catalog::build(packages),
+            options,
+            files_base: format!("{origin}/files/"),
+            log: Mutex::new(Vec::new()),
+        });
+        let app = router(Arc::clone(&state));
+        let (shutdown, shutdown_signal) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(format!("test-index-{}", address.port()))
+            .spawn(move || serve(listener, app, shutdown_signal))
+            .expect("spawning the test index thread");
+        TestIndex {
+            origin,
+            state,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    /// The simple-API root, e.g. `http://127.0.0.1:PORT/simple` (no trailing slash).
+    pub fn index_url(&self) -> String {
+        format!("{}/simple", self.origin)
+    }
+
+    /// The base of file URLs, e.g. `http://127.0.0.1:PORT/files/` (with a trailing slash).
+    pub fn files_dir_url(&self) -> String {
+        self.state.files_base.clone()
+    }
+
+    /// Every request received so far as `"METHOD path"`, followed by `" <Range header>"` when
+    /// one was sent, e.g. `"GET /files/a-1.0-py3-none-any.whl bytes=-8192"`.
+    pub fn requests(&self) -> Vec<String> {
+        self.state
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Forgets the requests logged so far.
+    pub fn clear_requests(&self) {
+        self.state
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Hex sha256 of a served file (or of a wheel's `<wheel>.metadata` file).
+    pub fn sha256_of(&self, filename: &str) -> Option<String> {
+        let artifacts = &self.state.catalog.artifacts;
+        if let Some(artifact) = artifacts.get(filename) {
+            return Some(artifact.sha256.clone());
+        }
+        let wheel = filename.strip_suffix(".metadata")?;
+        let (_, sha) = artifacts.get(wheel)?.metadata.as_ref()?;
+        Some(sha.clone())
+    }
+
+    /// The exact bytes served for `filename` (a distribution file), for tests that need them.
+    pub fn file_bytes(&self, filename: &str) -> Option<Vec<u8>> {
+        let artifact = self.state.catalog.artifacts.get(filename)?;
+        Some(artifact.bytes.to_vec())
+    }
+}
+
+impl Drop for TestIndex {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            // The server thread may already be gone (it panicked); nothing to stop then.
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // A panic on the server thread has already been reported; re-raising it inside
+            // drop could abort the test process.
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The server thread: serves until the shutdown signal, then drops the runtime, which
+/// cancels every open connection task instead of waiting for clients to hang up.
+fn serve(listener: std::net::TcpListener, app: Router, shutdown: oneshot::Receiver<()>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("building the test index runtime");
+    runtime.block_on(async move {
+        let listener =
+            tokio::net::TcpListener::from_std(listener).expect("registering the test index socket");
+        tokio::select! {
+            _ = axum::serve(listener, app).into_future() => {}
+            _ = shutdown => {}
+        }
+    });
+}
+
+fn router(state: Arc<ServerState>) -> Router {
+    Router::new()
+        .route("/simple", get(|| async { redirect("/simple/".to_owned()) }))
+        .route("/simple/", get(root_page))
+        .route("/simple/{name}", get(project_without_slash))
+        .route("/simple/{name}/", get(project_page))
+        .route("/files/{filename}", get(file))
+        .layer(from_fn_with_state(Arc::clone(&state), log_request))
+        .with_state(state)
+}
+
+async fn log_request(
+    State(state): State<Arc<ServerState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let target = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |p| p.as_str().to_owned(),
+    );
+    let mut line = format!("{} {target}", request.method());
+    if let Some(range) = request.headers().get(RANGE) {
+        line.push(' ');
+        line.push_str(&String::from_utf8_lossy(range.as_bytes()));
+    }
+    state
+        .log
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(line);
+    next.run(request).await
+}
+
+fn redirect(location: String) -> Response {
+    (StatusCode::MOVED_PERMANENTLY, [(LOCATION, location)]).into_response()
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+async fn root_page(State(state): State<Arc<ServerState>>) -> Response {
+    match state.options.pages {
+        PageFormat::Json => (
+            [(CONTENT_TYPE, JSON_CONTENT_TYPE)],
+            json_root(&state.catalog),
+        ),
+        PageFormat::Html => (
+            [(CONTENT_TYPE, HTML_CONTENT_TYPE)],
+            html_root(&state.catalog),
+        ),
+    }
+    .into_response()
+}
+
+async fn project_without_slash(
+    State(state): State<Arc<ServerState>>,
+    Path(name): Path<String>,
+) -> Response {
+    match state.catalog.project(&name) {
+        Some(_) => redirect(format!("/simple/{}/", normalize_name(&name))),
+        None => not_found(),
+    }
+}
+
+async fn project_page(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> Response {
+    let Some(project) = state.catalog.project(&name) else {
+        return not_found();
+    };
+    let normalized = normalize_name(&name);
+    if name != normalized {
+        return redirect(format!("/simple/{normalized}/"));
+    }
+    let (catalog, base, mode) = (&state.catalog, &state.files_base, state.options.metadata);
+    match state.options.pages {
+        PageFormat::Json => (
+            [(CONTENT_TYPE, JSON_CONTENT_TYPE)],
+            json_page(catalog, project, base, mode),
+        ),
+        PageFormat::Html => (
+            [(CONTENT_TYPE, HTML_CONTENT_TYPE)],
+            html_page(catalog, project, base, mode),
+        ),
+    }
+    .into_response()
+}
+
+/// `GET`/`HEAD /files/<filename>`: a distribution file (ranges per the mode) or, for
+/// `<wheel>.metadata`, the wheel's METADATA when the mode says it exists.
+async fn file(
+    State(state): State<Arc<ServerState>>,
+    Path(filename): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let artifacts = &state.catalog.artifacts;
+    if let Some(artifact) = artifacts.get(&filename) {
+        // RFC 9110 defines Range for GET only; a HEAD describes the whole file.
+        let range = headers.get(RANGE).filter(|_| method == Method::GET);
+        let range = range.map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        return file_response(artifact, state.options.ranges, range.as_deref());
+    }
+    let metadata = filename
+        .strip_suffix(".metadata")
+        .and_then(|wheel| artifacts.get(wheel))
+        .and_then(|artifact| artifact.metadata.as_ref());
+    match (state.options.metadata, metadata) {
+        (MetadataMode::Absent, _) | (_, None) => not_found(),
+        (_, Some((bytes, _))) => {
+            ([(CONTENT_TYPE, FILE_CONTENT_TYPE)], bytes.clone()).into_response()
+        }
+    }
+}
+
+fn file_response(artifact: &Artifact, mode: RangeMode, range: Option<&str>) -> Response {
+    let len = artifact.bytes.len();
+    let unsatisfiable = || {
+        (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            [(CONTENT_RANGE, format!("bytes */{len}"))],
+        )
+            .into_response()
+    };
+    match (mode, range) {
+        (RangeMode::Rejected, Some(_)) => unsatisfiable(),
+        (RangeMode::Honoured, Some(range)) => match parse_range(range, len) {
+            RangeRequest::Satisfiable { start, end } => partial(&artifact.bytes, start, end),
+            RangeRequest::Unsatisfiable => unsatisfiable(),
+            RangeRequest::Ignored => whole(&artifact.bytes, mode),
+        },
+        (RangeMode::Refused, _) | (_, None) => whole(&artifact.bytes, mode),
+    }
+}
+
+fn whole(bytes: &Bytes, mode: RangeMode) -> Response {
+    let mut response = (
+        [(CONTENT_TYPE, FILE_CONTENT_TYPE)],
+        Body::from(bytes.clone()),
+    )
+        .into_response();
+    if mode != RangeMode::Refused {
+        response
+            .headers_mut()
+            .insert(ACCEPT_RANGES, "bytes".parse().expect("static header value"));
+    }
+    response
+}
+
+fn partial(bytes: &Bytes, start: usize, end: usize) -> Response {
+    (
+        StatusCode::PARTIAL_CONTENT,
+        [
+            (CONTENT_TYPE, FILE_CONTENT_TYPE.to_owned()),
+            (ACCEPT_RANGES, "bytes".to_owned()),
+            (
+                CONTENT_RANGE,
+                format!("bytes {start}-{end}/{}", bytes.len()),
+            ),
+        ],
+        Body::from(bytes.slice(start..=end)),
+    )
+        .into_response()
+}

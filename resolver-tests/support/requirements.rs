@@ -1,0 +1,160 @@
+//! Re-shapes a release's `Requires-Dist` strings into the other formats sdists carry them in:
+//! setuptools' `requires.txt` sections and a `pyproject.toml` `[project]` table.
+//!
+//! Only the marker shapes test authors write are understood: an `extra == "x"` clause joined to
+//! the rest of the marker by top-level `and`. It must not try to be a PEP 508 parser; anything
+//! else stays in the marker verbatim.
+
+use std::collections::BTreeMap;
+
+use super::model::TestPackage;
+
+/// A `Requires-Dist` string split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitRequirement {
+    /// The requirement without its marker, e.g. `idna>=2`.
+    pub requirement: String,
+    /// The extra named by an `extra == "…"` clause, if any.
+    pub extra: Option<String>,
+    /// What is left of the marker once the extra clause is removed, if anything.
+    pub marker: Option<String>,
+}
+
+/// Splits `requirement; marker` and pulls an `extra == "…"` clause out of the marker.
+pub fn split_requirement(line: &str) -> SplitRequirement {
+    let (requirement, marker) = match line.split_once(';') {
+        Some((requirement, marker)) => (requirement.trim(), marker.trim()),
+        None => (line.trim(), ""),
+    };
+    let mut extra = None;
+    let mut rest = Vec::new();
+    for clause in marker
+        .split(" and ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        match (extra.is_none(), extra_clause(clause)) {
+            (true, Some(name)) => extra = Some(name),
+            _ => rest.push(clause),
+        }
+    }
+    SplitRequirement {
+        requirement: requirement.to_owned(),
+        extra,
+        marker: (!rest.is_empty()).then(|| rest.join(" and ")),
+    }
+}
+
+/// The extra named by a clause of the form `extra == "x"` (quotes and parentheses optional).
+fn extra_clause(clause: &str) -> Option<String> {
+    let clause = clause.trim_start_matches('(').trim_end_matches(')').trim();
+    let value = clause
+        .strip_prefix("extra")?
+        .trim_start()
+        .strip_prefix("==")?;
+    let name = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// The `requires.txt` setuptools writes into `<name>.egg-info/`: unconditional requirements
+/// first, then one `[extra]`, `[:marker]` or `[extra:marker]` section per distinct condition.
+pub fn egg_info_requires_txt(package: &TestPackage) -> String {
+    let mut unconditional = String::new();
+    let mut sections: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in &package.requires_dist {
+        let split = split_requirement(line);
+        let header = match (&split.extra, &split.marker) {
+            (None, None) => {
+                unconditional.push_str(&split.requirement);
+                unconditional.push('\n');
+                continue;
+            }
+            (extra, marker) => format!(
+                "{}{}",
+                extra.as_deref().unwrap_or(""),
+                marker.as_ref().map(|m| format!(":{m}")).unwrap_or_default()
+            ),
+        };
+        sections.entry(header).or_default().push(split.requirement);
+    }
+    // Extras that require nothing still get an (empty) section, as setuptools writes them.
+    for extra in &package.provides_extra {
+        sections.entry(extra.clone()).or_default();
+    }
+    let mut text = unconditional;
+    for (header, requirements) in sections {
+        text.push_str(&format!("\n[{header}]\n"));
+        for requirement in requirements {
+            text.push_str(&requirement);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// The `[project]` table of a static `pyproject.toml`: `dependencies` and one
+/// `optional-dependencies` array per extra.
+pub fn pyproject_static_project(package: &TestPackage) -> String {
+    let mut dependencies = Vec::new();
+    let mut optional: BTreeMap<String, Vec<String>> = package
+        .provides_extra
+        .iter()
+        .map(|extra| (extra.clone(), Vec::new()))
+        .collect();
+    for line in &package.requires_dist {
+        let split = split_requirement(line);
+        let requirement = match &split.marker {
+            Some(marker) => format!("{}; {marker}", split.requirement),
+            None => split.requirement.clone(),
+        };
+        match split.extra {
+            Some(extra) => optional.entry(extra).or_default().push(requirement),
+            None => dependencies.push(requirement),
+        }
+    }
+    let mut text = format!(
+        "[project]\nname = {}\nversion = {}\n",
+        toml_string(&package.name),
+        toml_string(&package.version)
+    );
+    if let Some(requires_python) = &package.requires_python {
+        text.push_str(&format!(
+            "requires-python = {}\n",
+            toml_string(requires_python)
+        ));
+    }
+    text.push_str(&format!("dependencies = {}\n", toml_array(&dependencies)));
+    if !optional.is_empty() {
+        text.push_str("\n[project.optional-dependencies]\n");
+        for (extra, requirements) in optional {
+            text.push_str(&format!(
+                "{} = {}\n",
+                toml_string(&extra),
+                toml_array(&requirements)
+            ));
+        }
+    }
+    text
+}
+
+/// A TOML basic string.
+pub fn toml_string(value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// A one-line TOML array of basic strings.
+fn toml_array(values: &[String]) -> String {
+    let items: Vec<String> = values.iter().map(|v| toml_string(v)).collect();
+    format!("[{}]", items.join(", "))
+}

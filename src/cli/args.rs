@@ -1,0 +1,166 @@
+//! Command-line arguments as the user typed them (clap derives only; no logic, no IO).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// pinwheel: lock Python requirements for any Python and platform, natively.
+#[derive(Debug, Parser)]
+#[command(name = "pinwheel", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// pinwheel's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Resolve requirements (.in files) into a pinned, hashed requirements file, like pip-compile.
+    Resolve(ResolveArgs),
+}
+
+/// Arguments of `pinwheel resolve`.
+#[derive(Debug, Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one field per flag, as the user types them"
+)]
+pub struct ResolveArgs {
+    /// Input files (`requirements.in` format); `-` reads stdin.
+    #[arg(value_name = "SRC_FILES")]
+    pub src_files: Vec<PathBuf>,
+
+    /// Output file (default: the input with `.txt`; `-` for stdout).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Target Python version: X.Y or X.Y.Z.
+    #[arg(long, value_name = "X.Y[.Z]", default_value = "3.12")]
+    pub python_version: String,
+
+    /// Target platform (uv's names: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, …). Default: the host's.
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Option<String>,
+
+    /// Base URL of the package index (PEP 503/691).
+    #[arg(short = 'i', long, value_name = "URL", env = "PIP_INDEX_URL")]
+    pub index_url: Option<String>,
+
+    /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+
+    /// Local directories or HTML pages of distribution files.
+    #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
+    pub find_links: Vec<String>,
+
+    /// Ignore package indexes (only --find-links).
+    #[arg(long)]
+    pub no_index: bool,
+
+    /// Write the sha256 of every file of each pinned version.
+    #[arg(long)]
+    pub generate_hashes: bool,
+
+    /// Do not write `# via` annotations.
+    #[arg(long)]
+    pub no_annotate: bool,
+
+    /// Style of `# via` annotations.
+    #[arg(long, value_enum, default_value_t = AnnotationStyleArg::Split)]
+    pub annotation_style: AnnotationStyleArg,
+
+    /// Do not write the header.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Pin packages considered unsafe (pip, setuptools) instead of commenting them out.
+    #[arg(long)]
+    pub allow_unsafe: bool,
+
+    /// Write pins without their extras.
+    #[arg(long)]
+    pub strip_extras: bool,
+
+    /// Allow prereleases.
+    #[arg(long)]
+    pub pre: bool,
+
+    /// Prerelease policy (default: if-necessary-or-explicit; --pre means allow).
+    #[arg(long, value_enum, conflicts_with = "pre")]
+    pub prerelease: Option<PrereleaseArg>,
+
+    /// Ignore files uploaded after this time (RFC 3339 timestamp or YYYY-MM-DD).
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub exclude_newer: Option<String>,
+
+    /// Only use wheels for these packages (`:all:` for every package).
+    #[arg(long, value_name = "PACKAGES")]
+    pub only_binary: Vec<String>,
+
+    /// Never use wheels for these packages (`:all:` for every package).
+    #[arg(long, value_name = "PACKAGES")]
+    pub no_binary: Vec<String>,
+
+    /// Cache directory.
+    #[arg(long, value_name = "DIR", env = "PINWHEEL_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Do not read or write the cache.
+    #[arg(long, conflicts_with_all = ["offline", "cache_dir"])]
+    pub no_cache: bool,
+
+    /// Never use the network: everything must be in the cache.
+    #[arg(long, conflicts_with = "refresh")]
+    pub offline: bool,
+
+    /// Revalidate every cached index page.
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Seconds a cached index page stays fresh.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 600,
+        env = "PINWHEEL_CACHE_TTL"
+    )]
+    pub cache_ttl: u64,
+
+    /// Do not probe for unadvertised PEP 658 metadata files (go straight to range reads).
+    #[arg(long, hide = true)]
+    pub no_metadata_probe: bool,
+
+    /// Print only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log every request and whether it came from the cache.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `--annotation-style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnnotationStyleArg {
+    /// `# via` on its own lines.
+    Split,
+    /// `# via` on the pin's line.
+    Line,
+}
+
+/// `--prerelease`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrereleaseArg {
+    /// Never.
+    Disallow,
+    /// Always.
+    Allow,
+    /// When no final release fits.
+    IfNecessary,
+    /// When a first-party requirement names a prerelease.
+    Explicit,
+    /// Either of the above.
+    IfNecessaryOrExplicit,
+}

@@ -1,0 +1,46 @@
+//! The one place errors become stderr text and exit codes.
+
+use std::process::ExitCode;
+
+use crate::resolver::ResolveError;
+
+/// How a run ended.
+pub enum Failure {
+    /// The requirements cannot be satisfied: exit 1.
+    NoSolution(ResolveError),
+    /// Anything else (usage, input, network, disk): exit 2.
+    Error(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Error(error)
+    }
+}
+
+impl From<ResolveError> for Failure {
+    fn from(error: ResolveError) -> Self {
+        if error.is_no_solution() {
+            Self::NoSolution(error)
+        } else {
+            Self::Error(error.into())
+        }
+    }
+}
+
+/// Prints `failure` with its chain of causes and returns its exit code.
+pub fn report(failure: &Failure) -> ExitCode {
+    match failure {
+        Failure::NoSolution(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+        Failure::Error(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

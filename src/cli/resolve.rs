@@ -1,0 +1,98 @@
+//! `pinwheel resolve`: read inputs, resolve for the target, write the lock.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+
+use super::args::ResolveArgs;
+use super::diagnostics::{Failure, report};
+use super::output::write_atomically;
+use super::progress::Progress;
+use super::settings::{OutputTarget, resolve_settings, source_files};
+use crate::cache::Cache;
+use crate::index::IndexClient;
+use crate::inputs::{Manifest, OriginKind, read_manifest};
+use crate::registry::Registry;
+use crate::writers::write_requirements_txt;
+
+/// Runs the command and returns its exit code.
+pub fn run(args: &ResolveArgs) -> ExitCode {
+    init_logging(args);
+    let started = Instant::now();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return report(&Failure::Error(
+                anyhow::Error::new(error).context("cannot start the async runtime"),
+            ));
+        }
+    };
+    match runtime.block_on(resolve(args)) {
+        Ok(count) => {
+            if !args.quiet {
+                eprintln!(
+                    "Resolved {count} packages in {} ms",
+                    started.elapsed().as_millis()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(failure) => report(&failure),
+    }
+}
+
+async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
+    let sources = source_files(args)?;
+    let mut manifest = Manifest::default();
+    for source in &sources {
+        manifest
+            .extend(read_manifest(source, OriginKind::Requirement).map_err(anyhow::Error::new)?);
+    }
+    let settings = resolve_settings(args, &sources, &manifest)?;
+    let cache = match &settings.cache_dir {
+        Some(dir) => Some(Cache::open(dir).map_err(anyhow::Error::new)?),
+        None => None,
+    };
+    let client = IndexClient::new(settings.client.clone(), cache).map_err(anyhow::Error::new)?;
+    let progress = Progress::start(&client, args.quiet);
+    let registry = Arc::new(Registry::new(client.clone()));
+    let resolution =
+        crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
+    drop(progress);
+    tracing::info!("{} HTTP requests sent", client.requests_sent());
+    let text = write_requirements_txt(&resolution, &settings.write);
+    match &settings.output {
+        OutputTarget::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .context("cannot write to stdout")?;
+        }
+        OutputTarget::File(path) => write_atomically(path, text.as_bytes())?,
+    }
+    Ok(resolution.pins.len())
+}
+
+/// `-v` shows each request and cache hit; `-vv` everything pinwheel logs. `RUST_LOG` overrides.
+fn init_logging(args: &ResolveArgs) {
+    let level = match args.verbose {
+        0 => "warn",
+        1 => "pinwheel=info",
+        _ => "pinwheel=debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,393 @@
+//! Turning what the user typed (arguments, environment, option lines of the inputs) into the
+//! plain option values the library takes. This is the only place that reads environment
+//! variables or applies defaults.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use jiff::Timestamp;
+use url::Url;
+
+use super::args::{AnnotationStyleArg, PrereleaseArg, ResolveArgs};
+use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
+use crate::inputs::Manifest;
+use crate::resolver::{PackageSelector, PrereleaseMode, ResolveOptions, SelectionOptions};
+use crate::target::{Platform, PythonVersion, Target};
+use crate::types::PackageName;
+use crate::writers::{AnnotationStyle, Header, WriteOptions};
+
+/// Where the lock goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTarget {
+    /// Standard output.
+    Stdout,
+    /// A file, written atomically.
+    File(PathBuf),
+}
+
+/// Everything `resolve` needs, settled.
+pub struct ResolveSettings {
+    /// The target.
+    pub target: Target,
+    /// Resolver options.
+    pub resolve: ResolveOptions,
+    /// Index client options.
+    pub client: ClientOptions,
+    /// The cache directory, or none (`--no-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// Writer options.
+    pub write: WriteOptions,
+    /// Where to write.
+    pub output: OutputTarget,
+}
+
+/// The source files to read: the ones given, else `requirements.in`.
+pub fn source_files(args: &ResolveArgs) -> Result<Vec<PathBuf>> {
+    if !args.src_files.is_empty() {
+        return Ok(args.src_files.clone());
+    }
+    let default = PathBuf::from("requirements.in");
+    if default.exists() {
+        return Ok(vec![default]);
+    }
+    bail!("no input files given and no `requirements.in` in the current directory")
+}
+
+/// Settles the settings of one run from the arguments and the inputs' option lines.
+pub fn resolve_settings(
+    args: &ResolveArgs,
+    sources: &[PathBuf],
+    manifest: &Manifest,
+) -> Result<ResolveSettings> {
+    let python = PythonVersion::from_str(&args.python_version)
+        .with_context(|| format!("invalid `--python-version {}`", args.python_version))?;
+    let platform = match &args.python_platform {
+        Some(name) => Platform::from_str(name)
+            .with_context(|| format!("invalid `--python-platform {name}`"))?,
+        None => Platform::host(),
+    };
+    let target = Target::new(python, platform);
+
+    let prerelease = match (args.pre || manifest.resolver.pre, args.prerelease) {
+        (_, Some(mode)) => prerelease_mode(mode),
+        (true, None) => PrereleaseMode::Allow,
+        (false, None) => PrereleaseMode::default(),
+    };
+    let exclude_newer = args
+        .exclude_newer
+        .as_deref()
+        .map(parse_timestamp)
+        .transpose()?;
+    let only_binary = selector(
+        args.only_binary
+            .iter()
+            .chain(&manifest.resolver.only_binary),
+    )?;
+    let no_binary = selector(args.no_binary.iter().chain(&manifest.resolver.no_binary))?;
+    let resolve = ResolveOptions {
+        selection: SelectionOptions {
+            prerelease,
+            exclude_newer,
+            only_binary,
+            no_binary,
+        },
+    };
+
+    let client = client_options(args, manifest)?;
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        Some(
+            args.cache_dir
+                .clone()
+                .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
+                .unwrap_or_else(|| PathBuf::from(".pinwheel-cache")),
+        )
+    };
+
+    let output = output_target(args, sources)?;
+    let write = WriteOptions {
+        header: (!args.no_header).then(|| Header {
+            python_version: format!("{}.{}", target.python().major(), target.python().minor()),
+            command: header_command(args, sources),
+        }),
+        option_lines: option_lines(&client),
+        hashes: args.generate_hashes,
+        annotations: (!args.no_annotate).then_some(match args.annotation_style {
+            AnnotationStyleArg::Split => AnnotationStyle::Split,
+            AnnotationStyleArg::Line => AnnotationStyle::Line,
+        }),
+        allow_unsafe: args.allow_unsafe,
+        unsafe_packages: ["pip", "setuptools"]
+            .iter()
+            .filter_map(|name| PackageName::from_str(name).ok())
+            .collect(),
+        strip_extras: args.strip_extras,
+    };
+    Ok(ResolveSettings {
+        target,
+        resolve,
+        client,
+        cache_dir,
+        write,
+        output,
+    })
+}
+
+fn prerelease_mode(arg: PrereleaseArg) -> PrereleaseMode {
+    match arg {
+        PrereleaseArg::Disallow => PrereleaseMode::Disallow,
+        PrereleaseArg::Allow => PrereleaseMode::Allow,
+        PrereleaseArg::IfNecessary => PrereleaseMode::IfNecessary,
+        PrereleaseArg::Explicit => PrereleaseMode::Explicit,
+        PrereleaseArg::IfNecessaryOrExplicit => PrereleaseMode::IfNecessaryOrExplicit,
+    }
+}
+
+/// `2026-11-01T00:00:00Z`, or a date meaning its midnight UTC.
+fn parse_timestamp(text: &str) -> Result<Timestamp> {
+    if let Ok(timestamp) = Timestamp::from_str(text) {
+        return Ok(timestamp);
+    }
+    let date = jiff::civil::Date::from_str(text).with_context(|| {
+        format!(
+            "invalid `--exclude-newer {text}`: expected an RFC 3339 timestamp or a YYYY-MM-DD date"
+        )
+    })?;
+    Ok(date.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp())
+}
+
+/// `:all:`, `:none:` (resets) or comma-separated names, as pip reads `--only-binary`.
+fn selector<'a>(values: impl Iterator<Item = &'a String>) -> Result<PackageSelector> {
+    let mut all = false;
+    let mut names = HashSet::new();
+    for value in values {
+        for part in value
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+        {
+            match part {
+                ":all:" => all = true,
+                ":none:" => {
+                    all = false;
+                    names.clear();
+                }
+                name => {
+                    names.insert(
+                        PackageName::from_str(name)
+                            .with_context(|| format!("invalid package name `{name}`"))?,
+                    );
+                }
+            }
+        }
+    }
+    Ok(if all {
+        PackageSelector::All
+    } else if names.is_empty() {
+        PackageSelector::None
+    } else {
+        PackageSelector::Some(names)
+    })
+}
+
+fn client_options(args: &ResolveArgs, manifest: &Manifest) -> Result<ClientOptions> {
+    let parse =
+        |text: &str| Url::parse(text).with_context(|| format!("invalid index URL `{text}`"));
+    let mut indexes = Vec::new();
+    if !(args.no_index || manifest.index.no_index) {
+        // uv's order: extra indexes first, then the base index.
+        for extra in args
+            .extra_index_url
+            .iter()
+            .chain(&manifest.index.extra_index_urls)
+        {
+            indexes.push(parse(extra)?);
+        }
+        let base = args
+            .index_url
+            .as_deref()
+            .or(manifest.index.index_url.as_deref())
+            .unwrap_or(PYPI_SIMPLE);
+        indexes.push(parse(base)?);
+    }
+    let mut find_links = Vec::new();
+    for link in args.find_links.iter().chain(&manifest.index.find_links) {
+        find_links.push(if link.contains("://") && !link.starts_with("file://") {
+            FindLinks::Page(parse(link)?)
+        } else {
+            FindLinks::Directory(PathBuf::from(link.trim_start_matches("file://")))
+        });
+    }
+    Ok(ClientOptions {
+        indexes,
+        find_links,
+        cache_mode: if args.offline {
+            CacheMode::Offline
+        } else if args.refresh {
+            CacheMode::Refresh
+        } else {
+            CacheMode::Normal
+        },
+        page_ttl: Duration::from_secs(args.cache_ttl),
+        probe_unadvertised_metadata: !args.no_metadata_probe,
+        ..ClientOptions::default()
+    })
+}
+
+/// The options block pip-compile writes after the header.
+fn option_lines(client: &ClientOptions) -> Vec<String> {
+    let mut lines = Vec::new();
+    let pypi = Url::parse(PYPI_SIMPLE).ok();
+    if let Some((base, extras)) = client.indexes.split_last() {
+        if Some(base) != pypi.as_ref() {
+            lines.push(format!("--index-url {base}"));
+        }
+        lines.extend(
+            extras
+                .iter()
+                .map(|extra| format!("--extra-index-url {extra}")),
+        );
+    } else {
+        lines.push("--no-index".to_string());
+    }
+    for link in &client.find_links {
+        lines.push(match link {
+            FindLinks::Page(url) => format!("--find-links {url}"),
+            FindLinks::Directory(path) => format!("--find-links {}", path.display()),
+        });
+    }
+    lines
+}
+
+fn output_target(args: &ResolveArgs, sources: &[PathBuf]) -> Result<OutputTarget> {
+    match &args.output_file {
+        Some(path) if path == Path::new("-") => Ok(OutputTarget::Stdout),
+        Some(path) => Ok(OutputTarget::File(path.clone())),
+        None => match sources {
+            [source] if source == Path::new("-") => {
+                bail!("`--output-file` is required when the input is read from stdin")
+            }
+            [source] => Ok(OutputTarget::File(default_output(source))),
+            _ => bail!("`--output-file` is required when two or more input files are given"),
+        },
+    }
+}
+
+/// `requirements.in` → `requirements.txt`; `foo` → `foo.txt`.
+fn default_output(source: &Path) -> PathBuf {
+    if source
+        .extension()
+        .is_some_and(|extension| extension == "txt")
+    {
+        // Never overwrite an input.
+        return source.with_extension("lock.txt");
+    }
+    source.with_extension("txt")
+}
+
+/// The command line shown in the header, re-synthesised as pip-compile does: long options,
+/// sorted, `--opt=value`, sources last; cache and verbosity options left out.
+/// `CUSTOM_COMPILE_COMMAND` replaces it.
+fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
+    if let Ok(custom) = std::env::var("CUSTOM_COMPILE_COMMAND") {
+        return custom;
+    }
+    let mut options = Vec::new();
+    let mut flag = |condition: bool, text: &str| {
+        if condition {
+            options.push(text.to_string());
+        }
+    };
+    flag(args.allow_unsafe, "--allow-unsafe");
+    flag(args.generate_hashes, "--generate-hashes");
+    flag(args.no_annotate, "--no-annotate");
+    flag(args.no_index, "--no-index");
+    flag(args.pre, "--pre");
+    flag(args.strip_extras, "--strip-extras");
+    flag(
+        args.annotation_style == AnnotationStyleArg::Line,
+        "--annotation-style=line",
+    );
+    let mut valued = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            options.push(format!("--{name}={value}"));
+        }
+    };
+    valued("exclude-newer", args.exclude_newer.clone());
+    valued("index-url", args.index_url.clone());
+    valued(
+        "output-file",
+        args.output_file
+            .as_ref()
+            .map(|path| path.display().to_string()),
+    );
+    valued("python-platform", args.python_platform.clone());
+    valued(
+        "python-version",
+        (args.python_version != "3.12").then(|| args.python_version.clone()),
+    );
+    for extra in &args.extra_index_url {
+        options.push(format!("--extra-index-url={extra}"));
+    }
+    for link in &args.find_links {
+        options.push(format!("--find-links={link}"));
+    }
+    for value in &args.only_binary {
+        options.push(format!("--only-binary={value}"));
+    }
+    for value in &args.no_binary {
+        options.push(format!("--no-binary={value}"));
+    }
+    options.sort();
+    let sources = sources.iter().map(|source| source.display().to_string());
+    std::iter::once("pinwheel resolve".to_string())
+        .chain(options)
+        .chain(sources)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_accept_rfc3339_and_dates() {
+        assert_eq!(
+            parse_timestamp("2026-11-01T00:00:00Z").unwrap(),
+            parse_timestamp("2026-11-01").unwrap()
+        );
+        assert!(parse_timestamp("yesterday").is_err());
+    }
+
+    #[test]
+    fn default_output_replaces_the_extension() {
+        assert_eq!(
+            default_output(Path::new("reqs/api.in")),
+            PathBuf::from("reqs/api.txt")
+        );
+        assert_eq!(
+            default_output(Path::new("requirements.txt")),
+            PathBuf::from("requirements.lock.txt")
+        );
+    }
+
+    #[test]
+    fn selectors_read_all_none_and_names() {
+        let values = [":all:".to_string()];
+        assert_eq!(selector(values.iter()).unwrap(), PackageSelector::All);
+        let values = [
+            ":all:".to_string(),
+            ":none:".to_string(),
+            "Foo_Bar,baz".to_string(),
+        ];
+        let PackageSelector::Some(names) = selector(values.iter()).unwrap() else {
+            panic!("expected names")
+        };
+        assert!(names.contains(&PackageName::from_str("foo-bar").unwrap()));
+    }
+}

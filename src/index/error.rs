@@ -1,0 +1,71 @@
+//! Errors of the index client. Each names the URL (credentials redacted) or the project.
+
+use crate::types::{PackageName, RedactedUrl, Sha256Digest};
+
+/// A failure to fetch or read something from an index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The request failed after retries.
+    #[error("request to `{url}` failed")]
+    Request {
+        /// The URL.
+        url: RedactedUrl,
+        /// Why.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered with an error status.
+    #[error("`{url}` answered HTTP {status}")]
+    Status {
+        /// The URL.
+        url: RedactedUrl,
+        /// The status code.
+        status: u16,
+    },
+    /// A downloaded file does not have the digest the index gave.
+    #[error("`{url}` has sha256 {actual}, but the index says {expected}")]
+    HashMismatch {
+        /// The URL.
+        url: RedactedUrl,
+        /// The digest the index gave.
+        expected: Sha256Digest,
+        /// The digest of what arrived.
+        actual: Sha256Digest,
+    },
+    /// `--offline` and the cache does not have it.
+    #[error("`{what}` is not in the cache and `--offline` forbids fetching it")]
+    OfflineMiss {
+        /// What was needed.
+        what: String,
+    },
+    /// A page could not be parsed.
+    #[error(transparent)]
+    Page(#[from] super::PageError),
+    /// A wheel's zip structure could not be read.
+    #[error("cannot read the metadata of `{url}`")]
+    Wheel {
+        /// The URL.
+        url: RedactedUrl,
+        /// Why.
+        #[source]
+        source: crate::metadata::ZipError,
+    },
+    /// A local find-links directory or file could not be read.
+    #[error("cannot read `{path}`")]
+    Local {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The cache failed to write.
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
+    /// A blocking task panicked or was cancelled.
+    #[error("an internal task failed")]
+    Task(#[from] tokio::task::JoinError),
+    /// A project name on a page did not match.
+    #[error("no such project `{0}`")]
+    UnknownProject(PackageName),
+}

@@ -1,0 +1,439 @@
+//! Getting a distribution's core metadata, cheapest source first:
+//!
+//! 1. the cache (keyed by the file's sha256: immutable, never fetched twice);
+//! 2. the PEP 658/714 `.metadata` file when the index advertises it;
+//! 3. the same file probed when not advertised (this machine's PyPI mirror serves it for many
+//!    files without saying so) — `ClientOptions::probe_unadvertised_metadata`;
+//! 4. HTTP range reads of the wheel: one request for the last 64 KiB, which usually holds the
+//!    central directory and often `METADATA` itself, and at most two more;
+//! 5. the whole file, checked against the index's sha256.
+//!
+//! Sdists are downloaded whole and read statically (`PKG-INFO` ≥ 2.2, static `pyproject.toml`,
+//! `egg-info/requires.txt`); pinwheel never runs a build. A file whose metadata cannot be known
+//! statically is [`FetchedMetadata::Unavailable`], not an error.
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_RANGE, RANGE};
+use url::Url;
+
+use super::http::redact;
+use super::{CacheMode, IndexClient, IndexError};
+use crate::cache::{CacheKey, EntryInfo};
+use crate::metadata::{self, CoreMetadata, MetadataError};
+use crate::types::{
+    DistFilename, IndexFile, MetadataAvailability, PackageName, Sha256Digest, Version,
+};
+
+/// The metadata of one file, or why it cannot be known statically.
+#[derive(Clone, Debug)]
+pub enum FetchedMetadata {
+    /// Parsed metadata.
+    Available(CoreMetadata),
+    /// Cannot be known without a build (or is malformed); the text says why.
+    Unavailable(String),
+}
+
+/// Cached bodies that record an unavailable outcome start with this line.
+const UNAVAILABLE_MARKER: &[u8] = b"pinwheel-unavailable\n";
+
+/// The first range request: large enough for the central directory of nearly every wheel, and
+/// for `METADATA` too when it is stored near the end (as `*.dist-info` usually is).
+const TAIL_BYTES: u64 = 64 * 1024;
+
+impl IndexClient {
+    /// The core metadata of a listed file.
+    ///
+    /// # Errors
+    /// On network failures, digest mismatches, or an `--offline` cache miss. Metadata that is
+    /// merely unknowable is `Ok(Unavailable)`.
+    pub async fn metadata(&self, file: &IndexFile) -> Result<FetchedMetadata, IndexError> {
+        let key = file.sha256.map_or_else(
+            || CacheKey::UrlMetadata(file.url.to_string()),
+            CacheKey::Metadata,
+        );
+        if let Some(entry) = self.cache_get(&key).await? {
+            tracing::info!("cache hit: metadata of {}", file.filename);
+            return Ok(decode_cached(&entry.body));
+        }
+        if self.inner.options.cache_mode == CacheMode::Offline {
+            return Err(IndexError::OfflineMiss {
+                what: format!("metadata of {}", file.filename),
+            });
+        }
+        let outcome = match &file.dist {
+            DistFilename::Wheel(wheel) => {
+                let bytes = self
+                    .wheel_metadata_bytes(file, &wheel.name, &wheel.version)
+                    .await?;
+                parse_wheel_metadata(&bytes)
+            }
+            DistFilename::Sdist(sdist) => {
+                let bytes = self.download(file).await?;
+                sdist_outcome(metadata::sdist_static_metadata(&bytes, sdist))
+            }
+        };
+        self.cache_put(&key, &encode_cached(&outcome), &EntryInfo::now())
+            .await?;
+        Ok(outcome)
+    }
+
+    async fn wheel_metadata_bytes(
+        &self,
+        file: &IndexFile,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Vec<u8>, IndexError> {
+        if file.url.scheme() != "file" {
+            let advertised = match &file.metadata {
+                MetadataAvailability::Advertised(digest) => Some(*digest),
+                MetadataAvailability::NotAdvertised => None,
+            };
+            if advertised.is_some() || self.inner.options.probe_unadvertised_metadata {
+                if let Some(bytes) = self.metadata_file(&file.url, advertised.flatten()).await? {
+                    return Ok(bytes);
+                }
+            }
+            if let Some(bytes) = self.metadata_by_range(file, name, version).await? {
+                return Ok(bytes);
+            }
+        }
+        let whole = self.download(file).await?;
+        metadata::metadata_from_wheel(&whole, name, version).map_err(|source| IndexError::Wheel {
+            url: redact(&file.url),
+            source,
+        })
+    }
+
+    /// `GET <file>.metadata`; `None` when it does not exist.
+    async fn metadata_file(
+        &self,
+        url: &Url,
+        expected: Option<Sha256Digest>,
+    ) -> Result<Option<Vec<u8>>, IndexError> {
+        let mut metadata_url = url.clone();
+        metadata_url.set_path(&format!("{}.metadata", url.path()));
+        let http = &self.inner.http;
+        let fetched = http
+            .fetch(&metadata_url, || http.client.get(metadata_url.clone()))
+            .await?;
+        if !fetched.status.is_success() {
+            return Ok(None);
+        }
+        let body = fetched.body.to_vec();
+        if let Some(expected) = expected {
+            verify(&metadata_url, &body, expected)?;
+        }
+        Ok(Some(body))
+    }
+
+    /// Reads `METADATA` out of the wheel with range requests; `None` when the server does not
+    /// honour them.
+    async fn metadata_by_range(
+        &self,
+        file: &IndexFile,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Option<Vec<u8>>, IndexError> {
+        let zip_error = |source| IndexError::Wheel {
+            url: redact(&file.url),
+            source,
+        };
+        let Some(first) = self
+            .range(&file.url, &format!("bytes=-{TAIL_BYTES}"))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let (mut tail_start, total, mut tail) = match first {
+            RangeAnswer::Partial { start, total, body } => (start, total, body),
+            // The server ignored the range and sent the whole file.
+            RangeAnswer::Whole(body) => {
+                if let Some(expected) = file.sha256 {
+                    verify(&file.url, &body, expected)?;
+                }
+                return metadata::metadata_from_wheel(&body, name, version)
+                    .map(Some)
+                    .map_err(zip_error);
+            }
+        };
+        let directory = metadata::locate_central_directory(&tail, total).map_err(zip_error)?;
+        if directory.offset < tail_start {
+            // The central directory starts before the tail: fetch the missing part.
+            let range = format!("bytes={}-{}", directory.offset, tail_start - 1);
+            let Some(RangeAnswer::Partial { body, .. }) = self.range(&file.url, &range).await?
+            else {
+                return Ok(None);
+            };
+            tail = [body, tail].concat();
+            tail_start = directory.offset;
+        }
+        let start = usize::try_from(directory.offset - tail_start).unwrap_or(usize::MAX);
+        let end = start
+            .saturating_add(usize::try_from(directory.size).unwrap_or(usize::MAX))
+            .min(tail.len());
+        let entries = metadata::parse_central_directory(tail.get(start..end).unwrap_or_default())
+            .map_err(zip_error)?;
+        let entry = metadata::find_metadata_entry(&entries, name, version).map_err(zip_error)?;
+        // The local header repeats the name and has its own extra field; allow for both.
+        let needed = 30 + entry.name.len() as u64 + 1024 + entry.compressed_size;
+        let local_start = entry.local_header_offset;
+        let local_end = (local_start + needed).min(total);
+        let local = if local_start >= tail_start {
+            let from = usize::try_from(local_start - tail_start).unwrap_or(usize::MAX);
+            tail.get(from..).unwrap_or_default().to_vec()
+        } else {
+            let range = format!("bytes={local_start}-{}", local_end - 1);
+            match self.range(&file.url, &range).await? {
+                Some(RangeAnswer::Partial { body, .. }) => body,
+                _ => return Ok(None),
+            }
+        };
+        metadata::read_entry(&local, entry)
+            .map(Some)
+            .map_err(zip_error)
+    }
+
+    async fn range(&self, url: &Url, range: &str) -> Result<Option<RangeAnswer>, IndexError> {
+        let http = &self.inner.http;
+        // reqwest would otherwise ask for gzip, and a compressed range is useless.
+        let fetched = http
+            .fetch(url, || {
+                http.client
+                    .get(url.clone())
+                    .header(RANGE, range)
+                    .header(ACCEPT_ENCODING, "identity")
+            })
+            .await?;
+        match fetched.status {
+            StatusCode::PARTIAL_CONTENT => {
+                let content_range = fetched
+                    .headers
+                    .get(CONTENT_RANGE)
+                    .and_then(|value| value.to_str().ok());
+                let Some((start, total)) = content_range.and_then(parse_content_range) else {
+                    return Ok(None);
+                };
+                Ok(Some(RangeAnswer::Partial {
+                    start,
+                    total,
+                    body: fetched.body.to_vec(),
+                }))
+            }
+            StatusCode::OK => Ok(Some(RangeAnswer::Whole(fetched.body.to_vec()))),
+            _ => Ok(None),
+        }
+    }
+
+    /// Downloads a whole file (or reads a local one), checked against the index's sha256.
+    ///
+    /// # Errors
+    /// On network failures, a non-success status, or a digest mismatch.
+    pub async fn download(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
+        let body = self.fetch_bytes(&file.url).await?;
+        if let Some(expected) = file.sha256 {
+            verify(&file.url, &body, expected)?;
+        }
+        Ok(body)
+    }
+
+    async fn fetch_bytes(&self, url: &Url) -> Result<Vec<u8>, IndexError> {
+        if url.scheme() == "file" {
+            let path = url.to_file_path().map_err(|()| IndexError::Local {
+                path: url.to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a local path"),
+            })?;
+            return tokio::fs::read(&path)
+                .await
+                .map_err(|source| IndexError::Local {
+                    path: path.display().to_string(),
+                    source,
+                });
+        }
+        if self.inner.options.cache_mode == CacheMode::Offline {
+            return Err(IndexError::OfflineMiss {
+                what: redact(url).to_string(),
+            });
+        }
+        let http = &self.inner.http;
+        let fetched = http.fetch(url, || http.client.get(url.clone())).await?;
+        if !fetched.status.is_success() {
+            return Err(IndexError::Status {
+                url: redact(url),
+                status: fetched.status.as_u16(),
+            });
+        }
+        Ok(fetched.body.to_vec())
+    }
+
+    /// A direct URL requirement: the file described as an index file, and its metadata.
+    ///
+    /// # Errors
+    /// On network failures or a file name that is not a distribution of `name`.
+    pub async fn direct_url(
+        &self,
+        name: &PackageName,
+        url: &Url,
+    ) -> Result<(IndexFile, FetchedMetadata), IndexError> {
+        let mut without_fragment = url.clone();
+        without_fragment.set_fragment(None);
+        let filename = without_fragment
+            .path_segments()
+            .and_then(|mut segments| segments.next_back())
+            .map(|segment| percent_decode(segment))
+            .unwrap_or_default();
+        let dist = DistFilename::parse(&filename, name).map_err(|error| IndexError::Local {
+            path: url.to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string()),
+        })?;
+        let key = CacheKey::UrlMetadata(without_fragment.to_string());
+        let cached = self.cache_get(&key).await?;
+        let (digest, outcome) = match cached
+            .and_then(|entry| Some((entry.info.sha256.as_deref()?.parse().ok()?, entry.body)))
+        {
+            Some((digest, body)) => (digest, decode_cached(&body)),
+            None => {
+                let body = self.fetch_bytes(&without_fragment).await?;
+                let digest = Sha256Digest::of(&body);
+                let outcome = match &dist {
+                    DistFilename::Wheel(wheel) => {
+                        match metadata::metadata_from_wheel(&body, &wheel.name, &wheel.version) {
+                            Ok(bytes) => parse_wheel_metadata(&bytes),
+                            Err(error) => FetchedMetadata::Unavailable(format!(
+                                "has an unreadable wheel: {error}"
+                            )),
+                        }
+                    }
+                    DistFilename::Sdist(sdist) => {
+                        sdist_outcome(metadata::sdist_static_metadata(&body, sdist))
+                    }
+                };
+                let info = EntryInfo {
+                    sha256: Some(digest.to_string()),
+                    ..EntryInfo::now()
+                };
+                self.cache_put(&key, &encode_cached(&outcome), &info)
+                    .await?;
+                (digest, outcome)
+            }
+        };
+        let file = IndexFile {
+            filename,
+            dist,
+            url: without_fragment,
+            sha256: Some(digest),
+            requires_python: None,
+            yanked: crate::types::Yanked::No,
+            upload_time: None,
+            metadata: MetadataAvailability::NotAdvertised,
+            size: None,
+        };
+        Ok((file, outcome))
+    }
+}
+
+enum RangeAnswer {
+    Partial {
+        start: u64,
+        total: u64,
+        body: Vec<u8>,
+    },
+    Whole(Vec<u8>),
+}
+
+/// `bytes 100-199/1000` → (100, 1000).
+fn parse_content_range(value: &str) -> Option<(u64, u64)> {
+    let rest = value.strip_prefix("bytes ")?;
+    let (span, total) = rest.split_once('/')?;
+    let (start, _) = span.split_once('-')?;
+    Some((start.trim().parse().ok()?, total.trim().parse().ok()?))
+}
+
+fn verify(url: &Url, body: &[u8], expected: Sha256Digest) -> Result<(), IndexError> {
+    let actual = Sha256Digest::of(body);
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(IndexError::HashMismatch {
+            url: redact(url),
+            expected,
+            actual,
+        })
+    }
+}
+
+fn parse_wheel_metadata(bytes: &[u8]) -> FetchedMetadata {
+    match metadata::parse_core_metadata(bytes) {
+        Ok(parsed) => FetchedMetadata::Available(parsed),
+        Err(error) => FetchedMetadata::Unavailable(format!("has invalid metadata: {error}")),
+    }
+}
+
+fn sdist_outcome(result: Result<CoreMetadata, MetadataError>) -> FetchedMetadata {
+    match result {
+        Ok(parsed) => FetchedMetadata::Available(parsed),
+        Err(error @ MetadataError::Dynamic { .. }) => {
+            FetchedMetadata::Unavailable(error.to_string())
+        }
+        Err(error) => {
+            FetchedMetadata::Unavailable(format!("has no readable static metadata: {error}"))
+        }
+    }
+}
+
+fn encode_cached(outcome: &FetchedMetadata) -> Vec<u8> {
+    match outcome {
+        FetchedMetadata::Available(parsed) => metadata_text(parsed).into_bytes(),
+        FetchedMetadata::Unavailable(reason) => [UNAVAILABLE_MARKER, reason.as_bytes()].concat(),
+    }
+}
+
+/// Core metadata as a METADATA file, so that metadata read from an sdist is cached in the same
+/// form as a wheel's and parsed by the same code on the next run.
+fn metadata_text(metadata: &CoreMetadata) -> String {
+    use std::fmt::Write as _;
+    let mut text = format!(
+        "Metadata-Version: 2.2\nName: {}\nVersion: {}\n",
+        metadata.name, metadata.version
+    );
+    if let Some(requires_python) = &metadata.requires_python {
+        let _ = writeln!(text, "Requires-Python: {requires_python}");
+    }
+    for requirement in &metadata.requires_dist {
+        let _ = writeln!(text, "Requires-Dist: {requirement}");
+    }
+    for extra in &metadata.provides_extra {
+        let _ = writeln!(text, "Provides-Extra: {extra}");
+    }
+    text
+}
+
+fn decode_cached(body: &[u8]) -> FetchedMetadata {
+    match body.strip_prefix(UNAVAILABLE_MARKER) {
+        Some(reason) => FetchedMetadata::Unavailable(String::from_utf8_lossy(reason).into_owned()),
+        None => parse_wheel_metadata(body),
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map_or_else(|| text.to_string(), |(_, value)| value.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_content_range() {
+        assert_eq!(parse_content_range("bytes 100-199/1000"), Some((100, 1000)));
+        assert_eq!(parse_content_range("bytes */1000"), None);
+        assert_eq!(parse_content_range("items 1-2/3"), None);
+    }
+
+    #[test]
+    fn decodes_percent_escapes_in_file_names() {
+        assert_eq!(percent_decode("foo%2Bbar-1.0.tar.gz"), "foo+bar-1.0.tar.gz");
+        assert_eq!(percent_decode("a+b"), "a+b");
+    }
+}

@@ -1,0 +1,355 @@
+//! The index client: project pages (PEP 691 JSON, PEP 503 HTML, `--find-links`), metadata
+//! (PEP 658 files, HTTP range reads of wheels, whole downloads) and distributions, through the
+//! cache.
+//!
+//! Freshness: this machine's PyPI mirror sends no `ETag`, `Last-Modified` or `Cache-Control`, so a
+//! cached page is fresh for a TTL (600 s by default, PyPI's own max-age) and revalidated with
+//! whatever validators the server did send. Metadata and distributions are immutable (keyed by
+//! sha256) and never fetched twice. The client chooses no versions and prints nothing; requests
+//! are logged with `tracing` (shown with `-v`).
+
+mod error;
+pub mod find_links;
+pub mod html;
+mod http;
+pub mod json;
+mod metadata_fetch;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{
+    ACCEPT, CONTENT_TYPE, ETAG, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
+use url::Url;
+
+pub use error::IndexError;
+pub use html::PageError;
+pub use metadata_fetch::FetchedMetadata;
+
+use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
+use crate::types::{PackageName, ProjectFiles, RedactedUrl};
+use http::{Http, redact};
+
+/// How the cache is used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CacheMode {
+    /// Use fresh entries, revalidate stale ones.
+    #[default]
+    Normal,
+    /// Revalidate every page (`--refresh`); immutable entries are still used.
+    Refresh,
+    /// Never touch the network (`--offline`); a miss is an error.
+    Offline,
+}
+
+/// A `--find-links` source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FindLinks {
+    /// An HTML page listing files.
+    Page(Url),
+    /// A local directory of files.
+    Directory(PathBuf),
+}
+
+/// Where and how the client fetches.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Indexes in priority order: the first that knows a project is the only one used for it.
+    pub indexes: Vec<Url>,
+    /// `--find-links` sources, whose files are added to the index's.
+    pub find_links: Vec<FindLinks>,
+    /// Cache use.
+    pub cache_mode: CacheMode,
+    /// How long a cached page is fresh.
+    pub page_ttl: Duration,
+    /// Requests in flight at most.
+    pub max_in_flight: usize,
+    /// Retries after a transient failure.
+    pub retries: u32,
+    /// Probe `<file>.metadata` even when the index does not advertise it.
+    pub probe_unadvertised_metadata: bool,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            indexes: vec![Url::parse(PYPI_SIMPLE).expect("the PyPI URL is valid")],
+            find_links: Vec::new(),
+            cache_mode: CacheMode::Normal,
+            page_ttl: Duration::from_secs(600),
+            max_in_flight: 50,
+            retries: 3,
+            probe_unadvertised_metadata: true,
+        }
+    }
+}
+
+/// PyPI's simple index.
+pub const PYPI_SIMPLE: &str = "https://pypi.org/simple/";
+
+/// What pages are asked for: JSON preferred, HTML accepted (PEP 691 content negotiation).
+const PAGE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+
+/// The client. Cheap to clone; clones share the connection pool, the cache and the bound on
+/// requests in flight.
+#[derive(Clone)]
+pub struct IndexClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: Http,
+    cache: Option<Cache>,
+    options: ClientOptions,
+}
+
+impl IndexClient {
+    /// A client with `options`, caching in `cache` (none with `--no-cache`).
+    ///
+    /// # Errors
+    /// When the TLS backend cannot be initialised.
+    pub fn new(options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(options.max_in_flight)
+            .build()
+            .map_err(|source| IndexError::Request {
+                url: RedactedUrl::new(options.indexes.first().cloned().unwrap_or_else(pypi)),
+                source,
+            })?;
+        let http = Http::new(client, options.max_in_flight, options.retries);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                cache,
+                options,
+            }),
+        })
+    }
+
+    /// How many HTTP requests this client has sent.
+    #[must_use]
+    pub fn requests_sent(&self) -> usize {
+        self.inner.http.requests_sent()
+    }
+
+    /// Every file the indexes and find-links sources list for `name`. The first index that
+    /// lists the project is the only index used for it (so a private index cannot be shadowed by
+    /// a public project of the same name).
+    ///
+    /// # Errors
+    /// On network failures, unreadable pages, or an `--offline` cache miss.
+    pub async fn project(&self, name: &PackageName) -> Result<ProjectFiles, IndexError> {
+        let mut project = ProjectFiles::empty(name.clone());
+        for index in &self.inner.options.indexes {
+            let page = self.index_page(index, name).await?;
+            if !page.files.is_empty() {
+                project = page;
+                break;
+            }
+        }
+        for source in &self.inner.options.find_links {
+            let found = match source {
+                FindLinks::Directory(dir) => {
+                    let (dir, name) = (dir.clone(), name.clone());
+                    tokio::task::spawn_blocking(move || {
+                        find_links::read_find_links_dir(&dir, &name)
+                    })
+                    .await??
+                }
+                FindLinks::Page(url) => {
+                    let body = self
+                        .page_body(
+                            url,
+                            &CacheKey::Page {
+                                index: url.to_string(),
+                                name: name.clone(),
+                            },
+                        )
+                        .await?;
+                    match body {
+                        None => continue,
+                        Some((entry, base)) => find_links::parse_find_links_html(
+                            &String::from_utf8_lossy(&entry.body),
+                            &base,
+                            name,
+                        )?,
+                    }
+                }
+            };
+            project.files.extend(found.files);
+        }
+        Ok(project)
+    }
+
+    /// One index's page for `name` (empty when the index does not know it).
+    async fn index_page(
+        &self,
+        index: &Url,
+        name: &PackageName,
+    ) -> Result<ProjectFiles, IndexError> {
+        let url = project_url(index, name);
+        let key = CacheKey::Page {
+            index: index.to_string(),
+            name: name.clone(),
+        };
+        let Some((entry, base)) = self.page_body(&url, &key).await? else {
+            return Ok(ProjectFiles::empty(name.clone()));
+        };
+        let name = name.clone();
+        // Pages can list thousands of files: parse off the async workers.
+        tokio::task::spawn_blocking(move || parse_page(&entry, &base, &name)).await?
+    }
+
+    /// The body of a page, from the cache when fresh, else from the network (revalidating when
+    /// validators are known). `None` when the server says the page does not exist.
+    async fn page_body(
+        &self,
+        url: &Url,
+        key: &CacheKey,
+    ) -> Result<Option<(Entry, Url)>, IndexError> {
+        let inner = &self.inner;
+        let cached = self.cache_get(key).await?;
+        let mode = inner.options.cache_mode;
+        if let Some(entry) = &cached {
+            let fresh = mode == CacheMode::Offline
+                || (mode == CacheMode::Normal && entry.info.is_fresh(inner.options.page_ttl));
+            if fresh {
+                tracing::info!("cache hit: {}", redact(url));
+                return Ok(page_from_entry(entry.clone(), url));
+            }
+        }
+        if mode == CacheMode::Offline {
+            return Err(IndexError::OfflineMiss {
+                what: redact(url).to_string(),
+            });
+        }
+        let fetched = inner
+            .http
+            .fetch(url, || {
+                let mut request = inner
+                    .http
+                    .client
+                    .get(url.clone())
+                    .header(ACCEPT, PAGE_ACCEPT);
+                if let Some(entry) = &cached {
+                    if let Some(etag) = &entry.info.etag {
+                        request = request.header(IF_NONE_MATCH, etag);
+                    }
+                    if let Some(modified) = &entry.info.last_modified {
+                        request = request.header(IF_MODIFIED_SINCE, modified);
+                    }
+                }
+                request
+            })
+            .await?;
+        if fetched.status == StatusCode::NOT_MODIFIED {
+            if let Some(entry) = cached {
+                let info = EntryInfo {
+                    fetched_at: EntryInfo::now().fetched_at,
+                    ..entry.info.clone()
+                };
+                self.cache_put(key, &entry.body, &info).await?;
+                return Ok(page_from_entry(entry, url));
+            }
+        }
+        let header = |name| {
+            fetched
+                .headers
+                .get(name)
+                .and_then(|value: &HeaderValue| value.to_str().ok())
+                .map(str::to_string)
+        };
+        let mut info = EntryInfo {
+            etag: header(ETAG),
+            last_modified: header(LAST_MODIFIED),
+            content_type: header(CONTENT_TYPE),
+            url: Some(fetched.final_url.to_string()),
+            ..EntryInfo::now()
+        };
+        match fetched.status {
+            status if status.is_success() => {}
+            StatusCode::NOT_FOUND | StatusCode::GONE => info.not_found = true,
+            status => {
+                return Err(IndexError::Status {
+                    url: redact(url),
+                    status: status.as_u16(),
+                });
+            }
+        }
+        let body = if info.not_found {
+            Vec::new()
+        } else {
+            fetched.body.to_vec()
+        };
+        self.cache_put(key, &body, &info).await?;
+        Ok(page_from_entry(Entry { body, info }, url))
+    }
+
+    async fn cache_get(&self, key: &CacheKey) -> Result<Option<Entry>, IndexError> {
+        let Some(cache) = self.inner.cache.clone() else {
+            return Ok(None);
+        };
+        let key = key.clone();
+        Ok(tokio::task::spawn_blocking(move || cache.get(&key)).await?)
+    }
+
+    async fn cache_put(
+        &self,
+        key: &CacheKey,
+        body: &[u8],
+        info: &EntryInfo,
+    ) -> Result<(), IndexError> {
+        let Some(cache) = self.inner.cache.clone() else {
+            return Ok(());
+        };
+        let (key, body, info) = (key.clone(), body.to_vec(), info.clone());
+        tokio::task::spawn_blocking(move || cache.put(&key, &body, &info)).await??;
+        Ok(())
+    }
+}
+
+fn pypi() -> Url {
+    Url::parse(PYPI_SIMPLE).expect("the PyPI URL is valid")
+}
+
+/// `<index>/<name>/`, with the trailing slash PEP 503 requires.
+fn project_url(index: &Url, name: &PackageName) -> Url {
+    let mut url = index.clone();
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url.join(&format!("{name}/")).unwrap_or(url)
+}
+
+fn page_from_entry(entry: Entry, requested: &Url) -> Option<(Entry, Url)> {
+    if entry.info.not_found {
+        return None;
+    }
+    let base = entry
+        .info
+        .url
+        .as_deref()
+        .and_then(|url| Url::parse(url).ok())
+        .unwrap_or_else(|| requested.clone());
+    Some((entry, base))
+}
+
+fn parse_page(entry: &Entry, base: &Url, name: &PackageName) -> Result<ProjectFiles, IndexError> {
+    let is_json = entry
+        .info
+        .content_type
+        .as_deref()
+        .is_some_and(|content_type| content_type.contains("json"));
+    Ok(if is_json {
+        json::parse_simple_json(&entry.body, base, name)?
+    } else {
+        html::parse_simple_html(&String::from_utf8_lossy(&entry.body), base, name)?
+    })
+}

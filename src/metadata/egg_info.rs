@@ -1,0 +1,156 @@
+//! setuptools' `*.egg-info/requires.txt`: the dependencies an sdist's build recorded, in
+//! pkg_resources' sectioned format.
+//!
+//! ```text
+//! requests>=2
+//!
+//! [socks]
+//! PySocks>=1.5.6
+//!
+//! [:python_version < "3.8"]
+//! importlib-metadata
+//!
+//! [win:sys_platform == "win32"]
+//! pywin32
+//! ```
+//!
+//! Lines before any header are unconditional; `[extra]`, `[:marker]` and `[extra:marker]` make
+//! the lines that follow conditional. This file turns that into PEP 508 requirements and does
+//! not read archives (see `sdist`).
+
+use std::str::FromStr;
+
+use pep508_rs::{MarkerTree, Requirement, VerbatimUrl};
+
+use super::MetadataError;
+use super::core::parse_requirement;
+use crate::types::ExtraName;
+
+/// The requirements and extras a `requires.txt` declares.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct EggRequires {
+    /// Every requirement, with its section's extra and marker folded into its marker.
+    pub(crate) requirements: Vec<Requirement<VerbatimUrl>>,
+    /// The extras named in section headers, in order, without duplicates.
+    pub(crate) extras: Vec<ExtraName>,
+}
+
+/// The condition a section header puts on its lines.
+struct Section {
+    extra: Option<ExtraName>,
+    marker: MarkerTree,
+}
+
+/// Parses `requires.txt` (decoded lossily: it is generated from `setup.py` strings).
+pub(crate) fn parse_requires_txt(bytes: &[u8]) -> Result<EggRequires, MetadataError> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut parsed = EggRequires::default();
+    let mut section = Section {
+        extra: None,
+        marker: MarkerTree::TRUE,
+    };
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(header) = line
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+        {
+            section = parse_section(header)?;
+            if let Some(extra) = &section.extra {
+                if !parsed.extras.contains(extra) {
+                    parsed.extras.push(extra.clone());
+                }
+            }
+            continue;
+        }
+        let mut requirement = parse_requirement(line)?;
+        requirement.marker.and(section.marker.clone());
+        if let Some(extra) = &section.extra {
+            requirement = requirement.with_extra_marker(extra);
+        }
+        parsed.requirements.push(requirement);
+    }
+    Ok(parsed)
+}
+
+/// Splits `extra:marker` (either side may be empty) at the first colon: extra names cannot
+/// contain one, markers can (inside quoted strings).
+fn parse_section(header: &str) -> Result<Section, MetadataError> {
+    let (extra, marker) = header.split_once(':').unwrap_or((header, ""));
+    let invalid = |reason: String| MetadataError::InvalidSection {
+        section: header.to_string(),
+        reason,
+    };
+    let extra = match extra.trim() {
+        "" => None,
+        extra => Some(ExtraName::from_str(extra).map_err(|error| invalid(error.to_string()))?),
+    };
+    let marker = match marker.trim() {
+        "" => MarkerTree::TRUE,
+        marker => MarkerTree::parse_reporter(marker, &mut |_kind, warning: String| {
+            tracing::debug!("requires.txt section `[{header}]`: {warning}");
+        })
+        .map_err(|error| invalid(error.message.to_string()))?,
+    };
+    Ok(Section { extra, marker })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_sections_to_markers() {
+        let input = "requests>=2\n\n# comment\n[socks]\nPySocks>=1.5.6\n\n\
+                     [:python_version < \"3.8\"]\nimportlib-metadata\n\n\
+                     [Win32:sys_platform == \"win32\"]\npywin32>=1; platform_machine == 'x86'\n\
+                     [socks]\nwin-inet-pton\n";
+        let parsed = parse_requires_txt(input.as_bytes()).unwrap();
+        let rendered: Vec<String> = parsed
+            .requirements
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                "requests>=2",
+                "pysocks>=1.5.6 ; extra == 'socks'",
+                "importlib-metadata ; python_full_version < '3.8'",
+                "pywin32>=1 ; platform_machine == 'x86' and sys_platform == 'win32' and extra == 'win32'",
+                "win-inet-pton ; extra == 'socks'",
+            ]
+        );
+        let extras: Vec<&str> = parsed.extras.iter().map(AsRef::as_ref).collect();
+        assert_eq!(extras, ["socks", "win32"]);
+    }
+
+    #[test]
+    fn rejects_bad_sections_and_lines() {
+        let cases = [
+            (
+                "[not valid!]\nfoo\n",
+                "invalid `requires.txt` section `[not valid!]`",
+            ),
+            (
+                "[:python_version <]\nfoo\n",
+                "invalid `requires.txt` section `[:python_version <]`",
+            ),
+            ("foo >= >= 1\n", "invalid requirement `foo >= >= 1`"),
+        ];
+        for (input, prefix) in cases {
+            let error = parse_requires_txt(input.as_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with(prefix), "{error}");
+        }
+    }
+
+    #[test]
+    fn empty_file_has_no_requirements() {
+        assert_eq!(parse_requires_txt(b"\n\n").unwrap(), EggRequires::default());
+    }
+}

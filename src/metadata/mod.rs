@@ -1,0 +1,35 @@
+//! Distribution metadata from bytes: `METADATA` of wheels (whole, or from a few HTTP byte
+//! ranges), and the static metadata of source distributions.
+//!
+//! This module only parses. It never fetches anything (callers bring the bytes; [`wheel`]
+//! plans which ranges to fetch), never runs Python or a build backend, and never writes
+//! files. Anything read from outside is bounded (see [`zipfile::MAX_ENTRY_SIZE`]) and
+//! malformed input is an error, never a panic.
+//!
+//! - [`core`]: `METADATA` / `PKG-INFO` headers → [`CoreMetadata`];
+//! - [`wheel`]: finding and reading `*.dist-info/METADATA`, with the range-request planner;
+//! - [`zipfile`]: the small zip reader both of those use;
+//! - [`sdist`]: choosing among `PKG-INFO`, `pyproject.toml` and `.egg-info` in an sdist.
+
+pub mod core;
+mod egg_info;
+mod error;
+mod pyproject;
+pub mod sdist;
+pub mod wheel;
+pub mod zipfile;
+
+#[cfg(test)]
+mod test_support;
+
+pub use self::core::{CoreMetadata, parse_core_metadata};
+pub use error::{MetadataError, ZipError};
+pub use sdist::sdist_static_metadata;
+pub use wheel::{
+    PartialWheel, TAIL_REQUEST_SIZE, TailRead, find_metadata_entry, metadata_from_tail,
+    metadata_from_wheel,
+};
+pub use zipfile::{
+    CentralDirectoryLocation, Compression, ZipEntry, locate_central_directory,
+    parse_central_directory, read_entry,
+};

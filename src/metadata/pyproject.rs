@@ -1,0 +1,189 @@
+//! The static part of `pyproject.toml`'s `[project]` table (PEP 621): enough to know an sdist's
+//! dependencies without building it, when the project declares them statically.
+//!
+//! This file only interprets the table; choosing between `PKG-INFO`, `pyproject.toml` and
+//! `.egg-info` is `sdist`'s job. It never evaluates build-backend configuration.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use pep508_rs::{Requirement, VerbatimUrl};
+use serde::Deserialize;
+
+use super::MetadataError;
+use super::core::{parse_name, parse_requirement, parse_requires_python, parse_version};
+use crate::types::{ExtraName, PackageName, Version, VersionSpecifiers};
+
+/// The fields of `[project]` pinwheel reads; everything else is ignored.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Project {
+    name: String,
+    version: Option<String>,
+    #[serde(default)]
+    dynamic: Vec<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+    #[serde(default)]
+    optional_dependencies: BTreeMap<String, Vec<String>>,
+    requires_python: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PyProject {
+    project: Option<Project>,
+}
+
+/// What a static `[project]` table says.
+#[derive(Debug)]
+pub(crate) struct StaticProject {
+    pub(crate) name: PackageName,
+    /// `None` when the version is dynamic (or absent): the caller takes the sdist's.
+    pub(crate) version: Option<Version>,
+    pub(crate) requires_dist: Vec<Requirement<VerbatimUrl>>,
+    /// `None` when absent or dynamic.
+    pub(crate) requires_python: Option<VersionSpecifiers>,
+    pub(crate) provides_extra: Vec<ExtraName>,
+}
+
+/// Reads `[project]` from `pyproject.toml`.
+///
+/// Returns `Ok(None)` when the file cannot tell the dependencies: it is not valid TOML, has no
+/// `[project]` table (e.g. Poetry 1 or a `setup.py` project), or lists `dependencies` or
+/// `optional-dependencies` in `dynamic`. A broken file is not an error here because another
+/// source (`.egg-info`) may still answer.
+///
+/// # Errors
+/// When the table is static but a value in it is invalid: that table is authoritative, so the
+/// version's metadata is unusable.
+pub(crate) fn static_project(bytes: &[u8]) -> Result<Option<StaticProject>, MetadataError> {
+    let text = String::from_utf8_lossy(bytes);
+    let project = match toml::from_str::<PyProject>(&text) {
+        Ok(PyProject {
+            project: Some(project),
+        }) => project,
+        Ok(PyProject { project: None }) => return Ok(None),
+        Err(error) => {
+            tracing::debug!("ignoring unreadable pyproject.toml: {error}");
+            return Ok(None);
+        }
+    };
+    let is_dynamic = |field: &str| {
+        project
+            .dynamic
+            .iter()
+            .any(|dynamic| dynamic.eq_ignore_ascii_case(field))
+    };
+    if is_dynamic("dependencies") || is_dynamic("optional-dependencies") {
+        return Ok(None);
+    }
+    let name = parse_name(&project.name)?;
+    let version = match &project.version {
+        Some(version) if !is_dynamic("version") => Some(parse_version(version)?),
+        _ => None,
+    };
+    let requires_python = match &project.requires_python {
+        Some(value) if !is_dynamic("requires-python") => parse_requires_python(value)?,
+        _ => None,
+    };
+    let mut requires_dist = project
+        .dependencies
+        .iter()
+        .map(|line| parse_requirement(line))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut provides_extra = Vec::new();
+    for (extra, lines) in &project.optional_dependencies {
+        let extra = ExtraName::from_str(extra).map_err(|source| MetadataError::InvalidExtra {
+            value: extra.clone(),
+            source,
+        })?;
+        for line in lines {
+            requires_dist.push(parse_requirement(line)?.with_extra_marker(&extra));
+        }
+        if !provides_extra.contains(&extra) {
+            provides_extra.push(extra);
+        }
+    }
+    Ok(Some(StaticProject {
+        name,
+        version,
+        requires_dist,
+        requires_python,
+        provides_extra,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_static_project() {
+        let toml = r#"
+            [build-system]
+            requires = ["hatchling"]
+            [project]
+            name = "Demo_Pkg"
+            dynamic = ["version", "readme"]
+            version = "9.9"
+            requires-python = ">=3.9"
+            dependencies = ["attrs>=22", "tomli; python_version < '3.11'"]
+            [project.optional-dependencies]
+            Docs = ["sphinx"]
+            test = ["pytest>=8", "hypothesis"]
+        "#;
+        let project = static_project(toml.as_bytes()).unwrap().unwrap();
+        assert_eq!(project.name.as_ref(), "demo-pkg");
+        assert_eq!(
+            project.version, None,
+            "a dynamic version is ignored even when present"
+        );
+        assert_eq!(project.requires_python.unwrap().to_string(), ">=3.9");
+        let rendered: Vec<String> = project
+            .requires_dist
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                "attrs>=22",
+                "tomli ; python_full_version < '3.11'",
+                "sphinx ; extra == 'docs'",
+                "pytest>=8 ; extra == 'test'",
+                "hypothesis ; extra == 'test'",
+            ]
+        );
+        let extras: Vec<&str> = project.provides_extra.iter().map(AsRef::as_ref).collect();
+        assert_eq!(extras, ["docs", "test"]);
+    }
+
+    #[test]
+    fn unusable_tables_give_none() {
+        let cases = [
+            "[tool.poetry]\nname = \"x\"\n",
+            "[project]\nname = \"x\"\nversion = \"1\"\ndynamic = [\"dependencies\"]\n",
+            "[project]\nname = \"x\"\nversion = \"1\"\ndynamic = [\"optional-dependencies\"]\n",
+            "[project\nthis is not toml",
+            "[project]\nversion = \"1\"\n",
+        ];
+        for input in cases {
+            assert!(
+                static_project(input.as_bytes()).unwrap().is_none(),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_static_values_are_errors() {
+        let input = "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"bad >= >= 1\"]\n";
+        let error = static_project(input.as_bytes()).unwrap_err();
+        assert_eq!(error.to_string(), "invalid requirement `bad >= >= 1`");
+        let input = "[project]\nname = \"x\"\nversion = \"one\"\n";
+        assert!(matches!(
+            static_project(input.as_bytes()),
+            Err(MetadataError::InvalidVersion { .. })
+        ));
+    }
+}

@@ -1,0 +1,318 @@
+//! Static metadata of a source distribution: what its files say about its dependencies
+//! without running its build backend (pinwheel never runs builds).
+//!
+//! Sources, in order of trust:
+//! 1. `<dir>/PKG-INFO` with `Metadata-Version` ≥ 2.2 that does not list `Requires-Dist` or
+//!    `Provides-Extra` as `Dynamic` (PEP 643: the build will produce exactly these);
+//! 2. `<dir>/pyproject.toml` with a `[project]` table whose `dependencies` and
+//!    `optional-dependencies` are not `dynamic` (PEP 621);
+//! 3. `<dir>/*.egg-info/requires.txt` (or under `<dir>/src/`), what setuptools recorded when
+//!    the sdist was made.
+//!
+//! Otherwise the dependencies are unknowable and [`MetadataError::Dynamic`] says so. This file
+//! reads archives (tar.gz, zip) in memory and picks a source; the formats themselves are
+//! parsed by `core`, `pyproject` and `egg_info`.
+
+use std::io::Read;
+use std::str::FromStr;
+
+use flate2::read::GzDecoder;
+
+use super::core::{Headers, parse_core_metadata, parse_name, parse_requires_python, parse_version};
+use super::egg_info::{EggRequires, parse_requires_txt};
+use super::pyproject::static_project;
+use super::zipfile::{Chunks, MAX_ENTRY_SIZE, locate, parse_central_directory, read_entry};
+use super::{CoreMetadata, MetadataError, ZipError};
+use crate::types::{PackageName, SdistFilename, SdistFormat, Version, VersionSpecifiers};
+
+/// A metadata-bearing file found in the archive.
+#[derive(Debug)]
+struct Member {
+    /// The path as stored, for messages.
+    path: String,
+    /// The path's components, without `.` and empty ones.
+    parts: Vec<String>,
+    bytes: Vec<u8>,
+}
+
+/// What a `PKG-INFO` tells reliably even when its dependencies are not static.
+#[derive(Debug, Default)]
+struct PkgInfoFacts {
+    name: Option<PackageName>,
+    version: Option<Version>,
+    requires_python: Option<VersionSpecifiers>,
+    metadata_version: String,
+}
+
+impl PkgInfoFacts {
+    fn read(member: Option<&Member>) -> Result<Self, MetadataError> {
+        let Some(member) = member else {
+            return Ok(Self::default());
+        };
+        let headers = Headers::parse(&member.bytes);
+        let facts = || -> Result<Self, MetadataError> {
+            Ok(Self {
+                name: headers.first("Name").map(parse_name).transpose()?,
+                version: headers.first("Version").map(parse_version).transpose()?,
+                requires_python: headers
+                    .first("Requires-Python")
+                    .map(parse_requires_python)
+                    .transpose()?
+                    .flatten(),
+                metadata_version: headers
+                    .first("Metadata-Version")
+                    .unwrap_or_default()
+                    .to_string(),
+            })
+        };
+        facts().map_err(within(member))
+    }
+}
+
+/// Reads the dependencies of an sdist from its static metadata.
+///
+/// # Errors
+/// [`MetadataError::Dynamic`] when no static source is usable; an archive error when the file
+/// cannot be read; a parse error (wrapped in [`MetadataError::InMember`]) when the chosen
+/// source is invalid.
+pub fn sdist_static_metadata(
+    bytes: &[u8],
+    filename: &SdistFilename,
+) -> Result<CoreMetadata, MetadataError> {
+    let mut members = match filename.format {
+        SdistFormat::TarGz => read_tar_gz(bytes)?,
+        SdistFormat::Zip => read_zip(bytes)?,
+    };
+    let Some(top) = top_directory(&members) else {
+        return Err(dynamic(filename));
+    };
+    members.retain(|member| member.parts[0] == top);
+    let pkg_info = find(&members, &["PKG-INFO"]);
+
+    if let Some(member) =
+        pkg_info.filter(|member| is_static_pkg_info(&Headers::parse(&member.bytes)))
+    {
+        tracing::debug!("{}: static metadata from `{}`", filename.name, member.path);
+        return parse_core_metadata(&member.bytes).map_err(within(member));
+    }
+    let facts = PkgInfoFacts::read(pkg_info)?;
+
+    if let Some(member) = find(&members, &["pyproject.toml"]) {
+        if let Some(project) = static_project(&member.bytes).map_err(within(member))? {
+            tracing::debug!("{}: static metadata from `{}`", filename.name, member.path);
+            return Ok(CoreMetadata {
+                name: project.name,
+                version: project.version.unwrap_or_else(|| filename.version.clone()),
+                requires_dist: project.requires_dist,
+                requires_python: project.requires_python.or(facts.requires_python),
+                provides_extra: project.provides_extra,
+                dynamic: Vec::new(),
+                metadata_version: facts.metadata_version,
+            });
+        }
+    }
+
+    if let Some(directory) = egg_info_directory(&members, &filename.name) {
+        let (requires, egg_pkg_info) = (
+            find(&members, &[&directory, "requires.txt"]),
+            find(&members, &[&directory, "PKG-INFO"]),
+        );
+        // Without requires.txt, setuptools had no requirements to write; trust that only when
+        // the egg-info's own PKG-INFO shows the directory was written.
+        if requires.is_some() || egg_pkg_info.is_some() {
+            tracing::debug!(
+                "{}: static metadata from `{top}/{directory}`",
+                filename.name
+            );
+            let parsed = match requires {
+                Some(member) => parse_requires_txt(&member.bytes).map_err(within(member))?,
+                None => EggRequires::default(),
+            };
+            let egg_facts = match egg_pkg_info {
+                Some(_) => PkgInfoFacts::read(egg_pkg_info)?,
+                None => facts,
+            };
+            return Ok(CoreMetadata {
+                name: egg_facts.name.unwrap_or_else(|| filename.name.clone()),
+                version: egg_facts
+                    .version
+                    .unwrap_or_else(|| filename.version.clone()),
+                requires_dist: parsed.requirements,
+                requires_python: egg_facts.requires_python,
+                provides_extra: parsed.extras,
+                dynamic: Vec::new(),
+                metadata_version: egg_facts.metadata_version,
+            });
+        }
+    }
+    Err(dynamic(filename))
+}
+
+/// The member at `path` below the top directory.
+fn find<'a>(members: &'a [Member], path: &[&str]) -> Option<&'a Member> {
+    members.iter().find(|member| {
+        member.parts[1..]
+            .iter()
+            .map(String::as_str)
+            .eq(path.iter().flat_map(|part| part.split('/')))
+    })
+}
+
+fn dynamic(filename: &SdistFilename) -> MetadataError {
+    MetadataError::Dynamic {
+        name: filename.name.clone(),
+        version: filename.version.clone(),
+    }
+}
+
+/// Wraps an error in the member it came from.
+fn within(member: &Member) -> impl Fn(MetadataError) -> MetadataError + '_ {
+    move |error| MetadataError::InMember {
+        member: member.path.clone(),
+        source: Box::new(error),
+    }
+}
+
+/// Metadata 2.2+ whose dependency fields are not dynamic.
+fn is_static_pkg_info(headers: &Headers) -> bool {
+    let recent = headers
+        .first("Metadata-Version")
+        .and_then(|version| Version::from_str(version).ok())
+        .is_some_and(|version| version >= Version::new([2, 2]));
+    let dynamic = |field: &str| {
+        headers
+            .all("Dynamic")
+            .any(|value| value.eq_ignore_ascii_case(field))
+    };
+    recent && !dynamic("Requires-Dist") && !dynamic("Provides-Extra")
+}
+
+/// The sdist's top-level directory: the one holding `PKG-INFO`, else `pyproject.toml`.
+fn top_directory(members: &[Member]) -> Option<String> {
+    ["PKG-INFO", "pyproject.toml"]
+        .iter()
+        .find_map(|file| {
+            members
+                .iter()
+                .find(|member| member.parts.len() == 2 && member.parts[1] == *file)
+                .map(|member| member.parts[0].clone())
+        })
+        .or_else(|| members.first().map(|member| member.parts[0].clone()))
+}
+
+/// The `.egg-info` directory to use, relative to the top directory: directly in it or in
+/// `src/`, preferring one named after the package, else the only one.
+fn egg_info_directory(members: &[Member], name: &PackageName) -> Option<String> {
+    let mut directories: Vec<String> = Vec::new();
+    for member in members.iter().filter(|member| member.parts.len() >= 3) {
+        let directory = member.parts[1..member.parts.len() - 1].join("/");
+        if directory.ends_with(".egg-info") && !directories.contains(&directory) {
+            directories.push(directory);
+        }
+    }
+    let named = directories.iter().find(|directory| {
+        let stem = directory
+            .trim_start_matches("src/")
+            .trim_end_matches(".egg-info");
+        PackageName::from_str(stem).is_ok_and(|stem| &stem == name)
+    });
+    match (named, directories.as_slice()) {
+        (Some(directory), _) => Some(directory.clone()),
+        (None, [only]) => Some(only.clone()),
+        _ => None,
+    }
+}
+
+/// The components of a member path if it is one of the files sources come from.
+fn relevant(path: &str) -> Option<Vec<String>> {
+    let parts: Vec<String> = path
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .map(str::to_string)
+        .collect();
+    let is_egg_file = |directory: &str, file: &str| {
+        directory.ends_with(".egg-info") && (file == "PKG-INFO" || file == "requires.txt")
+    };
+    let keep = match parts
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [_, "PKG-INFO" | "pyproject.toml"] => true,
+        [_, directory, file] => is_egg_file(directory, file),
+        [_, "src", directory, file] => is_egg_file(directory, file),
+        _ => false,
+    };
+    keep.then_some(parts)
+}
+
+fn read_tar_gz(bytes: &[u8]) -> Result<Vec<Member>, MetadataError> {
+    let archive_error = |source| MetadataError::Archive {
+        member: "the archive".into(),
+        source,
+    };
+    let mut archive = tar::Archive::new(GzDecoder::new(bytes));
+    let mut members = Vec::new();
+    for entry in archive.entries().map_err(archive_error)? {
+        let mut entry = entry.map_err(archive_error)?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let Some(parts) = relevant(&path) else {
+            continue;
+        };
+        if entry.size() > MAX_ENTRY_SIZE {
+            return Err(MetadataError::MemberTooLarge {
+                member: path,
+                limit: MAX_ENTRY_SIZE,
+            });
+        }
+        let mut contents = Vec::new();
+        // The header's size was checked; `take` guards against a lying one.
+        (&mut entry)
+            .take(MAX_ENTRY_SIZE)
+            .read_to_end(&mut contents)
+            .map_err(|source| MetadataError::Archive {
+                member: path.clone(),
+                source,
+            })?;
+        members.push(Member {
+            path,
+            parts,
+            bytes: contents,
+        });
+    }
+    Ok(members)
+}
+
+fn read_zip(bytes: &[u8]) -> Result<Vec<Member>, MetadataError> {
+    let chunks = Chunks::whole(bytes);
+    let location = locate(&chunks).map_err(MetadataError::Zip)?;
+    let directory = chunks
+        .get("central directory", location.offset, location.end())
+        .map_err(MetadataError::Zip)?;
+    let mut members = Vec::new();
+    for entry in parse_central_directory(directory).map_err(MetadataError::Zip)? {
+        let Some(parts) = relevant(&entry.name) else {
+            continue;
+        };
+        let local = usize::try_from(entry.local_header_offset)
+            .ok()
+            .and_then(|offset| bytes.get(offset..))
+            .ok_or(MetadataError::Zip(ZipError::Truncated {
+                what: "local file header",
+            }))?;
+        let contents = read_entry(local, &entry).map_err(MetadataError::Zip)?;
+        members.push(Member {
+            path: entry.name,
+            parts,
+            bytes: contents,
+        });
+    }
+    Ok(members)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,217 @@
+//! Reading one member: its local header (whose name and extra lengths may differ from the
+//! central directory's), then its data, stored or inflated, checked against the central
+//! directory's size and CRC-32.
+//!
+//! Sizes always come from the central directory: local headers of streamed members (flag bit
+//! 3) carry zeros and put the real values in a data descriptor after the data.
+
+use std::io::Read;
+
+use flate2::Crc;
+use flate2::read::DeflateDecoder;
+
+use super::{Compression, Reader, ZipEntry};
+use crate::metadata::ZipError;
+
+const LOCAL_HEADER_SIGNATURE: u32 = 0x0403_4b50;
+/// Length of the fixed part of a local header.
+pub(crate) const LOCAL_HEADER_LEN: u64 = 30;
+
+/// The most one member may inflate to (64 MiB): far more than any `METADATA`, and a bound on
+/// what a zip bomb can make pinwheel allocate.
+pub const MAX_ENTRY_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Where `entry`'s data starts and ends in the file, given at least the first
+/// [`LOCAL_HEADER_LEN`] bytes of its local header.
+pub(crate) fn local_entry_end(header: &[u8], entry: &ZipEntry) -> Result<(u64, u64), ZipError> {
+    let data_offset = data_offset(header, entry)?;
+    let start = entry.local_header_offset.saturating_add(data_offset as u64);
+    Ok((start, start.saturating_add(entry.compressed_size)))
+}
+
+/// Checks the local header's signature and returns the offset of the data from its start.
+fn data_offset(header: &[u8], entry: &ZipEntry) -> Result<usize, ZipError> {
+    let mut reader = Reader::new(header, "local file header");
+    if reader.u32()? != LOCAL_HEADER_SIGNATURE {
+        return Err(ZipError::BadSignature {
+            what: "local file header",
+            offset: entry.local_header_offset,
+        });
+    }
+    reader.take(22)?;
+    let name_len = usize::from(reader.u16()?);
+    let extra_len = usize::from(reader.u16()?);
+    Ok(LOCAL_HEADER_LEN as usize + name_len + extra_len)
+}
+
+/// Reads `entry` from `local`, which starts at the entry's local header and holds at least its
+/// data.
+///
+/// # Errors
+/// When the header or data is cut short or corrupt, the member is encrypted, uses another
+/// compression method, is larger than [`MAX_ENTRY_SIZE`], or does not match its size or CRC.
+pub fn read_entry(local: &[u8], entry: &ZipEntry) -> Result<Vec<u8>, ZipError> {
+    let name = || entry.name.clone();
+    if entry.encrypted {
+        return Err(ZipError::Encrypted { name: name() });
+    }
+    if entry.uncompressed_size > MAX_ENTRY_SIZE {
+        return Err(ZipError::TooLarge {
+            name: name(),
+            size: entry.uncompressed_size,
+            limit: MAX_ENTRY_SIZE,
+        });
+    }
+    let data_offset = data_offset(local, entry)?;
+    let compressed_size = usize::try_from(entry.compressed_size)
+        .map_err(|_| ZipError::Truncated { what: "entry data" })?;
+    let data = local
+        .get(data_offset..)
+        .and_then(|rest| rest.get(..compressed_size))
+        .ok_or(ZipError::Truncated { what: "entry data" })?;
+    // The size is checked above, so this capacity is bounded.
+    let expected = usize::try_from(entry.uncompressed_size).unwrap_or(0);
+    let contents = match entry.compression {
+        Compression::Stored => data.to_vec(),
+        Compression::Deflated => {
+            let mut contents = Vec::with_capacity(expected);
+            // Reading one byte past the declared size is enough to detect a lie without
+            // letting a bomb inflate further.
+            DeflateDecoder::new(data)
+                .take(entry.uncompressed_size + 1)
+                .read_to_end(&mut contents)
+                .map_err(|source| ZipError::Inflate {
+                    name: name(),
+                    source,
+                })?;
+            contents
+        }
+        Compression::Other(method) => {
+            return Err(ZipError::UnsupportedCompression {
+                name: name(),
+                method,
+            });
+        }
+    };
+    if contents.len() as u64 != entry.uncompressed_size {
+        return Err(ZipError::SizeMismatch {
+            name: name(),
+            expected: entry.uncompressed_size,
+            actual: contents.len() as u64,
+        });
+    }
+    let mut crc = Crc::new();
+    crc.update(&contents);
+    if crc.sum() != entry.crc32 {
+        return Err(ZipError::CrcMismatch { name: name() });
+    }
+    Ok(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::test_support::{ZipMember, build_zip};
+    use crate::metadata::zipfile::{locate_central_directory, parse_central_directory};
+
+    fn entries(bytes: &[u8]) -> Vec<ZipEntry> {
+        let location = locate_central_directory(bytes, bytes.len() as u64).unwrap();
+        parse_central_directory(&bytes[location.offset as usize..location.end() as usize]).unwrap()
+    }
+
+    #[test]
+    fn reads_stored_and_deflated_members() {
+        let text = b"Requires-Dist: six\n".repeat(100);
+        for (member, zip64) in [
+            (ZipMember::stored("a/METADATA", text.clone()), false),
+            (ZipMember::deflated("a/METADATA", text.clone()), false),
+            (ZipMember::deflated("a/METADATA", text.clone()), true),
+        ] {
+            let bytes = build_zip(
+                &[ZipMember::stored("first.txt", b"x".to_vec()), member],
+                "",
+                zip64,
+            );
+            let entries = entries(&bytes);
+            let entry = &entries[1];
+            let local = &bytes[entry.local_header_offset as usize..];
+            assert_eq!(read_entry(local, entry).unwrap(), text);
+            let (start, end) = local_entry_end(local, entry).unwrap();
+            assert_eq!(end - start, entry.compressed_size);
+            assert!(start > entry.local_header_offset + LOCAL_HEADER_LEN);
+        }
+    }
+
+    #[test]
+    fn rejects_lies_and_damage() {
+        let text = b"hello hello hello hello".to_vec();
+        let bytes = build_zip(&[ZipMember::deflated("m", text)], "", false);
+        let entry = entries(&bytes).remove(0);
+        let local = &bytes[..];
+        let cases: Vec<(ZipEntry, &str)> = vec![
+            (
+                ZipEntry {
+                    uncompressed_size: 5,
+                    ..entry.clone()
+                },
+                "is 6 bytes uncompressed but declares 5",
+            ),
+            (
+                ZipEntry {
+                    crc32: entry.crc32 ^ 1,
+                    ..entry.clone()
+                },
+                "fails its CRC-32 check",
+            ),
+            (
+                ZipEntry {
+                    encrypted: true,
+                    ..entry.clone()
+                },
+                "is encrypted",
+            ),
+            (
+                ZipEntry {
+                    compression: Compression::Other(12),
+                    ..entry.clone()
+                },
+                "unsupported compression method 12",
+            ),
+            (
+                ZipEntry {
+                    uncompressed_size: MAX_ENTRY_SIZE + 1,
+                    ..entry.clone()
+                },
+                "limit",
+            ),
+            (
+                ZipEntry {
+                    compressed_size: 10_000,
+                    ..entry.clone()
+                },
+                "truncated zip entry data",
+            ),
+            (
+                ZipEntry {
+                    local_header_offset: 1,
+                    ..entry.clone()
+                },
+                "bad zip local file header signature at byte 1",
+            ),
+        ];
+        for (bad, message) in cases {
+            let local = if bad.local_header_offset == 1 {
+                &local[1..]
+            } else {
+                local
+            };
+            let error = read_entry(local, &bad).unwrap_err().to_string();
+            assert!(error.contains(message), "{error} should contain {message}");
+        }
+        // Garbage where deflate data should be.
+        let mut corrupt = bytes.clone();
+        let (start, _) = local_entry_end(&bytes, &entry).unwrap();
+        corrupt[start as usize] = 0xff;
+        assert!(read_entry(&corrupt, &entry).is_err());
+    }
+}

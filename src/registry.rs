@@ -1,0 +1,69 @@
+//! The concrete [`Source`] of a real run: the index client (with its cache) seen through the
+//! resolver's trait. This is the only module that knows both the resolver and the index; it
+//! translates, and decides nothing.
+
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::index::{FetchedMetadata, IndexClient};
+use crate::resolver::{MetadataOutcome, Source, SourceError};
+use crate::types::{IndexFile, PackageName, ProjectFiles};
+
+/// An index client as a resolver source.
+#[derive(Clone)]
+pub struct Registry {
+    client: IndexClient,
+}
+
+impl Registry {
+    /// Wraps a client.
+    #[must_use]
+    pub fn new(client: IndexClient) -> Self {
+        Self { client }
+    }
+
+    /// The wrapped client.
+    #[must_use]
+    pub fn client(&self) -> &IndexClient {
+        &self.client
+    }
+}
+
+fn outcome(fetched: FetchedMetadata) -> MetadataOutcome {
+    match fetched {
+        FetchedMetadata::Available(metadata) => MetadataOutcome::Available(Arc::new(metadata)),
+        FetchedMetadata::Unavailable(reason) => MetadataOutcome::Unavailable(reason),
+    }
+}
+
+impl Source for Registry {
+    async fn project(&self, name: &PackageName) -> Result<Arc<ProjectFiles>, SourceError> {
+        self.client
+            .project(name)
+            .await
+            .map(Arc::new)
+            .map_err(SourceError::new)
+    }
+
+    async fn metadata(&self, file: &IndexFile) -> Result<MetadataOutcome, SourceError> {
+        self.client
+            .metadata(file)
+            .await
+            .map(outcome)
+            .map_err(SourceError::new)
+    }
+
+    async fn direct_url(
+        &self,
+        name: &PackageName,
+        url: &Url,
+    ) -> Result<(IndexFile, MetadataOutcome), SourceError> {
+        let (file, fetched) = self
+            .client
+            .direct_url(name, url)
+            .await
+            .map_err(SourceError::new)?;
+        Ok((file, outcome(fetched)))
+    }
+}

@@ -1,0 +1,303 @@
+//! Which versions of a project exist for the target, and which file of each version would be used.
+//!
+//! A [`VersionMap`] is built once per project from the index's file list. For every version it
+//! keeps all files (their hashes go into the lock) and the best *usable* file for the target: the
+//! highest-ranked compatible wheel, else an sdist (whose static metadata may still be readable).
+//! A version with no usable file keeps the reason, which becomes part of a conflict explanation.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use jiff::Timestamp;
+use pubgrub::Ranges;
+
+use crate::target::Target;
+use crate::types::{
+    DistFilename, IndexFile, PackageName, ProjectFiles, Version, VersionSpecifiers,
+};
+
+/// When prereleases may be chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PrereleaseMode {
+    /// Never.
+    Disallow,
+    /// Always, like any other version.
+    Allow,
+    /// Only when no final release satisfies the requirements on the package.
+    IfNecessary,
+    /// Only for packages whose first-party requirements name a prerelease.
+    Explicit,
+    /// Either of the two above (the default, as in pip and uv).
+    #[default]
+    IfNecessaryOrExplicit,
+}
+
+/// A set of packages an option applies to: none, all (`:all:`), or some by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PackageSelector {
+    /// No package.
+    #[default]
+    None,
+    /// Every package.
+    All,
+    /// These packages.
+    Some(HashSet<PackageName>),
+}
+
+impl PackageSelector {
+    /// Whether `name` is selected.
+    #[must_use]
+    pub fn contains(&self, name: &PackageName) -> bool {
+        match self {
+            Self::None => false,
+            Self::All => true,
+            Self::Some(names) => names.contains(name),
+        }
+    }
+}
+
+/// Choices about which files a resolution may use.
+#[derive(Clone, Debug, Default)]
+pub struct SelectionOptions {
+    /// Prerelease policy.
+    pub prerelease: PrereleaseMode,
+    /// Ignore files uploaded after this instant (`--exclude-newer`).
+    pub exclude_newer: Option<Timestamp>,
+    /// Packages that must come from wheels (`--only-binary`).
+    pub only_binary: PackageSelector,
+    /// Packages that must not come from wheels (`--no-binary`).
+    pub no_binary: PackageSelector,
+}
+
+/// Why a version cannot be used on the target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unusable {
+    /// Its files require another Python.
+    RequiresPython(VersionSpecifiers),
+    /// It has wheels, none for the target, and no sdist.
+    NoCompatibleWheel,
+    /// Only an sdist, and the package is `--only-binary`.
+    OnlyBinary,
+    /// Only wheels, and the package is `--no-binary`.
+    NoBinary,
+}
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RequiresPython(specifiers) => write!(f, "requires Python {specifiers}"),
+            Self::NoCompatibleWheel => {
+                f.write_str("has no wheel compatible with the target platform and Python")
+            }
+            Self::OnlyBinary => f.write_str("has no wheel and `--only-binary` forbids building it"),
+            Self::NoBinary => f.write_str("has only wheels and `--no-binary` forbids them"),
+        }
+    }
+}
+
+/// One version of a project.
+#[derive(Clone, Debug)]
+pub struct VersionEntry {
+    /// Every file of this version left after `--exclude-newer`: their hashes are written.
+    pub files: Vec<IndexFile>,
+    /// The file the target would install (index into `files`), or why none can be used.
+    pub best: Result<usize, Unusable>,
+    /// Whether every file is yanked.
+    pub yanked: bool,
+}
+
+impl VersionEntry {
+    /// The file the target would use, if any.
+    #[must_use]
+    pub fn best_file(&self) -> Option<&IndexFile> {
+        self.best
+            .as_ref()
+            .ok()
+            .and_then(|index| self.files.get(*index))
+    }
+}
+
+/// All versions of a project, for one target.
+#[derive(Clone, Debug, Default)]
+pub struct VersionMap {
+    versions: BTreeMap<Version, VersionEntry>,
+}
+
+impl VersionMap {
+    /// Groups `project`'s files by version and picks each version's best file for `target`.
+    #[must_use]
+    pub fn new(project: &ProjectFiles, target: &Target, options: &SelectionOptions) -> Self {
+        let mut by_version: BTreeMap<Version, Vec<IndexFile>> = BTreeMap::new();
+        for file in &project.files {
+            if let Some(cutoff) = options.exclude_newer {
+                // A file without an upload time cannot be shown to predate the cutoff.
+                if file.upload_time.is_none_or(|uploaded| uploaded > cutoff) {
+                    continue;
+                }
+            }
+            by_version
+                .entry(file.dist.version().clone())
+                .or_default()
+                .push(file.clone());
+        }
+        let versions = by_version
+            .into_iter()
+            .map(|(version, files)| {
+                let entry = entry_for(&project.name, files, target, options);
+                (version, entry)
+            })
+            .collect();
+        Self { versions }
+    }
+
+    /// A map holding a single version (a direct URL requirement).
+    #[must_use]
+    pub fn single(version: Version, file: IndexFile) -> Self {
+        let entry = VersionEntry {
+            files: vec![file],
+            best: Ok(0),
+            yanked: false,
+        };
+        Self {
+            versions: BTreeMap::from([(version, entry)]),
+        }
+    }
+
+    /// The entry of one version.
+    #[must_use]
+    pub fn get(&self, version: &Version) -> Option<&VersionEntry> {
+        self.versions.get(version)
+    }
+
+    /// Whether the project has no version at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.versions.is_empty()
+    }
+
+    /// Every version, oldest first.
+    pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> {
+        self.versions.keys()
+    }
+
+    /// The version to try next in `range`: the newest that is not yanked (unless `allow_yanked`
+    /// holds it) and that the prerelease policy allows. Unusable versions are returned too, so
+    /// that the solver records why they were rejected.
+    #[must_use]
+    pub fn choose(
+        &self,
+        range: &Ranges<Version>,
+        prereleases: PrereleasePermission,
+        allow_yanked: &dyn Fn(&Version) -> bool,
+    ) -> Option<&Version> {
+        let candidates = || {
+            self.versions
+                .iter()
+                .rev()
+                .filter(|(version, entry)| {
+                    range.contains(version) && (!entry.yanked || allow_yanked(version))
+                })
+                .map(|(version, _)| version)
+        };
+        match prereleases {
+            PrereleasePermission::Allowed => candidates().next(),
+            PrereleasePermission::Forbidden => {
+                candidates().find(|version| !version.any_prerelease())
+            }
+            PrereleasePermission::IfNecessary => candidates()
+                .find(|version| !version.any_prerelease())
+                .or_else(|| candidates().next()),
+        }
+    }
+}
+
+/// Whether prereleases may be chosen for one package, given the policy and its requirements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrereleasePermission {
+    /// Prereleases compete with final releases.
+    Allowed,
+    /// Only final releases.
+    Forbidden,
+    /// Final releases first; a prerelease only when none fits.
+    IfNecessary,
+}
+
+impl PrereleaseMode {
+    /// The permission for a package, given whether its first-party requirements name a
+    /// prerelease.
+    #[must_use]
+    pub fn permission(self, explicit: bool) -> PrereleasePermission {
+        match self {
+            Self::Allow => PrereleasePermission::Allowed,
+            Self::Disallow => PrereleasePermission::Forbidden,
+            Self::IfNecessary => PrereleasePermission::IfNecessary,
+            Self::Explicit if explicit => PrereleasePermission::Allowed,
+            Self::Explicit => PrereleasePermission::Forbidden,
+            Self::IfNecessaryOrExplicit if explicit => PrereleasePermission::Allowed,
+            Self::IfNecessaryOrExplicit => PrereleasePermission::IfNecessary,
+        }
+    }
+}
+
+fn entry_for(
+    name: &PackageName,
+    files: Vec<IndexFile>,
+    target: &Target,
+    options: &SelectionOptions,
+) -> VersionEntry {
+    let yanked = files.iter().all(|file| file.yanked.is_yanked());
+    // Yanked files are skipped unless every file is yanked, in which case the version is only
+    // reachable through an `==` pin and any of its files will do.
+    let consider = |file: &&IndexFile| yanked || !file.yanked.is_yanked();
+    let mut python_mismatch = None;
+    let mut best_wheel: Option<(usize, _)> = None;
+    let mut sdist = None;
+    let mut saw_wheel = false;
+    let mut saw_sdist = false;
+    for (index, file) in files.iter().enumerate().filter(|(_, file)| consider(file)) {
+        if let Some(requires_python) = &file.requires_python {
+            if !target.allows_python(requires_python) {
+                python_mismatch.get_or_insert_with(|| requires_python.clone());
+                continue;
+            }
+        }
+        match &file.dist {
+            DistFilename::Wheel(wheel) => {
+                saw_wheel = true;
+                if options.no_binary.contains(name) {
+                    continue;
+                }
+                if let Some(priority) = target.wheel_priority(&wheel.tag) {
+                    if best_wheel.as_ref().is_none_or(|(_, best)| priority > *best) {
+                        best_wheel = Some((index, priority));
+                    }
+                }
+            }
+            DistFilename::Sdist(_) => {
+                saw_sdist = true;
+                if !options.only_binary.contains(name) && sdist.is_none() {
+                    sdist = Some(index);
+                }
+            }
+        }
+    }
+    let best = match (best_wheel, sdist) {
+        (Some((index, _)), _) | (None, Some(index)) => Ok(index),
+        (None, None) => Err(
+            if let Some(specifiers) = python_mismatch.filter(|_| !saw_wheel && !saw_sdist) {
+                Unusable::RequiresPython(specifiers)
+            } else if saw_sdist && options.only_binary.contains(name) {
+                Unusable::OnlyBinary
+            } else if saw_wheel && options.no_binary.contains(name) {
+                Unusable::NoBinary
+            } else {
+                Unusable::NoCompatibleWheel
+            },
+        ),
+    };
+    VersionEntry {
+        files,
+        best,
+        yanked,
+    }
+}

@@ -1,0 +1,333 @@
+//! Turning a failed derivation into text a user can act on.
+//!
+//! PubGrub's default report prints the root as `root 0` and internal bounds such as
+//! `>=1.2.dev0, <1.3.dev0`. Before formatting, every range is simplified against the versions that
+//! really exist (so `django >=3.0.dev0` becomes `django>=3`-style spans of real versions), and the
+//! formatter below speaks of "your requirements" and writes ranges as PEP 440 specifiers.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use pubgrub::{
+    DefaultStringReporter, DerivationTree, Derived, External, Map, Ranges, ReportFormatter,
+    Reporter as _, Term,
+};
+
+use super::package::PubGrubPackage;
+use super::seam::SolverHandle;
+use crate::types::Version;
+
+/// The fact recorded for a project no index lists.
+const NOT_FOUND: &str = "was not found in the package index";
+
+type Tree = DerivationTree<PubGrubPackage, Ranges<Version>, String>;
+
+/// The explanation of an unsatisfiable set of requirements, with hints.
+#[derive(Debug, Clone)]
+pub struct NoSolution {
+    /// The report, one sentence a line.
+    pub report: String,
+    /// Suggestions that follow from the report.
+    pub hints: Vec<String>,
+}
+
+impl fmt::Display for NoSolution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.report)?;
+        for hint in &self.hints {
+            write!(f, "\n\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Explains `tree`, using the versions the solver saw to simplify ranges.
+pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle) -> NoSolution {
+    let mut reasons = BTreeSet::new();
+    simplify(&mut tree, handle, &mut reasons);
+    tree.collapse_no_versions();
+    let report = DefaultStringReporter::report_with_formatter(&tree, &Formatter);
+    let mut hints = Vec::new();
+    if reasons
+        .iter()
+        .any(|reason| reason.contains("never runs Python"))
+    {
+        hints.push(
+            "pin a version that has a wheel for the target, or pass `--only-binary :all:` to skip source-only versions"
+                .to_string(),
+        );
+    }
+    NoSolution { report, hints }
+}
+
+fn simplify(tree: &mut Tree, handle: &SolverHandle, reasons: &mut BTreeSet<String>) {
+    let simplify_range = |package: &PubGrubPackage, range: &mut Ranges<Version>| {
+        if let Some(versions) = package.name().and_then(|name| handle.known_versions(name)) {
+            *range = range.simplify(versions.versions());
+        }
+    };
+    match tree {
+        DerivationTree::External(external) => match external {
+            External::NotRoot(..) => {}
+            External::NoVersions(package, range) => {
+                // A project no index knows is worth saying plainly, and a custom fact is not
+                // folded away by `collapse_no_versions`.
+                let unknown = package
+                    .name()
+                    .and_then(|name| handle.known_versions(name))
+                    .is_some_and(|versions| versions.is_empty());
+                if unknown {
+                    *external =
+                        External::Custom(package.clone(), Ranges::full(), NOT_FOUND.to_string());
+                } else {
+                    simplify_range(package, range);
+                }
+            }
+            External::Custom(package, range, reason) => {
+                reasons.insert(reason.clone());
+                simplify_range(package, range);
+            }
+            External::FromDependencyOf(package, range, dependency, dependency_range) => {
+                simplify_range(package, range);
+                simplify_range(dependency, dependency_range);
+            }
+        },
+        DerivationTree::Derived(derived) => {
+            for (package, term) in &mut derived.terms {
+                match term {
+                    Term::Positive(range) | Term::Negative(range) => simplify_range(package, range),
+                }
+            }
+            simplify(Arc::make_mut(&mut derived.cause1), handle, reasons);
+            simplify(Arc::make_mut(&mut derived.cause2), handle, reasons);
+        }
+    }
+}
+
+/// `name` with its range as specifiers: `django<3`, `foo>=1,<2`, `bar==1.0`, `baz>=2 or baz<1`.
+fn package_range(package: &PubGrubPackage, range: &Ranges<Version>) -> String {
+    if *package == PubGrubPackage::Root {
+        return package.to_string();
+    }
+    if range == &Ranges::full() {
+        return package.to_string();
+    }
+    if range.is_empty() {
+        return format!("{package} (no version)");
+    }
+    range
+        .iter()
+        .map(|(low, high)| format!("{package}{}", segment(low, high)))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn segment(low: &Bound<Version>, high: &Bound<Version>) -> String {
+    match (low, high) {
+        (Bound::Included(a), Bound::Included(b)) if a == b => format!("=={}", clean(a)),
+        (Bound::Unbounded, Bound::Unbounded) => String::new(),
+        _ => {
+            let low = match low {
+                Bound::Included(v) => Some(format!(">={}", clean(v))),
+                Bound::Excluded(v) => Some(format!(">{}", clean(v))),
+                Bound::Unbounded => None,
+            };
+            let high = match high {
+                Bound::Included(v) => Some(format!("<={}", clean(v))),
+                Bound::Excluded(v) => Some(format!("<{}", clean(v))),
+                Bound::Unbounded => None,
+            };
+            low.into_iter().chain(high).collect::<Vec<_>>().join(",")
+        }
+    }
+}
+
+/// A version without the internal `min`/`max` markers the range conversion uses as bounds.
+fn clean(version: &Version) -> String {
+    if version.min().is_some() {
+        version.clone().with_min(None).to_string()
+    } else if version.max().is_some() {
+        version.clone().with_max(None).to_string()
+    } else {
+        version.to_string()
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut characters = text.chars();
+    characters.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(characters).collect()
+    })
+}
+
+struct Formatter;
+
+type Ext = External<PubGrubPackage, Ranges<Version>, String>;
+type Der = Derived<PubGrubPackage, Ranges<Version>, String>;
+type Terms = Map<PubGrubPackage, Term<Ranges<Version>>>;
+
+impl ReportFormatter<PubGrubPackage, Ranges<Version>, String> for Formatter {
+    type Output = String;
+
+    fn format_external(&self, external: &Ext) -> String {
+        match external {
+            External::NotRoot(package, _) => format!("we are solving {package}"),
+            External::NoVersions(package, range) => {
+                if range == &Ranges::full() {
+                    format!("there is no version of {package}")
+                } else {
+                    format!("there is no version of {}", package_range(package, range))
+                }
+            }
+            External::Custom(package, range, reason) => {
+                format!("{} {reason}", package_range(package, range))
+            }
+            External::FromDependencyOf(PubGrubPackage::Root, _, dependency, range) => {
+                format!("you require {}", package_range(dependency, range))
+            }
+            External::FromDependencyOf(package, range, dependency, dependency_range) => format!(
+                "{} depends on {}",
+                package_range(package, range),
+                package_range(dependency, dependency_range)
+            ),
+        }
+    }
+
+    fn format_terms(&self, terms: &Terms) -> String {
+        let terms: Vec<_> = terms.iter().collect();
+        match terms.as_slice() {
+            [] => "version solving failed".to_string(),
+            [(PubGrubPackage::Root, Term::Positive(_))] => {
+                "your requirements cannot be satisfied".to_string()
+            }
+            [(package, Term::Positive(range))] => {
+                format!("{} cannot be used", package_range(package, range))
+            }
+            [(package, Term::Negative(range))] => {
+                format!("{} is required", package_range(package, range))
+            }
+            [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))] => self.format_external(
+                &External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()),
+            ),
+            [(p1, Term::Negative(r1)), (p2, Term::Positive(r2))] => self.format_external(
+                &External::FromDependencyOf((*p2).clone(), r2.clone(), (*p1).clone(), r1.clone()),
+            ),
+            many => {
+                let parts: Vec<String> = many
+                    .iter()
+                    .map(|(package, term)| match term {
+                        Term::Positive(range) => package_range(package, range),
+                        Term::Negative(range) => format!("not {}", package_range(package, range)),
+                    })
+                    .collect();
+                format!("{} are incompatible", parts.join(", "))
+            }
+        }
+    }
+
+    fn explain_both_external(
+        &self,
+        external1: &Ext,
+        external2: &Ext,
+        current_terms: &Terms,
+    ) -> String {
+        format!(
+            "Because {} and {}, {}.",
+            self.format_external(external1),
+            self.format_external(external2),
+            self.format_terms(current_terms)
+        )
+    }
+
+    fn explain_both_ref(
+        &self,
+        ref_id1: usize,
+        derived1: &Der,
+        ref_id2: usize,
+        derived2: &Der,
+        current_terms: &Terms,
+    ) -> String {
+        format!(
+            "Because {} ({ref_id1}) and {} ({ref_id2}), {}.",
+            self.format_terms(&derived1.terms),
+            self.format_terms(&derived2.terms),
+            self.format_terms(current_terms)
+        )
+    }
+
+    fn explain_ref_and_external(
+        &self,
+        ref_id: usize,
+        derived: &Der,
+        external: &Ext,
+        current_terms: &Terms,
+    ) -> String {
+        format!(
+            "Because {} ({ref_id}) and {}, {}.",
+            self.format_terms(&derived.terms),
+            self.format_external(external),
+            self.format_terms(current_terms)
+        )
+    }
+
+    fn and_explain_external(&self, external: &Ext, current_terms: &Terms) -> String {
+        capitalize(&format!(
+            "and because {}, {}.",
+            self.format_external(external),
+            self.format_terms(current_terms)
+        ))
+    }
+
+    fn and_explain_ref(&self, ref_id: usize, derived: &Der, current_terms: &Terms) -> String {
+        capitalize(&format!(
+            "and because {} ({ref_id}), {}.",
+            self.format_terms(&derived.terms),
+            self.format_terms(current_terms)
+        ))
+    }
+
+    fn and_explain_prior_and_external(
+        &self,
+        prior_external: &Ext,
+        external: &Ext,
+        current_terms: &Terms,
+    ) -> String {
+        capitalize(&format!(
+            "and because {} and {}, {}.",
+            self.format_external(prior_external),
+            self.format_external(external),
+            self.format_terms(current_terms)
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+    use crate::types::PackageName;
+
+    fn v(text: &str) -> Version {
+        Version::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn ranges_read_as_specifiers() {
+        let django = PubGrubPackage::Package(PackageName::from_str("django").unwrap());
+        let below_three = Ranges::strictly_lower_than(v("3").with_min(Some(0)));
+        assert_eq!(package_range(&django, &below_three), "django<3");
+        assert_eq!(
+            package_range(&django, &Ranges::singleton(v("2.2"))),
+            "django==2.2"
+        );
+        let split = Ranges::strictly_lower_than(v("1")).union(&Ranges::higher_than(v("2")));
+        assert_eq!(package_range(&django, &split), "django<1 or django>=2");
+        assert_eq!(
+            package_range(&PubGrubPackage::Root, &Ranges::singleton(v("0"))),
+            "your requirements"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! The resolver: PubGrub over the index, for one target.
+//!
+//! [`resolve`] takes the user's [`Manifest`], a [`Target`] and a [`Source`] and returns a
+//! [`Resolution`] or an explained failure. Inside, `seam` runs the synchronous solver
+//! (`provider`, a pubgrub `DependencyProvider`) on its own thread and the async fetch loop on
+//! tokio; `candidates` decides which versions and files are usable on the target; `specifiers`
+//! turns PEP 440 specifiers into ranges; `explain` turns a failed derivation into text.
+//!
+//! This module never imports the index client or the cache (it reaches them through [`Source`]),
+//! and never prints.
+
+mod candidates;
+mod error;
+mod explain;
+mod once_map;
+mod package;
+mod provider;
+mod resolution;
+mod root;
+mod seam;
+mod source;
+mod specifiers;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use pubgrub::PubGrubError;
+
+pub use candidates::{
+    PackageSelector, PrereleaseMode, SelectionOptions, Unusable, VersionEntry, VersionMap,
+};
+pub use error::ResolveError;
+pub use package::PubGrubPackage;
+pub use resolution::{Pin, PinSource, Resolution};
+pub use source::{MetadataOutcome, Source, SourceError};
+pub use specifiers::{specifier_to_range, specifiers_to_range};
+
+use crate::inputs::Manifest;
+use crate::target::Target;
+use crate::types::{PackageName, Version};
+use provider::{Provider, active_requirements, root_version};
+use root::RootSpec;
+use seam::SolverHandle;
+
+/// Options of one resolution.
+#[derive(Clone, Debug, Default)]
+pub struct ResolveOptions {
+    /// Which versions and files may be used.
+    pub selection: SelectionOptions,
+}
+
+/// Resolves `manifest` for `target`, fetching through `source`.
+///
+/// # Errors
+/// [`ResolveError::NoSolution`] when the requirements cannot all be met (with an explanation);
+/// other variants when the source fails or the solver thread cannot run.
+pub async fn resolve<S: Source>(
+    manifest: &Manifest,
+    target: &Target,
+    options: &ResolveOptions,
+    source: Arc<S>,
+) -> Result<Resolution, ResolveError> {
+    let root = Arc::new(RootSpec::new(manifest, target));
+    let (handle, fetch_loop) =
+        seam::channel(source, target.clone(), options.clone(), Arc::clone(&root));
+    let solver = {
+        let (target, options, manifest) = (target.clone(), options.clone(), manifest.clone());
+        std::thread::Builder::new()
+            .name("pinwheel-solver".to_string())
+            .spawn(move || solve(&handle, &target, &options, &root, &manifest))
+            .map_err(ResolveError::SolverThread)?
+    };
+    // The loop ends when the solver drops its handle, that is when the solver thread is done.
+    fetch_loop.run().await;
+    match solver.join() {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+fn solve(
+    handle: &SolverHandle,
+    target: &Target,
+    options: &ResolveOptions,
+    root: &RootSpec,
+    manifest: &Manifest,
+) -> Result<Resolution, ResolveError> {
+    let provider = Provider::new(handle, target, options, root);
+    match pubgrub::resolve(&provider, PubGrubPackage::Root, root_version()) {
+        Ok(selected) => {
+            let selected: Vec<(PubGrubPackage, Version)> = selected.into_iter().collect();
+            build_resolution(&selected, handle, target, root, manifest)
+        }
+        Err(PubGrubError::NoSolution(tree)) => {
+            Err(ResolveError::NoSolution(explain::explain(tree, handle)))
+        }
+        Err(PubGrubError::ErrorRetrievingDependencies {
+            package,
+            version,
+            source,
+        }) => Err(ResolveError::Fetch {
+            what: format!("`{package}` {version}"),
+            source,
+        }),
+        Err(PubGrubError::ErrorChoosingVersion { package, source }) => Err(ResolveError::Fetch {
+            what: format!("`{package}`"),
+            source,
+        }),
+        Err(PubGrubError::ErrorInShouldCancel(source)) => Err(ResolveError::Fetch {
+            what: "the resolution".to_string(),
+            source,
+        }),
+    }
+}
+
+/// Turns PubGrub's selection into pins, with hashes, dependents, origins and markers.
+fn build_resolution(
+    selected: &[(PubGrubPackage, Version)],
+    handle: &SolverHandle,
+    target: &Target,
+    root: &RootSpec,
+    manifest: &Manifest,
+) -> Result<Resolution, ResolveError> {
+    let mut pins: BTreeMap<PackageName, Pin> = BTreeMap::new();
+    for (package, version) in selected {
+        let PubGrubPackage::Package(name) = package else {
+            continue;
+        };
+        let versions = handle
+            .versions(name)
+            .map_err(|source| ResolveError::Fetch {
+                what: format!("`{name}`"),
+                source,
+            })?;
+        let mut hashes: Vec<_> = versions
+            .get(version)
+            .map(|entry| entry.files.iter().filter_map(|file| file.sha256).collect())
+            .unwrap_or_default();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let source = root
+            .urls
+            .get(name)
+            .map_or(PinSource::Registry, |url| PinSource::Url(url.clone()));
+        pins.insert(
+            name.clone(),
+            Pin {
+                name: name.clone(),
+                version: version.clone(),
+                extras: BTreeSet::new(),
+                source,
+                hashes,
+                dependents: BTreeSet::new(),
+                origins: BTreeSet::new(),
+                markers: Vec::new(),
+            },
+        );
+    }
+    for (package, version) in selected {
+        let (name, extras) = match package {
+            PubGrubPackage::Root => continue,
+            PubGrubPackage::Package(name) => (name, Vec::new()),
+            PubGrubPackage::Extra(name, extra) => {
+                if let Some(pin) = pins.get_mut(name) {
+                    pin.extras.insert(extra.clone());
+                }
+                (name, vec![extra.clone()])
+            }
+        };
+        let outcome = handle
+            .metadata(name, version)
+            .map_err(|source| ResolveError::Fetch {
+                what: format!("`{name}` {version}"),
+                source,
+            })?;
+        let MetadataOutcome::Available(metadata) = outcome else {
+            continue;
+        };
+        for dependency in active_requirements(&metadata, target, &extras) {
+            if &dependency.name == name {
+                continue;
+            }
+            if let Some(pin) = pins.get_mut(&dependency.name) {
+                pin.dependents.insert(name.clone());
+            }
+        }
+    }
+    let applies = |entry: &&crate::inputs::InputRequirement| {
+        entry.requirement.marker.evaluate(target.markers(), &[])
+    };
+    for entry in manifest
+        .requirements
+        .iter()
+        .chain(&manifest.constraints)
+        .filter(applies)
+    {
+        if let Some(pin) = pins.get_mut(&entry.requirement.name) {
+            pin.origins.insert(entry.origin.clone());
+            if let Some(marker) = entry.marker_text() {
+                if !pin.markers.iter().any(|known| known == marker) {
+                    pin.markers.push(marker.to_string());
+                }
+            }
+        }
+    }
+    Ok(Resolution {
+        pins: pins.into_values().collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,235 @@
+//! The PubGrub `DependencyProvider`: version choice, priorities and dependencies.
+//!
+//! This file runs on the solver thread and is synchronous: it imports no tokio. Every fact it
+//! needs from outside comes from the [`SolverHandle`], which blocks until the fetch loop has it.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+use pep508_rs::VersionOrUrl;
+use pubgrub::{
+    Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics, Ranges,
+};
+
+use super::ResolveOptions;
+use super::package::PubGrubPackage;
+use super::root::RootSpec;
+use super::seam::SolverHandle;
+use super::source::{MetadataOutcome, SourceError};
+use super::specifiers::specifiers_to_range;
+use crate::metadata::CoreMetadata;
+use crate::target::Target;
+use crate::types::{ExtraName, PackageName, Version};
+
+/// How eagerly a package is decided: larger first. Pinned packages go first (they cannot cause
+/// backtracking), then packages that keep conflicting, then the rest in discovery order, which
+/// gives a breadth-first walk of the graph.
+pub(crate) type Priority = (u8, Reverse<usize>);
+
+/// After this many conflicts a package is decided before undiscovered ones, so that the solver
+/// settles the packages that really disagree early (the same heuristic uv uses).
+const CONFLICT_THRESHOLD: u32 = 5;
+
+pub(crate) struct Provider<'a> {
+    handle: &'a SolverHandle,
+    target: &'a Target,
+    options: &'a ResolveOptions,
+    root: &'a RootSpec,
+    discovery: RefCell<HashMap<PackageName, usize>>,
+}
+
+impl<'a> Provider<'a> {
+    pub(crate) fn new(
+        handle: &'a SolverHandle,
+        target: &'a Target,
+        options: &'a ResolveOptions,
+        root: &'a RootSpec,
+    ) -> Self {
+        Self {
+            handle,
+            target,
+            options,
+            root,
+            discovery: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn discovery_index(&self, name: &PackageName) -> usize {
+        let mut discovery = self.discovery.borrow_mut();
+        let next = discovery.len();
+        *discovery.entry(name.clone()).or_insert(next)
+    }
+
+    /// The dependencies of `name` at `version` with `extra` active (or none), or why the version
+    /// cannot be used.
+    fn dependencies_of(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        extra: Option<&ExtraName>,
+    ) -> Result<Dependencies<PubGrubPackage, Ranges<Version>, String>, SourceError> {
+        let versions = self.handle.versions(name)?;
+        if let Some(Err(unusable)) = versions.get(version).map(|entry| &entry.best) {
+            return Ok(Dependencies::Unavailable(unusable.to_string()));
+        }
+        let metadata = match self.handle.metadata(name, version)? {
+            MetadataOutcome::Available(metadata) => metadata,
+            MetadataOutcome::Unavailable(reason) => return Ok(Dependencies::Unavailable(reason)),
+        };
+        if let Some(requires_python) = &metadata.requires_python {
+            if !self.target.allows_python(requires_python) {
+                return Ok(Dependencies::Unavailable(format!(
+                    "requires Python {requires_python}"
+                )));
+            }
+        }
+        let mut constraints: Vec<(PubGrubPackage, Ranges<Version>)> = Vec::new();
+        if let Some(extra) = extra {
+            // An extra is the base package at the same version plus the extra's requirements.
+            constraints.push((
+                PubGrubPackage::Package(name.clone()),
+                Ranges::singleton(version.clone()),
+            ));
+            if !metadata.provides_extra.contains(extra) {
+                tracing::debug!("{name} {version} does not provide the extra `{extra}`");
+            }
+        }
+        let extras: &[ExtraName] = extra.map(std::slice::from_ref).unwrap_or_default();
+        for dependency in active_requirements(&metadata, self.target, extras) {
+            let range = match &dependency.version_or_url {
+                None => Ranges::full(),
+                Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers_to_range(specifiers),
+                Some(VersionOrUrl::Url(url)) => {
+                    if !self.root.urls.contains_key(&dependency.name) {
+                        return Ok(Dependencies::Unavailable(format!(
+                            "depends on `{}` by URL ({url}); direct URLs are only allowed in your own requirements",
+                            dependency.name
+                        )));
+                    }
+                    Ranges::full()
+                }
+            };
+            let range = self.root.constrain(&dependency.name, range);
+            self.handle.prefetch(&dependency.name, &range);
+            constraints.push((
+                PubGrubPackage::Package(dependency.name.clone()),
+                range.clone(),
+            ));
+            for dependency_extra in &dependency.extras {
+                constraints.push((
+                    PubGrubPackage::Extra(dependency.name.clone(), dependency_extra.clone()),
+                    range.clone(),
+                ));
+            }
+        }
+        Ok(Dependencies::Available(merge_duplicates(constraints)))
+    }
+}
+
+/// The requirements of `metadata` that apply to `target` with `extras` active.
+pub(crate) fn active_requirements<'m>(
+    metadata: &'m CoreMetadata,
+    target: &Target,
+    extras: &[ExtraName],
+) -> impl Iterator<Item = &'m pep508_rs::Requirement> {
+    let environment = target.markers().clone();
+    let extras = extras.to_vec();
+    metadata
+        .requires_dist
+        .iter()
+        .filter(move |requirement| requirement.marker.evaluate(&environment, &extras))
+}
+
+/// PubGrub takes dependencies as a list; one package listed twice must become one entry whose
+/// range is the intersection.
+fn merge_duplicates(
+    constraints: Vec<(PubGrubPackage, Ranges<Version>)>,
+) -> DependencyConstraints<PubGrubPackage, Ranges<Version>> {
+    let mut merged: Vec<(PubGrubPackage, Ranges<Version>)> = Vec::with_capacity(constraints.len());
+    let mut positions: HashMap<PubGrubPackage, usize> = HashMap::new();
+    for (package, range) in constraints {
+        if let Some(&position) = positions.get(&package) {
+            merged[position].1 = merged[position].1.intersection(&range);
+        } else {
+            positions.insert(package.clone(), merged.len());
+            merged.push((package, range));
+        }
+    }
+    merged.into_iter().collect()
+}
+
+impl DependencyProvider for Provider<'_> {
+    type P = PubGrubPackage;
+    type V = Version;
+    type VS = Ranges<Version>;
+    type M = String;
+    type Priority = Priority;
+    type Err = SourceError;
+
+    fn prioritize(
+        &self,
+        package: &PubGrubPackage,
+        range: &Ranges<Version>,
+        statistics: &PackageResolutionStatistics,
+    ) -> Priority {
+        let Some(name) = package.name() else {
+            return (u8::MAX, Reverse(0));
+        };
+        let order = Reverse(self.discovery_index(name));
+        if range.as_singleton().is_some() {
+            (3, order)
+        } else if statistics.conflict_count() > CONFLICT_THRESHOLD {
+            (2, order)
+        } else {
+            (1, order)
+        }
+    }
+
+    fn choose_version(
+        &self,
+        package: &PubGrubPackage,
+        range: &Ranges<Version>,
+    ) -> Result<Option<Version>, SourceError> {
+        let Some(name) = package.name() else {
+            return Ok(Some(root_version()));
+        };
+        let versions = self.handle.versions(name)?;
+        let permission = self
+            .root
+            .prerelease_permission(name, self.options.selection.prerelease);
+        let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
+        let chosen = versions.choose(range, permission, &allow_yanked).cloned();
+        if let Some(version) = &chosen {
+            // Start fetching its metadata now: get_dependencies will ask for it next.
+            self.handle.request_metadata(name, version);
+        }
+        Ok(chosen)
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &PubGrubPackage,
+        version: &Version,
+    ) -> Result<Dependencies<PubGrubPackage, Ranges<Version>, String>, SourceError> {
+        match package {
+            PubGrubPackage::Root => {
+                for (dependency, range) in &self.root.dependencies {
+                    if let Some(name) = dependency.name() {
+                        self.handle.prefetch(name, range);
+                    }
+                }
+                Ok(Dependencies::Available(merge_duplicates(
+                    self.root.dependencies.clone(),
+                )))
+            }
+            PubGrubPackage::Package(name) => self.dependencies_of(name, version, None),
+            PubGrubPackage::Extra(name, extra) => self.dependencies_of(name, version, Some(extra)),
+        }
+    }
+}
+
+/// The version of the virtual root package.
+pub(crate) fn root_version() -> Version {
+    Version::new([0])
+}

@@ -1,0 +1,122 @@
+//! The user's requirements, prepared for the solver: root dependencies, constraints, direct URLs
+//! and the per-package facts that first-party requirements decide (explicit prereleases, pins
+//! that may select yanked versions).
+
+use std::collections::{HashMap, HashSet};
+
+use pep440_rs::Operator;
+use pep508_rs::VersionOrUrl;
+use pubgrub::Ranges;
+use url::Url;
+
+use super::candidates::{PrereleaseMode, PrereleasePermission};
+use super::package::PubGrubPackage;
+use super::specifiers::specifiers_to_range;
+use crate::inputs::{InputRequirement, Manifest};
+use crate::target::Target;
+use crate::types::{PackageName, Version};
+
+/// What the solver needs from the user's inputs.
+#[derive(Debug, Default)]
+pub(crate) struct RootSpec {
+    /// The root package's dependencies (markers already evaluated for the target).
+    pub(crate) dependencies: Vec<(PubGrubPackage, Ranges<Version>)>,
+    /// Constraints by package: intersected into every edge that reaches the package.
+    pub(crate) constraints: HashMap<PackageName, Ranges<Version>>,
+    /// Direct URLs by package.
+    pub(crate) urls: HashMap<PackageName, Url>,
+    /// Packages whose first-party requirements name a prerelease.
+    explicit_prereleases: HashSet<PackageName>,
+    /// Versions pinned with `==`/`===` by first-party requirements: these may be yanked.
+    exact_pins: HashMap<PackageName, Ranges<Version>>,
+}
+
+impl RootSpec {
+    /// Prepares `manifest` for `target`. Requirements whose markers do not apply to the target
+    /// are left out, as pip-compile does for the Python it runs on.
+    pub(crate) fn new(manifest: &Manifest, target: &Target) -> Self {
+        let mut spec = Self::default();
+        let applies =
+            |entry: &&InputRequirement| entry.requirement.marker.evaluate(target.markers(), &[]);
+        for entry in manifest.constraints.iter().filter(applies) {
+            let name = &entry.requirement.name;
+            let range = spec.note_first_party(entry);
+            let constraint = spec
+                .constraints
+                .entry(name.clone())
+                .or_insert_with(Ranges::full);
+            *constraint = constraint.intersection(&range);
+        }
+        for entry in manifest.requirements.iter().filter(applies) {
+            let requirement = &entry.requirement;
+            let range = spec.note_first_party(entry);
+            let range = spec.constrain(&requirement.name, range);
+            spec.dependencies.push((
+                PubGrubPackage::Package(requirement.name.clone()),
+                range.clone(),
+            ));
+            for extra in &requirement.extras {
+                spec.dependencies.push((
+                    PubGrubPackage::Extra(requirement.name.clone(), extra.clone()),
+                    range.clone(),
+                ));
+            }
+        }
+        spec
+    }
+
+    /// Records what a first-party line says beyond its range, and returns the range.
+    fn note_first_party(&mut self, entry: &InputRequirement) -> Ranges<Version> {
+        let name = &entry.requirement.name;
+        match &entry.requirement.version_or_url {
+            None => Ranges::full(),
+            Some(VersionOrUrl::Url(url)) => {
+                self.urls.insert(name.clone(), url.to_url());
+                Ranges::full()
+            }
+            Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
+                if specifiers
+                    .iter()
+                    .any(|specifier| specifier.version().any_prerelease())
+                {
+                    self.explicit_prereleases.insert(name.clone());
+                }
+                for specifier in specifiers.iter() {
+                    if matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual) {
+                        let pinned = super::specifiers::specifier_to_range(specifier);
+                        let entry = self
+                            .exact_pins
+                            .entry(name.clone())
+                            .or_insert_with(Ranges::empty);
+                        *entry = entry.union(&pinned);
+                    }
+                }
+                specifiers_to_range(specifiers)
+            }
+        }
+    }
+
+    /// `range` narrowed by the constraints on `name`.
+    pub(crate) fn constrain(&self, name: &PackageName, range: Ranges<Version>) -> Ranges<Version> {
+        match self.constraints.get(name) {
+            Some(constraint) => range.intersection(constraint),
+            None => range,
+        }
+    }
+
+    /// Whether prereleases of `name` may be chosen under `mode`.
+    pub(crate) fn prerelease_permission(
+        &self,
+        name: &PackageName,
+        mode: PrereleaseMode,
+    ) -> PrereleasePermission {
+        mode.permission(self.explicit_prereleases.contains(name))
+    }
+
+    /// Whether `version` of `name` may be chosen although yanked (PEP 592: only by an `==` pin).
+    pub(crate) fn allows_yanked(&self, name: &PackageName, version: &Version) -> bool {
+        self.exact_pins
+            .get(name)
+            .is_some_and(|range| range.contains(version))
+    }
+}

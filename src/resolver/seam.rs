@@ -1,0 +1,304 @@
+//! The async/sync seam: the one place where the synchronous solver meets the async network.
+//!
+//! [`resolve`](super::resolve) starts the solver on its own named OS thread and runs the fetch
+//! loop on the current tokio task. The solver sends small [`Request`]s over an unbounded channel
+//! (so sending never blocks it) and blocks on a [`OnceMap`] until the fetch side fills in the
+//! answer. Prefetches are requests the solver does not wait for: as soon as a package enters the
+//! graph its index page is fetched, and then the metadata of the version the solver will most
+//! likely choose, so a cold resolve costs the depth of the graph in round trips, not its size.
+//!
+//! Invariants: the solver thread never awaits or `block_on`s; every request the solver waits on
+//! is answered (with a value or an error) unless the solver has already finished.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::FutureExt as _;
+use futures::future::{BoxFuture, Shared};
+use pubgrub::Ranges;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinSet;
+
+use super::ResolveOptions;
+use super::candidates::VersionMap;
+use super::once_map::OnceMap;
+use super::root::RootSpec;
+use super::source::{MetadataOutcome, Source, SourceError};
+use crate::target::Target;
+use crate::types::{PackageName, Version};
+
+/// What the solver asks the fetch loop for.
+#[derive(Debug)]
+pub(crate) enum Request {
+    /// A project's versions (its index page, turned into a `VersionMap`).
+    Project(PackageName),
+    /// The metadata of one version.
+    Metadata(PackageName, Version),
+    /// A hint: this project entered the graph with this range; fetch what will be needed.
+    Prefetch(PackageName, Ranges<Version>),
+}
+
+type ProjectResult = Result<Arc<VersionMap>, SourceError>;
+type MetadataResult = Result<MetadataOutcome, SourceError>;
+
+/// Answers shared between the fetch side (writer) and the solver (reader).
+pub(crate) struct Answers {
+    pub(crate) projects: OnceMap<PackageName, ProjectResult>,
+    pub(crate) metadata: OnceMap<(PackageName, Version), MetadataResult>,
+}
+
+/// The solver's side of the seam: blocking getters over the answers.
+pub(crate) struct SolverHandle {
+    requests: UnboundedSender<Request>,
+    answers: Arc<Answers>,
+    requested_projects: RefCell<HashSet<PackageName>>,
+    requested_metadata: RefCell<HashSet<(PackageName, Version)>>,
+    prefetched: RefCell<HashSet<PackageName>>,
+}
+
+impl SolverHandle {
+    fn send(&self, request: Request) -> Result<(), SourceError> {
+        self.requests
+            .send(request)
+            .map_err(|_| SourceError::new(FetchLoopStopped))
+    }
+
+    /// The versions of `name`, blocking until known.
+    pub(crate) fn versions(&self, name: &PackageName) -> ProjectResult {
+        if let Some(answer) = self.answers.projects.get(name) {
+            return answer;
+        }
+        if self.requested_projects.borrow_mut().insert(name.clone()) {
+            self.send(Request::Project(name.clone()))?;
+        }
+        self.answers.projects.wait(name)
+    }
+
+    /// Starts fetching the metadata of `name` `version` without waiting.
+    pub(crate) fn request_metadata(&self, name: &PackageName, version: &Version) {
+        let key = (name.clone(), version.clone());
+        if self.requested_metadata.borrow_mut().insert(key.clone()) {
+            // A closed channel is reported by the blocking getter that follows.
+            let _ = self.send(Request::Metadata(key.0, key.1));
+        }
+    }
+
+    /// The metadata of `name` `version`, blocking until known.
+    pub(crate) fn metadata(&self, name: &PackageName, version: &Version) -> MetadataResult {
+        let key = (name.clone(), version.clone());
+        if let Some(answer) = self.answers.metadata.get(&key) {
+            return answer;
+        }
+        if self.requested_metadata.borrow_mut().insert(key.clone()) {
+            self.send(Request::Metadata(name.clone(), version.clone()))?;
+        }
+        self.answers.metadata.wait(&key)
+    }
+
+    /// Hints that `name` entered the graph with `range`. Sent once per project.
+    pub(crate) fn prefetch(&self, name: &PackageName, range: &Ranges<Version>) {
+        if self.prefetched.borrow_mut().insert(name.clone()) {
+            let _ = self.send(Request::Prefetch(name.clone(), range.clone()));
+        }
+    }
+
+    /// The versions of `name` if they were fetched (for explanations after the solve).
+    pub(crate) fn known_versions(&self, name: &PackageName) -> Option<Arc<VersionMap>> {
+        self.answers.projects.get(name).and_then(Result::ok)
+    }
+}
+
+/// The fetch loop stopped before the solver finished (it only does so on a panic).
+#[derive(Debug, thiserror::Error)]
+#[error("the fetch loop stopped unexpectedly")]
+struct FetchLoopStopped;
+
+/// Opens the channel and the shared answers; returns the solver's handle and the fetch side's.
+pub(crate) fn channel<S: Source>(
+    source: Arc<S>,
+    target: Target,
+    options: ResolveOptions,
+    root: Arc<RootSpec>,
+) -> (SolverHandle, FetchLoop<S>) {
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let answers = Arc::new(Answers {
+        projects: OnceMap::new(),
+        metadata: OnceMap::new(),
+    });
+    let handle = SolverHandle {
+        requests: sender,
+        answers: Arc::clone(&answers),
+        requested_projects: RefCell::new(HashSet::new()),
+        requested_metadata: RefCell::new(HashSet::new()),
+        prefetched: RefCell::new(HashSet::new()),
+    };
+    let context = Arc::new(FetchContext {
+        source,
+        target,
+        options,
+        root,
+        answers,
+        projects: Mutex::new(HashMap::new()),
+        metadata_started: Mutex::new(HashSet::new()),
+    });
+    (handle, FetchLoop { receiver, context })
+}
+
+/// The fetch side: receives requests until the solver drops its handle.
+pub(crate) struct FetchLoop<S: Source> {
+    receiver: UnboundedReceiver<Request>,
+    context: Arc<FetchContext<S>>,
+}
+
+impl<S: Source> FetchLoop<S> {
+    /// Serves requests until the solver is done, then cancels outstanding prefetches.
+    pub(crate) async fn run(mut self) {
+        let mut tasks = JoinSet::new();
+        loop {
+            tokio::select! {
+                request = self.receiver.recv() => match request {
+                    Some(request) => self.dispatch(request, &mut tasks),
+                    None => break,
+                },
+                Some(finished) = tasks.join_next(), if !tasks.is_empty() => {
+                    if let Err(error) = finished {
+                        if error.is_panic() {
+                            std::panic::resume_unwind(error.into_panic());
+                        }
+                    }
+                }
+            }
+        }
+        tasks.abort_all();
+    }
+
+    fn dispatch(&self, request: Request, tasks: &mut JoinSet<()>) {
+        let context = Arc::clone(&self.context);
+        match request {
+            Request::Project(name) => {
+                let project = context.project(&name);
+                tasks.spawn(async move {
+                    let _ = project.await;
+                });
+            }
+            Request::Metadata(name, version) => {
+                tasks.spawn(async move { context.fetch_metadata(&name, &version).await });
+            }
+            Request::Prefetch(name, range) => {
+                tasks.spawn(async move { context.prefetch(&name, &range).await });
+            }
+        }
+    }
+}
+
+type SharedProject = Shared<BoxFuture<'static, ProjectResult>>;
+
+struct FetchContext<S: Source> {
+    source: Arc<S>,
+    target: Target,
+    options: ResolveOptions,
+    root: Arc<RootSpec>,
+    answers: Arc<Answers>,
+    /// One shared future per project, so that a prefetch and the solver's request share a fetch.
+    projects: Mutex<HashMap<PackageName, SharedProject>>,
+    /// Metadata fetches already started (by a prefetch or a request).
+    metadata_started: Mutex<HashSet<(PackageName, Version)>>,
+}
+
+impl<S: Source> FetchContext<S> {
+    /// The shared future of `name`'s versions; it publishes its answer when it completes.
+    fn project(self: &Arc<Self>, name: &PackageName) -> SharedProject {
+        let mut projects = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(existing) = projects.get(name) {
+            return existing.clone();
+        }
+        let context = Arc::clone(self);
+        let owned_name = name.clone();
+        let future = async move {
+            let result = context.load_project(&owned_name).await;
+            context.answers.projects.insert(owned_name, result.clone());
+            result
+        }
+        .boxed()
+        .shared();
+        projects.insert(name.clone(), future.clone());
+        future
+    }
+
+    async fn load_project(&self, name: &PackageName) -> ProjectResult {
+        if let Some(url) = self.root.urls.get(name) {
+            let (file, outcome) = self.source.direct_url(name, url).await?;
+            let MetadataOutcome::Available(metadata) = &outcome else {
+                return Err(SourceError::new(UnreadableUrl {
+                    url: url.to_string(),
+                }));
+            };
+            let version = metadata.version.clone();
+            self.claim_metadata(name, &version);
+            self.answers
+                .metadata
+                .insert((name.clone(), version.clone()), Ok(outcome));
+            return Ok(Arc::new(VersionMap::single(version, file)));
+        }
+        let files = self.source.project(name).await?;
+        Ok(Arc::new(VersionMap::new(
+            &files,
+            &self.target,
+            &self.options.selection,
+        )))
+    }
+
+    /// Marks a metadata fetch as started; false when someone else already started it.
+    fn claim_metadata(&self, name: &PackageName, version: &Version) -> bool {
+        self.metadata_started
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((name.clone(), version.clone()))
+    }
+
+    async fn fetch_metadata(self: &Arc<Self>, name: &PackageName, version: &Version) {
+        if !self.claim_metadata(name, version) {
+            return;
+        }
+        let result = match self.project(name).await {
+            Err(error) => Err(error),
+            Ok(versions) => match versions.get(version).and_then(|entry| entry.best_file()) {
+                Some(file) => self.source.metadata(file).await,
+                None => Ok(MetadataOutcome::Unavailable(
+                    "has no file usable on the target".to_string(),
+                )),
+            },
+        };
+        self.answers
+            .metadata
+            .insert((name.clone(), version.clone()), result);
+    }
+
+    /// Fetches the project and the metadata of the version the solver will most likely choose.
+    async fn prefetch(self: &Arc<Self>, name: &PackageName, range: &Ranges<Version>) {
+        let Ok(versions) = self.project(name).await else {
+            return;
+        };
+        let permission = self
+            .root
+            .prerelease_permission(name, self.options.selection.prerelease);
+        let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
+        let likely = versions.choose(range, permission, &allow_yanked).cloned();
+        if let Some(version) = likely {
+            if versions
+                .get(&version)
+                .is_some_and(|entry| entry.best.is_ok())
+            {
+                self.fetch_metadata(name, &version).await;
+            }
+        }
+    }
+}
+
+/// A direct URL whose metadata cannot be read statically.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the metadata of `{url}` without building it")]
+struct UnreadableUrl {
+    url: String,
+}

@@ -1,0 +1,78 @@
+//! The resolver's only view of the outside world.
+//!
+//! The resolver knows no HTTP and no cache: it asks a [`Source`] for a project's files and for the
+//! metadata of one file. An expected absence is data, not an error: a project the index does not
+//! know is an empty file list, and metadata that cannot be read statically is
+//! [`MetadataOutcome::Unavailable`], which the solver turns into an incompatibility it can explain.
+//! A [`SourceError`] is for real failures (network, disk) and ends the resolution.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::metadata::CoreMetadata;
+use crate::types::{IndexFile, PackageName, ProjectFiles};
+
+/// Where project pages and metadata come from. Implemented by the registry glue (index + cache)
+/// and by in-memory test doubles.
+pub trait Source: Send + Sync + 'static {
+    /// Every file the configured indexes list for `name` (empty when none knows it).
+    fn project(
+        &self,
+        name: &PackageName,
+    ) -> impl Future<Output = Result<Arc<ProjectFiles>, SourceError>> + Send;
+
+    /// The core metadata of one listed file.
+    fn metadata(
+        &self,
+        file: &IndexFile,
+    ) -> impl Future<Output = Result<MetadataOutcome, SourceError>> + Send;
+
+    /// A direct URL requirement (`name @ url`): the file, described as an index file would be,
+    /// and its metadata.
+    fn direct_url(
+        &self,
+        name: &PackageName,
+        url: &Url,
+    ) -> impl Future<Output = Result<(IndexFile, MetadataOutcome), SourceError>> + Send;
+}
+
+/// The metadata of a file, or why it cannot be known without running a build.
+#[derive(Clone, Debug)]
+pub enum MetadataOutcome {
+    /// Parsed metadata.
+    Available(Arc<CoreMetadata>),
+    /// Cannot be known statically; the text says why (it is shown in conflict explanations).
+    Unavailable(String),
+}
+
+/// A failure to reach or read a source: ends the resolution with exit code 2.
+#[derive(Debug, Clone)]
+pub struct SourceError(Arc<dyn std::error::Error + Send + Sync>);
+
+impl SourceError {
+    /// Wraps any error.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Arc::new(error))
+    }
+
+    /// The wrapped error.
+    #[must_use]
+    pub fn inner(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for SourceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}

@@ -1,0 +1,412 @@
+//! Resolver tests over an in-memory source: each case is a small registry and an expectation.
+//! They run the real seam (solver thread + fetch loop), not a shortcut.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use url::Url;
+
+use super::*;
+use crate::inputs::{InputRequirement, Origin, OriginKind};
+use crate::metadata::parse_core_metadata;
+use crate::target::{Platform, PythonVersion};
+use crate::types::{
+    DistFilename, IndexFile, MetadataAvailability, ProjectFiles, Sha256Digest, Yanked,
+};
+
+/// One distribution file of the in-memory registry.
+struct Dist {
+    name: &'static str,
+    version: &'static str,
+    tag: Option<&'static str>,
+    requires: Vec<&'static str>,
+    extras: Vec<&'static str>,
+    requires_python: Option<&'static str>,
+    yanked: bool,
+}
+
+fn dist(name: &'static str, version: &'static str, requires: &[&'static str]) -> Dist {
+    Dist {
+        name,
+        version,
+        tag: Some("py3-none-any"),
+        requires: requires.to_vec(),
+        extras: Vec::new(),
+        requires_python: None,
+        yanked: false,
+    }
+}
+
+#[derive(Default)]
+struct MemorySource {
+    projects: HashMap<PackageName, ProjectFiles>,
+    metadata: HashMap<String, String>,
+}
+
+impl MemorySource {
+    fn new(dists: Vec<Dist>) -> Self {
+        let mut source = Self::default();
+        for dist in dists {
+            let name = PackageName::from_str(dist.name).unwrap();
+            let filename = match dist.tag {
+                Some(tag) => format!("{}-{}-{tag}.whl", dist.name.replace('-', "_"), dist.version),
+                None => format!("{}-{}.tar.gz", dist.name, dist.version),
+            };
+            let mut text = format!(
+                "Metadata-Version: 2.1\nName: {}\nVersion: {}\n",
+                dist.name, dist.version
+            );
+            for requirement in &dist.requires {
+                text.push_str(&format!("Requires-Dist: {requirement}\n"));
+            }
+            for extra in &dist.extras {
+                text.push_str(&format!("Provides-Extra: {extra}\n"));
+            }
+            if let Some(requires_python) = dist.requires_python {
+                text.push_str(&format!("Requires-Python: {requires_python}\n"));
+            }
+            let file = IndexFile {
+                dist: DistFilename::parse(&filename, &name).unwrap(),
+                url: Url::parse(&format!("https://files.test/{filename}")).unwrap(),
+                sha256: Some(Sha256Digest::of(filename.as_bytes())),
+                requires_python: dist.requires_python.map(|text| text.parse().unwrap()),
+                yanked: if dist.yanked {
+                    Yanked::Yes(String::new())
+                } else {
+                    Yanked::No
+                },
+                upload_time: None,
+                metadata: MetadataAvailability::NotAdvertised,
+                size: None,
+                filename: filename.clone(),
+            };
+            source.metadata.insert(filename, text);
+            source
+                .projects
+                .entry(name.clone())
+                .or_insert_with(|| ProjectFiles::empty(name))
+                .files
+                .push(file);
+        }
+        source
+    }
+}
+
+impl Source for MemorySource {
+    async fn project(&self, name: &PackageName) -> Result<Arc<ProjectFiles>, SourceError> {
+        Ok(Arc::new(
+            self.projects
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| ProjectFiles::empty(name.clone())),
+        ))
+    }
+
+    async fn metadata(&self, file: &IndexFile) -> Result<MetadataOutcome, SourceError> {
+        let text = &self.metadata[&file.filename];
+        Ok(MetadataOutcome::Available(Arc::new(
+            parse_core_metadata(text.as_bytes()).unwrap(),
+        )))
+    }
+
+    async fn direct_url(
+        &self,
+        _: &PackageName,
+        url: &Url,
+    ) -> Result<(IndexFile, MetadataOutcome), SourceError> {
+        panic!("no direct URLs in these tests: {url}")
+    }
+}
+
+fn manifest(requirements: &[&str], constraints: &[&str]) -> Manifest {
+    let entry = |(line, text): (usize, &&str), kind| InputRequirement {
+        requirement: text.parse().unwrap(),
+        text: (*text).to_string(),
+        origin: Origin {
+            kind,
+            file: PathBuf::from("requirements.in"),
+            line: line + 1,
+        },
+    };
+    Manifest {
+        requirements: requirements
+            .iter()
+            .enumerate()
+            .map(|item| entry(item, OriginKind::Requirement))
+            .collect(),
+        constraints: constraints
+            .iter()
+            .enumerate()
+            .map(|item| entry(item, OriginKind::Constraint))
+            .collect(),
+        ..Manifest::default()
+    }
+}
+
+fn linux_312() -> Target {
+    Target::new(
+        PythonVersion::from_str("3.12").unwrap(),
+        Platform::from_str("x86_64-manylinux_2_28").unwrap(),
+    )
+}
+
+fn run(
+    dists: Vec<Dist>,
+    requirements: &[&str],
+    constraints: &[&str],
+    options: ResolveOptions,
+) -> Result<Resolution, ResolveError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let source = Arc::new(MemorySource::new(dists));
+    runtime.block_on(resolve(
+        &manifest(requirements, constraints),
+        &linux_312(),
+        &options,
+        source,
+    ))
+}
+
+fn pins(resolution: &Resolution) -> Vec<String> {
+    resolution
+        .pins
+        .iter()
+        .map(|pin| format!("{}=={}", pin.name, pin.version))
+        .collect()
+}
+
+fn resolves_to(dists: Vec<Dist>, requirements: &[&str], expected: &[&str]) {
+    let resolution = run(dists, requirements, &[], ResolveOptions::default()).unwrap();
+    assert_eq!(pins(&resolution), expected);
+}
+
+#[test]
+fn picks_the_newest_versions_through_a_chain() {
+    resolves_to(
+        vec![
+            dist("a", "1.0", &["b>=1"]),
+            dist("a", "2.0", &["b>=2"]),
+            dist("b", "1.0", &[]),
+            dist("b", "2.0", &["c"]),
+            dist("c", "0.1", &[]),
+        ],
+        &["a"],
+        &["a==2.0", "b==2.0", "c==0.1"],
+    );
+}
+
+#[test]
+fn backtracks_when_the_newest_version_conflicts() {
+    resolves_to(
+        vec![
+            dist("a", "1.0", &["c<2"]),
+            dist("a", "2.0", &["c>=2"]),
+            dist("b", "1.0", &["c<2"]),
+            dist("c", "1.0", &[]),
+            dist("c", "2.0", &[]),
+        ],
+        &["a", "b"],
+        &["a==1.0", "b==1.0", "c==1.0"],
+    );
+}
+
+#[test]
+fn extras_add_their_requirements_and_share_the_base_version() {
+    let mut with_extra = dist("a", "1.0", &["b; extra == 'fast'", "c"]);
+    with_extra.extras = vec!["fast"];
+    let resolution = run(
+        vec![with_extra, dist("b", "1.0", &[]), dist("c", "1.0", &[])],
+        &["a[fast]"],
+        &[],
+        ResolveOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(pins(&resolution), ["a==1.0", "b==1.0", "c==1.0"]);
+    let a = &resolution.pins[0];
+    assert_eq!(
+        a.extras.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["fast"]
+    );
+    assert!(
+        resolution.pins[1]
+            .dependents
+            .contains(&PackageName::from_str("a").unwrap())
+    );
+    resolves_to(
+        vec![
+            dist("a", "1.0", &["b; extra == 'fast'"]),
+            dist("b", "1.0", &[]),
+        ],
+        &["a"],
+        &["a==1.0"],
+    );
+}
+
+#[test]
+fn markers_are_evaluated_for_the_target() {
+    resolves_to(
+        vec![
+            dist(
+                "a",
+                "1.0",
+                &[
+                    "win; sys_platform == 'win32'",
+                    "old; python_version < '3.10'",
+                    "new; python_version >= '3.12'",
+                ],
+            ),
+            dist("win", "1", &[]),
+            dist("old", "1", &[]),
+            dist("new", "1", &[]),
+        ],
+        &["a", "skipped; os_name == 'nt'"],
+        &["a==1.0", "new==1"],
+    );
+}
+
+#[test]
+fn constraints_limit_versions_without_adding_packages() {
+    let resolution = run(
+        vec![
+            dist("a", "1.0", &["b"]),
+            dist("b", "1.0", &[]),
+            dist("b", "2.0", &[]),
+            dist("unused", "1", &[]),
+        ],
+        &["a"],
+        &["b<2", "unused==1"],
+        ResolveOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(pins(&resolution), ["a==1.0", "b==1.0"]);
+    let b = &resolution.pins[1];
+    assert_eq!(
+        b.origins.iter().map(Origin::annotation).collect::<Vec<_>>(),
+        ["-c requirements.in"]
+    );
+}
+
+#[test]
+fn prereleases_only_when_explicit_or_necessary() {
+    let registry = || {
+        vec![
+            dist("a", "1.0", &[]),
+            dist("a", "2.0b1", &[]),
+            dist("only-pre", "1.0a1", &[]),
+        ]
+    };
+    resolves_to(registry(), &["a"], &["a==1.0"]);
+    resolves_to(registry(), &["a>=2.0b1"], &["a==2.0b1"]);
+    resolves_to(registry(), &["only-pre"], &["only-pre==1.0a1"]);
+    let allow = ResolveOptions {
+        selection: SelectionOptions {
+            prerelease: PrereleaseMode::Allow,
+            ..SelectionOptions::default()
+        },
+    };
+    assert_eq!(
+        pins(&run(registry(), &["a"], &[], allow).unwrap()),
+        ["a==2.0b1"]
+    );
+}
+
+#[test]
+fn yanked_versions_need_an_exact_pin() {
+    let registry = || {
+        let mut yanked = dist("a", "2.0", &[]);
+        yanked.yanked = true;
+        vec![dist("a", "1.0", &[]), yanked]
+    };
+    resolves_to(registry(), &["a"], &["a==1.0"]);
+    resolves_to(registry(), &["a==2.0"], &["a==2.0"]);
+}
+
+#[test]
+fn incompatible_wheels_and_requires_python_fall_back_to_older_versions() {
+    let mut windows_only = dist("a", "3.0", &[]);
+    windows_only.tag = Some("cp312-cp312-win_amd64");
+    let mut too_new_python = dist("a", "2.0", &[]);
+    too_new_python.requires_python = Some(">=3.13");
+    resolves_to(
+        vec![dist("a", "1.0", &[]), too_new_python, windows_only],
+        &["a"],
+        &["a==1.0"],
+    );
+}
+
+#[test]
+fn conflicts_are_explained_with_real_versions() {
+    let error = run(
+        vec![
+            dist("django", "2.2", &[]),
+            dist("django", "4.2", &[]),
+            dist("djangorestframework", "3.15.0", &["django>=4.2"]),
+            dist("djangorestframework", "3.15.1", &["django>=4.2"]),
+        ],
+        &["django<3", "djangorestframework>=3.15"],
+        &[],
+        ResolveOptions::default(),
+    )
+    .unwrap_err();
+    assert!(error.is_no_solution());
+    let text = error.to_string();
+    assert!(
+        text.contains("django<3") || text.contains("django==2.2"),
+        "{text}"
+    );
+    assert!(text.contains("djangorestframework"), "{text}");
+    assert!(text.contains("django>=4.2"), "{text}");
+    assert!(
+        !text.contains("dev0") && !text.contains("min0") && !text.contains("root"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_package_is_explained() {
+    let error = run(
+        vec![dist("a", "1.0", &["ghost>=1"])],
+        &["a"],
+        &[],
+        ResolveOptions::default(),
+    )
+    .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("ghost was not found in the package index"),
+        "{text}"
+    );
+}
+
+#[test]
+fn hashes_cover_every_file_of_the_version() {
+    let mut sdist = dist("a", "1.0", &[]);
+    sdist.tag = None;
+    let mut other_platform = dist("a", "1.0", &[]);
+    other_platform.tag = Some("cp312-cp312-win_amd64");
+    let resolution = run(
+        vec![
+            dist("a", "1.0", &[]),
+            sdist,
+            other_platform,
+            dist("a", "0.9", &[]),
+        ],
+        &["a"],
+        &[],
+        ResolveOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(resolution.pins[0].hashes.len(), 3);
+    assert!(
+        resolution.pins[0]
+            .hashes
+            .windows(2)
+            .all(|pair| pair[0] < pair[1]),
+        "sorted"
+    );
+}

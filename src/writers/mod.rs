@@ -1,0 +1,7 @@
+//! Output writers: a [`Resolution`](crate::resolver::Resolution) and options in, text out.
+//!
+//! Writers do no IO and read no settings: the CLI decides where the text goes (atomically).
+
+mod requirements_txt;
+
+pub use requirements_txt::{AnnotationStyle, Header, WriteOptions, write_requirements_txt};
