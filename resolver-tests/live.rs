@@ -49,3 +49,61 @@ fn live_pypi_resolves_requests_with_hashes() {
         "{lock}"
     );
 }
+
+/// The core issue's acceptance inputs, resolved against the real PyPI with the flags uv was run
+/// with, must give the body uv gave (recorded in `fixtures/real-world/uv/`; pinwheel never runs
+/// uv). uv strips extras from pins, so the comparison uses `--strip-extras`.
+#[test]
+fn live_pypi_matches_recorded_uv_answers() {
+    if std::env::var_os("PINWHEEL_NO_LIVE_TESTS").is_some() {
+        eprintln!("SKIPPED live_pypi_matches_recorded_uv_answers: PINWHEEL_NO_LIVE_TESTS is set");
+        return;
+    }
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real-world");
+    let project = Project::new();
+    let mut mismatches = Vec::new();
+    for input in ["api", "jupyter", "trio", "black", "boto3"] {
+        let source = fixtures.join("inputs").join(format!("{input}.in"));
+        let output = project.path().join(format!("{input}.txt"));
+        let args: Vec<String> = [
+            "resolve",
+            "--python-version",
+            "3.12",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--exclude-newer",
+            "2026-11-01T00:00:00Z",
+            "--generate-hashes",
+            "--strip-extras",
+            "--no-header",
+            "--cache-dir",
+            "cache",
+            "-o",
+        ]
+        .iter()
+        .map(|arg| (*arg).to_string())
+        .chain([output.display().to_string(), source.display().to_string()])
+        .collect();
+        project.run(&args).expect_code(0);
+        let ours = std::fs::read_to_string(&output).unwrap();
+        let uv = std::fs::read_to_string(fixtures.join("uv").join(format!("{input}.txt"))).unwrap();
+        // uv's `# via -r` names the input as it was given to uv (a relative path).
+        let ours = ours.replace(
+            &format!("-r {}", source.display()),
+            &format!("-r inputs/{input}.in"),
+        );
+        let body = |text: &str| {
+            text.lines()
+                .filter(|line| !line.starts_with("#    ") || line.starts_with("    #"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        if body(&ours) != body(&uv) {
+            mismatches.push(format!(
+                "{input}: rerun `pinwheel {}` and diff with fixtures/real-world/uv/{input}.txt",
+                args.join(" ")
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}

@@ -88,9 +88,14 @@ impl IndexClient {
                 MetadataAvailability::Advertised(digest) => Some(*digest),
                 MetadataAvailability::NotAdvertised => None,
             };
-            if advertised.is_some() || self.inner.options.probe_unadvertised_metadata {
+            let probe =
+                self.inner.options.probe_unadvertised_metadata && !self.hints(name).probe_missed;
+            if advertised.is_some() || probe {
                 if let Some(bytes) = self.metadata_file(&file.url, advertised.flatten()).await? {
                     return Ok(bytes);
+                }
+                if advertised.is_none() {
+                    self.update_hints(name, |hints| hints.probe_missed = true);
                 }
             }
             if let Some(bytes) = self.metadata_by_range(file, name, version).await? {
@@ -138,8 +143,14 @@ impl IndexClient {
             url: redact(&file.url),
             source,
         };
+        // A project's wheels have similar central directories: when the last one did not fit
+        // in the default tail, ask for enough at once.
+        let tail_bytes = self
+            .hints(name)
+            .central_directory
+            .map_or(TAIL_BYTES, |size| (size + 16 * 1024).max(TAIL_BYTES));
         let Some(first) = self
-            .range(&file.url, &format!("bytes=-{TAIL_BYTES}"))
+            .range(&file.url, &format!("bytes=-{tail_bytes}"))
             .await?
         else {
             return Ok(None);
@@ -157,6 +168,7 @@ impl IndexClient {
             }
         };
         let directory = metadata::locate_central_directory(&tail, total).map_err(zip_error)?;
+        self.update_hints(name, |hints| hints.central_directory = Some(directory.size));
         if directory.offset < tail_start {
             // The central directory starts before the tail: fetch the missing part.
             let range = format!("bytes={}-{}", directory.offset, tail_start - 1);

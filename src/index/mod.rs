@@ -104,6 +104,19 @@ struct Inner {
     http: Http,
     cache: Option<Cache>,
     options: ClientOptions,
+    /// What this run learnt about each project's files, to spend fewer requests on the next
+    /// version of the same project.
+    hints: std::sync::Mutex<std::collections::HashMap<PackageName, ProjectHints>>,
+}
+
+/// Per-project observations: files of one project are built and uploaded the same way, so what
+/// held for one version usually holds for the next.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ProjectHints {
+    /// An unadvertised `.metadata` probe answered 404: do not probe this project again.
+    pub(crate) probe_missed: bool,
+    /// The central directory size seen last, to size the first range read.
+    pub(crate) central_directory: Option<u64>,
 }
 
 impl IndexClient {
@@ -128,6 +141,7 @@ impl IndexClient {
                 http,
                 cache,
                 options,
+                hints: std::sync::Mutex::default(),
             }),
         })
     }
@@ -289,6 +303,20 @@ impl IndexClient {
         };
         self.cache_put(key, &body, &info).await?;
         Ok(page_from_entry(Entry { body, info }, url))
+    }
+
+    pub(crate) fn hints(&self, name: &PackageName) -> ProjectHints {
+        self.inner
+            .hints
+            .lock()
+            .map(|hints| hints.get(name).copied().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn update_hints(&self, name: &PackageName, update: impl FnOnce(&mut ProjectHints)) {
+        if let Ok(mut hints) = self.inner.hints.lock() {
+            update(hints.entry(name.clone()).or_default());
+        }
     }
 
     async fn cache_get(&self, key: &CacheKey) -> Result<Option<Entry>, IndexError> {

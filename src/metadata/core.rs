@@ -200,6 +200,8 @@ pub(crate) fn parse_requirement(line: &str) -> Result<Requirement<VerbatimUrl>, 
     let mut reporter = |_kind, warning: String| {
         tracing::debug!("requirement `{line}`: {warning}");
     };
+    // The working directory only matters for relative paths with pep508_rs's non-PEP 508
+    // extensions, which pinwheel does not enable; metadata never holds such paths anyway.
     Requirement::<VerbatimUrl>::parse_reporter(line, ".", &mut reporter).map_err(|source| {
         MetadataError::InvalidRequirement {
             line: line.to_string(),

@@ -59,10 +59,10 @@ pub(crate) fn parse_requires_txt(bytes: &[u8]) -> Result<EggRequires, MetadataEr
             .and_then(|rest| rest.strip_suffix(']'))
         {
             section = parse_section(header)?;
-            if let Some(extra) = &section.extra {
-                if !parsed.extras.contains(extra) {
-                    parsed.extras.push(extra.clone());
-                }
+            if let Some(extra) = &section.extra
+                && !parsed.extras.contains(extra)
+            {
+                parsed.extras.push(extra.clone());
             }
             continue;
         }

@@ -97,55 +97,56 @@ pub fn sdist_static_metadata(
     }
     let facts = PkgInfoFacts::read(pkg_info)?;
 
-    if let Some(member) = find(&members, &["pyproject.toml"]) {
-        if let Some(project) = static_project(&member.bytes).map_err(within(member))? {
-            tracing::debug!("{}: static metadata from `{}`", filename.name, member.path);
-            return Ok(CoreMetadata {
-                name: project.name,
-                version: project.version.unwrap_or_else(|| filename.version.clone()),
-                requires_dist: project.requires_dist,
-                requires_python: project.requires_python.or(facts.requires_python),
-                provides_extra: project.provides_extra,
-                dynamic: Vec::new(),
-                metadata_version: facts.metadata_version,
-            });
-        }
+    if let Some(member) = find(&members, &["pyproject.toml"])
+        && let Some(project) = static_project(&member.bytes).map_err(within(member))?
+    {
+        tracing::debug!("{}: static metadata from `{}`", filename.name, member.path);
+        return Ok(CoreMetadata {
+            name: project.name,
+            version: project.version.unwrap_or_else(|| filename.version.clone()),
+            requires_dist: project.requires_dist,
+            requires_python: project.requires_python.or(facts.requires_python),
+            provides_extra: project.provides_extra,
+            dynamic: Vec::new(),
+            metadata_version: facts.metadata_version,
+        });
     }
 
     if let Some(directory) = egg_info_directory(&members, &filename.name) {
-        let (requires, egg_pkg_info) = (
-            find(&members, &[&directory, "requires.txt"]),
-            find(&members, &[&directory, "PKG-INFO"]),
-        );
-        // Without requires.txt, setuptools had no requirements to write; trust that only when
-        // the egg-info's own PKG-INFO shows the directory was written.
-        if requires.is_some() || egg_pkg_info.is_some() {
-            tracing::debug!(
-                "{}: static metadata from `{top}/{directory}`",
-                filename.name
-            );
-            let parsed = match requires {
-                Some(member) => parse_requires_txt(&member.bytes).map_err(within(member))?,
-                None => EggRequires::default(),
-            };
-            let egg_facts = match egg_pkg_info {
-                Some(_) => PkgInfoFacts::read(egg_pkg_info)?,
-                None => facts,
-            };
-            return Ok(CoreMetadata {
-                name: egg_facts.name.unwrap_or_else(|| filename.name.clone()),
-                version: egg_facts
-                    .version
-                    .unwrap_or_else(|| filename.version.clone()),
-                requires_dist: parsed.requirements,
-                requires_python: egg_facts.requires_python,
-                provides_extra: parsed.extras,
-                dynamic: Vec::new(),
-                metadata_version: egg_facts.metadata_version,
-            });
-        }
+        return from_egg_info(&members, &directory, facts, filename);
     }
     Err(dynamic(filename))
+}
+
+/// Metadata from `<top>/<directory>` (an `.egg-info` holding `requires.txt`, `PKG-INFO` or
+/// both), with name, version and `Requires-Python` from its `PKG-INFO`, else from the
+/// top-level one (`facts`), else from the file name.
+fn from_egg_info(
+    members: &[Member],
+    directory: &str,
+    facts: PkgInfoFacts,
+    filename: &SdistFilename,
+) -> Result<CoreMetadata, MetadataError> {
+    tracing::debug!("{}: static metadata from `{directory}`", filename.name);
+    // setuptools writes requires.txt only when there are requirements: its absence from an
+    // egg-info that has a PKG-INFO means there are none.
+    let parsed = match find(members, &[directory, "requires.txt"]) {
+        Some(member) => parse_requires_txt(&member.bytes).map_err(within(member))?,
+        None => EggRequires::default(),
+    };
+    let facts = match find(members, &[directory, "PKG-INFO"]) {
+        Some(member) => PkgInfoFacts::read(Some(member))?,
+        None => facts,
+    };
+    Ok(CoreMetadata {
+        name: facts.name.unwrap_or_else(|| filename.name.clone()),
+        version: facts.version.unwrap_or_else(|| filename.version.clone()),
+        requires_dist: parsed.requirements,
+        requires_python: facts.requires_python,
+        provides_extra: parsed.extras,
+        dynamic: Vec::new(),
+        metadata_version: facts.metadata_version,
+    })
 }
 
 /// The member at `path` below the top directory.

@@ -184,30 +184,47 @@ impl VersionMap {
     /// holds it) and that the prerelease policy allows. Unusable versions are returned too, so
     /// that the solver records why they were rejected.
     #[must_use]
-    pub fn choose(
-        &self,
-        range: &Ranges<Version>,
+    pub fn choose<'a>(
+        &'a self,
+        range: &'a Ranges<Version>,
         prereleases: PrereleasePermission,
-        allow_yanked: &dyn Fn(&Version) -> bool,
-    ) -> Option<&Version> {
-        let candidates = || {
-            self.versions
-                .iter()
-                .rev()
-                .filter(|(version, entry)| {
-                    range.contains(version) && (!entry.yanked || allow_yanked(version))
-                })
-                .map(|(version, _)| version)
+        allow_yanked: &'a dyn Fn(&Version) -> bool,
+    ) -> Option<&'a Version> {
+        self.candidates(range, prereleases, allow_yanked).next()
+    }
+
+    /// The versions `choose` would return, in the order it would return them as the solver
+    /// rules out each one: what to prefetch while backtracking.
+    pub fn candidates<'a>(
+        &'a self,
+        range: &'a Ranges<Version>,
+        prereleases: PrereleasePermission,
+        allow_yanked: &'a dyn Fn(&Version) -> bool,
+    ) -> impl Iterator<Item = &'a Version> + 'a {
+        let allow_prereleases = match prereleases {
+            PrereleasePermission::Allowed => true,
+            PrereleasePermission::Forbidden => false,
+            PrereleasePermission::IfNecessary => !self
+                .in_range(range, allow_yanked)
+                .any(|version| !version.any_prerelease()),
         };
-        match prereleases {
-            PrereleasePermission::Allowed => candidates().next(),
-            PrereleasePermission::Forbidden => {
-                candidates().find(|version| !version.any_prerelease())
-            }
-            PrereleasePermission::IfNecessary => candidates()
-                .find(|version| !version.any_prerelease())
-                .or_else(|| candidates().next()),
-        }
+        self.in_range(range, allow_yanked)
+            .filter(move |version| allow_prereleases || !version.any_prerelease())
+    }
+
+    /// Versions in `range`, newest first, without yanked ones unless allowed.
+    fn in_range<'a>(
+        &'a self,
+        range: &'a Ranges<Version>,
+        allow_yanked: &'a dyn Fn(&Version) -> bool,
+    ) -> impl Iterator<Item = &'a Version> + 'a {
+        self.versions
+            .iter()
+            .rev()
+            .filter(move |(version, entry)| {
+                range.contains(version) && (!entry.yanked || allow_yanked(version))
+            })
+            .map(|(version, _)| version)
     }
 }
 

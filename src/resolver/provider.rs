@@ -31,12 +31,22 @@ pub(crate) type Priority = (u8, Reverse<usize>);
 /// settles the packages that really disagree early (the same heuristic uv uses).
 const CONFLICT_THRESHOLD: u32 = 5;
 
+/// Once the solver has chosen this many versions of one package, it is backtracking through
+/// them: the metadata of the next [`BACKTRACK_PREFETCH`] candidates is fetched in parallel.
+const BACKTRACK_AFTER: usize = 2;
+
+/// How many candidate versions to prefetch while backtracking (the index client bounds how many
+/// requests are in flight).
+const BACKTRACK_PREFETCH: usize = 50;
+
 pub(crate) struct Provider<'a> {
     handle: &'a SolverHandle,
     target: &'a Target,
     options: &'a ResolveOptions,
     root: &'a RootSpec,
     discovery: RefCell<HashMap<PackageName, usize>>,
+    /// How many versions of each package were chosen so far.
+    choices: RefCell<HashMap<PackageName, usize>>,
 }
 
 impl<'a> Provider<'a> {
@@ -52,6 +62,7 @@ impl<'a> Provider<'a> {
             options,
             root,
             discovery: RefCell::new(HashMap::new()),
+            choices: RefCell::new(HashMap::new()),
         }
     }
 
@@ -199,10 +210,27 @@ impl DependencyProvider for Provider<'_> {
             .root
             .prerelease_permission(name, self.options.selection.prerelease);
         let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
-        let chosen = versions.choose(range, permission, &allow_yanked).cloned();
+        let mut candidates = versions.candidates(range, permission, &allow_yanked);
+        let chosen = candidates.next().cloned();
         if let Some(version) = &chosen {
             // Start fetching its metadata now: get_dependencies will ask for it next.
             self.handle.request_metadata(name, version);
+            let mut choices = self.choices.borrow_mut();
+            let count = choices.entry(name.clone()).or_insert(0);
+            *count += 1;
+            if *count >= BACKTRACK_AFTER {
+                // The solver usually walks down one version at a time inside a range that keeps
+                // moving (each boto3 pins a narrow botocore range), so prefetch the next older
+                // candidates whatever the current upper bound.
+                drop(candidates);
+                let older = Ranges::strictly_lower_than(version.clone());
+                let next = versions
+                    .candidates(&older, permission, &allow_yanked)
+                    .take(BACKTRACK_PREFETCH)
+                    .cloned()
+                    .collect();
+                self.handle.prefetch_versions(name, next);
+            }
         }
         Ok(chosen)
     }

@@ -23,8 +23,10 @@ use tokio::task::JoinSet;
 use super::ResolveOptions;
 use super::candidates::VersionMap;
 use super::once_map::OnceMap;
+use super::provider::active_requirements;
 use super::root::RootSpec;
 use super::source::{MetadataOutcome, Source, SourceError};
+use super::specifiers::specifiers_to_range;
 use crate::target::Target;
 use crate::types::{PackageName, Version};
 
@@ -37,6 +39,8 @@ pub(crate) enum Request {
     Metadata(PackageName, Version),
     /// A hint: this project entered the graph with this range; fetch what will be needed.
     Prefetch(PackageName, Ranges<Version>),
+    /// A hint: the solver is backtracking through these versions; fetch their metadata.
+    PrefetchVersions(PackageName, Vec<Version>),
 }
 
 type ProjectResult = Result<Arc<VersionMap>, SourceError>;
@@ -100,6 +104,19 @@ impl SolverHandle {
     pub(crate) fn prefetch(&self, name: &PackageName, range: &Ranges<Version>) {
         if self.prefetched.borrow_mut().insert(name.clone()) {
             let _ = self.send(Request::Prefetch(name.clone(), range.clone()));
+        }
+    }
+
+    /// Hints that the solver is working down the versions of `name`: fetch the metadata of the
+    /// next candidates in parallel instead of one round trip per version.
+    pub(crate) fn prefetch_versions(&self, name: &PackageName, versions: Vec<Version>) {
+        let mut requested = self.requested_metadata.borrow_mut();
+        let fresh: Vec<Version> = versions
+            .into_iter()
+            .filter(|version| requested.insert((name.clone(), version.clone())))
+            .collect();
+        if !fresh.is_empty() {
+            let _ = self.send(Request::PrefetchVersions(name.clone(), fresh));
         }
     }
 
@@ -188,6 +205,17 @@ impl<S: Source> FetchLoop<S> {
             Request::Prefetch(name, range) => {
                 tasks.spawn(async move { context.prefetch(&name, &range).await });
             }
+            Request::PrefetchVersions(name, versions) => {
+                for version in versions {
+                    let (context, name) = (Arc::clone(&context), name.clone());
+                    tasks.spawn(async move {
+                        context.fetch_metadata(&name, &version).await;
+                        // Each candidate usually brings a different version of its own
+                        // dependencies (boto3 pins botocore): fetch those too, one level deep.
+                        context.prefetch_dependencies(&name, &version).await;
+                    });
+                }
+            }
         }
     }
 }
@@ -273,6 +301,35 @@ impl<S: Source> FetchContext<S> {
         self.answers
             .metadata
             .insert((name.clone(), version.clone()), result);
+    }
+
+    /// Prefetches the likely version of every dependency of `name` `version`, whose metadata
+    /// must already be known.
+    async fn prefetch_dependencies(self: &Arc<Self>, name: &PackageName, version: &Version) {
+        let Some(Ok(MetadataOutcome::Available(metadata))) =
+            self.answers.metadata.get(&(name.clone(), version.clone()))
+        else {
+            return;
+        };
+        let dependencies: Vec<(PackageName, Ranges<Version>)> =
+            active_requirements(&metadata, &self.target, &[])
+                .map(|requirement| {
+                    let range = match &requirement.version_or_url {
+                        Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) => {
+                            specifiers_to_range(specifiers)
+                        }
+                        _ => Ranges::full(),
+                    };
+                    (
+                        requirement.name.clone(),
+                        self.root.constrain(&requirement.name, range),
+                    )
+                })
+                .collect();
+        let prefetches = dependencies
+            .iter()
+            .map(|(dependency, range)| self.prefetch(dependency, range));
+        futures::future::join_all(prefetches).await;
     }
 
     /// Fetches the project and the metadata of the version the solver will most likely choose.

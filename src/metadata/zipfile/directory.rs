@@ -45,8 +45,9 @@ impl CentralDirectoryLocation {
 ///
 /// # Errors
 /// [`ZipError::NoEndOfCentralDirectory`] when the tail holds no EOCD record,
-/// [`ZipError::Incomplete`] when a ZIP64 record lies before the tail (fetch that range and use
-/// `metadata_from_chunks`), and the corruption errors of [`ZipError`].
+/// [`ZipError::Incomplete`] when the record (or a ZIP64 record it needs) lies before the tail
+/// ([`crate::metadata::PartialWheel`] turns that into a range to fetch), and the corruption
+/// errors of [`ZipError`].
 pub fn locate_central_directory(
     tail: &[u8],
     file_len: u64,

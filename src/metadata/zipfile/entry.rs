@@ -69,8 +69,12 @@ pub fn read_entry(local: &[u8], entry: &ZipEntry) -> Result<Vec<u8>, ZipError> {
         .get(data_offset..)
         .and_then(|rest| rest.get(..compressed_size))
         .ok_or(ZipError::Truncated { what: "entry data" })?;
-    // The size is checked above, so this capacity is bounded.
-    let expected = usize::try_from(entry.uncompressed_size).unwrap_or(0);
+    // Deflate cannot expand data more than about 1032:1, so a size declared beyond that is a
+    // lie, and need not be allocated up front; the size check above bounds the rest.
+    let plausible = entry
+        .uncompressed_size
+        .min(entry.compressed_size.saturating_mul(1032));
+    let expected = usize::try_from(plausible).unwrap_or(0);
     let contents = match entry.compression {
         Compression::Stored => data.to_vec(),
         Compression::Deflated => {
