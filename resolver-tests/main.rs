@@ -28,9 +28,13 @@ pub struct Project {
 
 /// The result of one `pinwheel` run.
 pub struct Run {
+    /// The process output.
     pub output: Output,
+    /// stdout, decoded.
     pub stdout: String,
+    /// stderr, decoded.
     pub stderr: String,
+    /// The command line, for failure messages and reruns.
     pub command: String,
 }
 
@@ -51,23 +55,33 @@ impl Run {
     }
 }
 
+impl Default for Project {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Project {
+    /// A new empty project directory.
     pub fn new() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
+    /// The project directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
+    /// Writes a file in the project directory.
     pub fn write(&self, name: &str, content: &str) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content).unwrap();
         path
     }
 
+    /// Reads a file of the project directory.
     pub fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(name))
             .unwrap_or_else(|error| panic!("{name}: {error}"))
@@ -137,10 +151,8 @@ pub fn hashes_of(text: &str, pin: &str) -> Vec<String> {
             inside = line.starts_with(&format!("{pin} ")) || line == pin;
             continue;
         }
-        if inside {
-            if let Some(hash) = line.trim().strip_prefix("--hash=sha256:") {
-                hashes.push(hash.trim_end_matches(" \\").to_string());
-            }
+        if inside && let Some(hash) = line.trim().strip_prefix("--hash=sha256:") {
+            hashes.push(hash.trim_end_matches(" \\").to_string());
         }
     }
     hashes.sort();

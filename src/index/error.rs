@@ -1,6 +1,6 @@
 //! Errors of the index client. Each names the URL (credentials redacted) or the project.
 
-use crate::types::{PackageName, RedactedUrl, Sha256Digest};
+use crate::types::{PackageName, Sha256Digest};
 
 /// A failure to fetch or read something from an index.
 #[derive(Debug, thiserror::Error)]
@@ -9,7 +9,7 @@ pub enum IndexError {
     #[error("request to `{url}` failed")]
     Request {
         /// The URL.
-        url: RedactedUrl,
+        url: String,
         /// Why.
         #[source]
         source: reqwest::Error,
@@ -18,7 +18,7 @@ pub enum IndexError {
     #[error("`{url}` answered HTTP {status}")]
     Status {
         /// The URL.
-        url: RedactedUrl,
+        url: String,
         /// The status code.
         status: u16,
     },
@@ -26,7 +26,7 @@ pub enum IndexError {
     #[error("`{url}` has sha256 {actual}, but the index says {expected}")]
     HashMismatch {
         /// The URL.
-        url: RedactedUrl,
+        url: String,
         /// The digest the index gave.
         expected: Sha256Digest,
         /// The digest of what arrived.
@@ -45,7 +45,7 @@ pub enum IndexError {
     #[error("cannot read the metadata of `{url}`")]
     Wheel {
         /// The URL.
-        url: RedactedUrl,
+        url: String,
         /// Why.
         #[source]
         source: crate::metadata::ZipError,

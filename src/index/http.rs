@@ -126,6 +126,7 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(100u64.saturating_mul(1 << attempt.min(6))).min(Duration::from_secs(5))
 }
 
-pub(crate) fn redact(url: &Url) -> RedactedUrl {
-    RedactedUrl::new(url.clone())
+/// The URL as errors and logs show it: credentials hidden.
+pub(crate) fn redact(url: &Url) -> String {
+    RedactedUrl::new(url.clone()).to_string()
 }

@@ -291,7 +291,7 @@ impl IndexClient {
         let filename = without_fragment
             .path_segments()
             .and_then(|mut segments| segments.next_back())
-            .map(|segment| percent_decode(segment))
+            .map(percent_decode)
             .unwrap_or_default();
         let dist = DistFilename::parse(&filename, name).map_err(|error| IndexError::Local {
             path: url.to_string(),

@@ -30,7 +30,7 @@ pub use html::PageError;
 pub use metadata_fetch::FetchedMetadata;
 
 use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
-use crate::types::{PackageName, ProjectFiles, RedactedUrl};
+use crate::types::{PackageName, ProjectFiles};
 use http::{Http, redact};
 
 /// How the cache is used.
@@ -132,7 +132,7 @@ impl IndexClient {
             .pool_max_idle_per_host(options.max_in_flight)
             .build()
             .map_err(|source| IndexError::Request {
-                url: RedactedUrl::new(options.indexes.first().cloned().unwrap_or_else(pypi)),
+                url: redact(&options.indexes.first().cloned().unwrap_or_else(pypi)),
                 source,
             })?;
         let http = Http::new(client, options.max_in_flight, options.retries);
@@ -262,15 +262,15 @@ impl IndexClient {
                 request
             })
             .await?;
-        if fetched.status == StatusCode::NOT_MODIFIED {
-            if let Some(entry) = cached {
-                let info = EntryInfo {
-                    fetched_at: EntryInfo::now().fetched_at,
-                    ..entry.info.clone()
-                };
-                self.cache_put(key, &entry.body, &info).await?;
-                return Ok(page_from_entry(entry, url));
-            }
+        if fetched.status == StatusCode::NOT_MODIFIED
+            && let Some(entry) = cached
+        {
+            let info = EntryInfo {
+                fetched_at: EntryInfo::now().fetched_at,
+                ..entry.info.clone()
+            };
+            self.cache_put(key, &entry.body, &info).await?;
+            return Ok(page_from_entry(entry, url));
         }
         let header = |name| {
             fetched

@@ -193,12 +193,10 @@ fn logical_lines(content: &str) -> Vec<LogicalLine> {
             text: String::new(),
         });
         line.text.push_str(body);
-        if !continues {
-            if let Some(mut line) = pending.take() {
-                line.text = strip_comment(&line.text).trim().to_string();
-                if !line.text.is_empty() {
-                    lines.push(line);
-                }
+        if !continues && let Some(mut line) = pending.take() {
+            line.text = strip_comment(&line.text).trim().to_string();
+            if !line.text.is_empty() {
+                lines.push(line);
             }
         }
     }

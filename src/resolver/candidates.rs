@@ -272,11 +272,11 @@ fn entry_for(
     let mut saw_wheel = false;
     let mut saw_sdist = false;
     for (index, file) in files.iter().enumerate().filter(|(_, file)| consider(file)) {
-        if let Some(requires_python) = &file.requires_python {
-            if !target.allows_python(requires_python) {
-                python_mismatch.get_or_insert_with(|| requires_python.clone());
-                continue;
-            }
+        if let Some(requires_python) = &file.requires_python
+            && !target.allows_python(requires_python)
+        {
+            python_mismatch.get_or_insert_with(|| requires_python.clone());
+            continue;
         }
         match &file.dist {
             DistFilename::Wheel(wheel) => {
@@ -284,10 +284,10 @@ fn entry_for(
                 if options.no_binary.contains(name) {
                     continue;
                 }
-                if let Some(priority) = target.wheel_priority(&wheel.tag) {
-                    if best_wheel.as_ref().is_none_or(|(_, best)| priority > *best) {
-                        best_wheel = Some((index, priority));
-                    }
+                if let Some(priority) = target.wheel_priority(&wheel.tag)
+                    && best_wheel.as_ref().is_none_or(|(_, best)| priority > *best)
+                {
+                    best_wheel = Some((index, priority));
                 }
             }
             DistFilename::Sdist(_) => {

@@ -196,10 +196,10 @@ fn build_resolution(
     {
         if let Some(pin) = pins.get_mut(&entry.requirement.name) {
             pin.origins.insert(entry.origin.clone());
-            if let Some(marker) = entry.marker_text() {
-                if !pin.markers.iter().any(|known| known == marker) {
-                    pin.markers.push(marker.to_string());
-                }
+            if let Some(marker) = entry.marker_text()
+                && !pin.markers.iter().any(|known| known == marker)
+            {
+                pin.markers.push(marker.to_string());
             }
         }
     }

@@ -88,12 +88,12 @@ impl<'a> Provider<'a> {
             MetadataOutcome::Available(metadata) => metadata,
             MetadataOutcome::Unavailable(reason) => return Ok(Dependencies::Unavailable(reason)),
         };
-        if let Some(requires_python) = &metadata.requires_python {
-            if !self.target.allows_python(requires_python) {
-                return Ok(Dependencies::Unavailable(format!(
-                    "requires Python {requires_python}"
-                )));
-            }
+        if let Some(requires_python) = &metadata.requires_python
+            && !self.target.allows_python(requires_python)
+        {
+            return Ok(Dependencies::Unavailable(format!(
+                "requires Python {requires_python}"
+            )));
         }
         let mut constraints: Vec<(PubGrubPackage, Ranges<Version>)> = Vec::new();
         if let Some(extra) = extra {

@@ -179,11 +179,10 @@ impl<S: Source> FetchLoop<S> {
                     None => break,
                 },
                 Some(finished) = tasks.join_next(), if !tasks.is_empty() => {
-                    if let Err(error) = finished {
-                        if error.is_panic() {
+                    if let Err(error) = finished
+                        && error.is_panic() {
                             std::panic::resume_unwind(error.into_panic());
                         }
-                    }
                 }
             }
         }
@@ -342,13 +341,12 @@ impl<S: Source> FetchContext<S> {
             .prerelease_permission(name, self.options.selection.prerelease);
         let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
         let likely = versions.choose(range, permission, &allow_yanked).cloned();
-        if let Some(version) = likely {
-            if versions
+        if let Some(version) = likely
+            && versions
                 .get(&version)
                 .is_some_and(|entry| entry.best.is_ok())
-            {
-                self.fetch_metadata(name, &version).await;
-            }
+        {
+            self.fetch_metadata(name, &version).await;
         }
     }
 }
