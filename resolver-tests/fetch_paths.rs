@@ -15,6 +15,10 @@ const EXPECTED: [&str; 6] = [
 ];
 
 fn check_mode(pages: PageFormat, metadata: MetadataMode, ranges: RangeMode) {
+    check_mode_with(pages, metadata, ranges, &[]);
+}
+
+fn check_mode_with(pages: PageFormat, metadata: MetadataMode, ranges: RangeMode, flags: &[&str]) {
     let server = index(
         small_graph(),
         ServerOptions {
@@ -25,9 +29,9 @@ fn check_mode(pages: PageFormat, metadata: MetadataMode, ranges: RangeMode) {
     );
     let project = Project::new();
     project.write("requirements.in", "app\n");
-    project
-        .resolve(&server, &["--generate-hashes", "requirements.in"])
-        .expect_code(0);
+    let mut args = vec!["--generate-hashes", "requirements.in"];
+    args.extend_from_slice(flags);
+    project.resolve(&server, &args).expect_code(0);
     let lock = project.read("requirements.txt");
     assert_eq!(
         pins(&lock),
@@ -59,13 +63,18 @@ fn check_mode(pages: PageFormat, metadata: MetadataMode, ranges: RangeMode) {
         .iter()
         .filter(|line| line.ends_with(".whl"))
         .count();
+    let probing = flags.contains(&"--probe-metadata");
     match metadata {
         // Advertised (or found by probing): no wheel bytes are needed at all.
-        MetadataMode::Advertised | MetadataMode::Unadvertised => {
+        MetadataMode::Advertised => {
             assert!(metadata_files >= 4, "{requests:#?}");
             assert_eq!(range_reads + whole_wheels, 0, "{requests:#?}");
         }
-        MetadataMode::Absent => match ranges {
+        MetadataMode::Unadvertised if probing => {
+            assert!(metadata_files >= 4, "{requests:#?}");
+            assert_eq!(range_reads + whole_wheels, 0, "{requests:#?}");
+        }
+        MetadataMode::Unadvertised | MetadataMode::Absent => match ranges {
             RangeMode::Honoured => {
                 assert!(range_reads >= 4, "{requests:#?}");
                 assert_eq!(
@@ -106,7 +115,33 @@ mode_tests! {
 }
 
 #[test]
-fn without_probing_unadvertised_metadata_goes_straight_to_ranges() {
+fn unadvertised_metadata_is_used_when_probing_is_asked_for() {
+    check_mode_with(
+        PageFormat::Json,
+        MetadataMode::Unadvertised,
+        RangeMode::Honoured,
+        &["--probe-metadata"],
+    );
+    check_mode_with(
+        PageFormat::Html,
+        MetadataMode::Unadvertised,
+        RangeMode::Honoured,
+        &["--probe-metadata"],
+    );
+}
+
+#[test]
+fn a_missing_probed_file_falls_back_to_ranges() {
+    check_mode_with(
+        PageFormat::Json,
+        MetadataMode::Absent,
+        RangeMode::Honoured,
+        &["--probe-metadata"],
+    );
+}
+
+#[test]
+fn by_default_unadvertised_metadata_is_not_probed() {
     let server = index(
         small_graph(),
         ServerOptions {
@@ -118,7 +153,7 @@ fn without_probing_unadvertised_metadata_goes_straight_to_ranges() {
     let project = Project::new();
     project.write("requirements.in", "app\n");
     project
-        .resolve(&server, &["--no-metadata-probe", "requirements.in"])
+        .resolve(&server, &["requirements.in"])
         .expect_code(0);
     let requests = server.requests();
     assert!(

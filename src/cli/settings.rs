@@ -233,7 +233,7 @@ fn client_options(args: &ResolveArgs, manifest: &Manifest) -> Result<ClientOptio
             CacheMode::Normal
         },
         page_ttl: Duration::from_secs(args.cache_ttl),
-        probe_unadvertised_metadata: !args.no_metadata_probe,
+        probe_unadvertised_metadata: args.probe_metadata,
         ..ClientOptions::default()
     })
 }

@@ -69,7 +69,10 @@ pub struct ClientOptions {
     pub max_in_flight: usize,
     /// Retries after a transient failure.
     pub retries: u32,
-    /// Probe `<file>.metadata` even when the index does not advertise it.
+    /// Probe `<file>.metadata` even when the index does not advertise it. Off by default:
+    /// on this machine's PyPI mirror (which has the file for some projects only) probing made
+    /// cold resolves slower than going straight to range reads (jupyter.in 1.9–2.3 s against
+    /// 1.3–1.6 s).
     pub probe_unadvertised_metadata: bool,
 }
 
@@ -82,7 +85,7 @@ impl Default for ClientOptions {
             page_ttl: Duration::from_secs(600),
             max_in_flight: 50,
             retries: 3,
-            probe_unadvertised_metadata: true,
+            probe_unadvertised_metadata: false,
         }
     }
 }
