@@ -15,6 +15,7 @@ mod support;
 mod cli;
 mod fetch_paths;
 mod live;
+mod sources;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

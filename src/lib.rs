@@ -19,3 +19,6 @@ pub mod resolver;
 pub mod writers;
 
 pub mod cli;
+
+#[cfg(test)]
+mod architecture_tests;

@@ -194,10 +194,15 @@ impl Cache {
             source,
         };
         let metadata = serde_json::to_value(info).unwrap_or_default();
-        let mut writer = cacache::WriteOpts::new()
+        let mut options = cacache::WriteOpts::new()
             .algorithm(cacache::Algorithm::Sha256)
-            .size(body.len())
-            .metadata(metadata)
+            .metadata(metadata);
+        // cacache preallocates the declared size, and `posix_fallocate` rejects a length of 0:
+        // an empty body (a cached 404) is written without one.
+        if !body.is_empty() {
+            options = options.size(body.len());
+        }
+        let mut writer = options
             .open_sync(&self.dir, &key_text)
             .map_err(write_error)?;
         std::io::Write::write_all(&mut writer, body).map_err(|error| {
@@ -248,6 +253,24 @@ mod tests {
             }
             .is_fresh(Duration::from_secs(600))
         );
+    }
+
+    #[test]
+    fn empty_bodies_can_be_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let key = CacheKey::Page {
+            index: "https://x/simple".into(),
+            name: PackageName::from_str("gone").unwrap(),
+        };
+        let info = EntryInfo {
+            not_found: true,
+            ..EntryInfo::now()
+        };
+        cache.put(&key, b"", &info).unwrap();
+        let entry = cache.get(&key).unwrap();
+        assert!(entry.body.is_empty());
+        assert!(entry.info.not_found);
     }
 
     #[test]

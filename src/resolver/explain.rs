@@ -15,6 +15,7 @@ use pubgrub::{
     Reporter as _, Term,
 };
 
+use super::candidates::VersionMap;
 use super::package::PubGrubPackage;
 use super::seam::SolverHandle;
 use crate::types::Version;
@@ -65,7 +66,7 @@ pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle) -> NoSolution {
 fn simplify(tree: &mut Tree, handle: &SolverHandle, reasons: &mut BTreeSet<String>) {
     let simplify_range = |package: &PubGrubPackage, range: &mut Ranges<Version>| {
         if let Some(versions) = package.name().and_then(|name| handle.known_versions(name)) {
-            *range = range.simplify(versions.versions());
+            *range = without_empty_segments(&range.simplify(versions.versions()), &versions);
         }
     };
     match tree {
@@ -104,6 +105,21 @@ fn simplify(tree: &mut Tree, handle: &SolverHandle, reasons: &mut BTreeSet<Strin
             simplify(Arc::make_mut(&mut derived.cause2), handle, reasons);
         }
     }
+}
+
+/// `range` without the segments that hold no existing version. `Ranges::simplify` merges
+/// segments but keeps ones like `>3.15.2,<3.16.0` that nothing falls into, which only make the
+/// report longer.
+fn without_empty_segments(range: &Ranges<Version>, versions: &VersionMap) -> Ranges<Version> {
+    let mut kept = Ranges::empty();
+    for (low, high) in range.iter() {
+        let segment = Ranges::from_range_bounds((low.clone(), high.clone()));
+        if versions.versions().any(|version| segment.contains(version)) {
+            kept = kept.union(&segment);
+        }
+    }
+    // An empty result would change the meaning of the derivation: keep the range as it was.
+    if kept.is_empty() { range.clone() } else { kept }
 }
 
 /// `name` with its range as specifiers: `django<3`, `foo>=1,<2`, `bar==1.0`, `baz>=2 or baz<1`.

@@ -1,0 +1,118 @@
+//! Where distributions come from: direct URLs, `--find-links` directories, several indexes, stdin.
+
+use crate::support::{ServerOptions, TestPackage};
+use crate::{Project, hashes_of, index, pins, small_graph};
+
+#[test]
+fn direct_url_requirements_are_pinned_by_url_with_their_hash() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let url = format!("{}leaf-4.0-py3-none-any.whl", server.files_dir_url());
+    project.write("requirements.in", &format!("app\nleaf @ {url}\n"));
+    project
+        .resolve(&server, &["--generate-hashes", "requirements.in"])
+        .expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert!(lock.contains(&format!("leaf @ {url} \\\n")), "{lock}");
+    assert_eq!(
+        hashes_of(&lock, &format!("leaf @ {url}")),
+        [server.sha256_of("leaf-4.0-py3-none-any.whl").unwrap()]
+    );
+    assert!(pins(&lock).contains(&"app==1.0".to_string()), "{lock}");
+}
+
+#[test]
+fn find_links_directories_work_without_an_index() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let wheels = project.path().join("wheels");
+    std::fs::create_dir(&wheels).unwrap();
+    for file in ["leaf-4.0-py3-none-any.whl", "lib-1.0-py3-none-any.whl"] {
+        std::fs::write(wheels.join(file), server.file_bytes(file).unwrap()).unwrap();
+    }
+    project.write("requirements.in", "--find-links ./wheels\nleaf\nlib\n");
+    let run = project.resolve(
+        &server,
+        &["--no-index", "--generate-hashes", "requirements.in"],
+    );
+    run.expect_code(0);
+    assert!(
+        server.requests().is_empty(),
+        "--no-index must not touch the index: {:#?}",
+        server.requests()
+    );
+    let lock = project.read("requirements.txt");
+    assert_eq!(pins(&lock), ["leaf==4.0", "lib==1.0"], "{lock}");
+    assert_eq!(
+        hashes_of(&lock, "lib==1.0"),
+        [server.sha256_of("lib-1.0-py3-none-any.whl").unwrap()]
+    );
+}
+
+#[test]
+fn the_first_index_that_has_a_project_is_the_only_one_used() {
+    let private = index(
+        vec![
+            TestPackage::new("internal", "1.0"),
+            TestPackage::new("leaf", "1.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let public = index(
+        vec![
+            TestPackage::new("internal", "99.0"),
+            TestPackage::new("leaf", "4.0"),
+            TestPackage::new("other", "2.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "internal\nleaf\nother\n");
+    project
+        .resolve(
+            &public,
+            &["--extra-index-url", &private.index_url(), "requirements.in"],
+        )
+        .expect_code(0);
+    // The extra index comes first, so it wins for the names it has, even with older versions.
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["internal==1.0", "leaf==1.0", "other==2.0"]
+    );
+}
+
+#[test]
+fn requirements_can_come_from_stdin() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pinwheel"))
+        .args([
+            "resolve",
+            "--index-url",
+            &server.index_url(),
+            "--cache-dir",
+            "cache",
+            "--no-header",
+            "-o",
+            "-",
+            "-",
+        ])
+        .current_dir(project.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(b"leaf\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("leaf==4.0\n    # via -r -\n"), "{stdout}");
+}

@@ -1,0 +1,99 @@
+//! Tidy checks: the invariants of ARCHITECTURE.md that a grep can verify.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|extension| extension == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+fn source_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Lines of `file` outside `#[cfg(test)]` modules (tests may do what the code must not).
+fn code_lines(file: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(file).unwrap();
+    text.split("#[cfg(test)]")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn offenders(under: &str, needle: &str, except: &[&str]) -> Vec<String> {
+    let root = source_root();
+    let mut found = Vec::new();
+    for file in rust_files(&root.join(under)) {
+        let relative = file.strip_prefix(&root).unwrap().display().to_string();
+        if except.iter().any(|prefix| relative.starts_with(prefix)) || relative.contains("tests") {
+            continue;
+        }
+        for (number, line) in code_lines(&file).iter().enumerate() {
+            if line.contains(needle) && !line.trim_start().starts_with("//") {
+                found.push(format!("src/{relative}:{}: {}", number + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_solver_side_never_touches_tokio() {
+    assert_eq!(
+        offenders("resolver", "tokio", &["resolver/seam.rs"]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn the_resolver_reaches_the_index_only_through_its_source_trait() {
+    for needle in ["crate::index", "crate::cache", "reqwest"] {
+        assert_eq!(
+            offenders("resolver", needle, &[]),
+            Vec::<String>::new(),
+            "{needle}"
+        );
+    }
+}
+
+#[test]
+fn the_index_knows_no_solver() {
+    for needle in ["pubgrub", "crate::resolver"] {
+        assert_eq!(
+            offenders("index", needle, &[]),
+            Vec::<String>::new(),
+            "{needle}"
+        );
+        assert_eq!(
+            offenders("cache", needle, &[]),
+            Vec::<String>::new(),
+            "{needle}"
+        );
+    }
+}
+
+#[test]
+fn only_the_cli_prints_or_parses_arguments() {
+    for needle in ["println!", "eprintln!", "print!(", "clap::", "indicatif"] {
+        assert_eq!(
+            offenders("", needle, &["cli/", "architecture_tests.rs"]),
+            Vec::<String>::new(),
+            "{needle}"
+        );
+    }
+}
+
+#[test]
+fn the_target_never_reads_the_environment() {
+    assert_eq!(offenders("target", "std::env", &[]), Vec::<String>::new());
+}
