@@ -49,6 +49,8 @@ pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle) -> NoSolution {
     let mut reasons = BTreeSet::new();
     simplify(&mut tree, handle, &mut reasons);
     tree.collapse_no_versions();
+    // Collapsing unions ranges, which can bring back segments that hold no version.
+    simplify(&mut tree, handle, &mut reasons);
     let report = DefaultStringReporter::report_with_formatter(&tree, &Formatter);
     let mut hints = Vec::new();
     if reasons

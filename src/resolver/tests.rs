@@ -410,3 +410,31 @@ fn hashes_cover_every_file_of_the_version() {
         "sorted"
     );
 }
+
+#[test]
+fn conflict_reports_do_not_list_empty_range_segments() {
+    let error = run(
+        vec![
+            dist("django", "2.2", &[]),
+            dist("django", "5.2", &[]),
+            dist("drf", "3.15.0", &["django>=3.0"]),
+            dist("drf", "3.15.1", &["django>=3.0"]),
+            dist("drf", "3.15.2", &["django>=4.2"]),
+            dist("drf", "3.16.0", &["django>=4.2"]),
+            dist("drf", "3.16.1", &["django>=4.2"]),
+            dist("drf", "3.18.0", &["django>=5.2"]),
+            dist("drf", "3.18.1", &["django>=3.0"]),
+        ],
+        &["django<3", "drf>=3.15"],
+        &[],
+        ResolveOptions::default(),
+    )
+    .unwrap_err();
+    let text = error.to_string();
+    // Without the clean-up, segments such as `drf>3.15.2,<3.16.0` (holding no version) appear.
+    assert!(
+        !text.contains(">3.15.2,<3.16.0") && !text.contains(">3.16.0,<3.16.1"),
+        "{text}"
+    );
+    assert!(text.contains("you require django<3"), "{text}");
+}
