@@ -19,7 +19,7 @@ use url::Url;
 use super::http::redact;
 use super::{CacheMode, IndexClient, IndexError};
 use crate::cache::{CacheKey, EntryInfo};
-use crate::metadata::{self, CoreMetadata, MetadataError};
+use crate::metadata::{self, CoreMetadata, MetadataError, TailRead};
 use crate::types::{
     DistFilename, IndexFile, MetadataAvailability, PackageName, Sha256Digest, Version,
 };
@@ -38,7 +38,10 @@ const UNAVAILABLE_MARKER: &[u8] = b"pinwheel-unavailable\n";
 
 /// The first range request: large enough for the central directory of nearly every wheel, and
 /// for `METADATA` too when it is stored near the end (as `*.dist-info` usually is).
-const TAIL_BYTES: u64 = 64 * 1024;
+const TAIL_BYTES: u64 = metadata::TAIL_REQUEST_SIZE;
+
+/// Range requests after the first, at most, before downloading the whole wheel instead.
+const MAX_RANGE_ROUNDS: usize = 4;
 
 impl IndexClient {
     /// The core metadata of a listed file.
@@ -132,7 +135,7 @@ impl IndexClient {
     }
 
     /// Reads `METADATA` out of the wheel with range requests; `None` when the server does not
-    /// honour them.
+    /// honour them. `metadata::PartialWheel` plans each next range; most wheels need one request.
     async fn metadata_by_range(
         &self,
         file: &IndexFile,
@@ -155,7 +158,7 @@ impl IndexClient {
         else {
             return Ok(None);
         };
-        let (mut tail_start, total, mut tail) = match first {
+        let (mut held_from, total, tail) = match first {
             RangeAnswer::Partial { start, total, body } => (start, total, body),
             // The server ignored the range and sent the whole file.
             RangeAnswer::Whole(body) => {
@@ -167,42 +170,31 @@ impl IndexClient {
                     .map_err(zip_error);
             }
         };
-        let directory = metadata::locate_central_directory(&tail, total).map_err(zip_error)?;
-        self.update_hints(name, |hints| hints.central_directory = Some(directory.size));
-        if directory.offset < tail_start {
-            // The central directory starts before the tail: fetch the missing part.
-            let range = format!("bytes={}-{}", directory.offset, tail_start - 1);
-            let Some(RangeAnswer::Partial { body, .. }) = self.range(&file.url, &range).await?
-            else {
-                return Ok(None);
-            };
-            tail = [body, tail].concat();
-            tail_start = directory.offset;
-        }
-        let start = usize::try_from(directory.offset - tail_start).unwrap_or(usize::MAX);
-        let end = start
-            .saturating_add(usize::try_from(directory.size).unwrap_or(usize::MAX))
-            .min(tail.len());
-        let entries = metadata::parse_central_directory(tail.get(start..end).unwrap_or_default())
-            .map_err(zip_error)?;
-        let entry = metadata::find_metadata_entry(&entries, name, version).map_err(zip_error)?;
-        // The local header repeats the name and has its own extra field; allow for both.
-        let needed = 30 + entry.name.len() as u64 + 1024 + entry.compressed_size;
-        let local_start = entry.local_header_offset;
-        let local_end = (local_start + needed).min(total);
-        let local = if local_start >= tail_start {
-            let from = usize::try_from(local_start - tail_start).unwrap_or(usize::MAX);
-            tail.get(from..).unwrap_or_default().to_vec()
-        } else {
-            let range = format!("bytes={local_start}-{}", local_end - 1);
-            match self.range(&file.url, &range).await? {
-                Some(RangeAnswer::Partial { body, .. }) => body,
-                _ => return Ok(None),
+        let mut wheel = metadata::PartialWheel::new(total);
+        wheel.add_range(held_from, tail).map_err(zip_error)?;
+        for _ in 0..MAX_RANGE_ROUNDS {
+            match wheel.metadata(name, version).map_err(zip_error)? {
+                TailRead::Metadata(bytes) => return Ok(Some(bytes)),
+                TailRead::NeedRange { start, end } => {
+                    let range = format!("bytes={start}-{}", end.saturating_sub(1));
+                    let Some(RangeAnswer::Partial {
+                        start: got, body, ..
+                    }) = self.range(&file.url, &range).await?
+                    else {
+                        return Ok(None);
+                    };
+                    if end == held_from {
+                        // The tail grew backwards: the central directory did not fit in it.
+                        held_from = got;
+                        self.update_hints(name, |hints| {
+                            hints.central_directory = Some(total - got)
+                        });
+                    }
+                    wheel.add_range(got, body).map_err(zip_error)?;
+                }
             }
-        };
-        metadata::read_entry(&local, entry)
-            .map(Some)
-            .map_err(zip_error)
+        }
+        Ok(None)
     }
 
     async fn range(&self, url: &Url, range: &str) -> Result<Option<RangeAnswer>, IndexError> {

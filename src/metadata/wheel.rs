@@ -75,15 +75,7 @@ pub fn metadata_from_tail(
     name: &PackageName,
     version: &Version,
 ) -> Result<TailRead, ZipError> {
-    let start = file_len
-        .checked_sub(tail.len() as u64)
-        .ok_or(ZipError::OutOfRange {
-            what: "tail",
-            start: 0,
-            end: tail.len() as u64,
-            file_len,
-        })?;
-    plan(&Chunks::new(file_len, vec![(start, tail)]), name, version)
+    plan(&Chunks::from_tail(tail, file_len)?, name, version)
 }
 
 /// The byte ranges of one wheel fetched so far.

@@ -52,15 +52,7 @@ pub fn locate_central_directory(
     tail: &[u8],
     file_len: u64,
 ) -> Result<CentralDirectoryLocation, ZipError> {
-    let start = file_len
-        .checked_sub(tail.len() as u64)
-        .ok_or(ZipError::OutOfRange {
-            what: "tail",
-            start: 0,
-            end: tail.len() as u64,
-            file_len,
-        })?;
-    locate(&Chunks::new(file_len, vec![(start, tail)]))
+    locate(&Chunks::from_tail(tail, file_len)?)
 }
 
 /// [`locate_central_directory`] over any chunks; the EOCD must be in the chunk ending the file.

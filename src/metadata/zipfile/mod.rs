@@ -72,6 +72,22 @@ impl<'a> Chunks<'a> {
         Self { file_len, chunks }
     }
 
+    /// The last `tail.len()` bytes of a file of `file_len` bytes.
+    ///
+    /// # Errors
+    /// When the tail is longer than the file.
+    pub(crate) fn from_tail(tail: &'a [u8], file_len: u64) -> Result<Self, ZipError> {
+        let start = file_len
+            .checked_sub(tail.len() as u64)
+            .ok_or(ZipError::OutOfRange {
+                what: "tail",
+                start: 0,
+                end: tail.len() as u64,
+                file_len,
+            })?;
+        Ok(Self::new(file_len, vec![(start, tail)]))
+    }
+
     /// The whole file.
     pub(crate) fn whole(bytes: &'a [u8]) -> Self {
         Self::new(bytes.len() as u64, vec![(0, bytes)])
