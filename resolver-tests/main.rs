@@ -15,6 +15,8 @@ mod support;
 mod cli;
 mod fetch_paths;
 mod live;
+mod packse;
+mod scenario;
 mod sources;
 
 use std::path::{Path, PathBuf};
@@ -91,15 +93,14 @@ impl Project {
     /// Runs `pinwheel resolve` in the project directory against `index`, targeting CPython 3.12
     /// on x86_64 manylinux_2_28, with the project's own cache.
     pub fn resolve(&self, index: &TestIndex, args: &[&str]) -> Run {
-        let mut all: Vec<String> = vec![
-            "resolve".into(),
-            "--index-url".into(),
-            index.index_url(),
-            "--python-platform".into(),
-            "x86_64-manylinux_2_28".into(),
+        let mut all: Vec<String> = vec!["resolve".into(), "--index-url".into(), index.index_url()];
+        if !args.contains(&"--python-platform") {
+            all.extend(["--python-platform".into(), "x86_64-manylinux_2_28".into()]);
+        }
+        all.extend([
             "--cache-dir".into(),
             self.path().join("cache").display().to_string(),
-        ];
+        ]);
         all.extend(args.iter().map(|arg| (*arg).to_string()));
         self.run(&all)
     }

@@ -204,9 +204,9 @@ impl VersionMap {
         let allow_prereleases = match prereleases {
             PrereleasePermission::Allowed => true,
             PrereleasePermission::Forbidden => false,
-            PrereleasePermission::IfNecessary => !self
-                .in_range(range, allow_yanked)
-                .any(|version| !version.any_prerelease()),
+            // As in uv (and packse's expectations): "necessary" means the project has nothing
+            // but prereleases, not that no final release fits the current range.
+            PrereleasePermission::IfNecessary => self.versions.keys().all(Version::any_prerelease),
         };
         self.in_range(range, allow_yanked)
             .filter(move |version| allow_prereleases || !version.any_prerelease())
@@ -226,6 +226,26 @@ impl VersionMap {
             })
             .map(|(version, _)| version)
     }
+}
+
+/// Whether `requires_python` allows the target's Python, ignoring upper bounds (`<`, `<=`).
+///
+/// Upper bounds on `Requires-Python` are mostly guesses made before the next Python existed;
+/// uv ignores them and packse's scenarios expect that, so pinwheel does too. Wheels for a Python
+/// the project really does not support are still excluded by their tags.
+#[must_use]
+pub fn python_allows(target: &Target, requires_python: &VersionSpecifiers) -> bool {
+    let lower_bounds: VersionSpecifiers = requires_python
+        .iter()
+        .filter(|specifier| {
+            !matches!(
+                specifier.operator(),
+                pep440_rs::Operator::LessThan | pep440_rs::Operator::LessThanEqual
+            )
+        })
+        .cloned()
+        .collect();
+    target.allows_python(&lower_bounds)
 }
 
 /// Whether prereleases may be chosen for one package, given the policy and its requirements.
@@ -273,7 +293,7 @@ fn entry_for(
     let mut saw_sdist = false;
     for (index, file) in files.iter().enumerate().filter(|(_, file)| consider(file)) {
         if let Some(requires_python) = &file.requires_python
-            && !target.allows_python(requires_python)
+            && !python_allows(target, requires_python)
         {
             python_mismatch.get_or_insert_with(|| requires_python.clone());
             continue;

@@ -89,7 +89,7 @@ impl<'a> Provider<'a> {
             MetadataOutcome::Unavailable(reason) => return Ok(Dependencies::Unavailable(reason)),
         };
         if let Some(requires_python) = &metadata.requires_python
-            && !self.target.allows_python(requires_python)
+            && !super::candidates::python_allows(self.target, requires_python)
         {
             return Ok(Dependencies::Unavailable(format!(
                 "requires Python {requires_python}"

@@ -303,6 +303,9 @@ fn prereleases_only_when_explicit_or_necessary() {
     resolves_to(registry(), &["a"], &["a==1.0"]);
     resolves_to(registry(), &["a>=2.0b1"], &["a==2.0b1"]);
     resolves_to(registry(), &["only-pre"], &["only-pre==1.0a1"]);
+    // A project with final releases never falls back to a prerelease on its own.
+    let error = run(registry(), &["a>1.0"], &[], ResolveOptions::default()).unwrap_err();
+    assert!(error.is_no_solution());
     let allow = ResolveOptions {
         selection: SelectionOptions {
             prerelease: PrereleaseMode::Allow,
@@ -381,6 +384,13 @@ fn a_missing_package_is_explained() {
         text.contains("ghost was not found in the package index"),
         "{text}"
     );
+}
+
+#[test]
+fn requires_python_upper_bounds_are_ignored() {
+    let mut capped = dist("a", "2.0", &[]);
+    capped.requires_python = Some(">=3.8,<3.12");
+    resolves_to(vec![dist("a", "1.0", &[]), capped], &["a"], &["a==2.0"]);
 }
 
 #[test]
