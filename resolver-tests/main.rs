@@ -15,6 +15,7 @@ mod support;
 mod cli;
 mod fetch_paths;
 mod live;
+mod own_scenarios;
 mod packse;
 mod scenario;
 mod sources;

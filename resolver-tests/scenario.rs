@@ -27,7 +27,15 @@
 //!
 //! [expected]
 //! contains = ["b==1.0.0"]       # text the output file (or, when unsatisfiable, stderr) must contain
+//! excludes = ["c=="]            # text it must not contain
+//! annotate = true               # keep `# via` annotations in the output (default: --no-annotate)
+//!
+//! find_links = ["b-1.0.0-py3-none-any.whl"]   # (top level) files copied from the index into ./wheels
 //! ```
+//!
+//! In `requirements_in`, `files`, `resolver_options.args` and `expected.contains`/`excludes`,
+//! `{index}` is the index URL, `{files}` the base URL of its files, and `{sha256:FILE}` the
+//! digest of a file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,6 +74,9 @@ pub struct Scenario {
     /// Extra files in the project directory (ours).
     #[serde(default)]
     pub files: BTreeMap<String, String>,
+    /// Files copied from the index into `./wheels` for `--find-links ./wheels` (ours).
+    #[serde(default)]
+    pub find_links: Vec<String>,
 }
 
 /// The root of the scenario.
@@ -152,6 +163,12 @@ pub struct Expected {
     /// Text the output (or stderr, when unsatisfiable) must contain (ours).
     #[serde(default)]
     pub contains: Vec<String>,
+    /// Text the output (or stderr) must not contain (ours).
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    /// Keep `# via` annotations (ours; default `--no-annotate`).
+    #[serde(default)]
+    pub annotate: bool,
 }
 
 /// The Python the user runs.
@@ -355,9 +372,25 @@ impl Scenario {
             }
         };
         let server = TestIndex::start(packages, options);
+        let expand = |text: &str| expand_placeholders(text, &server);
         let project = Project::new();
         for (name, content) in &self.files {
-            project.write(name, content);
+            project.write(name, &expand(content));
+        }
+        if !self.find_links.is_empty() {
+            let wheels = project.path().join("wheels");
+            let copied = std::fs::create_dir_all(&wheels).is_ok()
+                && self.find_links.iter().all(|file| {
+                    server
+                        .file_bytes(file)
+                        .is_some_and(|bytes| std::fs::write(wheels.join(file), bytes).is_ok())
+                });
+            if !copied {
+                return Outcome::Failed(format!(
+                    "{}: bad scenario: cannot copy {:?} into ./wheels",
+                    self.name, self.find_links
+                ));
+            }
         }
         let requirements = self.root.requirements_in.clone().unwrap_or_else(|| {
             self.root
@@ -366,10 +399,14 @@ impl Scenario {
                 .map(|line| format!("{line}\n"))
                 .collect()
         });
-        project.write("requirements.in", &requirements);
-        let flags = self.flags();
+        project.write("requirements.in", &expand(&requirements));
+        let flags: Vec<String> = self.flags().iter().map(|flag| expand(flag)).collect();
         let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
-        args.extend(["--no-header", "--no-annotate", "requirements.in"]);
+        args.push("--no-header");
+        if !self.expected.annotate {
+            args.push("--no-annotate");
+        }
+        args.push("requirements.in");
         let run = project.resolve(&server, &args);
         let code = run.output.status.code();
         let output =
@@ -392,9 +429,21 @@ impl Scenario {
                 .expected
                 .contains
                 .iter()
+                .map(|text| expand(text))
                 .find(|text| !run.stderr.contains(text.as_str()))
             {
                 return fail(format!("expected the explanation to contain `{missing}`"));
+            }
+            if let Some(present) = self
+                .expected
+                .excludes
+                .iter()
+                .map(|text| expand(text))
+                .find(|text| run.stderr.contains(text.as_str()))
+            {
+                return fail(format!(
+                    "expected the explanation not to contain `{present}`"
+                ));
             }
             return Outcome::Passed;
         }
@@ -420,12 +469,40 @@ impl Scenario {
             .expected
             .contains
             .iter()
+            .map(|text| expand(text))
             .find(|text| !output.contains(text.as_str()))
         {
             return fail(format!("expected the output to contain `{missing}`"));
         }
+        if let Some(present) = self
+            .expected
+            .excludes
+            .iter()
+            .map(|text| expand(text))
+            .find(|text| output.contains(text.as_str()))
+        {
+            return fail(format!("expected the output not to contain `{present}`"));
+        }
         Outcome::Passed
     }
+}
+
+/// Replaces `{index}`, `{files}` and `{sha256:FILE}` with the running index's values.
+fn expand_placeholders(text: &str, server: &TestIndex) -> String {
+    let mut out = text
+        .replace("{index}", &server.index_url())
+        .replace("{files}", &server.files_dir_url());
+    while let Some(start) = out.find("{sha256:") {
+        let Some(length) = out[start..].find('}') else {
+            break;
+        };
+        let file = out[start + "{sha256:".len()..start + length].to_string();
+        let digest = server
+            .sha256_of(&file)
+            .unwrap_or_else(|| format!("<no file {file}>"));
+        out.replace_range(start..=start + length, &digest);
+    }
+    out
 }
 
 fn sdist_kind(kind: Option<&str>) -> Result<SdistKind, String> {
