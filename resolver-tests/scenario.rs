@@ -31,6 +31,8 @@
 //! annotate = true               # keep `# via` annotations in the output (default: --no-annotate)
 //!
 //! find_links = ["b-1.0.0-py3-none-any.whl"]   # (top level) files copied from the index into ./wheels
+//!
+//! [extra_index.packages.a.versions."1.0.0"]   # a second index, passed as --extra-index-url
 //! ```
 //!
 //! In `requirements_in`, `files`, `resolver_options.args` and `expected.contains`/`excludes`,
@@ -77,6 +79,17 @@ pub struct Scenario {
     /// Files copied from the index into `./wheels` for `--find-links ./wheels` (ours).
     #[serde(default)]
     pub find_links: Vec<String>,
+    /// A second index, given to pinwheel as `--extra-index-url` (ours).
+    #[serde(default)]
+    pub extra_index: Option<ExtraIndex>,
+}
+
+/// A second index (ours).
+#[derive(Debug, Deserialize)]
+pub struct ExtraIndex {
+    /// Its packages.
+    #[serde(default)]
+    pub packages: BTreeMap<String, Package>,
 }
 
 /// The root of the scenario.
@@ -271,8 +284,15 @@ pub fn scenario_files(dir: &Path) -> Vec<PathBuf> {
 
 impl Scenario {
     fn test_packages(&self) -> Result<Vec<TestPackage>, String> {
+        test_packages(&self.packages)
+    }
+}
+
+/// The test index's packages for a scenario's package table.
+fn test_packages(table: &BTreeMap<String, Package>) -> Result<Vec<TestPackage>, String> {
+    {
         let mut packages = Vec::new();
-        for (name, package) in &self.packages {
+        for (name, package) in table {
             for (version, spec) in &package.versions {
                 let mut files = Vec::new();
                 if spec.wheel {
@@ -308,7 +328,9 @@ impl Scenario {
         }
         Ok(packages)
     }
+}
 
+impl Scenario {
     fn server_options(&self) -> Result<ServerOptions, String> {
         let pages = match self.server.pages.as_deref() {
             None | Some("json") => PageFormat::Json,
@@ -400,7 +422,21 @@ impl Scenario {
                 .collect()
         });
         project.write("requirements.in", &expand(&requirements));
-        let flags: Vec<String> = self.flags().iter().map(|flag| expand(flag)).collect();
+        let mut flags: Vec<String> = self.flags().iter().map(|flag| expand(flag)).collect();
+        let extra_server = match self
+            .extra_index
+            .as_ref()
+            .map(|extra| test_packages(&extra.packages))
+        {
+            None => None,
+            Some(Ok(packages)) => Some(TestIndex::start(packages, options)),
+            Some(Err(error)) => {
+                return Outcome::Failed(format!("{}: bad scenario: {error}", self.name));
+            }
+        };
+        if let Some(extra) = &extra_server {
+            flags.extend(["--extra-index-url".to_string(), extra.index_url()]);
+        }
         let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
         args.push("--no-header");
         if !self.expected.annotate {
