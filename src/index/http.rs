@@ -54,10 +54,7 @@ impl Http {
             .permits
             .acquire()
             .await
-            .map_err(|_| IndexError::Status {
-                url: redact(url),
-                status: 0,
-            })?;
+            .expect("the request semaphore is never closed");
         let mut attempt = 0;
         loop {
             let started = Instant::now();

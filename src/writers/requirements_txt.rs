@@ -117,37 +117,36 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
     } else {
         Vec::new()
     };
-    if options.hashes && !pin.hashes.is_empty() {
-        let _ = writeln!(out, "{line} \\");
-        for (index, hash) in pin.hashes.iter().enumerate() {
-            let continuation = if index + 1 < pin.hashes.len() {
-                " \\"
-            } else {
-                ""
-            };
-            let _ = writeln!(out, "    --hash=sha256:{hash}{continuation}");
-        }
-    } else if options.annotations == Some(AnnotationStyle::Line) && !via.is_empty() {
-        // pip-compile pads the line annotation two spaces after the requirement.
+    let hashed = options.hashes && !pin.hashes.is_empty();
+    if options.annotations == Some(AnnotationStyle::Line) && !hashed && !via.is_empty() {
+        // pip-compile puts a line annotation two spaces after the requirement.
         let _ = writeln!(out, "{line}  # via {}", via.join(", "));
         return;
+    }
+    if hashed {
+        let _ = writeln!(out, "{line} \\");
+        let last = pin.hashes.len() - 1;
+        for (index, hash) in pin.hashes.iter().enumerate() {
+            let continuation = if index < last { " \\" } else { "" };
+            let _ = writeln!(out, "    --hash=sha256:{hash}{continuation}");
+        }
     } else {
         let _ = writeln!(out, "{line}");
     }
-    match options.annotations {
-        Some(AnnotationStyle::Split) | Some(AnnotationStyle::Line) if !via.is_empty() => {
-            if options.annotations == Some(AnnotationStyle::Line) {
-                let _ = writeln!(out, "    # via {}", via.join(", "));
-            } else if let [only] = via.as_slice() {
-                let _ = writeln!(out, "    # via {only}");
-            } else {
-                let _ = writeln!(out, "    # via");
-                for source in &via {
-                    let _ = writeln!(out, "    #   {source}");
-                }
+    match (options.annotations, via.as_slice()) {
+        (None, _) | (_, []) => {}
+        (Some(AnnotationStyle::Line), _) => {
+            let _ = writeln!(out, "    # via {}", via.join(", "));
+        }
+        (Some(AnnotationStyle::Split), [only]) => {
+            let _ = writeln!(out, "    # via {only}");
+        }
+        (Some(AnnotationStyle::Split), _) => {
+            let _ = writeln!(out, "    # via");
+            for source in &via {
+                let _ = writeln!(out, "    #   {source}");
             }
         }
-        _ => {}
     }
 }
 
