@@ -81,6 +81,9 @@ impl Project {
     /// Writes a file in the project directory.
     pub fn write(&self, name: &str, content: &str) -> PathBuf {
         let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
         std::fs::write(&path, content).unwrap();
         path
     }

@@ -34,6 +34,7 @@ fn outcome(fetched: FetchedMetadata) -> MetadataOutcome {
     match fetched {
         FetchedMetadata::Available(metadata) => MetadataOutcome::Available(Arc::new(metadata)),
         FetchedMetadata::Unavailable(reason) => MetadataOutcome::Unavailable(reason),
+        FetchedMetadata::NeedsBuild => MetadataOutcome::NeedsBuild,
     }
 }
 

@@ -29,12 +29,17 @@ use crate::types::{
 pub enum FetchedMetadata {
     /// Parsed metadata.
     Available(CoreMetadata),
-    /// Cannot be known without a build (or is malformed); the text says why.
+    /// Malformed or unreadable; the text says why.
     Unavailable(String),
+    /// Only knowable by building the sdist (its metadata is dynamic).
+    NeedsBuild,
 }
 
 /// Cached bodies that record an unavailable outcome start with this line.
 const UNAVAILABLE_MARKER: &[u8] = b"pinwheel-unavailable\n";
+
+/// The cached body recording that metadata needs a build.
+const NEEDS_BUILD_MARKER: &[u8] = b"pinwheel-needs-build\n";
 
 /// The first range request: large enough for the central directory of nearly every wheel, and
 /// for `METADATA` too when it is stored near the end (as `*.dist-info` usually is).
@@ -375,9 +380,7 @@ fn parse_wheel_metadata(bytes: &[u8]) -> FetchedMetadata {
 fn sdist_outcome(result: Result<CoreMetadata, MetadataError>) -> FetchedMetadata {
     match result {
         Ok(parsed) => FetchedMetadata::Available(parsed),
-        Err(error @ MetadataError::Dynamic { .. }) => {
-            FetchedMetadata::Unavailable(error.to_string())
-        }
+        Err(MetadataError::Dynamic { .. }) => FetchedMetadata::NeedsBuild,
         Err(error) => {
             FetchedMetadata::Unavailable(format!("has no readable static metadata: {error}"))
         }
@@ -388,6 +391,7 @@ fn encode_cached(outcome: &FetchedMetadata) -> Vec<u8> {
     match outcome {
         FetchedMetadata::Available(parsed) => metadata_text(parsed).into_bytes(),
         FetchedMetadata::Unavailable(reason) => [UNAVAILABLE_MARKER, reason.as_bytes()].concat(),
+        FetchedMetadata::NeedsBuild => NEEDS_BUILD_MARKER.to_vec(),
     }
 }
 
@@ -412,6 +416,9 @@ fn metadata_text(metadata: &CoreMetadata) -> String {
 }
 
 fn decode_cached(body: &[u8]) -> FetchedMetadata {
+    if body == NEEDS_BUILD_MARKER {
+        return FetchedMetadata::NeedsBuild;
+    }
     match body.strip_prefix(UNAVAILABLE_MARKER) {
         Some(reason) => FetchedMetadata::Unavailable(String::from_utf8_lossy(reason).into_owned()),
         None => parse_wheel_metadata(body),

@@ -121,6 +121,8 @@ impl VersionEntry {
 #[derive(Clone, Debug, Default)]
 pub struct VersionMap {
     versions: BTreeMap<Version, VersionEntry>,
+    /// Versions whose every file was uploaded after `--exclude-newer` (for explanations).
+    excluded_newer: Vec<Version>,
 }
 
 impl VersionMap {
@@ -128,10 +130,12 @@ impl VersionMap {
     #[must_use]
     pub fn new(project: &ProjectFiles, target: &Target, options: &SelectionOptions) -> Self {
         let mut by_version: BTreeMap<Version, Vec<IndexFile>> = BTreeMap::new();
+        let mut excluded_newer = Vec::new();
         for file in &project.files {
             if let Some(cutoff) = options.exclude_newer {
                 // A file without an upload time cannot be shown to predate the cutoff.
                 if file.upload_time.is_none_or(|uploaded| uploaded > cutoff) {
+                    excluded_newer.push(file.dist.version().clone());
                     continue;
                 }
             }
@@ -146,8 +150,14 @@ impl VersionMap {
                 let entry = entry_for(&project.name, files, target, options);
                 (version, entry)
             })
-            .collect();
-        Self { versions }
+            .collect::<BTreeMap<_, _>>();
+        excluded_newer.sort();
+        excluded_newer.dedup();
+        excluded_newer.retain(|version| !versions.contains_key(version));
+        Self {
+            versions,
+            excluded_newer,
+        }
     }
 
     /// A map holding a single version (a direct URL requirement).
@@ -160,6 +170,7 @@ impl VersionMap {
         };
         Self {
             versions: BTreeMap::from([(version, entry)]),
+            excluded_newer: Vec::new(),
         }
     }
 
@@ -167,6 +178,12 @@ impl VersionMap {
     #[must_use]
     pub fn get(&self, version: &Version) -> Option<&VersionEntry> {
         self.versions.get(version)
+    }
+
+    /// Versions that exist on the index but were all uploaded after `--exclude-newer`.
+    #[must_use]
+    pub fn excluded_newer(&self) -> &[Version] {
+        &self.excluded_newer
     }
 
     /// Whether the project has no version at all.

@@ -17,6 +17,8 @@ use pubgrub::{
 
 use super::candidates::VersionMap;
 use super::package::PubGrubPackage;
+use super::provider::NEEDS_BUILD;
+use super::root::RootSpec;
 use super::seam::SolverHandle;
 use crate::types::Version;
 
@@ -45,18 +47,35 @@ impl fmt::Display for NoSolution {
 }
 
 /// Explains `tree`, using the versions the solver saw to simplify ranges.
-pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle) -> NoSolution {
+pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle, root: &RootSpec) -> NoSolution {
     let mut reasons = BTreeSet::new();
-    simplify(&mut tree, handle, &mut reasons);
+    simplify(&mut tree, handle, root, &mut reasons);
     tree.collapse_no_versions();
     // Collapsing unions ranges, which can bring back segments that hold no version.
-    simplify(&mut tree, handle, &mut reasons);
-    let report = DefaultStringReporter::report_with_formatter(&tree, &Formatter);
+    simplify(&mut tree, handle, root, &mut reasons);
+    let report = match &tree {
+        // Collapsing can leave a single fact ("you require a>1"), which reads as no reason.
+        DerivationTree::External(External::FromDependencyOf(
+            PubGrubPackage::Root,
+            _,
+            dependency,
+            range,
+        )) => {
+            let known = dependency
+                .name()
+                .and_then(|name| handle.known_versions(name));
+            let available = known
+                .map(|versions| available_versions(&versions))
+                .unwrap_or_default();
+            format!(
+                "Because there is no version of {}{available} and you require it, your requirements cannot be satisfied.",
+                package_range(dependency, range)
+            )
+        }
+        _ => DefaultStringReporter::report_with_formatter(&tree, &Formatter),
+    };
     let mut hints = Vec::new();
-    if reasons
-        .iter()
-        .any(|reason| reason.contains("never runs Python"))
-    {
+    if reasons.contains(NEEDS_BUILD) {
         hints.push(
             "pin a version that has a wheel for the target, or pass `--only-binary :all:` to skip source-only versions"
                 .to_string(),
@@ -65,7 +84,12 @@ pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle) -> NoSolution {
     NoSolution { report, hints }
 }
 
-fn simplify(tree: &mut Tree, handle: &SolverHandle, reasons: &mut BTreeSet<String>) {
+fn simplify(
+    tree: &mut Tree,
+    handle: &SolverHandle,
+    root: &RootSpec,
+    reasons: &mut BTreeSet<String>,
+) {
     let simplify_range = |package: &PubGrubPackage, range: &mut Ranges<Version>| {
         if let Some(versions) = package.name().and_then(|name| handle.known_versions(name)) {
             *range = without_empty_segments(&range.simplify(versions.versions()), &versions);
@@ -75,15 +99,12 @@ fn simplify(tree: &mut Tree, handle: &SolverHandle, reasons: &mut BTreeSet<Strin
         DerivationTree::External(external) => match external {
             External::NotRoot(..) => {}
             External::NoVersions(package, range) => {
-                // A project no index knows is worth saying plainly, and a custom fact is not
-                // folded away by `collapse_no_versions`.
-                let unknown = package
-                    .name()
-                    .and_then(|name| handle.known_versions(name))
-                    .is_some_and(|versions| versions.is_empty());
-                if unknown {
-                    *external =
-                        External::Custom(package.clone(), Ranges::full(), NOT_FOUND.to_string());
+                // Say why no version is left when pinwheel knows (a missing project, a
+                // constraint, yanked files, prereleases, the upload cutoff); a custom fact is
+                // also not folded away by `collapse_no_versions`.
+                if let Some((reason, range)) = why_no_version(package, range, handle, root) {
+                    reasons.insert(reason.clone());
+                    *external = External::Custom(package.clone(), range, reason);
                 } else {
                     simplify_range(package, range);
                 }
@@ -103,10 +124,87 @@ fn simplify(tree: &mut Tree, handle: &SolverHandle, reasons: &mut BTreeSet<Strin
                     Term::Positive(range) | Term::Negative(range) => simplify_range(package, range),
                 }
             }
-            simplify(Arc::make_mut(&mut derived.cause1), handle, reasons);
-            simplify(Arc::make_mut(&mut derived.cause2), handle, reasons);
+            simplify(Arc::make_mut(&mut derived.cause1), handle, root, reasons);
+            simplify(Arc::make_mut(&mut derived.cause2), handle, root, reasons);
         }
     }
+}
+
+/// Why `package` has no version in `range`, with the range to state it for, when the versions
+/// pinwheel knows of say so.
+fn why_no_version(
+    package: &PubGrubPackage,
+    range: &Ranges<Version>,
+    handle: &SolverHandle,
+    root: &RootSpec,
+) -> Option<(String, Ranges<Version>)> {
+    let name = package.name()?;
+    let versions = handle.known_versions(name)?;
+    if versions.is_empty() && versions.excluded_newer().is_empty() {
+        return Some((NOT_FOUND.to_string(), Ranges::full()));
+    }
+    let in_range: Vec<&Version> = versions
+        .versions()
+        .filter(|version| range.contains(*version))
+        .collect();
+    if in_range.is_empty() {
+        return versions
+            .excluded_newer()
+            .iter()
+            .any(|version| range.contains(version))
+            .then(|| {
+                (
+                    "has only versions uploaded after the `--exclude-newer` cutoff".to_string(),
+                    range.clone(),
+                )
+            });
+    }
+    if let Some(constraint) = root.constraints.get(name) {
+        if in_range
+            .iter()
+            .all(|version| !constraint.contains(*version))
+        {
+            let reason = format!(
+                "is excluded by the constraint {}",
+                package_range(package, constraint)
+            );
+            return Some((reason, range.clone()));
+        }
+    }
+    let entry_yanked = |version: &&Version| versions.get(version).is_some_and(|entry| entry.yanked);
+    if in_range.iter().all(entry_yanked) {
+        return Some((
+            "has only yanked versions (an `==` pin can select one)".to_string(),
+            range.clone(),
+        ));
+    }
+    if in_range.iter().all(|version| version.any_prerelease()) {
+        return Some((
+            "has only prereleases (ask for one explicitly, or pass `--pre`)".to_string(),
+            range.clone(),
+        ));
+    }
+    None
+}
+
+/// ` (available: 2.0, 1.5, 1.0)`: the newest few versions, to show what could be asked for.
+fn available_versions(versions: &VersionMap) -> String {
+    const SHOWN: usize = 5;
+    let newest: Vec<String> = versions
+        .versions()
+        .rev()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if newest.is_empty() {
+        return String::new();
+    }
+    let more = if versions.versions().count() > SHOWN {
+        ", …"
+    } else {
+        ""
+    };
+    format!(" (available: {}{more})", newest.join(", "))
 }
 
 /// `range` without the segments that hold no existing version. `Ranges::simplify` merges

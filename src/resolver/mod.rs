@@ -91,9 +91,9 @@ fn solve(
             let selected: Vec<(PubGrubPackage, Version)> = selected.into_iter().collect();
             build_resolution(&selected, handle, target, root, manifest)
         }
-        Err(PubGrubError::NoSolution(tree)) => {
-            Err(ResolveError::NoSolution(explain::explain(tree, handle)))
-        }
+        Err(PubGrubError::NoSolution(tree)) => Err(ResolveError::NoSolution(explain::explain(
+            tree, handle, root,
+        ))),
         Err(PubGrubError::ErrorRetrievingDependencies {
             package,
             version,

@@ -22,6 +22,10 @@ use crate::metadata::CoreMetadata;
 use crate::target::Target;
 use crate::types::{ExtraName, PackageName, Version};
 
+/// Why a version whose only file is an sdist with dynamic metadata cannot be used.
+pub(crate) const NEEDS_BUILD: &str =
+    "has only a source distribution whose metadata is dynamic, and pinwheel never runs builds";
+
 /// How eagerly a package is decided: larger first. Pinned packages go first (they cannot cause
 /// backtracking), then packages that keep conflicting, then the rest in discovery order, which
 /// gives a breadth-first walk of the graph.
@@ -87,6 +91,9 @@ impl<'a> Provider<'a> {
         let metadata = match self.handle.metadata(name, version)? {
             MetadataOutcome::Available(metadata) => metadata,
             MetadataOutcome::Unavailable(reason) => return Ok(Dependencies::Unavailable(reason)),
+            MetadataOutcome::NeedsBuild => {
+                return Ok(Dependencies::Unavailable(NEEDS_BUILD.to_string()));
+            }
         };
         if let Some(requires_python) = &metadata.requires_python
             && !super::candidates::python_allows(self.target, requires_python)
@@ -121,7 +128,7 @@ impl<'a> Provider<'a> {
                     Ranges::full()
                 }
             };
-            let range = self.root.constrain(&dependency.name, range);
+
             self.handle.prefetch(&dependency.name, &range);
             constraints.push((
                 PubGrubPackage::Package(dependency.name.clone()),
@@ -210,7 +217,9 @@ impl DependencyProvider for Provider<'_> {
             .root
             .prerelease_permission(name, self.options.selection.prerelease);
         let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
-        let mut candidates = versions.candidates(range, permission, &allow_yanked);
+        // Constraints narrow what is offered, not the edges, so explanations can name them.
+        let allowed = self.root.constrain(name, range.clone());
+        let mut candidates = versions.candidates(&allowed, permission, &allow_yanked);
         let chosen = candidates.next().cloned();
         if let Some(version) = &chosen {
             // Start fetching its metadata now: get_dependencies will ask for it next.
@@ -223,7 +232,9 @@ impl DependencyProvider for Provider<'_> {
                 // moving (each boto3 pins a narrow botocore range), so prefetch the next older
                 // candidates whatever the current upper bound.
                 drop(candidates);
-                let older = Ranges::strictly_lower_than(version.clone());
+                let older = self
+                    .root
+                    .constrain(name, Ranges::strictly_lower_than(version.clone()));
                 let next = versions
                     .candidates(&older, permission, &allow_yanked)
                     .take(BACKTRACK_PREFETCH)

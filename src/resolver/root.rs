@@ -21,7 +21,8 @@ use crate::types::{PackageName, Version};
 pub(crate) struct RootSpec {
     /// The root package's dependencies (markers already evaluated for the target).
     pub(crate) dependencies: Vec<(PubGrubPackage, Ranges<Version>)>,
-    /// Constraints by package: intersected into every edge that reaches the package.
+    /// Constraints by package. They do not narrow dependency edges (that would hide them from
+    /// conflict explanations); they narrow which versions are offered, see `constrain`.
     pub(crate) constraints: HashMap<PackageName, Ranges<Version>>,
     /// Direct URLs by package.
     pub(crate) urls: HashMap<PackageName, Url>,
@@ -50,7 +51,7 @@ impl RootSpec {
         for entry in manifest.requirements.iter().filter(applies) {
             let requirement = &entry.requirement;
             let range = spec.note_first_party(entry);
-            let range = spec.constrain(&requirement.name, range);
+
             spec.dependencies.push((
                 PubGrubPackage::Package(requirement.name.clone()),
                 range.clone(),
@@ -96,7 +97,7 @@ impl RootSpec {
         }
     }
 
-    /// `range` narrowed by the constraints on `name`.
+    /// `range` narrowed by the constraints on `name`: the versions that may be chosen.
     pub(crate) fn constrain(&self, name: &PackageName, range: Ranges<Version>) -> Ranges<Version> {
         match self.constraints.get(name) {
             Some(constraint) => range.intersection(constraint),

@@ -319,10 +319,7 @@ impl<S: Source> FetchContext<S> {
                         }
                         _ => Ranges::full(),
                     };
-                    (
-                        requirement.name.clone(),
-                        self.root.constrain(&requirement.name, range),
-                    )
+                    (requirement.name.clone(), range)
                 })
                 .collect();
         let prefetches = dependencies
@@ -340,7 +337,10 @@ impl<S: Source> FetchContext<S> {
             .root
             .prerelease_permission(name, self.options.selection.prerelease);
         let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
-        let likely = versions.choose(range, permission, &allow_yanked).cloned();
+        let allowed = self.root.constrain(name, range.clone());
+        let likely = versions
+            .choose(&allowed, permission, &allow_yanked)
+            .cloned();
         if let Some(version) = likely
             && versions
                 .get(&version)

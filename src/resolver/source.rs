@@ -46,6 +46,9 @@ pub enum MetadataOutcome {
     Available(Arc<CoreMetadata>),
     /// Cannot be known statically; the text says why (it is shown in conflict explanations).
     Unavailable(String),
+    /// Only an sdist with dynamic metadata: knowing the dependencies needs a build, which
+    /// pinwheel never runs.
+    NeedsBuild,
 }
 
 /// A failure to reach or read a source: ends the resolution with exit code 2.
