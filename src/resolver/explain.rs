@@ -159,17 +159,16 @@ fn why_no_version(
                 )
             });
     }
-    if let Some(constraint) = root.constraints.get(name) {
-        if in_range
+    if let Some(constraint) = root.constraints.get(name)
+        && in_range
             .iter()
             .all(|version| !constraint.contains(*version))
-        {
-            let reason = format!(
-                "is excluded by the constraint {}",
-                package_range(package, constraint)
-            );
-            return Some((reason, range.clone()));
-        }
+    {
+        let reason = format!(
+            "is excluded by the constraint {}",
+            package_range(package, constraint)
+        );
+        return Some((reason, range.clone()));
     }
     let entry_yanked = |version: &&Version| versions.get(version).is_some_and(|entry| entry.yanked);
     if in_range.iter().all(entry_yanked) {
