@@ -4,10 +4,18 @@
 
 use crate::{Project, pins};
 
+/// Whether live tests are turned off; says so on stderr, so a skip is never silent.
+fn live_tests_disabled(test: &str) -> bool {
+    let disabled = std::env::var_os("PINWHEEL_NO_LIVE_TESTS").is_some();
+    if disabled {
+        eprintln!("SKIPPED {test}: PINWHEEL_NO_LIVE_TESTS is set");
+    }
+    disabled
+}
+
 #[test]
 fn live_pypi_resolves_requests_with_hashes() {
-    if std::env::var_os("PINWHEEL_NO_LIVE_TESTS").is_some() {
-        eprintln!("SKIPPED live_pypi_resolves_requests_with_hashes: PINWHEEL_NO_LIVE_TESTS is set");
+    if live_tests_disabled("live_pypi_resolves_requests_with_hashes") {
         return;
     }
     let project = Project::new();
@@ -55,8 +63,7 @@ fn live_pypi_resolves_requests_with_hashes() {
 /// uv). uv strips extras from pins, so the comparison uses `--strip-extras`.
 #[test]
 fn live_pypi_matches_recorded_uv_answers() {
-    if std::env::var_os("PINWHEEL_NO_LIVE_TESTS").is_some() {
-        eprintln!("SKIPPED live_pypi_matches_recorded_uv_answers: PINWHEEL_NO_LIVE_TESTS is set");
+    if live_tests_disabled("live_pypi_matches_recorded_uv_answers") {
         return;
     }
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real-world");
