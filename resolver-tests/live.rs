@@ -5,6 +5,7 @@
 use crate::{Project, pins};
 
 /// Whether live tests are turned off; says so on stderr, so a skip is never silent.
+#[allow(clippy::print_stderr, reason = "a skipped test must say so")]
 fn live_tests_disabled(test: &str) -> bool {
     let disabled = std::env::var_os("PINWHEEL_NO_LIVE_TESTS").is_some();
     if disabled {
