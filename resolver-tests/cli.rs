@@ -312,8 +312,13 @@ fn exclude_newer_ignores_later_uploads() {
         )
         .expect_code(0);
     assert_eq!(pins(&project.read("requirements.txt")), ["dated==1.0"]);
+    // Without the cutoff the existing pin is kept, as pip-compile does; --upgrade moves it.
     project
         .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    assert_eq!(pins(&project.read("requirements.txt")), ["dated==1.0"]);
+    project
+        .resolve(&server, &["--upgrade", "requirements.in"])
         .expect_code(0);
     assert_eq!(pins(&project.read("requirements.txt")), ["dated==2.0"]);
 }

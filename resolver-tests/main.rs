@@ -19,6 +19,7 @@ mod own_scenarios;
 mod packse;
 mod scenario;
 mod sources;
+mod upgrade;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -103,6 +103,14 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "PACKAGES")]
     pub no_binary: Vec<String>,
 
+    /// Ignore the pins of the existing output file: move everything to the newest allowed version.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+
+    /// Free one package from its existing pin (repeatable); the other pins are kept.
+    #[arg(short = 'P', long, value_name = "NAME")]
+    pub upgrade_package: Vec<String>,
+
     /// Cache directory.
     #[arg(long, value_name = "DIR", env = "PINWHEEL_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,

@@ -65,6 +65,17 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
     let resolution =
         crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
     drop(progress);
+    for pin in &resolution.pins {
+        if let Some(kept) = settings.resolve.preferences.get(&pin.name)
+            && *kept != pin.version
+            && !args.quiet
+        {
+            eprintln!(
+                "note: `{}` moved from {kept} to {}: the existing pin does not fit the requirements",
+                pin.name, pin.version
+            );
+        }
+    }
     tracing::info!("{} HTTP requests sent", client.requests_sent());
     let text = write_requirements_txt(&resolution, &settings.write);
     match &settings.output {

@@ -2,7 +2,7 @@
 //! plain option values the library takes. This is the only place that reads environment
 //! variables or applies defaults.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -13,11 +13,13 @@ use url::Url;
 
 use super::args::{AnnotationStyleArg, PrereleaseArg, ResolveArgs};
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
-use crate::inputs::Manifest;
+use crate::inputs::{Manifest, OriginKind, read_manifest};
 use crate::resolver::{PackageSelector, PrereleaseMode, ResolveOptions, SelectionOptions};
 use crate::target::{Platform, PythonVersion, Target};
-use crate::types::PackageName;
+use crate::types::{PackageName, Version};
 use crate::writers::{AnnotationStyle, Header, WriteOptions};
+use pep440_rs::Operator;
+use pep508_rs::VersionOrUrl;
 
 /// Where the lock goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +89,10 @@ pub fn resolve_settings(
             .chain(&manifest.resolver.only_binary),
     )?;
     let no_binary = selector(args.no_binary.iter().chain(&manifest.resolver.no_binary))?;
+    let output = output_target(args, sources)?;
+    let preferences = existing_pins(args, &output)?;
     let resolve = ResolveOptions {
+        preferences,
         selection: SelectionOptions {
             prerelease,
             exclude_newer,
@@ -108,7 +113,6 @@ pub fn resolve_settings(
         )
     };
 
-    let output = output_target(args, sources)?;
     let write = WriteOptions {
         header: (!args.no_header).then(|| Header {
             python_version: format!("{}.{}", target.python().major(), target.python().minor()),
@@ -135,6 +139,47 @@ pub fn resolve_settings(
         write,
         output,
     })
+}
+
+/// The `name==version` pins of the existing output file: what pip-compile keeps unless told to
+/// upgrade (`-U` ignores them all, `-P NAME` frees one). A missing file means no pins.
+fn existing_pins(
+    args: &ResolveArgs,
+    output: &OutputTarget,
+) -> Result<HashMap<PackageName, Version>> {
+    let OutputTarget::File(path) = output else {
+        return Ok(HashMap::new());
+    };
+    if args.upgrade || !path.exists() {
+        return Ok(HashMap::new());
+    }
+    let freed: HashSet<PackageName> = args
+        .upgrade_package
+        .iter()
+        .map(|name| {
+            PackageName::from_str(name.trim())
+                .with_context(|| format!("invalid `--upgrade-package {name}`"))
+        })
+        .collect::<Result<_>>()?;
+    let lock = read_manifest(path, OriginKind::Requirement)
+        .with_context(|| format!("cannot read the existing pins in `{}`", path.display()))?;
+    Ok(lock
+        .requirements
+        .into_iter()
+        .filter(|entry| !freed.contains(&entry.requirement.name))
+        .filter_map(|entry| {
+            let Some(VersionOrUrl::VersionSpecifier(specifiers)) =
+                &entry.requirement.version_or_url
+            else {
+                return None;
+            };
+            let [pin] = specifiers.iter().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            (*pin.operator() == Operator::Equal)
+                .then(|| (entry.requirement.name.clone(), pin.version().clone()))
+        })
+        .collect())
 }
 
 fn prerelease_mode(arg: PrereleaseArg) -> PrereleaseMode {

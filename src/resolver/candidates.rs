@@ -210,6 +210,25 @@ impl VersionMap {
         self.candidates(range, prereleases, allow_yanked).next()
     }
 
+    /// `preferred` when it is one of the versions `choose` may return, else what `choose` returns.
+    #[must_use]
+    pub fn choose_preferring<'a>(
+        &'a self,
+        range: &'a Ranges<Version>,
+        prereleases: PrereleasePermission,
+        allow_yanked: &'a dyn Fn(&Version) -> bool,
+        preferred: Option<&Version>,
+    ) -> Option<&'a Version> {
+        let mut candidates = self.candidates(range, prereleases, allow_yanked);
+        match preferred {
+            Some(preferred) if range.contains(preferred) => self
+                .candidates(range, prereleases, allow_yanked)
+                .find(|candidate| *candidate == preferred)
+                .or_else(|| candidates.next()),
+            _ => candidates.next(),
+        }
+    }
+
     /// The versions `choose` would return, in the order it would return them as the solver
     /// rules out each one: what to prefetch while backtracking.
     pub fn candidates<'a>(

@@ -21,7 +21,7 @@ mod seam;
 mod source;
 mod specifiers;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use pubgrub::PubGrubError;
@@ -47,6 +47,10 @@ use seam::SolverHandle;
 pub struct ResolveOptions {
     /// Which versions and files may be used.
     pub selection: SelectionOptions,
+    /// Versions to choose first when they are allowed: the pins of an existing lock, which
+    /// pip-compile keeps unless asked to upgrade. A preference that blocks a solution is simply
+    /// not chosen; the caller can compare the resolution with it to report what moved.
+    pub preferences: HashMap<PackageName, Version>,
 }
 
 /// Resolves `manifest` for `target`, fetching through `source`.

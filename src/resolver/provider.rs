@@ -219,8 +219,10 @@ impl DependencyProvider for Provider<'_> {
         let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
         // Constraints narrow what is offered, not the edges, so explanations can name them.
         let allowed = self.root.constrain(name, range.clone());
-        let mut candidates = versions.candidates(&allowed, permission, &allow_yanked);
-        let chosen = candidates.next().cloned();
+        let preferred = self.options.preferences.get(name);
+        let chosen = versions
+            .choose_preferring(&allowed, permission, &allow_yanked, preferred)
+            .cloned();
         if let Some(version) = &chosen {
             // Start fetching its metadata now: get_dependencies will ask for it next.
             self.handle.request_metadata(name, version);
@@ -231,7 +233,7 @@ impl DependencyProvider for Provider<'_> {
                 // The solver usually walks down one version at a time inside a range that keeps
                 // moving (each boto3 pins a narrow botocore range), so prefetch the next older
                 // candidates whatever the current upper bound.
-                drop(candidates);
+
                 let older = self
                     .root
                     .constrain(name, Ranges::strictly_lower_than(version.clone()));

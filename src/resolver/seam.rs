@@ -338,8 +338,9 @@ impl<S: Source> FetchContext<S> {
             .prerelease_permission(name, self.options.selection.prerelease);
         let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
         let allowed = self.root.constrain(name, range.clone());
+        let preferred = self.options.preferences.get(name);
         let likely = versions
-            .choose(&allowed, permission, &allow_yanked)
+            .choose_preferring(&allowed, permission, &allow_yanked, preferred)
             .cloned();
         if let Some(version) = likely
             && versions

@@ -311,6 +311,7 @@ fn prereleases_only_when_explicit_or_necessary() {
             prerelease: PrereleaseMode::Allow,
             ..SelectionOptions::default()
         },
+        ..ResolveOptions::default()
     };
     assert_eq!(
         pins(&run(registry(), &["a"], &[], allow).unwrap()),
@@ -447,4 +448,38 @@ fn conflict_reports_do_not_list_empty_range_segments() {
         "{text}"
     );
     assert!(text.contains("you require django<3"), "{text}");
+}
+
+#[test]
+fn preferences_are_chosen_when_allowed_and_passed_over_when_not() {
+    let registry = || {
+        vec![
+            dist("a", "1.0", &[]),
+            dist("a", "2.0", &[]),
+            dist("b", "1.0", &["a>=2"]),
+            dist("c", "1.0", &[]),
+        ]
+    };
+    let prefer = |name: &str, version: &str| ResolveOptions {
+        preferences: [(
+            PackageName::from_str(name).unwrap(),
+            version.parse().unwrap(),
+        )]
+        .into(),
+        ..ResolveOptions::default()
+    };
+    assert_eq!(
+        pins(&run(registry(), &["a"], &[], prefer("a", "1.0")).unwrap()),
+        ["a==1.0"]
+    );
+    // b needs a>=2: the preference for a 1.0 cannot be kept.
+    assert_eq!(
+        pins(&run(registry(), &["a", "b"], &[], prefer("a", "1.0")).unwrap()),
+        ["a==2.0", "b==1.0"]
+    );
+    // A preference for a version that does not exist is ignored.
+    assert_eq!(
+        pins(&run(registry(), &["a"], &[], prefer("a", "9.0")).unwrap()),
+        ["a==2.0"]
+    );
 }

@@ -1,0 +1,87 @@
+//! The upgrade workflow: the pins of an existing output file are kept unless they no longer fit,
+//! `-P NAME` frees one package, `-U` frees all.
+
+use crate::support::{ServerOptions, TestIndex, TestPackage};
+use crate::{Project, index, pins};
+
+/// An index where every package has a 1.0 and, when `newer` is set, a 2.0.
+fn index_with(newer: bool) -> TestIndex {
+    let mut packages = Vec::new();
+    for name in ["a", "b", "c", "d"] {
+        packages.push(TestPackage::new(name, "1.0"));
+        if newer {
+            packages.push(TestPackage::new(name, "2.0"));
+        }
+    }
+    index(packages, ServerOptions::default())
+}
+
+#[test]
+fn existing_pins_are_kept_until_freed() {
+    let project = Project::new();
+    project.write("requirements.in", "a\nb\n");
+    project
+        .resolve(&index_with(false), &["requirements.in"])
+        .expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["a==1.0", "b==1.0"]
+    );
+
+    // Newer versions appear; adding a package keeps the old pins and takes the newest of the new one.
+    let newer = index_with(true);
+    project.write("requirements.in", "a\nb\nc\n");
+    project.resolve(&newer, &["requirements.in"]).expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["a==1.0", "b==1.0", "c==2.0"]
+    );
+
+    // Removing a requirement removes its pin.
+    project.write("requirements.in", "a\nb\n");
+    project.resolve(&newer, &["requirements.in"]).expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["a==1.0", "b==1.0"]
+    );
+
+    // -P frees one package only.
+    project
+        .resolve(&newer, &["-P", "a", "requirements.in"])
+        .expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["a==2.0", "b==1.0"]
+    );
+
+    // -U frees them all.
+    project
+        .resolve(&newer, &["--upgrade", "requirements.in"])
+        .expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["a==2.0", "b==2.0"]
+    );
+}
+
+#[test]
+fn a_pin_that_blocks_the_solution_is_dropped_with_a_note() {
+    let project = Project::new();
+    project.write("requirements.in", "a\nd\n");
+    project
+        .resolve(&index_with(false), &["requirements.in"])
+        .expect_code(0);
+    project.write("requirements.in", "a\nd>=2\n");
+    let run = project.resolve(&index_with(true), &["requirements.in"]);
+    run.expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["a==1.0", "d==2.0"]
+    );
+    assert!(
+        run.stderr.contains("`d` moved from 1.0 to 2.0"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("`a` moved"), "{}", run.stderr);
+}
