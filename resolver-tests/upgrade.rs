@@ -85,3 +85,44 @@ fn a_pin_that_blocks_the_solution_is_dropped_with_a_note() {
     );
     assert!(!run.stderr.contains("`a` moved"), "{}", run.stderr);
 }
+
+#[test]
+fn check_passes_on_a_fresh_lock_and_fails_with_a_diff_after_an_edit() {
+    let server = index_with(true);
+    let project = Project::new();
+    project.write("requirements.in", "a\n");
+    let missing = project.resolve(&server, &["--check", "requirements.in"]);
+    missing.expect_code(1);
+    assert!(missing.stdout.contains("+a==2.0"), "{}", missing.stdout);
+    assert!(
+        !project.path().join("requirements.txt").exists(),
+        "--check writes nothing"
+    );
+
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    let fresh = project.read("requirements.txt");
+    let current = project.resolve(&server, &["--check", "requirements.in"]);
+    current.expect_code(0);
+    assert_eq!(current.stdout, "");
+
+    project.write("requirements.in", "a\nb<2\n");
+    let stale = project.resolve(&server, &["--check", "requirements.in"]);
+    stale.expect_code(1);
+    assert!(
+        stale.stdout.contains("--- requirements.txt") && stale.stdout.contains("+b==1.0"),
+        "{}",
+        stale.stdout
+    );
+    assert!(
+        stale.stderr.contains("is not up to date"),
+        "{}",
+        stale.stderr
+    );
+    assert_eq!(
+        project.read("requirements.txt"),
+        fresh,
+        "--check writes nothing"
+    );
+}

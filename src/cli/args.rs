@@ -103,6 +103,11 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "PACKAGES")]
     pub no_binary: Vec<String>,
 
+    /// Resolve and compare with the existing output file: exit 0 when it is current, 1 with a
+    /// unified diff on stdout when it is stale or missing. Writes nothing.
+    #[arg(long, conflicts_with = "upgrade")]
+    pub check: bool,
+
     /// Ignore the pins of the existing output file: move everything to the newest allowed version.
     #[arg(short = 'U', long)]
     pub upgrade: bool,

@@ -10,6 +10,8 @@ pub enum Failure {
     NoSolution(ResolveError),
     /// Anything else (usage, input, network, disk): exit 2.
     Error(anyhow::Error),
+    /// `--check` found the output file stale or missing: exit 1.
+    Stale(std::path::PathBuf),
 }
 
 impl From<anyhow::Error> for Failure {
@@ -33,6 +35,13 @@ pub fn report(failure: &Failure) -> ExitCode {
     match failure {
         Failure::NoSolution(error) => {
             eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+        Failure::Stale(path) => {
+            eprintln!(
+                "error: `{}` is not up to date with its inputs (run without `--check` to update it)",
+                path.display()
+            );
             ExitCode::from(1)
         }
         Failure::Error(error) => {

@@ -78,6 +78,9 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
     }
     tracing::info!("{} HTTP requests sent", client.requests_sent());
     let text = write_requirements_txt(&resolution, &settings.write);
+    if args.check {
+        return check(&settings.output, &text).map(|()| resolution.pins.len());
+    }
     match &settings.output {
         OutputTarget::Stdout => {
             let mut stdout = std::io::stdout().lock();
@@ -89,6 +92,37 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         OutputTarget::File(path) => write_atomically(path, text.as_bytes())?,
     }
     Ok(resolution.pins.len())
+}
+
+/// `--check`: compare `text` with the existing output; a stale or missing file is a failure
+/// whose diff goes to stdout.
+fn check(output: &OutputTarget, text: &str) -> Result<(), Failure> {
+    let OutputTarget::File(path) = output else {
+        return Err(anyhow::anyhow!("`--check` needs an output file to compare with").into());
+    };
+    let existing = match std::fs::read_to_string(path) {
+        Ok(existing) => existing,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => {
+            return Err(anyhow::Error::new(error)
+                .context(format!("cannot read `{}`", path.display()))
+                .into());
+        }
+    };
+    if existing == text {
+        return Ok(());
+    }
+    let shown = path.display().to_string();
+    let diff = similar::TextDiff::from_lines(existing.as_str(), text)
+        .unified_diff()
+        .header(&shown, &format!("{shown} (resolved now)"))
+        .to_string();
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(diff.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")?;
+    Err(Failure::Stale(path.clone()))
 }
 
 /// `-v` shows each request and cache hit; `-vv` everything pinwheel logs. `RUST_LOG` overrides.
