@@ -348,3 +348,47 @@ fn runs_without_python_on_the_path() {
     );
     assert_eq!(pins(&project.read("requirements.txt")).len(), 6);
 }
+
+#[test]
+fn dry_run_prints_and_writes_nothing() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "leaf\n");
+    let run = project.resolve(&server, &["-n", "--no-header", "requirements.in"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("leaf==4.0\n"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("Dry-run, so nothing updated."),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.path().join("requirements.txt").exists());
+}
+
+#[test]
+fn unsafe_packages_can_be_chosen() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let run = project.resolve(
+        &server,
+        &[
+            "--unsafe-package",
+            "leaf",
+            "--no-header",
+            "--no-annotate",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains(
+            "# The following packages are considered to be unsafe in a requirements file:\n# leaf\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("leaf==4.0"), "{}", run.stdout);
+}

@@ -108,6 +108,15 @@ pub struct ResolveArgs {
     #[arg(long, conflicts_with = "upgrade")]
     pub check: bool,
 
+    /// Resolve and print the result to stdout, but write nothing.
+    #[arg(short = 'n', long, conflicts_with = "check")]
+    pub dry_run: bool,
+
+    /// A package to treat as unsafe in a requirements file (repeatable); replaces the default
+    /// list (pip, setuptools).
+    #[arg(long, value_name = "NAME")]
+    pub unsafe_package: Vec<String>,
+
     /// Ignore the pins of the existing output file: move everything to the newest allowed version.
     #[arg(short = 'U', long)]
     pub upgrade: bool,

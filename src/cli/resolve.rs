@@ -81,7 +81,12 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
     if args.check {
         return check(&settings.output, &text).map(|()| resolution.pins.len());
     }
-    match &settings.output {
+    let destination = if args.dry_run {
+        &OutputTarget::Stdout
+    } else {
+        &settings.output
+    };
+    match destination {
         OutputTarget::Stdout => {
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -90,6 +95,9 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
                 .context("cannot write to stdout")?;
         }
         OutputTarget::File(path) => write_atomically(path, text.as_bytes())?,
+    }
+    if args.dry_run && !args.quiet {
+        eprintln!("Dry-run, so nothing updated.");
     }
     Ok(resolution.pins.len())
 }

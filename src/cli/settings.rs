@@ -125,10 +125,7 @@ pub fn resolve_settings(
             AnnotationStyleArg::Line => AnnotationStyle::Line,
         }),
         allow_unsafe: args.allow_unsafe,
-        unsafe_packages: ["pip", "setuptools"]
-            .iter()
-            .filter_map(|name| PackageName::from_str(name).ok())
-            .collect(),
+        unsafe_packages: unsafe_packages(args)?,
         strip_extras: args.strip_extras,
     };
     Ok(ResolveSettings {
@@ -180,6 +177,23 @@ fn existing_pins(
                 .then(|| (entry.requirement.name.clone(), pin.version().clone()))
         })
         .collect())
+}
+
+/// `--unsafe-package` names, or pip-compile's default list.
+fn unsafe_packages(args: &ResolveArgs) -> Result<Vec<PackageName>> {
+    if args.unsafe_package.is_empty() {
+        return Ok(["pip", "setuptools"]
+            .iter()
+            .filter_map(|name| PackageName::from_str(name).ok())
+            .collect());
+    }
+    args.unsafe_package
+        .iter()
+        .map(|name| {
+            PackageName::from_str(name)
+                .with_context(|| format!("invalid `--unsafe-package {name}`"))
+        })
+        .collect()
 }
 
 fn prerelease_mode(arg: PrereleaseArg) -> PrereleaseMode {
