@@ -116,3 +116,44 @@ fn requirements_can_come_from_stdin() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("leaf==4.0\n    # via -r -\n"), "{stdout}");
 }
+
+#[test]
+fn pyproject_dependencies_extras_and_groups_resolve_by_default() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    project.write(
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\ndependencies = [\"leaf\"]\n[project.optional-dependencies]\nfast = [\"speedups\"]\n[dependency-groups]\ntest = [\"lib<1.5\"]\n",
+    );
+    // No input named: pyproject.toml is the default when there is no requirements.in.
+    project
+        .resolve(&server, &["--extra", "fast", "--group", "test"])
+        .expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert_eq!(
+        pins(&lock),
+        ["leaf==4.0", "lib==1.0", "speedups==0.1"],
+        "{lock}"
+    );
+    assert!(
+        lock.contains("leaf==4.0\n    # via demo (pyproject.toml)\n"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("#    pinwheel resolve --extra=fast --group=test"),
+        "{lock}"
+    );
+
+    project.write(
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\ndynamic = [\"dependencies\"]\n",
+    );
+    let run = project.resolve(&server, &[]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("pyproject.toml: `project.dependencies` is dynamic"),
+        "{}",
+        run.stderr
+    );
+}

@@ -27,13 +27,26 @@ pub enum Command {
     reason = "one field per flag, as the user types them"
 )]
 pub struct ResolveArgs {
-    /// Input files (`requirements.in` format); `-` reads stdin.
+    /// Input files: `requirements.in` format (`-` reads stdin), `pyproject.toml` or `setup.cfg`.
+    /// Default: `requirements.in`, else `pyproject.toml`, else `setup.cfg`.
     #[arg(value_name = "SRC_FILES")]
     pub src_files: Vec<PathBuf>,
 
     /// Output file (default: the input with `.txt`; `-` for stdout).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+
+    /// Include this optional-dependency group of a pyproject.toml or setup.cfg (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub extra: Vec<String>,
+
+    /// Include every optional-dependency group of a pyproject.toml or setup.cfg.
+    #[arg(long, conflicts_with = "extra")]
+    pub all_extras: bool,
+
+    /// Include this PEP 735 dependency group of a pyproject.toml (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub group: Vec<String>,
 
     /// Target Python version: X.Y or X.Y.Z.
     #[arg(long, value_name = "X.Y[.Z]", default_value = "3.12")]

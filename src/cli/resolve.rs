@@ -14,7 +14,9 @@ use super::progress::Progress;
 use super::settings::{OutputTarget, resolve_settings, source_files};
 use crate::cache::Cache;
 use crate::index::IndexClient;
-use crate::inputs::{Manifest, OriginKind, read_manifest};
+use crate::inputs::{
+    Manifest, OriginKind, ProjectSelection, is_project_file, read_manifest, read_project_file,
+};
 use crate::registry::Registry;
 use crate::writers::write_requirements_txt;
 
@@ -50,9 +52,18 @@ pub fn run(args: &ResolveArgs) -> ExitCode {
 async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
     let sources = source_files(args)?;
     let mut manifest = Manifest::default();
+    let selection = ProjectSelection {
+        extras: args.extra.clone(),
+        all_extras: args.all_extras,
+        groups: args.group.clone(),
+    };
     for source in &sources {
-        manifest
-            .extend(read_manifest(source, OriginKind::Requirement).map_err(anyhow::Error::new)?);
+        let read = if is_project_file(source) {
+            read_project_file(source, &selection)
+        } else {
+            read_manifest(source, OriginKind::Requirement)
+        };
+        manifest.extend(read.map_err(anyhow::Error::new)?);
     }
     let settings = resolve_settings(args, &sources, &manifest)?;
     let cache = match &settings.cache_dir {

@@ -51,11 +51,15 @@ pub fn source_files(args: &ResolveArgs) -> Result<Vec<PathBuf>> {
     if !args.src_files.is_empty() {
         return Ok(args.src_files.clone());
     }
-    let default = PathBuf::from("requirements.in");
-    if default.exists() {
-        return Ok(vec![default]);
+    for default in ["requirements.in", "pyproject.toml", "setup.cfg"] {
+        let default = PathBuf::from(default);
+        if default.exists() {
+            return Ok(vec![default]);
+        }
     }
-    bail!("no input files given and no `requirements.in` in the current directory")
+    bail!(
+        "no input files given, and no `requirements.in`, `pyproject.toml` or `setup.cfg` in the current directory"
+    )
 }
 
 /// Settles the settings of one run from the arguments and the inputs' option lines.
@@ -336,8 +340,12 @@ fn output_target(args: &ResolveArgs, sources: &[PathBuf]) -> Result<OutputTarget
     }
 }
 
-/// `requirements.in` → `requirements.txt`; `foo` → `foo.txt`.
+/// `requirements.in` → `requirements.txt`; `foo` → `foo.txt`; a project file →
+/// `requirements.txt` beside it (as pip-compile).
 fn default_output(source: &Path) -> PathBuf {
+    if crate::inputs::is_project_file(source) {
+        return source.with_file_name("requirements.txt");
+    }
     if source
         .extension()
         .is_some_and(|extension| extension == "txt")
@@ -361,6 +369,7 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
             options.push(text.to_string());
         }
     };
+    flag(args.all_extras, "--all-extras");
     flag(args.allow_unsafe, "--allow-unsafe");
     flag(args.generate_hashes, "--generate-hashes");
     flag(args.no_annotate, "--no-annotate");
@@ -389,6 +398,12 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
         "python-version",
         (args.python_version != "3.12").then(|| args.python_version.clone()),
     );
+    for extra in &args.extra {
+        options.push(format!("--extra={extra}"));
+    }
+    for group in &args.group {
+        options.push(format!("--group={group}"));
+    }
     for extra in &args.extra_index_url {
         options.push(format!("--extra-index-url={extra}"));
     }
@@ -432,6 +447,10 @@ mod tests {
         assert_eq!(
             default_output(Path::new("requirements.txt")),
             PathBuf::from("requirements.lock.txt")
+        );
+        assert_eq!(
+            default_output(Path::new("app/pyproject.toml")),
+            PathBuf::from("app/requirements.txt")
         );
     }
 

@@ -62,6 +62,23 @@ pub enum InputErrorKind {
         /// What to do instead.
         hint: String,
     },
+    /// A project file that is not valid TOML or has fields of the wrong type.
+    #[error("invalid project file: {0}")]
+    InvalidProject(String),
+    /// A project field that only a build backend can compute.
+    #[error(
+        "`{0}` is dynamic: pinwheel reads project metadata statically and never runs a build backend; list the dependencies in the file, or lock a requirements.in instead"
+    )]
+    Dynamic(String),
+    /// `--extra` names an extra the project does not have.
+    #[error("the project has no extra `{0}`")]
+    UnknownExtra(String),
+    /// `--group` names a group the project does not have.
+    #[error("the project has no dependency group `{0}`")]
+    UnknownGroup(String),
+    /// Dependency groups include each other in a cycle.
+    #[error("dependency group `{0}` includes itself")]
+    GroupCycle(String),
     /// A file includes itself, directly or through others.
     #[error("`{0}` includes itself")]
     IncludeCycle(PathBuf),

@@ -17,11 +17,13 @@
 
 mod error;
 mod parser;
+mod project;
 
 use std::path::{Path, PathBuf};
 
 pub use error::{InputError, InputErrorKind};
 pub use parser::read_manifest;
+pub use project::{ProjectSelection, is_project_file, read_project_file};
 
 /// Where a requirement came from: the file (as the user or the including file named it) and line.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,6 +34,9 @@ pub struct Origin {
     pub file: PathBuf,
     /// The 1-based line number (of the first physical line, for continued lines).
     pub line: usize,
+    /// The project whose metadata the requirement comes from (`pyproject.toml`, `setup.cfg`);
+    /// pip-compile annotates those as `name (pyproject.toml)`.
+    pub project: Option<String>,
 }
 
 /// Whether a line was read as a requirement (`-r`, or a source file) or as a constraint (`-c`).
@@ -47,6 +52,9 @@ impl Origin {
     /// The annotation pip-compile writes for this origin: `-r file.in` or `-c file.txt`.
     #[must_use]
     pub fn annotation(&self) -> String {
+        if let Some(project) = &self.project {
+            return format!("{project} ({})", self.file.display());
+        }
         let flag = match self.kind {
             OriginKind::Requirement => "-r",
             OriginKind::Constraint => "-c",

@@ -88,6 +88,7 @@ impl Reader {
                 kind,
                 file: path.to_path_buf(),
                 line: line.number,
+                project: None,
             },
         };
         match kind {
@@ -332,7 +333,10 @@ fn split_flag(text: &str) -> (&str, Option<&str>) {
 
 /// Parses a PEP 508 line, turning the parser's marker warnings into errors: pep508_rs drops an
 /// invalid marker silently otherwise, which would change what the user asked for.
-fn parse_requirement(text: &str, file: &Path) -> Result<Requirement<VerbatimUrl>, InputErrorKind> {
+pub(super) fn parse_requirement(
+    text: &str,
+    file: &Path,
+) -> Result<Requirement<VerbatimUrl>, InputErrorKind> {
     if looks_unnamed(text) {
         return Err(InputErrorKind::Unsupported {
             option: text.to_string(),

@@ -128,6 +128,7 @@ fn manifest(requirements: &[&str], constraints: &[&str]) -> Manifest {
             kind,
             file: PathBuf::from("requirements.in"),
             line: line + 1,
+            project: None,
         },
     };
     Manifest {

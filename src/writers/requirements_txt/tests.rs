@@ -24,6 +24,7 @@ fn origin(kind: OriginKind, file: &str) -> Origin {
         kind,
         file: PathBuf::from(file),
         line: 1,
+        project: None,
     }
 }
 
