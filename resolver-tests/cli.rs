@@ -392,3 +392,56 @@ fn unsafe_packages_can_be_chosen() {
     );
     assert!(!run.stdout.contains("leaf==4.0"), "{}", run.stdout);
 }
+
+#[test]
+fn constraint_flag_newlines_and_option_lines() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "lib\n");
+    project.write("constraints.txt", "lib<1.5\n");
+    let run = project.resolve(
+        &server,
+        &[
+            "-c",
+            "constraints.txt",
+            "--newline",
+            "crlf",
+            "--no-header",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    let expected = format!(
+        "--index-url {}\r\n\r\nlib==1.0\r\n    # via\r\n    #   -c constraints.txt\r\n    #   -r requirements.in\r\n",
+        server.index_url()
+    );
+    assert_eq!(run.stdout, expected);
+    let bare = project.resolve(
+        &server,
+        &[
+            "--no-emit-index-url",
+            "--no-header",
+            "--no-annotate",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    assert_eq!(bare.stdout, "lib==1.5\n");
+    // `preserve` keeps the line endings of the input.
+    project.write("crlf.in", "lib\r\n");
+    let preserved = project.resolve(
+        &server,
+        &[
+            "--no-emit-options",
+            "--no-header",
+            "--no-annotate",
+            "-o",
+            "-",
+            "crlf.in",
+        ],
+    );
+    assert_eq!(preserved.stdout, "lib==1.5\r\n");
+}

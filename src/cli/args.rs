@@ -93,8 +93,33 @@ pub struct ResolveArgs {
     pub allow_unsafe: bool,
 
     /// Write pins without their extras.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_strip_extras")]
     pub strip_extras: bool,
+
+    /// Write pins with their extras (the default; pip-compile's spelling).
+    #[arg(long, overrides_with = "strip_extras")]
+    pub no_strip_extras: bool,
+
+    /// Constraints files (repeatable), as `-c FILE` lines would add.
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub constraint: Vec<PathBuf>,
+
+    /// Line endings of the output: `lf`, `crlf`, `native`, or `preserve` (those of the existing
+    /// output, else of the first input).
+    #[arg(long, value_enum, default_value_t = NewlineArg::Preserve)]
+    pub newline: NewlineArg,
+
+    /// Do not write `--index-url`/`--extra-index-url` lines into the output.
+    #[arg(long)]
+    pub no_emit_index_url: bool,
+
+    /// Do not write `--find-links` lines into the output.
+    #[arg(long)]
+    pub no_emit_find_links: bool,
+
+    /// Do not write any option line (index, find-links) into the output.
+    #[arg(long)]
+    pub no_emit_options: bool,
 
     /// Allow prereleases.
     #[arg(long)]
@@ -184,6 +209,19 @@ pub enum AnnotationStyleArg {
     Split,
     /// `# via` on the pin's line.
     Line,
+}
+
+/// `--newline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NewlineArg {
+    /// `\n`.
+    Lf,
+    /// `\r\n`.
+    Crlf,
+    /// The platform's.
+    Native,
+    /// Those of the existing output, else of the first input, else `\n`.
+    Preserve,
 }
 
 /// `--prerelease`.

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::args::ResolveArgs;
+use super::args::{NewlineArg, ResolveArgs};
 use super::diagnostics::{Failure, report};
 use super::output::write_atomically;
 use super::progress::Progress;
@@ -65,6 +65,11 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         };
         manifest.extend(read.map_err(anyhow::Error::new)?);
     }
+    for constraints in &args.constraint {
+        manifest.extend(
+            read_manifest(constraints, OriginKind::Constraint).map_err(anyhow::Error::new)?,
+        );
+    }
     let settings = resolve_settings(args, &sources, &manifest)?;
     let cache = match &settings.cache_dir {
         Some(dir) => Some(Cache::open(dir).map_err(anyhow::Error::new)?),
@@ -88,7 +93,10 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         }
     }
     tracing::info!("{} HTTP requests sent", client.requests_sent());
-    let text = write_requirements_txt(&resolution, &settings.write);
+    let text = with_newlines(
+        &write_requirements_txt(&resolution, &settings.write),
+        newline(args, &settings.output, &sources),
+    );
     if args.check {
         return check(&settings.output, &text).map(|()| resolution.pins.len());
     }
@@ -111,6 +119,52 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         eprintln!("Dry-run, so nothing updated.");
     }
     Ok(resolution.pins.len())
+}
+
+/// The line ending `--newline` asks for.
+fn newline(
+    args: &ResolveArgs,
+    output: &OutputTarget,
+    sources: &[std::path::PathBuf],
+) -> &'static str {
+    let crlf_in = |path: &std::path::Path| {
+        std::fs::read(path).ok().and_then(|bytes| {
+            bytes
+                .windows(2)
+                .find(|pair| pair[1] == b'\n')
+                .map(|pair| pair[0] == b'\r')
+        })
+    };
+    match args.newline {
+        NewlineArg::Lf => "\n",
+        NewlineArg::Crlf => "\r\n",
+        NewlineArg::Native if cfg!(windows) => "\r\n",
+        NewlineArg::Native => "\n",
+        NewlineArg::Preserve => {
+            let existing = match output {
+                OutputTarget::File(path) => crlf_in(path),
+                OutputTarget::Stdout => None,
+            };
+            let first_input = sources
+                .first()
+                .filter(|path| path.as_os_str() != "-")
+                .and_then(|path| crlf_in(path));
+            if existing.or(first_input).unwrap_or(false) {
+                "\r\n"
+            } else {
+                "\n"
+            }
+        }
+    }
+}
+
+/// `text` (written with `\n`) with `newline` line endings.
+fn with_newlines(text: &str, newline: &str) -> String {
+    if newline == "\n" {
+        text.to_string()
+    } else {
+        text.replace('\n', newline)
+    }
 }
 
 /// `--check`: compare `text` with the existing output; a stale or missing file is a failure

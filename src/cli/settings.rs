@@ -122,7 +122,11 @@ pub fn resolve_settings(
             python_version: format!("{}.{}", target.python().major(), target.python().minor()),
             command: header_command(args, sources),
         }),
-        option_lines: option_lines(&client),
+        option_lines: if args.no_emit_options {
+            Vec::new()
+        } else {
+            option_lines(&client, !args.no_emit_index_url, !args.no_emit_find_links)
+        },
         hashes: args.generate_hashes,
         annotations: (!args.no_annotate).then_some(match args.annotation_style {
             AnnotationStyleArg::Split => AnnotationStyle::Split,
@@ -302,10 +306,12 @@ fn client_options(args: &ResolveArgs, manifest: &Manifest) -> Result<ClientOptio
 }
 
 /// The options block pip-compile writes after the header.
-fn option_lines(client: &ClientOptions) -> Vec<String> {
+fn option_lines(client: &ClientOptions, index_urls: bool, find_links: bool) -> Vec<String> {
     let mut lines = Vec::new();
     let pypi = Url::parse(PYPI_SIMPLE).ok();
-    if let Some((base, extras)) = client.indexes.split_last() {
+    if !index_urls {
+        // Nothing about indexes, not even `--no-index`.
+    } else if let Some((base, extras)) = client.indexes.split_last() {
         if Some(base) != pypi.as_ref() {
             lines.push(format!("--index-url {base}"));
         }
@@ -317,7 +323,7 @@ fn option_lines(client: &ClientOptions) -> Vec<String> {
     } else {
         lines.push("--no-index".to_string());
     }
-    for link in &client.find_links {
+    for link in client.find_links.iter().filter(|_| find_links) {
         lines.push(match link {
             FindLinks::Page(url) => format!("--find-links {url}"),
             FindLinks::Directory(path) => format!("--find-links {}", path.display()),
@@ -400,6 +406,9 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
     );
     for extra in &args.extra {
         options.push(format!("--extra={extra}"));
+    }
+    for constraint in &args.constraint {
+        options.push(format!("--constraint={}", constraint.display()));
     }
     for group in &args.group {
         options.push(format!("--group={group}"));
