@@ -129,6 +129,11 @@ pub struct ResolveArgs {
     #[arg(long, value_enum, conflicts_with = "pre")]
     pub prerelease: Option<PrereleaseArg>,
 
+    /// Which versions to prefer: `highest`, `lowest`, or `lowest-direct` (lowest for direct
+    /// requirements, highest for the rest).
+    #[arg(long, value_enum, default_value_t = ResolutionArg::Highest)]
+    pub resolution: ResolutionArg,
+
     /// Ignore files uploaded after this time (RFC 3339 timestamp or YYYY-MM-DD).
     #[arg(long, value_name = "TIMESTAMP")]
     pub exclude_newer: Option<String>,
@@ -209,6 +214,17 @@ pub enum AnnotationStyleArg {
     Split,
     /// `# via` on the pin's line.
     Line,
+}
+
+/// `--resolution`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResolutionArg {
+    /// Newest allowed versions.
+    Highest,
+    /// Oldest allowed versions.
+    Lowest,
+    /// Oldest for direct requirements, newest for the rest.
+    LowestDirect,
 }
 
 /// `--newline`.

@@ -11,10 +11,12 @@ use anyhow::{Context as _, Result, bail};
 use jiff::Timestamp;
 use url::Url;
 
-use super::args::{AnnotationStyleArg, PrereleaseArg, ResolveArgs};
+use super::args::{AnnotationStyleArg, PrereleaseArg, ResolutionArg, ResolveArgs};
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
 use crate::inputs::{Manifest, OriginKind, read_manifest};
-use crate::resolver::{PackageSelector, PrereleaseMode, ResolveOptions, SelectionOptions};
+use crate::resolver::{
+    PackageSelector, PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions,
+};
 use crate::target::{Platform, PythonVersion, Target};
 use crate::types::{PackageName, Version};
 use crate::writers::{AnnotationStyle, Header, WriteOptions};
@@ -97,6 +99,11 @@ pub fn resolve_settings(
     let preferences = existing_pins(args, &output)?;
     let resolve = ResolveOptions {
         preferences,
+        strategy: match args.resolution {
+            ResolutionArg::Highest => ResolutionStrategy::Highest,
+            ResolutionArg::Lowest => ResolutionStrategy::Lowest,
+            ResolutionArg::LowestDirect => ResolutionStrategy::LowestDirect,
+        },
         selection: SelectionOptions {
             prerelease,
             exclude_newer,
@@ -392,6 +399,14 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
         }
     };
     valued("exclude-newer", args.exclude_newer.clone());
+    valued(
+        "resolution",
+        match args.resolution {
+            ResolutionArg::Highest => None,
+            ResolutionArg::Lowest => Some("lowest".to_string()),
+            ResolutionArg::LowestDirect => Some("lowest-direct".to_string()),
+        },
+    );
     valued("index-url", args.index_url.clone());
     valued(
         "output-file",

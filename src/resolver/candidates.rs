@@ -207,7 +207,8 @@ impl VersionMap {
         prereleases: PrereleasePermission,
         allow_yanked: &'a dyn Fn(&Version) -> bool,
     ) -> Option<&'a Version> {
-        self.candidates(range, prereleases, allow_yanked).next()
+        self.candidates(range, prereleases, allow_yanked, VersionOrder::NewestFirst)
+            .next()
     }
 
     /// `preferred` when it is one of the versions `choose` may return, else what `choose` returns.
@@ -218,11 +219,12 @@ impl VersionMap {
         prereleases: PrereleasePermission,
         allow_yanked: &'a dyn Fn(&Version) -> bool,
         preferred: Option<&Version>,
+        order: VersionOrder,
     ) -> Option<&'a Version> {
-        let mut candidates = self.candidates(range, prereleases, allow_yanked);
+        let mut candidates = self.candidates(range, prereleases, allow_yanked, order);
         match preferred {
             Some(preferred) if range.contains(preferred) => self
-                .candidates(range, prereleases, allow_yanked)
+                .candidates(range, prereleases, allow_yanked, order)
                 .find(|candidate| *candidate == preferred)
                 .or_else(|| candidates.next()),
             _ => candidates.next(),
@@ -236,6 +238,7 @@ impl VersionMap {
         range: &'a Ranges<Version>,
         prereleases: PrereleasePermission,
         allow_yanked: &'a dyn Fn(&Version) -> bool,
+        order: VersionOrder,
     ) -> impl Iterator<Item = &'a Version> + 'a {
         let allow_prereleases = match prereleases {
             PrereleasePermission::Allowed => true,
@@ -244,8 +247,16 @@ impl VersionMap {
             // but prereleases, not that no final release fits the current range.
             PrereleasePermission::IfNecessary => self.versions.keys().all(Version::any_prerelease),
         };
-        self.in_range(range, allow_yanked)
-            .filter(move |version| allow_prereleases || !version.any_prerelease())
+        let newest_first = self
+            .in_range(range, allow_yanked)
+            .filter(move |version| allow_prereleases || !version.any_prerelease());
+        let ordered: Box<dyn Iterator<Item = &'a Version> + 'a> = match order {
+            VersionOrder::NewestFirst => Box::new(newest_first),
+            VersionOrder::OldestFirst => {
+                Box::new(newest_first.collect::<Vec<_>>().into_iter().rev())
+            }
+        };
+        ordered
     }
 
     /// Versions in `range`, newest first, without yanked ones unless allowed.
@@ -282,6 +293,29 @@ pub fn python_allows(target: &Target, requires_python: &VersionSpecifiers) -> bo
         .cloned()
         .collect();
     target.allows_python(&lower_bounds)
+}
+
+/// Which end of the allowed range is tried first (`--resolution`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VersionOrder {
+    /// The newest version first (the default).
+    #[default]
+    NewestFirst,
+    /// The oldest version first (`--resolution lowest`, and direct requirements with
+    /// `lowest-direct`): to test that declared lower bounds really work.
+    OldestFirst,
+}
+
+/// `--resolution`: which versions are preferred.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResolutionStrategy {
+    /// The newest allowed version of everything.
+    #[default]
+    Highest,
+    /// The oldest allowed version of everything.
+    Lowest,
+    /// The oldest allowed version of direct requirements, the newest of the rest.
+    LowestDirect,
 }
 
 /// Whether prereleases may be chosen for one package, given the policy and its requirements.

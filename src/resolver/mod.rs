@@ -27,7 +27,8 @@ use std::sync::Arc;
 use pubgrub::PubGrubError;
 
 pub use candidates::{
-    PackageSelector, PrereleaseMode, SelectionOptions, Unusable, VersionEntry, VersionMap,
+    PackageSelector, PrereleaseMode, ResolutionStrategy, SelectionOptions, Unusable, VersionEntry,
+    VersionMap, VersionOrder,
 };
 pub use error::ResolveError;
 pub use package::PubGrubPackage;
@@ -51,6 +52,8 @@ pub struct ResolveOptions {
     /// pip-compile keeps unless asked to upgrade. A preference that blocks a solution is simply
     /// not chosen; the caller can compare the resolution with it to report what moved.
     pub preferences: HashMap<PackageName, Version>,
+    /// Which versions are preferred (`--resolution`).
+    pub strategy: ResolutionStrategy,
 }
 
 /// Resolves `manifest` for `target`, fetching through `source`.

@@ -13,6 +13,7 @@ use pubgrub::{
 };
 
 use super::ResolveOptions;
+use super::candidates::VersionOrder;
 use super::package::PubGrubPackage;
 use super::root::RootSpec;
 use super::seam::SolverHandle;
@@ -220,8 +221,9 @@ impl DependencyProvider for Provider<'_> {
         // Constraints narrow what is offered, not the edges, so explanations can name them.
         let allowed = self.root.constrain(name, range.clone());
         let preferred = self.options.preferences.get(name);
+        let order = self.root.version_order(name, self.options.strategy);
         let chosen = versions
-            .choose_preferring(&allowed, permission, &allow_yanked, preferred)
+            .choose_preferring(&allowed, permission, &allow_yanked, preferred, order)
             .cloned();
         if let Some(version) = &chosen {
             // Start fetching its metadata now: get_dependencies will ask for it next.
@@ -230,15 +232,16 @@ impl DependencyProvider for Provider<'_> {
             let count = choices.entry(name.clone()).or_insert(0);
             *count += 1;
             if *count >= BACKTRACK_AFTER {
-                // The solver usually walks down one version at a time inside a range that keeps
-                // moving (each boto3 pins a narrow botocore range), so prefetch the next older
-                // candidates whatever the current upper bound.
-
-                let older = self
-                    .root
-                    .constrain(name, Ranges::strictly_lower_than(version.clone()));
+                // The solver usually walks one version at a time inside a range that keeps
+                // moving (each boto3 pins a narrow botocore range), so prefetch the next
+                // candidates past this one whatever the current bound on that side.
+                let beyond = match order {
+                    VersionOrder::NewestFirst => Ranges::strictly_lower_than(version.clone()),
+                    VersionOrder::OldestFirst => Ranges::strictly_higher_than(version.clone()),
+                };
+                let next_range = self.root.constrain(name, beyond);
                 let next = versions
-                    .candidates(&older, permission, &allow_yanked)
+                    .candidates(&next_range, permission, &allow_yanked, order)
                     .take(BACKTRACK_PREFETCH)
                     .cloned()
                     .collect();

@@ -9,7 +9,7 @@ use pep508_rs::VersionOrUrl;
 use pubgrub::Ranges;
 use url::Url;
 
-use super::candidates::{PrereleaseMode, PrereleasePermission};
+use super::candidates::{PrereleaseMode, PrereleasePermission, ResolutionStrategy, VersionOrder};
 use super::package::PubGrubPackage;
 use super::specifiers::specifiers_to_range;
 use crate::inputs::{InputRequirement, Manifest};
@@ -102,6 +102,25 @@ impl RootSpec {
         match self.constraints.get(name) {
             Some(constraint) => range.intersection(constraint),
             None => range,
+        }
+    }
+
+    /// Which end of `name`'s versions to try first under `strategy`.
+    pub(crate) fn version_order(
+        &self,
+        name: &PackageName,
+        strategy: ResolutionStrategy,
+    ) -> VersionOrder {
+        let direct = || {
+            self.dependencies
+                .iter()
+                .any(|(package, _)| package.name() == Some(name))
+        };
+        match strategy {
+            ResolutionStrategy::Highest => VersionOrder::NewestFirst,
+            ResolutionStrategy::Lowest => VersionOrder::OldestFirst,
+            ResolutionStrategy::LowestDirect if direct() => VersionOrder::OldestFirst,
+            ResolutionStrategy::LowestDirect => VersionOrder::NewestFirst,
         }
     }
 

@@ -340,7 +340,13 @@ impl<S: Source> FetchContext<S> {
         let allowed = self.root.constrain(name, range.clone());
         let preferred = self.options.preferences.get(name);
         let likely = versions
-            .choose_preferring(&allowed, permission, &allow_yanked, preferred)
+            .choose_preferring(
+                &allowed,
+                permission,
+                &allow_yanked,
+                preferred,
+                self.root.version_order(name, self.options.strategy),
+            )
             .cloned();
         if let Some(version) = likely
             && versions
