@@ -197,21 +197,9 @@ impl VersionMap {
         self.versions.keys()
     }
 
-    /// The version to try next in `range`: the newest that is not yanked (unless `allow_yanked`
-    /// holds it) and that the prerelease policy allows. Unusable versions are returned too, so
-    /// that the solver records why they were rejected.
-    #[must_use]
-    pub fn choose<'a>(
-        &'a self,
-        range: &'a Ranges<Version>,
-        prereleases: PrereleasePermission,
-        allow_yanked: &'a dyn Fn(&Version) -> bool,
-    ) -> Option<&'a Version> {
-        self.candidates(range, prereleases, allow_yanked, VersionOrder::NewestFirst)
-            .next()
-    }
-
-    /// `preferred` when it is one of the versions `choose` may return, else what `choose` returns.
+    /// The version to try next in `range`: `preferred` when it is allowed, else the first of
+    /// `candidates` (unusable versions included, so that the solver records why they were
+    /// rejected).
     #[must_use]
     pub fn choose_preferring<'a>(
         &'a self,
@@ -231,7 +219,7 @@ impl VersionMap {
         }
     }
 
-    /// The versions `choose` would return, in the order it would return them as the solver
+    /// The versions `choose_preferring` would return, in the order it would return them as the solver
     /// rules out each one: what to prefetch while backtracking.
     pub fn candidates<'a>(
         &'a self,

@@ -13,7 +13,6 @@ use pubgrub::{
 };
 
 use super::ResolveOptions;
-use super::candidates::VersionOrder;
 use super::package::PubGrubPackage;
 use super::root::RootSpec;
 use super::seam::SolverHandle;
@@ -214,17 +213,7 @@ impl DependencyProvider for Provider<'_> {
             return Ok(Some(root_version()));
         };
         let versions = self.handle.versions(name)?;
-        let permission = self
-            .root
-            .prerelease_permission(name, self.options.selection.prerelease);
-        let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
-        // Constraints narrow what is offered, not the edges, so explanations can name them.
-        let allowed = self.root.constrain(name, range.clone());
-        let preferred = self.options.preferences.get(name);
-        let order = self.root.version_order(name, self.options.strategy);
-        let chosen = versions
-            .choose_preferring(&allowed, permission, &allow_yanked, preferred, order)
-            .cloned();
+        let chosen = self.root.choose(name, range, &versions, self.options);
         if let Some(version) = &chosen {
             // Start fetching its metadata now: get_dependencies will ask for it next.
             self.handle.request_metadata(name, version);
@@ -235,16 +224,13 @@ impl DependencyProvider for Provider<'_> {
                 // The solver usually walks one version at a time inside a range that keeps
                 // moving (each boto3 pins a narrow botocore range), so prefetch the next
                 // candidates past this one whatever the current bound on that side.
-                let beyond = match order {
-                    VersionOrder::NewestFirst => Ranges::strictly_lower_than(version.clone()),
-                    VersionOrder::OldestFirst => Ranges::strictly_higher_than(version.clone()),
-                };
-                let next_range = self.root.constrain(name, beyond);
-                let next = versions
-                    .candidates(&next_range, permission, &allow_yanked, order)
-                    .take(BACKTRACK_PREFETCH)
-                    .cloned()
-                    .collect();
+                let next = self.root.candidates_after(
+                    name,
+                    version,
+                    &versions,
+                    self.options,
+                    BACKTRACK_PREFETCH,
+                );
                 self.handle.prefetch_versions(name, next);
             }
         }

@@ -9,7 +9,10 @@ use pep508_rs::VersionOrUrl;
 use pubgrub::Ranges;
 use url::Url;
 
-use super::candidates::{PrereleaseMode, PrereleasePermission, ResolutionStrategy, VersionOrder};
+use super::ResolveOptions;
+use super::candidates::{
+    PrereleaseMode, PrereleasePermission, ResolutionStrategy, VersionMap, VersionOrder,
+};
 use super::package::PubGrubPackage;
 use super::specifiers::specifiers_to_range;
 use crate::inputs::{InputRequirement, Manifest};
@@ -103,6 +106,58 @@ impl RootSpec {
             Some(constraint) => range.intersection(constraint),
             None => range,
         }
+    }
+
+    /// The version the solver takes for `name` in `range`: constraints, the prerelease policy,
+    /// the yanked rule, the preferred (existing) pin and the `--resolution` order applied in one
+    /// place, so that the solver and the prefetcher always agree on it.
+    pub(crate) fn choose(
+        &self,
+        name: &PackageName,
+        range: &Ranges<Version>,
+        versions: &VersionMap,
+        options: &ResolveOptions,
+    ) -> Option<Version> {
+        // Constraints narrow what is offered, not the edges, so explanations can name them.
+        let allowed = self.constrain(name, range.clone());
+        let permission = self.prerelease_permission(name, options.selection.prerelease);
+        let allow_yanked = |version: &Version| self.allows_yanked(name, version);
+        let order = self.version_order(name, options.strategy);
+        versions
+            .choose_preferring(
+                &allowed,
+                permission,
+                &allow_yanked,
+                options.preferences.get(name),
+                order,
+            )
+            .cloned()
+    }
+
+    /// Up to `count` versions the solver would try for `name` after `chosen`, in the order it
+    /// would try them, whatever the current bound on that side (what to prefetch while
+    /// backtracking).
+    pub(crate) fn candidates_after(
+        &self,
+        name: &PackageName,
+        chosen: &Version,
+        versions: &VersionMap,
+        options: &ResolveOptions,
+        count: usize,
+    ) -> Vec<Version> {
+        let order = self.version_order(name, options.strategy);
+        let beyond = match order {
+            VersionOrder::NewestFirst => Ranges::strictly_lower_than(chosen.clone()),
+            VersionOrder::OldestFirst => Ranges::strictly_higher_than(chosen.clone()),
+        };
+        let allowed = self.constrain(name, beyond);
+        let permission = self.prerelease_permission(name, options.selection.prerelease);
+        let allow_yanked = |version: &Version| self.allows_yanked(name, version);
+        versions
+            .candidates(&allowed, permission, &allow_yanked, order)
+            .take(count)
+            .cloned()
+            .collect()
     }
 
     /// Which end of `name`'s versions to try first under `strategy`.

@@ -333,21 +333,7 @@ impl<S: Source> FetchContext<S> {
         let Ok(versions) = self.project(name).await else {
             return;
         };
-        let permission = self
-            .root
-            .prerelease_permission(name, self.options.selection.prerelease);
-        let allow_yanked = |version: &Version| self.root.allows_yanked(name, version);
-        let allowed = self.root.constrain(name, range.clone());
-        let preferred = self.options.preferences.get(name);
-        let likely = versions
-            .choose_preferring(
-                &allowed,
-                permission,
-                &allow_yanked,
-                preferred,
-                self.root.version_order(name, self.options.strategy),
-            )
-            .cloned();
+        let likely = self.root.choose(name, range, &versions, &self.options);
         if let Some(version) = likely
             && versions
                 .get(&version)
