@@ -17,6 +17,7 @@ mod fetch_paths;
 mod live;
 mod own_scenarios;
 mod packse;
+mod parity;
 mod scenario;
 mod sources;
 mod upgrade;
@@ -112,8 +113,14 @@ impl Project {
 
     /// Runs the binary with exactly `args`.
     pub fn run(&self, args: &[String]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// Runs the binary with exactly `args` and the extra environment variables `env`.
+    pub fn run_with_env(&self, args: &[String], env: &[(&str, &Path)]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_pinwheel"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(self.path())
             .env_remove("PIP_INDEX_URL")
             .env_remove("PINWHEEL_CACHE_DIR")

@@ -289,7 +289,7 @@ impl Scenario {
 }
 
 /// The test index's packages for a scenario's package table.
-fn test_packages(table: &BTreeMap<String, Package>) -> Result<Vec<TestPackage>, String> {
+pub fn test_packages(table: &BTreeMap<String, Package>) -> Result<Vec<TestPackage>, String> {
     {
         let mut packages = Vec::new();
         for (name, package) in table {

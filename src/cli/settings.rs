@@ -441,7 +441,12 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
         options.push(format!("--no-binary={value}"));
     }
     options.sort();
-    let sources = sources.iter().map(|source| source.display().to_string());
+    // pip-compile sorts the sources too.
+    let mut sources: Vec<String> = sources
+        .iter()
+        .map(|source| source.display().to_string())
+        .collect();
+    sources.sort();
     std::iter::once("pinwheel resolve".to_string())
         .chain(options)
         .chain(sources)

@@ -107,6 +107,10 @@ pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -
     out
 }
 
+/// The width a requirement is padded to before a `--annotation-style line` comment, as
+/// pip-compile does (longer requirements are not cut).
+const LINE_ANNOTATION_COLUMN: usize = 24;
+
 fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
     let mut line = pin_requirement(pin, options.strip_extras);
     if let Some(marker) = combined_marker(&pin.markers) {
@@ -119,8 +123,12 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
     };
     let hashed = options.hashes && !pin.hashes.is_empty();
     if options.annotations == Some(AnnotationStyle::Line) && !hashed && !via.is_empty() {
-        // pip-compile puts a line annotation two spaces after the requirement.
-        let _ = writeln!(out, "{line}  # via {}", via.join(", "));
+        // pip-compile pads the requirement to a column, then two spaces and the comment.
+        let _ = writeln!(
+            out,
+            "{line:<LINE_ANNOTATION_COLUMN$}  # via {}",
+            via.join(", ")
+        );
         return;
     }
     if hashed {

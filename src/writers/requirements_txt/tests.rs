@@ -119,7 +119,7 @@ fn honours_no_annotate_strip_extras_allow_unsafe_and_line_style() {
     };
     let text = write_requirements_txt(&sample(), &line);
     assert!(
-        text.starts_with("idna==3.10  # via -c constraints.txt, requests\n"),
+        text.starts_with("idna==3.10                # via -c constraints.txt, requests\n"),
         "{text}"
     );
 }
