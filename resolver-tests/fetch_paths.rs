@@ -25,6 +25,7 @@ fn check_mode_with(pages: PageFormat, metadata: MetadataMode, ranges: RangeMode,
             pages,
             metadata,
             ranges,
+            ..ServerOptions::default()
         },
     );
     let project = Project::new();
@@ -148,6 +149,7 @@ fn by_default_unadvertised_metadata_is_not_probed() {
             pages: PageFormat::Json,
             metadata: MetadataMode::Unadvertised,
             ranges: RangeMode::Honoured,
+            ..ServerOptions::default()
         },
     );
     let project = Project::new();

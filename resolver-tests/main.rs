@@ -14,6 +14,7 @@ mod support;
 
 mod cli;
 mod fetch_paths;
+mod hashes;
 mod live;
 mod own_scenarios;
 mod packse;

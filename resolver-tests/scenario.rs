@@ -10,6 +10,7 @@
 //! pages = "html"                # "json" | "html"
 //! metadata = "absent"           # "advertised" | "unadvertised" | "absent"
 //! ranges = "refused"            # "honoured" | "refused" | "rejected"
+//! hashes = "omitted"            # "listed" | "omitted"
 //!
 //! [packages.a.versions."1.0.0"]
 //! sdist_kind = "egg-info"       # "pkg-info" (default) | "pyproject" | "egg-info" | "dynamic"
@@ -46,7 +47,8 @@ use serde::Deserialize;
 
 use crate::Project;
 use crate::support::{
-    MetadataMode, PageFormat, RangeMode, SdistKind, ServerOptions, TestFile, TestIndex, TestPackage,
+    HashMode, MetadataMode, PageFormat, RangeMode, SdistKind, ServerOptions, TestFile, TestIndex,
+    TestPackage,
 };
 
 /// One scenario file.
@@ -241,6 +243,8 @@ pub struct Server {
     pub metadata: Option<String>,
     /// `honoured`, `refused` or `rejected`.
     pub ranges: Option<String>,
+    /// "listed" | "omitted".
+    pub hashes: Option<String>,
 }
 
 /// What happened when a scenario ran.
@@ -353,6 +357,11 @@ impl Scenario {
             pages,
             metadata,
             ranges,
+            hashes: match self.server.hashes.as_deref() {
+                None | Some("listed") => HashMode::Listed,
+                Some("omitted") => HashMode::Omitted,
+                Some(other) => return Err(format!("unknown server.hashes `{other}`")),
+            },
         })
     }
 

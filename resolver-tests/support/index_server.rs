@@ -240,14 +240,15 @@ async fn project_page(State(state): State<Arc<ServerState>>, Path(name): Path<St
         return redirect(format!("/simple/{normalized}/"));
     }
     let (catalog, base, mode) = (&state.catalog, &state.files_base, state.options.metadata);
+    let hashes = state.options.hashes;
     match state.options.pages {
         PageFormat::Json => (
             [(CONTENT_TYPE, JSON_CONTENT_TYPE)],
-            json_page(catalog, project, base, mode),
+            json_page(catalog, project, base, mode, hashes),
         ),
         PageFormat::Html => (
             [(CONTENT_TYPE, HTML_CONTENT_TYPE)],
-            html_page(catalog, project, base, mode),
+            html_page(catalog, project, base, mode, hashes),
         ),
     }
     .into_response()

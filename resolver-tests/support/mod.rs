@@ -19,5 +19,5 @@ pub mod requirements;
 
 pub use index_server::TestIndex;
 pub use model::{
-    MetadataMode, PageFormat, RangeMode, SdistKind, ServerOptions, TestFile, TestPackage,
+    HashMode, MetadataMode, PageFormat, RangeMode, SdistKind, ServerOptions, TestFile, TestPackage,
 };

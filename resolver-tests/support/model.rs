@@ -130,6 +130,18 @@ pub struct ServerOptions {
     pub metadata: MetadataMode,
     /// How `Range` requests on files are answered.
     pub ranges: RangeMode,
+    /// Whether pages list each file's sha256.
+    pub hashes: HashMode,
+}
+
+/// Whether project pages list file hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HashMode {
+    /// Every file's sha256 is on the page (`hashes` in JSON, a `#sha256=` fragment in HTML).
+    #[default]
+    Listed,
+    /// No hashes at all, as some private indexes and plain file servers do.
+    Omitted,
 }
 
 /// The project page format, served whatever the request's `Accept` header says.

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::catalog::{Catalog, Project};
-use super::model::MetadataMode;
+use super::model::{HashMode, MetadataMode};
 
 /// The PEP 691 JSON page of `project`; file URLs are `files_base` + filename.
 pub fn json_page(
@@ -14,6 +14,7 @@ pub fn json_page(
     project: &Project,
     files_base: &str,
     mode: MetadataMode,
+    hashes: HashMode,
 ) -> String {
     let files: Vec<Value> = project
         .files
@@ -24,7 +25,10 @@ pub fn json_page(
             let mut file = json!({
                 "filename": artifact.filename,
                 "url": format!("{files_base}{}", artifact.filename),
-                "hashes": { "sha256": artifact.sha256 },
+                "hashes": match hashes {
+                    HashMode::Listed => json!({ "sha256": artifact.sha256 }),
+                    HashMode::Omitted => json!({}),
+                },
                 "yanked": match package.yanked.as_deref() {
                     None => json!(false),
                     Some("") => json!(true),
@@ -68,6 +72,7 @@ pub fn html_page(
     project: &Project,
     files_base: &str,
     mode: MetadataMode,
+    hashes: HashMode,
 ) -> String {
     let mut html = format!(
         "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"1.1\">\n\
@@ -82,10 +87,13 @@ pub fn html_page(
         let package = &catalog.packages[artifact.package];
         let mut attributes = format!(
             "href=\"{}\"",
-            escape(&format!(
-                "{files_base}{}#sha256={}",
-                artifact.filename, artifact.sha256
-            ))
+            escape(&match hashes {
+                HashMode::Listed => format!(
+                    "{files_base}{}#sha256={}",
+                    artifact.filename, artifact.sha256
+                ),
+                HashMode::Omitted => format!("{files_base}{}", artifact.filename),
+            })
         );
         if let Some(requires_python) = &package.requires_python {
             attributes.push_str(&format!(

@@ -34,6 +34,8 @@ pub enum CacheKey {
     UrlMetadata(String),
     /// A whole distribution file, by its sha256.
     Distribution(Sha256Digest),
+    /// The sha256 (as hex text) of a file an index listed without one, by URL.
+    UrlDigest(String),
 }
 
 impl CacheKey {
@@ -45,6 +47,7 @@ impl CacheKey {
             Self::Metadata(digest) => format!("metadata-v1:{digest}"),
             Self::UrlMetadata(url) => format!("url-metadata-v1:{url}"),
             Self::Distribution(digest) => format!("dist-v1:{digest}"),
+            Self::UrlDigest(url) => format!("url-sha256-v1:{url}"),
         }
     }
 }

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 
 use super::args::{NewlineArg, ResolveArgs};
 use super::diagnostics::{Failure, report};
+use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::write_atomically;
 use super::progress::Progress;
 use super::settings::{OutputTarget, resolve_settings, source_files};
@@ -78,8 +79,15 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
     let client = IndexClient::new(settings.client.clone(), cache).map_err(anyhow::Error::new)?;
     let progress = Progress::start(&client, args.quiet);
     let registry = Arc::new(Registry::new(client.clone()));
-    let resolution =
+    let mut resolution =
         crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
+    if settings.write.hashes {
+        let known = match &settings.output {
+            OutputTarget::File(path) => known_hashes(path),
+            OutputTarget::Stdout => KnownHashes::default(),
+        };
+        complete_hashes(&mut resolution, &known, &client).await?;
+    }
     drop(progress);
     for pin in &resolution.pins {
         if let Some(kept) = settings.resolve.preferences.get(&pin.name)

@@ -245,6 +245,31 @@ impl IndexClient {
         Ok(body)
     }
 
+    /// The sha256 of a file: the index's when it listed one, else computed from the file's
+    /// bytes once and remembered in the cache by URL (so a warm or `--offline` run needs no
+    /// download).
+    ///
+    /// # Errors
+    /// On network failures, a non-success status, or a cache miss when offline.
+    pub async fn file_sha256(&self, file: &IndexFile) -> Result<Sha256Digest, IndexError> {
+        if let Some(digest) = file.sha256 {
+            return Ok(digest);
+        }
+        let key = CacheKey::UrlDigest(file.url.to_string());
+        if let Some(digest) = self
+            .cache_get(&key)
+            .await?
+            .and_then(|entry| std::str::from_utf8(&entry.body).ok()?.parse().ok())
+        {
+            tracing::info!("cache hit: sha256 of {}", file.filename);
+            return Ok(digest);
+        }
+        let digest = Sha256Digest::of(&self.fetch_bytes(&file.url).await?);
+        self.cache_put(&key, digest.to_string().as_bytes(), &EntryInfo::now())
+            .await?;
+        Ok(digest)
+    }
+
     async fn fetch_bytes(&self, url: &Url) -> Result<Vec<u8>, IndexError> {
         if url.scheme() == "file" {
             let path = url.to_file_path().map_err(|()| IndexError::Local {

@@ -139,10 +139,16 @@ fn build_resolution(
                 what: format!("`{name}`"),
                 source,
             })?;
-        let mut hashes: Vec<_> = versions
+        let files = versions
             .get(version)
-            .map(|entry| entry.files.iter().filter_map(|file| file.sha256).collect())
+            .map(|entry| entry.files.as_slice())
             .unwrap_or_default();
+        let mut hashes: Vec<_> = files.iter().filter_map(|file| file.sha256).collect();
+        let unhashed_files = files
+            .iter()
+            .filter(|file| file.sha256.is_none())
+            .cloned()
+            .collect();
         hashes.sort_unstable();
         hashes.dedup();
         let source = root
@@ -157,6 +163,7 @@ fn build_resolution(
                 extras: BTreeSet::new(),
                 source,
                 hashes,
+                unhashed_files,
                 dependents: BTreeSet::new(),
                 origins: BTreeSet::new(),
                 markers: Vec::new(),

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use url::Url;
 
 use crate::inputs::Origin;
-use crate::types::{ExtraName, PackageName, Sha256Digest, Version};
+use crate::types::{ExtraName, IndexFile, PackageName, Sha256Digest, Version};
 
 /// A resolved set of pins, sorted by name.
 #[derive(Clone, Debug, Default)]
@@ -25,8 +25,13 @@ pub struct Pin {
     pub extras: BTreeSet<ExtraName>,
     /// Where it comes from.
     pub source: PinSource,
-    /// The sha256 of every file of this version (all platforms, sdist included), sorted.
+    /// The sha256 of every file of this version (all platforms, sdist included) that the index
+    /// listed with one, sorted.
     pub hashes: Vec<Sha256Digest>,
+    /// Files of this version the index listed without a sha256: their digests can only come
+    /// from the files themselves (or an existing lock), which the caller fetches when it needs
+    /// hashes.
+    pub unhashed_files: Vec<IndexFile>,
     /// Projects that depend on it.
     pub dependents: BTreeSet<PackageName>,
     /// The input lines that name it: requirements and constraints.

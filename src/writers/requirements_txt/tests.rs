@@ -13,6 +13,7 @@ fn pin(name: &str, version: &str) -> Pin {
         extras: BTreeSet::new(),
         source: PinSource::Registry,
         hashes: Vec::new(),
+        unhashed_files: Vec::new(),
         dependents: BTreeSet::new(),
         origins: BTreeSet::new(),
         markers: Vec::new(),
