@@ -1,0 +1,312 @@
+//! Reading lock files: the pinned requirements files pinwheel and pip-compile write.
+//!
+//! A lock is read back to keep its hashes (`--generate-hashes` reuse), to check it against a
+//! target (`pinwheel check`) and to fetch its files (`pinwheel download`). Only what a lock
+//! contains is accepted: `name[extras]==version` or `name @ url` pins, each with optional
+//! marker and `--hash` options, plus index option lines. Anything else is an error naming the
+//! line, because a lock that says something pinwheel cannot honour must not be half-used.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr as _;
+
+use url::Url;
+
+use crate::types::{ExtraName, PackageName, Sha256Digest, Version};
+
+/// A parsed lock file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lock {
+    /// The pins, in file order.
+    pub pins: Vec<LockedPin>,
+    /// `--index-url` (the last one given), if any.
+    pub index_url: Option<String>,
+    /// `--extra-index-url` values, in order.
+    pub extra_index_urls: Vec<String>,
+    /// `--find-links` values, in order.
+    pub find_links: Vec<String>,
+}
+
+/// One pinned requirement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedPin {
+    /// The project.
+    pub name: PackageName,
+    /// Extras written on the pin (`name[a,b]==…`).
+    pub extras: Vec<ExtraName>,
+    /// The exact version or the URL.
+    pub source: LockedSource,
+    /// The marker after `;`, as written.
+    pub marker: Option<String>,
+    /// The `--hash=sha256:` digests, in file order.
+    pub hashes: Vec<Sha256Digest>,
+    /// The 1-based line the pin starts on.
+    pub line: usize,
+}
+
+/// What a pin fixes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LockedSource {
+    /// `name==version`.
+    Version(Version),
+    /// `name @ url`.
+    Url(Url),
+}
+
+impl LockedPin {
+    /// The pinned version, for index pins.
+    #[must_use]
+    pub fn version(&self) -> Option<&Version> {
+        match &self.source {
+            LockedSource::Version(version) => Some(version),
+            LockedSource::Url(_) => None,
+        }
+    }
+}
+
+/// Why a lock file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// The file cannot be read.
+    #[error("cannot read `{path}`")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line is not a pin, an index option or a comment.
+    #[error("{path}:{line}: {reason}: `{text}`")]
+    Line {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line number.
+        line: usize,
+        /// The offending text.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Reads and parses the lock file at `path`.
+///
+/// # Errors
+/// When the file cannot be read or a line is not something a lock contains.
+pub fn read_lock(path: &Path) -> Result<Lock, LockError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LockError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_lock(&text, path)
+}
+
+/// Parses lock text; `path` only names the file in errors.
+///
+/// # Errors
+/// When a line is not a pin, an index option or a comment.
+pub fn parse_lock(text: &str, path: &Path) -> Result<Lock, LockError> {
+    let mut lock = Lock::default();
+    for (line, entry) in logical_lines(text) {
+        let error = |reason: &str| LockError::Line {
+            path: path.to_path_buf(),
+            line,
+            text: entry.trim().to_string(),
+            reason: reason.to_string(),
+        };
+        let entry = entry.trim();
+        if let Some(option) = entry.strip_prefix('-') {
+            parse_option_line(option, &mut lock).map_err(|reason| error(&reason))?;
+            continue;
+        }
+        let pin = parse_pin(entry, line).map_err(|reason| error(&reason))?;
+        lock.pins.push(pin);
+    }
+    Ok(lock)
+}
+
+/// `--index-url URL`, `--extra-index-url URL`, `--find-links URL` (with `=` or a space), and
+/// other global options that do not change what is pinned.
+fn parse_option_line(option: &str, lock: &mut Lock) -> Result<(), String> {
+    let option = format!("-{option}");
+    let (name, value) = match option.split_once(['=', ' ']) {
+        Some((name, value)) => (name, value.trim().to_string()),
+        None => (option.as_str(), String::new()),
+    };
+    match name {
+        "--index-url" | "-i" => lock.index_url = Some(value),
+        "--extra-index-url" => lock.extra_index_urls.push(value),
+        "--find-links" | "-f" => lock.find_links.push(value),
+        "--no-index" | "--trusted-host" | "--only-binary" | "--no-binary" | "--pre"
+        | "--prefer-binary" => {}
+        "-e" | "--editable" => return Err("editable requirements are not pins".to_string()),
+        _ => return Err(format!("`{name}` is not an option a lock file contains")),
+    }
+    Ok(())
+}
+
+/// `name[extras]==version ; marker --hash=sha256:… …` or `name @ url ; marker --hash=…`.
+fn parse_pin(entry: &str, line: usize) -> Result<LockedPin, String> {
+    let (requirement, options) = match entry.find(" --") {
+        Some(at) => (entry[..at].trim(), &entry[at..]),
+        None => (entry, ""),
+    };
+    let mut hashes = Vec::new();
+    for option in options.split_whitespace() {
+        let Some(value) = option.strip_prefix("--hash=") else {
+            return Err(format!("unexpected `{option}` after the requirement"));
+        };
+        let hex = value
+            .strip_prefix("sha256:")
+            .ok_or_else(|| format!("only sha256 hashes are supported, not `{value}`"))?;
+        hashes.push(
+            hex.parse()
+                .map_err(|_| format!("`{hex}` is not a sha256 digest"))?,
+        );
+    }
+    let (requirement, marker) = match requirement.split_once(';') {
+        Some((requirement, marker)) => (requirement.trim(), Some(marker.trim().to_string())),
+        None => (requirement, None),
+    };
+    let (name_part, source) = if let Some((name, url)) = requirement.split_once(" @ ") {
+        let url = Url::parse(url.trim()).map_err(|error| format!("bad URL: {error}"))?;
+        (name.trim(), LockedSource::Url(url))
+    } else if let Some((name, version)) = requirement.split_once("==") {
+        let version =
+            Version::from_str(version.trim()).map_err(|error| format!("bad version: {error}"))?;
+        (name.trim(), LockedSource::Version(version))
+    } else {
+        return Err("not a pin (`name==version` or `name @ url`)".to_string());
+    };
+    let (name, extras) = match name_part.split_once('[') {
+        Some((name, extras)) => {
+            let extras = extras
+                .strip_suffix(']')
+                .ok_or_else(|| "unclosed `[` in the extras".to_string())?;
+            let extras = extras
+                .split(',')
+                .map(|extra| {
+                    ExtraName::from_str(extra.trim())
+                        .map_err(|error| format!("bad extra `{extra}`: {error}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            (name, extras)
+        }
+        None => (name_part, Vec::new()),
+    };
+    let name = PackageName::from_str(name.trim()).map_err(|error| format!("bad name: {error}"))?;
+    Ok(LockedPin {
+        name,
+        extras,
+        source,
+        marker,
+        hashes,
+        line,
+    })
+}
+
+/// Non-empty logical lines with their 1-based starting line: `\` continuations joined,
+/// comments (whole-line, or ` #` after content) removed.
+fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut start = 0;
+    for (index, raw) in text.lines().enumerate() {
+        let content = match raw.find(" #") {
+            Some(at) => &raw[..at],
+            None if raw.trim_start().starts_with('#') => "",
+            None => raw,
+        };
+        if current.is_empty() {
+            start = index + 1;
+        }
+        match content.trim_end().strip_suffix('\\') {
+            Some(continued) => {
+                current.push_str(continued);
+                current.push(' ');
+            }
+            None => {
+                current.push_str(content);
+                if !current.trim().is_empty() {
+                    lines.push((start, std::mem::take(&mut current)));
+                }
+                current.clear();
+            }
+        }
+    }
+    if !current.trim().is_empty() {
+        lines.push((start, current));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    fn parse(text: &str) -> Result<Lock, LockError> {
+        parse_lock(text, Path::new("requirements.txt"))
+    }
+
+    #[test]
+    fn reads_pip_compile_output() {
+        let text = format!(
+            "#\n# This file is autogenerated by pip-compile with Python 3.11\n#\n\
+             --index-url https://example.org/simple\n--extra-index-url=https://extra.org/simple\n\n\
+             flask[async,dotenv]==3.0.3 ; python_version >= \"3.8\" \\\n    --hash=sha256:{A} \\\n    --hash=sha256:{B}\n    # via -r requirements.in\n\
+             plain==1.0                # via flask\n\
+             direct @ https://example.org/direct-1.0.tar.gz \\\n    --hash=sha256:{A}\n\n\
+             # The following packages are considered to be unsafe in a requirements file:\n# setuptools\n"
+        );
+        let lock = parse(&text).unwrap();
+        assert_eq!(
+            lock.index_url.as_deref(),
+            Some("https://example.org/simple")
+        );
+        assert_eq!(lock.extra_index_urls, ["https://extra.org/simple"]);
+        let [flask, plain, direct] = &lock.pins[..] else {
+            panic!("{lock:?}");
+        };
+        assert_eq!(flask.name.as_ref(), "flask");
+        assert_eq!(flask.extras.len(), 2);
+        assert_eq!(
+            flask.version().map(ToString::to_string).as_deref(),
+            Some("3.0.3")
+        );
+        assert_eq!(flask.marker.as_deref(), Some("python_version >= \"3.8\""));
+        assert_eq!(
+            flask
+                .hashes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [A, B]
+        );
+        assert_eq!(flask.line, 7);
+        assert_eq!(plain.line, 11);
+        assert!(plain.hashes.is_empty());
+        assert!(
+            matches!(&direct.source, LockedSource::Url(url) if url.path().ends_with(".tar.gz"))
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line_and_cause() {
+        for (text, line, reason) in [
+            ("a==1\nrequests>=2\n", 2, "not a pin"),
+            ("a==1 \\\n    --hash=md5:00\n", 1, "only sha256"),
+            ("a==1 --hash=sha256:nothex\n", 1, "not a sha256 digest"),
+            ("-e ./pkg\n", 1, "editable"),
+            ("-r other.txt\n", 1, "`-r` is not an option"),
+        ] {
+            let error = parse(text).unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!("requirements.txt:{line}: ")) && error.contains(reason),
+                "{text:?}: {error}"
+            );
+        }
+    }
+}
