@@ -21,6 +21,7 @@ mod packse;
 mod parity;
 mod scenario;
 mod sources;
+mod team;
 mod upgrade;
 
 use std::path::{Path, PathBuf};

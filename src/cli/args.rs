@@ -155,6 +155,31 @@ pub struct ResolveArgs {
     #[arg(short = 'n', long, conflicts_with = "check")]
     pub dry_run: bool,
 
+    /// Compile every SRC file to its own output (`x.in` → `x.txt`) in parallel over one cache
+    /// and one HTTP client, then print a summary table. Files whose `-r`/`-c` lines name another
+    /// file's output are compiled after it. One file's failure does not stop the others.
+    #[arg(long, conflicts_with_all = ["output_file", "with"])]
+    pub each: bool,
+
+    /// With `--each`: give packages shared between the outputs the same version in all of them.
+    #[arg(long, requires = "each")]
+    pub consistent: bool,
+
+    /// Keep the previous output as `x.txt.bak` when replacing it.
+    #[arg(long)]
+    pub backup: bool,
+
+    /// Requirements given on the command line, comma-separated (repeatable): `--with
+    /// numpy,pandas --with 'requests>=2,<3'`. No input file is needed; the output goes to
+    /// stdout unless `-o` is given.
+    #[arg(long, value_name = "REQUIREMENTS")]
+    pub with: Vec<String>,
+
+    /// Output format: a pip-compile requirements file, or a JSON document with pins, hashes,
+    /// dependency edges and timing (see schemas/resolve.schema.json).
+    #[arg(long, value_enum, default_value_t = FormatArg::RequirementsTxt)]
+    pub format: FormatArg,
+
     /// A package to treat as unsafe in a requirements file (repeatable); replaces the default
     /// list (pip, setuptools).
     #[arg(long, value_name = "NAME")]
@@ -225,6 +250,15 @@ pub enum ResolutionArg {
     Lowest,
     /// Oldest for direct requirements, newest for the rest.
     LowestDirect,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// pip-compile's requirements.txt format.
+    RequirementsTxt,
+    /// A JSON document for programs.
+    Json,
 }
 
 /// `--newline`.

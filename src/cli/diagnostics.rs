@@ -30,6 +30,24 @@ impl From<ResolveError> for Failure {
     }
 }
 
+/// The text `report` would print for `failure` (without the exit code).
+pub fn describe(failure: &Failure) -> String {
+    match failure {
+        Failure::NoSolution(error) => format!("error: {error}"),
+        Failure::Stale(path) => format!(
+            "error: `{}` is not up to date with its inputs (run without `--check` to update it)",
+            path.display()
+        ),
+        Failure::Error(error) => {
+            let mut text = format!("error: {error}");
+            for cause in error.chain().skip(1) {
+                text.push_str(&format!("\n  caused by: {cause}"));
+            }
+            text
+        }
+    }
+}
+
 /// Prints `failure` with its chain of causes and returns its exit code.
 pub fn report(failure: &Failure) -> ExitCode {
     match failure {

@@ -8,6 +8,7 @@
 
 pub mod args;
 mod diagnostics;
+mod each;
 mod hashes;
 mod output;
 mod progress;

@@ -1,25 +1,32 @@
 //! `pinwheel resolve`: read inputs, resolve for the target, write the lock.
 
+use std::collections::HashMap;
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::args::{NewlineArg, ResolveArgs};
+use super::args::{FormatArg, NewlineArg, ResolveArgs};
 use super::diagnostics::{Failure, report};
 use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::write_atomically;
 use super::progress::Progress;
-use super::settings::{OutputTarget, resolve_settings, source_files};
+use super::settings::{
+    OutputTarget, default_output, existing_pins, resolve_settings, source_files,
+};
 use crate::cache::Cache;
-use crate::index::IndexClient;
+use crate::index::{ClientOptions, IndexClient};
 use crate::inputs::{
-    Manifest, OriginKind, ProjectSelection, is_project_file, read_manifest, read_project_file,
+    Manifest, OriginKind, ProjectSelection, command_line_manifest, is_project_file, read_manifest,
+    read_project_file,
 };
 use crate::registry::Registry;
-use crate::writers::write_requirements_txt;
+use crate::resolver::Resolution;
+use crate::types::{PackageName, Version};
+use crate::writers::{JsonContext, write_json, write_requirements_txt};
 
 /// Runs the command and returns its exit code.
 pub fn run(args: &ResolveArgs) -> ExitCode {
@@ -36,11 +43,20 @@ pub fn run(args: &ResolveArgs) -> ExitCode {
             ));
         }
     };
-    match runtime.block_on(resolve(args)) {
-        Ok(count) => {
+    if args.each {
+        return runtime.block_on(super::each::run(args, started));
+    }
+    let clients = Clients::default();
+    let outcome = runtime.block_on(async {
+        let sources = source_files(args)?;
+        compile(args, &sources, &clients, None, started).await
+    });
+    match outcome {
+        Ok(compiled) => {
             if !args.quiet {
                 eprintln!(
-                    "Resolved {count} packages in {} ms",
+                    "Resolved {} packages in {} ms",
+                    compiled.pins,
                     started.elapsed().as_millis()
                 );
             }
@@ -50,34 +66,83 @@ pub fn run(args: &ResolveArgs) -> ExitCode {
     }
 }
 
-async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
-    let sources = source_files(args)?;
-    let mut manifest = Manifest::default();
-    let selection = ProjectSelection {
-        extras: args.extra.clone(),
-        all_extras: args.all_extras,
-        groups: args.group.clone(),
-    };
-    for source in &sources {
-        let read = if is_project_file(source) {
-            read_project_file(source, &selection)
-        } else {
-            read_manifest(source, OriginKind::Requirement)
+/// Index clients shared by the compilations of one run: one per distinct set of client options
+/// (input files may carry their own `--index-url` lines), all over one cache.
+#[derive(Default)]
+pub(super) struct Clients {
+    clients: Mutex<Vec<(ClientOptions, IndexClient)>>,
+    cache: Mutex<Option<(PathBuf, Cache)>>,
+}
+
+impl Clients {
+    /// The client for `options` over the cache in `cache_dir`, created on first use.
+    fn get(
+        &self,
+        options: &ClientOptions,
+        cache_dir: Option<&Path>,
+    ) -> anyhow::Result<IndexClient> {
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, client)) = clients.iter().find(|(known, _)| known == options) {
+            return Ok(client.clone());
+        }
+        let cache = match cache_dir {
+            Some(dir) => Some(self.cache(dir)?),
+            None => None,
         };
-        manifest.extend(read.map_err(anyhow::Error::new)?);
+        let client = IndexClient::new(options.clone(), cache)?;
+        clients.push((options.clone(), client.clone()));
+        Ok(client)
     }
-    for constraints in &args.constraint {
-        manifest.extend(
-            read_manifest(constraints, OriginKind::Constraint).map_err(anyhow::Error::new)?,
-        );
+
+    fn cache(&self, dir: &Path) -> anyhow::Result<Cache> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((known, cache)) = cache.as_ref()
+            && known == dir
+        {
+            return Ok(cache.clone());
+        }
+        let opened = Cache::open(dir)?;
+        *cache = Some((dir.to_path_buf(), opened.clone()));
+        Ok(opened)
     }
-    let settings = resolve_settings(args, &sources, &manifest)?;
-    let cache = match &settings.cache_dir {
-        Some(dir) => Some(Cache::open(dir).map_err(anyhow::Error::new)?),
-        None => None,
+}
+
+/// What one compilation produced.
+pub(super) struct Compiled {
+    /// Pins written.
+    pub pins: usize,
+    /// Bytes of output text.
+    pub bytes: usize,
+    /// The pins, for cross-file consistency checks.
+    pub resolution: Resolution,
+}
+
+/// Reads `sources` (plus `--with` and `-c` inputs), resolves, and writes (or checks) the output.
+/// `preferences` replaces the existing output's pins as preferred versions (`--consistent`).
+pub(super) async fn compile(
+    args: &ResolveArgs,
+    sources: &[PathBuf],
+    clients: &Clients,
+    preferences: Option<&HashMap<PackageName, Version>>,
+    started: Instant,
+) -> Result<Compiled, Failure> {
+    if args.check && args.format == FormatArg::Json {
+        return Err(anyhow::anyhow!(
+            "`--check` compares requirements files; it cannot be used with `--format json`"
+        )
+        .into());
+    }
+    let manifest = read_inputs(args, sources)?;
+    let mut settings = resolve_settings(args, sources, &manifest)?;
+    if let Some(preferences) = preferences {
+        settings.resolve.preferences.clone_from(preferences);
+    }
+    let client = clients.get(&settings.client, settings.cache_dir.as_deref())?;
+    let progress = if args.each {
+        None
+    } else {
+        Some(Progress::start(&client, args.quiet))
     };
-    let client = IndexClient::new(settings.client.clone(), cache).map_err(anyhow::Error::new)?;
-    let progress = Progress::start(&client, args.quiet);
     let registry = Arc::new(Registry::new(client.clone()));
     let mut resolution =
         crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
@@ -93,6 +158,7 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         if let Some(kept) = settings.resolve.preferences.get(&pin.name)
             && *kept != pin.version
             && !args.quiet
+            && preferences.is_none()
         {
             eprintln!(
                 "note: `{}` moved from {kept} to {}: the existing pin does not fit the requirements",
@@ -101,12 +167,28 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         }
     }
     tracing::info!("{} HTTP requests sent", client.requests_sent());
-    let text = with_newlines(
-        &write_requirements_txt(&resolution, &settings.write),
-        newline(args, &settings.output, &sources),
-    );
+    let text = match args.format {
+        FormatArg::RequirementsTxt => with_newlines(
+            &write_requirements_txt(&resolution, &settings.write),
+            newline(args, &settings.output, sources),
+        ),
+        FormatArg::Json => write_json(
+            &resolution,
+            &JsonContext {
+                python_version: settings.target.python().to_string(),
+                python_platform: settings.target.platform().to_string(),
+                elapsed_ms: started.elapsed().as_millis(),
+                requests: client.requests_sent(),
+            },
+        ),
+    };
+    let compiled = Compiled {
+        pins: resolution.pins.len(),
+        bytes: text.len(),
+        resolution,
+    };
     if args.check {
-        return check(&settings.output, &text).map(|()| resolution.pins.len());
+        return check(&settings.output, &text).map(|()| compiled);
     }
     let destination = if args.dry_run {
         &OutputTarget::Stdout
@@ -121,12 +203,91 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
                 .and_then(|()| stdout.flush())
                 .context("cannot write to stdout")?;
         }
-        OutputTarget::File(path) => write_atomically(path, text.as_bytes())?,
+        OutputTarget::File(path) => {
+            if args.backup {
+                keep_backup(path)?;
+            }
+            write_atomically(path, text.as_bytes())?;
+        }
     }
     if args.dry_run && !args.quiet {
         eprintln!("Dry-run, so nothing updated.");
     }
-    Ok(resolution.pins.len())
+    Ok(compiled)
+}
+
+/// `--consistent`: resolves the union of every input (the existing outputs' pins preferred, as
+/// in a normal run) and returns its versions, to be every file's preferred versions.
+pub(super) async fn resolve_union(
+    args: &ResolveArgs,
+    sources: &[PathBuf],
+    clients: &Clients,
+) -> Result<HashMap<PackageName, Version>, Failure> {
+    let mut manifest = Manifest::default();
+    let mut preferences = HashMap::new();
+    for source in sources {
+        // A file that cannot be read yet (its `-c` output does not exist) is left out of the
+        // union; its own compilation reports the problem.
+        let Ok(read) = read_inputs(args, std::slice::from_ref(source)) else {
+            continue;
+        };
+        manifest.extend(read);
+        let output = OutputTarget::File(default_output(source));
+        for (name, version) in existing_pins(args, &output)? {
+            preferences.entry(name).or_insert(version);
+        }
+    }
+    let first = sources.get(..1).unwrap_or_default();
+    let mut settings = resolve_settings(args, first, &manifest)?;
+    settings.resolve.preferences = preferences;
+    let client = clients.get(&settings.client, settings.cache_dir.as_deref())?;
+    let registry = Arc::new(Registry::new(client));
+    let resolution =
+        crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
+    Ok(resolution
+        .pins
+        .into_iter()
+        .map(|pin| (pin.name, pin.version))
+        .collect())
+}
+
+/// Every input of one compilation as one manifest: the sources, `--with` requirements, and
+/// `-c` files.
+fn read_inputs(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Manifest, Failure> {
+    let mut manifest = Manifest::default();
+    let selection = ProjectSelection {
+        extras: args.extra.clone(),
+        all_extras: args.all_extras,
+        groups: args.group.clone(),
+    };
+    for source in sources {
+        let read = if is_project_file(source) {
+            read_project_file(source, &selection)
+        } else {
+            read_manifest(source, OriginKind::Requirement)
+        };
+        manifest.extend(read.map_err(anyhow::Error::new)?);
+    }
+    manifest.extend(command_line_manifest(&args.with).map_err(anyhow::Error::new)?);
+    for constraints in &args.constraint {
+        manifest.extend(
+            read_manifest(constraints, OriginKind::Constraint).map_err(anyhow::Error::new)?,
+        );
+    }
+    Ok(manifest)
+}
+
+/// `--backup`: copy the current output to `<output>.bak` before it is replaced.
+fn keep_backup(path: &Path) -> anyhow::Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let mut backup = path.as_os_str().to_owned();
+    backup.push(".bak");
+    let backup = PathBuf::from(backup);
+    let content =
+        std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    write_atomically(&backup, &content)
 }
 
 /// The line ending `--newline` asks for.

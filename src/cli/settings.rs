@@ -50,7 +50,7 @@ pub struct ResolveSettings {
 
 /// The source files to read: the ones given, else `requirements.in`.
 pub fn source_files(args: &ResolveArgs) -> Result<Vec<PathBuf>> {
-    if !args.src_files.is_empty() {
+    if !args.src_files.is_empty() || !args.with.is_empty() {
         return Ok(args.src_files.clone());
     }
     for default in ["requirements.in", "pyproject.toml", "setup.cfg"] {
@@ -155,7 +155,7 @@ pub fn resolve_settings(
 
 /// The `name==version` pins of the existing output file: what pip-compile keeps unless told to
 /// upgrade (`-U` ignores them all, `-P NAME` frees one). A missing file means no pins.
-fn existing_pins(
+pub(super) fn existing_pins(
     args: &ResolveArgs,
     output: &OutputTarget,
 ) -> Result<HashMap<PackageName, Version>> {
@@ -344,6 +344,8 @@ fn output_target(args: &ResolveArgs, sources: &[PathBuf]) -> Result<OutputTarget
         Some(path) if path == Path::new("-") => Ok(OutputTarget::Stdout),
         Some(path) => Ok(OutputTarget::File(path.clone())),
         None => match sources {
+            // Only `--with` requirements: there is no file to name the output after.
+            [] => Ok(OutputTarget::Stdout),
             [source] if source == Path::new("-") => {
                 bail!("`--output-file` is required when the input is read from stdin")
             }
@@ -355,7 +357,7 @@ fn output_target(args: &ResolveArgs, sources: &[PathBuf]) -> Result<OutputTarget
 
 /// `requirements.in` → `requirements.txt`; `foo` → `foo.txt`; a project file →
 /// `requirements.txt` beside it (as pip-compile).
-fn default_output(source: &Path) -> PathBuf {
+pub(super) fn default_output(source: &Path) -> PathBuf {
     if crate::inputs::is_project_file(source) {
         return source.with_file_name("requirements.txt");
     }

@@ -55,7 +55,7 @@ pub enum FindLinks {
 }
 
 /// Where and how the client fetches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientOptions {
     /// Indexes in priority order: the first that knows a project is the only one used for it.
     pub indexes: Vec<Url>,

@@ -15,12 +15,14 @@
 //! and line it came from and the user's text, so that errors and `# via` annotations can name them.
 //! This module reads files and stdin; it never touches the network and knows nothing of pubgrub.
 
+mod command_line;
 mod error;
 mod parser;
 mod project;
 
 use std::path::{Path, PathBuf};
 
+pub use command_line::command_line_manifest;
 pub use error::{InputError, InputErrorKind};
 pub use parser::read_manifest;
 pub use project::{ProjectSelection, is_project_file, read_project_file};
@@ -46,6 +48,8 @@ pub enum OriginKind {
     Requirement,
     /// A constraint: limits versions only.
     Constraint,
+    /// A requirement given on the command line (`--with`); `file` is the option.
+    CommandLine,
 }
 
 impl Origin {
@@ -58,6 +62,7 @@ impl Origin {
         let flag = match self.kind {
             OriginKind::Requirement => "-r",
             OriginKind::Constraint => "-c",
+            OriginKind::CommandLine => return self.file.display().to_string(),
         };
         format!("{flag} {}", self.file.display())
     }

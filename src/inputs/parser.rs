@@ -92,7 +92,9 @@ impl Reader {
             },
         };
         match kind {
-            OriginKind::Requirement => self.manifest.requirements.push(entry),
+            OriginKind::Requirement | OriginKind::CommandLine => {
+                self.manifest.requirements.push(entry);
+            }
             OriginKind::Constraint => self.manifest.constraints.push(entry),
         }
         Ok(())

@@ -32,7 +32,7 @@ pub use candidates::{
 };
 pub use error::ResolveError;
 pub use package::PubGrubPackage;
-pub use resolution::{Pin, PinSource, Resolution};
+pub use resolution::{Edge, EdgeFrom, Pin, PinSource, Resolution};
 pub use source::{MetadataOutcome, Source, SourceError};
 pub use specifiers::{specifier_to_range, specifiers_to_range};
 
@@ -170,6 +170,7 @@ fn build_resolution(
             },
         );
     }
+    let mut edges = Vec::new();
     for (package, version) in selected {
         let (name, extras) = match package {
             PubGrubPackage::Root => continue,
@@ -196,12 +197,24 @@ fn build_resolution(
             }
             if let Some(pin) = pins.get_mut(&dependency.name) {
                 pin.dependents.insert(name.clone());
+                let edge = Edge {
+                    from: EdgeFrom::Package {
+                        name: name.clone(),
+                        version: version.clone(),
+                    },
+                    to: dependency.name.clone(),
+                    requirement: dependency.to_string(),
+                };
+                if !edges.contains(&edge) {
+                    edges.push(edge);
+                }
             }
         }
     }
     let applies = |entry: &&crate::inputs::InputRequirement| {
         entry.requirement.marker.evaluate(target.markers(), &[])
     };
+    let mut input_edges = Vec::new();
     for entry in manifest
         .requirements
         .iter()
@@ -210,6 +223,11 @@ fn build_resolution(
     {
         if let Some(pin) = pins.get_mut(&entry.requirement.name) {
             pin.origins.insert(entry.origin.clone());
+            input_edges.push(Edge {
+                from: EdgeFrom::Input(entry.origin.clone()),
+                to: entry.requirement.name.clone(),
+                requirement: entry.text.clone(),
+            });
             if let Some(marker) = entry.marker_text()
                 && !pin.markers.iter().any(|known| known == marker)
             {
@@ -217,8 +235,10 @@ fn build_resolution(
             }
         }
     }
+    input_edges.append(&mut edges);
     Ok(Resolution {
         pins: pins.into_values().collect(),
+        edges: input_edges,
     })
 }
 

@@ -12,6 +12,34 @@ use crate::types::{ExtraName, IndexFile, PackageName, Sha256Digest, Version};
 pub struct Resolution {
     /// The pins, sorted by normalised name.
     pub pins: Vec<Pin>,
+    /// Every dependency edge of the graph with the requirement that made it, in pin order
+    /// (input lines first).
+    pub edges: Vec<Edge>,
+}
+
+/// One dependency edge: `from` required `to` with `requirement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// Who asked.
+    pub from: EdgeFrom,
+    /// The pinned project asked for.
+    pub to: PackageName,
+    /// The requirement as written (PEP 508), e.g. `urllib3<3,>=1.21.1`.
+    pub requirement: String,
+}
+
+/// The asking side of an [`Edge`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EdgeFrom {
+    /// An input line (requirement or constraint).
+    Input(Origin),
+    /// A pinned project's metadata.
+    Package {
+        /// The project.
+        name: PackageName,
+        /// Its pinned version.
+        version: Version,
+    },
 }
 
 /// One resolved project.

@@ -2,6 +2,8 @@
 //!
 //! Writers do no IO and read no settings: the CLI decides where the text goes (atomically).
 
+mod json;
 mod requirements_txt;
 
+pub use json::{JsonContext, write_json};
 pub use requirements_txt::{AnnotationStyle, Header, WriteOptions, write_requirements_txt};

@@ -57,6 +57,7 @@ fn sample() -> Resolution {
         .insert(PackageName::from_str("uvicorn").unwrap());
     Resolution {
         pins: vec![idna, requests, setuptools, uvicorn],
+        edges: Vec::new(),
     }
 }
 

@@ -1,0 +1,134 @@
+//! The `--format json` document: pins, hashes, the dependency edges with the requirement that
+//! made each, and the timing — for services that call pinwheel instead of parsing a
+//! requirements file. The shape is versioned (`"format": 1`) and described by
+//! `schemas/resolve.schema.json`.
+
+use serde::Serialize;
+
+use crate::resolver::{EdgeFrom, PinSource, Resolution};
+
+/// What the document says besides the resolution.
+#[derive(Clone, Debug)]
+pub struct JsonContext {
+    /// The target Python version, e.g. `3.12`.
+    pub python_version: String,
+    /// The target platform, e.g. `x86_64-manylinux_2_28`.
+    pub python_platform: String,
+    /// Wall time of the whole run so far, in milliseconds.
+    pub elapsed_ms: u128,
+    /// HTTP requests sent.
+    pub requests: usize,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    format: u32,
+    target: Target<'a>,
+    pins: Vec<JsonPin<'a>>,
+    edges: Vec<JsonEdge<'a>>,
+    timing: Timing,
+}
+
+#[derive(Serialize)]
+struct Target<'a> {
+    python_version: &'a str,
+    python_platform: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonPin<'a> {
+    name: &'a str,
+    version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    extras: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    markers: Vec<&'a str>,
+    hashes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonEdge<'a> {
+    from: JsonFrom<'a>,
+    to: &'a str,
+    requirement: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum JsonFrom<'a> {
+    /// The input line, as pip-compile annotates it (`-r requirements.in`).
+    Input {
+        source: String,
+        line: usize,
+    },
+    Package {
+        name: &'a str,
+        version: String,
+    },
+}
+
+#[derive(Serialize)]
+struct Timing {
+    total_ms: u128,
+    requests: usize,
+}
+
+/// Renders `resolution` as the JSON document (pretty-printed, with a final newline).
+#[must_use]
+pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
+    let pins = resolution
+        .pins
+        .iter()
+        .map(|pin| JsonPin {
+            name: pin.name.as_ref(),
+            version: pin.version.to_string(),
+            url: match &pin.source {
+                PinSource::Registry => None,
+                PinSource::Url(url) => Some(url.as_str()),
+            },
+            extras: pin.extras.iter().map(AsRef::as_ref).collect(),
+            markers: pin.markers.iter().map(String::as_str).collect(),
+            hashes: pin
+                .hashes
+                .iter()
+                .map(|hash| format!("sha256:{hash}"))
+                .collect(),
+        })
+        .collect();
+    let edges = resolution
+        .edges
+        .iter()
+        .map(|edge| JsonEdge {
+            from: match &edge.from {
+                EdgeFrom::Input(origin) => JsonFrom::Input {
+                    source: origin.annotation(),
+                    line: origin.line,
+                },
+                EdgeFrom::Package { name, version } => JsonFrom::Package {
+                    name: name.as_ref(),
+                    version: version.to_string(),
+                },
+            },
+            to: edge.to.as_ref(),
+            requirement: &edge.requirement,
+        })
+        .collect();
+    let document = Document {
+        format: 1,
+        target: Target {
+            python_version: &context.python_version,
+            python_platform: &context.python_platform,
+        },
+        pins,
+        edges,
+        timing: Timing {
+            total_ms: context.elapsed_ms,
+            requests: context.requests,
+        },
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
