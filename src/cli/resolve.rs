@@ -11,11 +11,12 @@ use super::args::{NewlineArg, ResolveArgs};
 use super::diagnostics::{Failure, report};
 use super::output::write_atomically;
 use super::progress::Progress;
-use super::settings::{OutputTarget, resolve_settings, source_files};
+use super::settings::{OutputTarget, environment_variables, resolve_settings, source_files};
 use crate::cache::Cache;
 use crate::index::IndexClient;
 use crate::inputs::{
-    Manifest, OriginKind, ProjectSelection, is_project_file, read_manifest, read_project_file,
+    LocalPaths, Manifest, OriginKind, ProjectSelection, ReadOptions, is_project_file,
+    read_manifest, read_project_file,
 };
 use crate::registry::Registry;
 use crate::writers::write_requirements_txt;
@@ -57,20 +58,26 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         all_extras: args.all_extras,
         groups: args.group.clone(),
     };
+    let variables = environment_variables();
+    let read_options = ReadOptions {
+        variables: &variables,
+        local_paths: LocalPaths::Read,
+    };
     for source in &sources {
         let read = if is_project_file(source) {
             read_project_file(source, &selection)
         } else {
-            read_manifest(source, OriginKind::Requirement)
+            read_manifest(source, OriginKind::Requirement, read_options)
         };
         manifest.extend(read.map_err(anyhow::Error::new)?);
     }
     for constraints in &args.constraint {
         manifest.extend(
-            read_manifest(constraints, OriginKind::Constraint).map_err(anyhow::Error::new)?,
+            read_manifest(constraints, OriginKind::Constraint, read_options)
+                .map_err(anyhow::Error::new)?,
         );
     }
-    let settings = resolve_settings(args, &sources, &manifest)?;
+    let settings = resolve_settings(args, &sources, &manifest, &variables)?;
     let cache = match &settings.cache_dir {
         Some(dir) => Some(Cache::open(dir).map_err(anyhow::Error::new)?),
         None => None,
