@@ -16,6 +16,7 @@ mod cli;
 mod fetch_paths;
 mod hashes;
 mod live;
+mod local_paths;
 mod own_scenarios;
 mod packse;
 mod parity;
@@ -101,6 +102,11 @@ impl Project {
     /// Runs `pinwheel resolve` in the project directory against `index`, targeting CPython 3.12
     /// on x86_64 manylinux_2_28, with the project's own cache.
     pub fn resolve(&self, index: &TestIndex, args: &[&str]) -> Run {
+        self.resolve_with_env(index, args, &[])
+    }
+
+    /// [`Project::resolve`] with these environment variables set.
+    pub fn resolve_with_env(&self, index: &TestIndex, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut all: Vec<String> = vec!["resolve".into(), "--index-url".into(), index.index_url()];
         if !args.contains(&"--python-platform") {
             all.extend(["--python-platform".into(), "x86_64-manylinux_2_28".into()]);
@@ -110,7 +116,7 @@ impl Project {
             self.path().join("cache").display().to_string(),
         ]);
         all.extend(args.iter().map(|arg| (*arg).to_string()));
-        self.run(&all)
+        self.run_with_env(&all, env)
     }
 
     /// Runs the binary with exactly `args`.
@@ -118,8 +124,8 @@ impl Project {
         self.run_with_env(args, &[])
     }
 
-    /// Runs the binary with exactly `args` and the extra environment variables `env`.
-    pub fn run_with_env(&self, args: &[String], env: &[(&str, &Path)]) -> Run {
+    /// Runs the binary with exactly `args` and these environment variables set.
+    pub fn run_with_env(&self, args: &[String], env: &[(&str, &str)]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_pinwheel"))
             .args(args)
             .envs(env.iter().copied())
@@ -127,6 +133,7 @@ impl Project {
             .env_remove("PIP_INDEX_URL")
             .env_remove("PINWHEEL_CACHE_DIR")
             .env_remove("CUSTOM_COMPILE_COMMAND")
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         Run {

@@ -191,7 +191,10 @@ fn compare(server: &TestIndex, case_dir: &Path, case: &Case) -> Result<(), Strin
     args.extend(case.sources.iter().cloned());
     let run = project.run_with_env(
         &args,
-        &[("PINWHEEL_CACHE_DIR", project.path().join("cache").as_path())],
+        &[(
+            "PINWHEEL_CACHE_DIR",
+            project.path().join("cache").to_str().unwrap(),
+        )],
     );
     if run.output.status.code() != Some(0) {
         return Err(format!(

@@ -15,13 +15,14 @@ use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::write_atomically;
 use super::progress::Progress;
 use super::settings::{
-    OutputTarget, default_output, existing_pins, resolve_settings, source_files,
+    OutputTarget, default_output, environment_variables, existing_pins, resolve_settings,
+    source_files,
 };
 use crate::cache::Cache;
 use crate::index::{ClientOptions, IndexClient};
 use crate::inputs::{
-    Manifest, OriginKind, ProjectSelection, command_line_manifest, is_project_file, read_manifest,
-    read_project_file,
+    LocalPaths, Manifest, OriginKind, ProjectSelection, ReadOptions, Variables,
+    command_line_manifest, is_project_file, read_manifest, read_project_file,
 };
 use crate::registry::Registry;
 use crate::resolver::Resolution;
@@ -132,8 +133,9 @@ pub(super) async fn compile(
         )
         .into());
     }
-    let manifest = read_inputs(args, sources)?;
-    let mut settings = resolve_settings(args, sources, &manifest)?;
+    let variables = environment_variables();
+    let manifest = read_inputs(args, sources, &variables)?;
+    let mut settings = resolve_settings(args, sources, &manifest, &variables)?;
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
     }
@@ -223,22 +225,23 @@ pub(super) async fn resolve_union(
     sources: &[PathBuf],
     clients: &Clients,
 ) -> Result<HashMap<PackageName, Version>, Failure> {
+    let variables = environment_variables();
     let mut manifest = Manifest::default();
     let mut preferences = HashMap::new();
     for source in sources {
         // A file that cannot be read yet (its `-c` output does not exist) is left out of the
         // union; its own compilation reports the problem.
-        let Ok(read) = read_inputs(args, std::slice::from_ref(source)) else {
+        let Ok(read) = read_inputs(args, std::slice::from_ref(source), &variables) else {
             continue;
         };
         manifest.extend(read);
         let output = OutputTarget::File(default_output(source));
-        for (name, version) in existing_pins(args, &output)? {
+        for (name, version) in existing_pins(args, &output, &variables)? {
             preferences.entry(name).or_insert(version);
         }
     }
     let first = sources.get(..1).unwrap_or_default();
-    let mut settings = resolve_settings(args, first, &manifest)?;
+    let mut settings = resolve_settings(args, first, &manifest, &variables)?;
     settings.resolve.preferences = preferences;
     let client = clients.get(&settings.client, settings.cache_dir.as_deref())?;
     let registry = Arc::new(Registry::new(client));
@@ -253,8 +256,16 @@ pub(super) async fn resolve_union(
 
 /// Every input of one compilation as one manifest: the sources, `--with` requirements, and
 /// `-c` files.
-fn read_inputs(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Manifest, Failure> {
+fn read_inputs(
+    args: &ResolveArgs,
+    sources: &[PathBuf],
+    variables: &Variables,
+) -> Result<Manifest, Failure> {
     let mut manifest = Manifest::default();
+    let read_options = ReadOptions {
+        variables,
+        local_paths: LocalPaths::Read,
+    };
     let selection = ProjectSelection {
         extras: args.extra.clone(),
         all_extras: args.all_extras,
@@ -264,14 +275,15 @@ fn read_inputs(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Manifest, Fail
         let read = if is_project_file(source) {
             read_project_file(source, &selection)
         } else {
-            read_manifest(source, OriginKind::Requirement)
+            read_manifest(source, OriginKind::Requirement, read_options)
         };
         manifest.extend(read.map_err(anyhow::Error::new)?);
     }
     manifest.extend(command_line_manifest(&args.with).map_err(anyhow::Error::new)?);
     for constraints in &args.constraint {
         manifest.extend(
-            read_manifest(constraints, OriginKind::Constraint).map_err(anyhow::Error::new)?,
+            read_manifest(constraints, OriginKind::Constraint, read_options)
+                .map_err(anyhow::Error::new)?,
         );
     }
     Ok(manifest)

@@ -13,7 +13,7 @@ use url::Url;
 
 use super::args::{AnnotationStyleArg, PrereleaseArg, ResolutionArg, ResolveArgs};
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
-use crate::inputs::{Manifest, OriginKind, read_manifest};
+use crate::inputs::{LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest};
 use crate::resolver::{
     PackageSelector, PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions,
 };
@@ -48,6 +48,15 @@ pub struct ResolveSettings {
     pub output: OutputTarget,
 }
 
+/// The values of `${NAME}` references in requirements files: the process environment, as pip
+/// uses it. Variables whose name or value is not UTF-8 cannot be referenced and are left out.
+#[must_use]
+pub fn environment_variables() -> Variables {
+    std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .collect()
+}
+
 /// The source files to read: the ones given, else `requirements.in`.
 pub fn source_files(args: &ResolveArgs) -> Result<Vec<PathBuf>> {
     if !args.src_files.is_empty() || !args.with.is_empty() {
@@ -69,6 +78,7 @@ pub fn resolve_settings(
     args: &ResolveArgs,
     sources: &[PathBuf],
     manifest: &Manifest,
+    variables: &Variables,
 ) -> Result<ResolveSettings> {
     let python = PythonVersion::from_str(&args.python_version)
         .with_context(|| format!("invalid `--python-version {}`", args.python_version))?;
@@ -96,7 +106,7 @@ pub fn resolve_settings(
     )?;
     let no_binary = selector(args.no_binary.iter().chain(&manifest.resolver.no_binary))?;
     let output = output_target(args, sources)?;
-    let preferences = existing_pins(args, &output)?;
+    let preferences = existing_pins(args, &output, variables)?;
     let resolve = ResolveOptions {
         preferences,
         strategy: match args.resolution {
@@ -158,6 +168,7 @@ pub fn resolve_settings(
 pub(super) fn existing_pins(
     args: &ResolveArgs,
     output: &OutputTarget,
+    variables: &Variables,
 ) -> Result<HashMap<PackageName, Version>> {
     let OutputTarget::File(path) = output else {
         return Ok(HashMap::new());
@@ -173,7 +184,12 @@ pub(super) fn existing_pins(
                 .with_context(|| format!("invalid `--upgrade-package {name}`"))
         })
         .collect::<Result<_>>()?;
-    let lock = read_manifest(path, OriginKind::Requirement)
+    let options = ReadOptions {
+        variables,
+        // Local and editable lines are not `==` pins.
+        local_paths: LocalPaths::Skip,
+    };
+    let lock = read_manifest(path, OriginKind::Requirement, options)
         .with_context(|| format!("cannot read the existing pins in `{}`", path.display()))?;
     Ok(lock
         .requirements

@@ -22,6 +22,7 @@ use crate::cache::{CacheKey, EntryInfo};
 use crate::metadata::{self, CoreMetadata, MetadataError, TailRead};
 use crate::types::{
     DistFilename, IndexFile, MetadataAvailability, PackageName, Sha256Digest, Version,
+    filename_from_url,
 };
 
 /// The metadata of one file, or why it cannot be known statically.
@@ -301,6 +302,10 @@ impl IndexClient {
 
     /// A direct URL requirement: the file described as an index file, and its metadata.
     ///
+    /// Remote files are cached by URL. Local files (`file://`) are read again on every run: a
+    /// path, unlike a URL, is routinely rebuilt in place (`dist/foo-1.0-py3-none-any.whl`), so
+    /// its contents cannot be assumed to stay the same.
+    ///
     /// # Errors
     /// On network failures or a file name that is not a distribution of `name`.
     pub async fn direct_url(
@@ -310,17 +315,18 @@ impl IndexClient {
     ) -> Result<(IndexFile, FetchedMetadata), IndexError> {
         let mut without_fragment = url.clone();
         without_fragment.set_fragment(None);
-        let filename = without_fragment
-            .path_segments()
-            .and_then(|mut segments| segments.next_back())
-            .map(percent_decode)
-            .unwrap_or_default();
+        let filename = filename_from_url(&without_fragment);
         let dist = DistFilename::parse(&filename, name).map_err(|error| IndexError::Local {
             path: url.to_string(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string()),
         })?;
+        let local = without_fragment.scheme() == "file";
         let key = CacheKey::UrlMetadata(without_fragment.to_string());
-        let cached = self.cache_get(&key).await?;
+        let cached = if local {
+            None
+        } else {
+            self.cache_get(&key).await?
+        };
         let (digest, outcome) = match cached
             .and_then(|entry| Some((entry.info.sha256.as_deref()?.parse().ok()?, entry.body)))
         {
@@ -328,25 +334,15 @@ impl IndexClient {
             None => {
                 let body = self.fetch_bytes(&without_fragment).await?;
                 let digest = Sha256Digest::of(&body);
-                let outcome = match &dist {
-                    DistFilename::Wheel(wheel) => {
-                        match metadata::metadata_from_wheel(&body, &wheel.name, &wheel.version) {
-                            Ok(bytes) => parse_wheel_metadata(&bytes),
-                            Err(error) => FetchedMetadata::Unavailable(format!(
-                                "has an unreadable wheel: {error}"
-                            )),
-                        }
-                    }
-                    DistFilename::Sdist(sdist) => {
-                        sdist_outcome(metadata::sdist_static_metadata(&body, sdist))
-                    }
-                };
-                let info = EntryInfo {
-                    sha256: Some(digest.to_string()),
-                    ..EntryInfo::now()
-                };
-                self.cache_put(&key, &encode_cached(&outcome), &info)
-                    .await?;
+                let outcome = direct_outcome(&body, &dist);
+                if !local {
+                    let info = EntryInfo {
+                        sha256: Some(digest.to_string()),
+                        ..EntryInfo::now()
+                    };
+                    self.cache_put(&key, &encode_cached(&outcome), &info)
+                        .await?;
+                }
                 (digest, outcome)
             }
         };
@@ -362,6 +358,21 @@ impl IndexClient {
             size: None,
         };
         Ok((file, outcome))
+    }
+}
+
+/// The metadata of a whole distribution file named by a direct URL.
+fn direct_outcome(body: &[u8], dist: &DistFilename) -> FetchedMetadata {
+    match dist {
+        DistFilename::Wheel(wheel) => {
+            match metadata::metadata_from_wheel(body, &wheel.name, &wheel.version) {
+                Ok(bytes) => parse_wheel_metadata(&bytes),
+                Err(error) => {
+                    FetchedMetadata::Unavailable(format!("has an unreadable wheel: {error}"))
+                }
+            }
+        }
+        DistFilename::Sdist(sdist) => sdist_outcome(metadata::sdist_static_metadata(body, sdist)),
     }
 }
 
@@ -450,12 +461,6 @@ fn decode_cached(body: &[u8]) -> FetchedMetadata {
     }
 }
 
-fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map_or_else(|| text.to_string(), |(_, value)| value.into_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,11 +470,5 @@ mod tests {
         assert_eq!(parse_content_range("bytes 100-199/1000"), Some((100, 1000)));
         assert_eq!(parse_content_range("bytes */1000"), None);
         assert_eq!(parse_content_range("items 1-2/3"), None);
-    }
-
-    #[test]
-    fn decodes_percent_escapes_in_file_names() {
-        assert_eq!(percent_decode("foo%2Bbar-1.0.tar.gz"), "foo+bar-1.0.tar.gz");
-        assert_eq!(percent_decode("a+b"), "a+b");
     }
 }

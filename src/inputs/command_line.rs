@@ -31,6 +31,7 @@ pub fn command_line_manifest(values: &[String]) -> Result<Manifest, InputError> 
             manifest.requirements.push(InputRequirement {
                 requirement,
                 text,
+                local: None,
                 origin: Origin {
                     kind: OriginKind::CommandLine,
                     file: PathBuf::from(OPTION),

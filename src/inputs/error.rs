@@ -2,7 +2,7 @@
 //! that included it.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// An input that could not be read or parsed.
 #[derive(Debug, thiserror::Error)]
@@ -82,4 +82,62 @@ pub enum InputErrorKind {
     /// A file includes itself, directly or through others.
     #[error("`{0}` includes itself")]
     IncludeCycle(PathBuf),
+    /// A local path requirement names a path that does not exist.
+    #[error("`{0}` does not exist")]
+    PathNotFound(PathBuf),
+    /// A local directory with no project metadata pinwheel can read.
+    #[error(
+        "`{0}` has no `pyproject.toml` with a `[project]` table and no `setup.cfg`: pinwheel reads local projects statically and never runs `setup.py`"
+    )]
+    NotAProject(PathBuf),
+    /// A problem in the metadata file of a local project.
+    #[error("in `{}`: {cause}", place(.file, *.line))]
+    Project {
+        /// `pyproject.toml` or `setup.cfg`.
+        file: PathBuf,
+        /// The line, when the problem is one requirement.
+        line: Option<usize>,
+        /// What is wrong there.
+        cause: Box<InputErrorKind>,
+    },
+    /// A field a local project must declare is missing.
+    #[error("`{0}` is missing: a local project needs a static name and version")]
+    MissingField(String),
+    /// A local project's version is computed by its build backend.
+    #[error(
+        "`{0}` is dynamic: pinwheel reads local projects statically and never runs a build backend; declare the version in the file"
+    )]
+    DynamicVersion(String),
+    /// `-e` with something other than a local directory.
+    #[error("`-e {0}`: an editable requirement must be a local project directory")]
+    EditableNotDirectory(String),
+    /// An unnamed location whose file name does not say which project it is.
+    #[error("cannot tell the project's name from `{location}` ({reason}); write `name @ URL`")]
+    UnnamedLocation {
+        /// The path or URL as written.
+        location: String,
+        /// Why the file name does not tell.
+        reason: String,
+    },
+    /// `name @ file:///…` where the project there has another name.
+    #[error("the line names `{written}`, but the project at its path is `{found}`")]
+    NameMismatch {
+        /// The name the line gives.
+        written: String,
+        /// The name the project declares.
+        found: String,
+    },
+    /// An unnamed or editable requirement in a constraints file, which pip refuses too.
+    #[error(
+        "`{0}`: a constraint must be `name==version` or `name @ URL`; unnamed and editable requirements are not allowed as constraints"
+    )]
+    UnnamedConstraint(String),
+}
+
+/// `file` or `file:line`.
+fn place(file: &Path, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", file.display()),
+        None => file.display().to_string(),
+    }
 }

@@ -4,6 +4,11 @@
 //! start of a line or after whitespace, as pip does):
 //!
 //! - a PEP 508 requirement (`name[extra]>=1; marker`, `name @ url`);
+//! - a location without a name (see `local.rs`): a local project directory (`./pkg[extra]`,
+//!   `../lib`, `/abs/pkg`, `file:///abs/pkg`, also `name @ file:///abs/pkg`), whose
+//!   `pyproject.toml` or `setup.cfg` is read statically; a local wheel or sdist file; a URL of a
+//!   wheel or sdist. The name comes from the project or the file name;
+//! - `-e PATH` / `--editable PATH`: a local project directory, installed editable;
 //! - `-r FILE` / `--requirement FILE`: include another file's requirements;
 //! - `-c FILE` / `--constraint FILE`: include a file as constraints (they limit versions but do not
 //!   add packages);
@@ -11,21 +16,48 @@
 //! - resolver options: `--pre`, `--only-binary`, `--no-binary` (kept for the settings layer);
 //! - `--hash` after a requirement (accepted and ignored: output hashes come from the index).
 //!
-//! Paths of included files are relative to the including file. Every requirement keeps the file
-//! and line it came from and the user's text, so that errors and `# via` annotations can name them.
-//! This module reads files and stdin; it never touches the network and knows nothing of pubgrub.
+//! Before anything else, `${NAME}` references are expanded in every line (`variables.rs`), with
+//! values the caller passes in.
+//!
+//! Paths of included files, and of local requirements, are relative to the including file.
+//! Every requirement keeps the file and line it came from and the user's text, so that errors and
+//! `# via` annotations can name them. This module reads files and stdin; it never touches the
+//! network and knows nothing of pubgrub.
 
 mod command_line;
 mod error;
+mod local;
 mod parser;
 mod project;
+mod variables;
 
 use std::path::{Path, PathBuf};
 
 pub use command_line::command_line_manifest;
 pub use error::{InputError, InputErrorKind};
+pub use local::{LocalProject, LocalRequirement, LocalTarget};
 pub use parser::read_manifest;
 pub use project::{ProjectSelection, is_project_file, read_project_file};
+pub use variables::Variables;
+
+/// How requirements files are read.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOptions<'a> {
+    /// The values of `${NAME}` references.
+    pub variables: &'a Variables,
+    /// What to do with local path and editable requirements.
+    pub local_paths: LocalPaths,
+}
+
+/// What to do with local path and editable requirements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalPaths {
+    /// Read the project or file they point at: they are part of the resolution.
+    Read,
+    /// Leave them out without looking at the path: reading an existing lock for its `==` pins
+    /// must not fail because a project changed since it was written.
+    Skip,
+}
 
 /// Where a requirement came from: the file (as the user or the including file named it) and line.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,6 +110,9 @@ pub struct InputRequirement {
     pub text: String,
     /// Where it came from.
     pub origin: Origin,
+    /// What is local about it: a project directory or a distribution file on this machine
+    /// (`requirement` then names it by an absolute `file://` URL).
+    pub local: Option<LocalRequirement>,
 }
 
 impl InputRequirement {

@@ -1,12 +1,15 @@
 //! The line parser for requirements files (see the module doc for the grammar).
 
+use std::borrow::Cow;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use pep508_rs::{Requirement, VerbatimUrl};
 
+use super::local::{Editable, looks_unnamed, parse_located};
 use super::{
-    InputError, InputErrorKind, InputRequirement, Manifest, Origin, OriginKind, join_relative,
+    InputError, InputErrorKind, InputRequirement, LocalPaths, Manifest, Origin, OriginKind,
+    ReadOptions, join_relative,
 };
 
 /// Reads `path` (or stdin when it is `-`) and every file it includes into a manifest.
@@ -15,16 +18,25 @@ use super::{
 /// (a file given with `-c`).
 ///
 /// # Errors
-/// When a file cannot be read, a line is malformed, an option is unknown, or files include each
-/// other in a cycle. The error names the file, line and the chain of including files.
-pub fn read_manifest(path: &Path, kind: OriginKind) -> Result<Manifest, InputError> {
-    let mut reader = Reader::default();
+/// When a file cannot be read, a line is malformed, an option is unknown, files include each
+/// other in a cycle, or a local requirement's path cannot be used. The error names the file,
+/// line and the chain of including files.
+pub fn read_manifest(
+    path: &Path,
+    kind: OriginKind,
+    options: ReadOptions<'_>,
+) -> Result<Manifest, InputError> {
+    let mut reader = Reader {
+        options,
+        manifest: Manifest::default(),
+        stack: Vec::new(),
+    };
     reader.read_file(path, kind)?;
     Ok(reader.manifest)
 }
 
-#[derive(Default)]
-struct Reader {
+struct Reader<'a> {
+    options: ReadOptions<'a>,
     manifest: Manifest,
     /// Files being read, outermost first, with the line that included the next one.
     stack: Vec<(PathBuf, usize)>,
@@ -36,16 +48,20 @@ struct LogicalLine {
     text: String,
 }
 
-impl Reader {
+impl Reader<'_> {
     fn read_file(&mut self, path: &Path, kind: OriginKind) -> Result<(), InputError> {
         if self.stack.iter().any(|(open, _)| open == path) {
             return Err(self.error(path, None, InputErrorKind::IncludeCycle(path.to_path_buf())));
         }
         let content = read_text(path).map_err(|kind| self.error(path, None, kind))?;
         self.stack.push((path.to_path_buf(), 0));
-        for line in logical_lines(&content) {
+        for mut line in logical_lines(&content) {
             if let Some(top) = self.stack.last_mut() {
                 top.1 = line.number;
+            }
+            // pip expands variables after joining lines and removing comments.
+            if let Cow::Owned(expanded) = self.options.variables.expand(&line.text) {
+                line.text = expanded;
             }
             self.read_line(path, kind, &line)?;
         }
@@ -64,6 +80,11 @@ impl Reader {
         let text = line.text.trim();
         if text.starts_with('-') {
             let option = parse_option(text).map_err(|error| at(self, error))?;
+            if let FileOption::Editable(value) = option {
+                return self
+                    .add_requirement(path, kind, line.number, &value, Editable::Yes)
+                    .map_err(|error| at(self, error));
+            }
             return self
                 .apply_option(path, kind, option)
                 .map_err(|error| match error {
@@ -79,17 +100,41 @@ impl Reader {
                 return Err(at(self, InputErrorKind::UnknownOption(option.to_string())));
             }
         }
-        let requirement =
-            parse_requirement(requirement_text, path).map_err(|error| at(self, error))?;
+        self.add_requirement(path, kind, line.number, requirement_text, Editable::No)
+            .map_err(|error| at(self, error))
+    }
+
+    fn add_requirement(
+        &mut self,
+        path: &Path,
+        kind: OriginKind,
+        line: usize,
+        text: &str,
+        editable: Editable,
+    ) -> Result<(), InputErrorKind> {
+        let unnamed = editable == Editable::Yes || looks_unnamed(text);
+        if unnamed && kind == OriginKind::Constraint {
+            // pip's rule: a constraint only limits a name, so it must have one.
+            return Err(InputErrorKind::UnnamedConstraint(text.to_string()));
+        }
+        if unnamed && self.options.local_paths == LocalPaths::Skip {
+            return Ok(());
+        }
+        let (requirement, local) = if self.options.local_paths == LocalPaths::Skip {
+            (parse_requirement(text, path)?, None)
+        } else {
+            parse_located(text, path, editable)?
+        };
         let entry = InputRequirement {
             requirement,
-            text: requirement_text.to_string(),
+            text: text.to_string(),
             origin: Origin {
                 kind,
                 file: path.to_path_buf(),
-                line: line.number,
+                line,
                 project: None,
             },
+            local,
         };
         match kind {
             OriginKind::Requirement | OriginKind::CommandLine => {
@@ -134,6 +179,8 @@ impl Reader {
             FileOption::OnlyBinary(value) => self.manifest.resolver.only_binary.push(value),
             FileOption::NoBinary(value) => self.manifest.resolver.no_binary.push(value),
             FileOption::TrustedHost => {}
+            // Handled by `read_line`: an editable is a requirement, not a setting.
+            FileOption::Editable(_) => {}
         }
         Ok(())
     }
@@ -264,6 +311,7 @@ enum FileOption {
     OnlyBinary(String),
     NoBinary(String),
     TrustedHost,
+    Editable(String),
 }
 
 /// Parses `-r file`, `-rfile`, `--requirement=file`, `--requirement file` and the other options.
@@ -303,12 +351,7 @@ fn parse_option(text: &str) -> Result<FileOption, InputErrorKind> {
         }
         "--only-binary" => FileOption::OnlyBinary(value()?),
         "--no-binary" => FileOption::NoBinary(value()?),
-        "-e" | "--editable" => {
-            return Err(InputErrorKind::Unsupported {
-                option: flag.to_string(),
-                hint: "editable requirements are not supported yet; write `name @ file:///path` instead".into(),
-            });
-        }
+        "-e" | "--editable" => FileOption::Editable(value()?),
         _ => return Err(InputErrorKind::UnknownOption(flag.to_string())),
     })
 }
@@ -339,12 +382,6 @@ pub(super) fn parse_requirement(
     text: &str,
     file: &Path,
 ) -> Result<Requirement<VerbatimUrl>, InputErrorKind> {
-    if looks_unnamed(text) {
-        return Err(InputErrorKind::Unsupported {
-            option: text.to_string(),
-            hint: "requirements without a name are not supported yet; write `name @ URL`".into(),
-        });
-    }
     let mut warnings = Vec::new();
     let directory = file.parent().unwrap_or(Path::new("."));
     let requirement = Requirement::<VerbatimUrl>::parse_reporter(
@@ -365,14 +402,6 @@ pub(super) fn parse_requirement(
         });
     }
     Ok(requirement)
-}
-
-/// A bare path or URL (`./pkg`, `https://…/x.whl`) rather than `name @ url`.
-fn looks_unnamed(text: &str) -> bool {
-    let first = text.split_whitespace().next().unwrap_or_default();
-    first.starts_with('.')
-        || first.starts_with('/')
-        || looks_like_url(first) && !text.contains(" @ ") && !text.contains('@')
 }
 
 #[cfg(test)]

@@ -2,13 +2,21 @@
 //! dependencies and optional dependencies, PEP 735 `[dependency-groups]`) and `setup.cfg`
 //! (`install_requires`, `extras_require`). Nothing is executed: a field declared dynamic is an
 //! error naming it, because only a build backend could compute it.
+//!
+//! Two callers: a project file given as an input (its dependencies become requirements), and a
+//! local path requirement (`-e ./pkg`), which needs the whole project as the resolver sees a
+//! distribution: name, version, `Requires-Python`, dependencies and extras.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::str::FromStr as _;
 
+use pep508_rs::{ExtraOperator, MarkerExpression, MarkerTree, MarkerValueExtra};
+
+use super::local::LocalProject;
 use super::parser::parse_requirement;
 use super::{InputError, InputErrorKind, InputRequirement, Manifest, Origin, OriginKind};
-use crate::types::{ExtraName, PackageName};
+use crate::types::{ExtraName, PackageName, Version, VersionSpecifiers};
 
 /// Which optional parts of a project to include.
 #[derive(Clone, Debug, Default)]
@@ -52,6 +60,7 @@ pub fn read_project_file(
     } else {
         pyproject(&text).map_err(|kind| error(None, kind))?
     };
+    let project_name = project.name.as_deref().unwrap_or("project").to_string();
     let mut lines: Vec<String> = project.dependencies.clone();
     let wanted: Vec<String> = if selection.all_extras {
         project.extras.keys().cloned().collect()
@@ -67,14 +76,14 @@ pub fn read_project_file(
             .map_err(|kind| error(None, kind))?;
     }
     let mut manifest = Manifest::default();
-    let project_name = PackageName::new(project.name.clone()).ok();
+    let normalized_name = PackageName::new(project_name.clone()).ok();
     for line_text in lines {
         let line = line_of(&text, &line_text);
         let requirement =
             parse_requirement(&line_text, path).map_err(|kind| error(Some(line), kind))?;
         // A project's extras may require the project itself with other extras; those were
         // expanded above, so the self-reference adds nothing.
-        if project_name.as_ref() == Some(&requirement.name) {
+        if normalized_name.as_ref() == Some(&requirement.name) {
             continue;
         }
         manifest.requirements.push(InputRequirement {
@@ -84,8 +93,9 @@ pub fn read_project_file(
                 kind: OriginKind::Requirement,
                 file: path.to_path_buf(),
                 line,
-                project: Some(project.name.clone()),
+                project: Some(project_name.clone()),
             },
+            local: None,
         });
     }
     Ok(manifest)
@@ -93,10 +103,22 @@ pub fn read_project_file(
 
 /// What a project file declares.
 struct ProjectDeclaration {
-    name: String,
+    /// The name, when declared (a `pyproject.toml` may hold only `[dependency-groups]`).
+    name: Option<String>,
+    version: Declared,
+    requires_python: Option<String>,
     dependencies: Vec<String>,
     extras: BTreeMap<String, Vec<String>>,
     groups: BTreeMap<String, Vec<GroupItem>>,
+}
+
+/// A field a local project must declare statically.
+enum Declared {
+    Static(String),
+    /// Computed by the build backend; the text names the field (`project.version`).
+    Dynamic(String),
+    /// Absent; the text names the field.
+    Missing(String),
 }
 
 enum GroupItem {
@@ -127,7 +149,8 @@ fn add_extra(
         lines.push(requirement.clone());
         // Self-references (`project[other]`) pull in the other extra's requirements too.
         if let Ok(parsed) = requirement.parse::<pep508_rs::Requirement>()
-            && PackageName::new(project.name.clone()).ok().as_ref() == Some(&parsed.name)
+            && let Some(name) = &project.name
+            && PackageName::new(name.clone()).ok().as_ref() == Some(&parsed.name)
         {
             for nested in &parsed.extras {
                 add_extra(project, nested.as_ref(), lines, seen)?;
@@ -166,9 +189,16 @@ fn add_group(
 }
 
 fn pyproject(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
-    let table: toml::Table = text.parse().map_err(|error: toml::de::Error| {
+    pyproject_declaration(&parse_toml(text)?)
+}
+
+fn parse_toml(text: &str) -> Result<toml::Table, InputErrorKind> {
+    text.parse().map_err(|error: toml::de::Error| {
         InputErrorKind::InvalidProject(error.message().to_string())
-    })?;
+    })
+}
+
+fn pyproject_declaration(table: &toml::Table) -> Result<ProjectDeclaration, InputErrorKind> {
     let strings =
         |value: Option<&toml::Value>, what: &str| -> Result<Vec<String>, InputErrorKind> {
             match value {
@@ -198,11 +228,24 @@ fn pyproject(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
             return Err(InputErrorKind::Dynamic(format!("project.{field}")));
         }
     }
-    let name = project
-        .and_then(|project| project.get("name"))
-        .and_then(toml::Value::as_str)
-        .unwrap_or("project")
-        .to_string();
+    let string = |key: &str| -> Result<Option<String>, InputErrorKind> {
+        match project.and_then(|project| project.get(key)) {
+            None => Ok(None),
+            Some(toml::Value::String(value)) => Ok(Some(value.clone())),
+            Some(_) => Err(InputErrorKind::InvalidProject(format!(
+                "`project.{key}` must be a string"
+            ))),
+        }
+    };
+    let name = string("name")?;
+    let version = match string("version")? {
+        _ if dynamic.iter().any(|entry| entry == "version") => {
+            Declared::Dynamic("project.version".to_string())
+        }
+        Some(version) => Declared::Static(version),
+        None => Declared::Missing("project.version".to_string()),
+    };
+    let requires_python = string("requires-python")?;
     let dependencies = strings(
         project.and_then(|project| project.get("dependencies")),
         "project.dependencies",
@@ -258,6 +301,8 @@ fn pyproject(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
     }
     Ok(ProjectDeclaration {
         name,
+        version,
+        requires_python,
         dependencies,
         extras,
         groups,
@@ -310,11 +355,21 @@ fn setup_cfg(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
             .map(str::to_string)
             .collect())
     };
-    let name = sections
-        .get("metadata")
-        .and_then(|entries| entries.get("name"))
-        .cloned()
-        .unwrap_or_else(|| "project".to_string());
+    let single = |section: &str, key: &str| {
+        sections
+            .get(section)
+            .and_then(|entries| entries.get(key))
+            .map(|value| value.trim().to_string())
+    };
+    let name = single("metadata", "name");
+    let version = match single("metadata", "version") {
+        Some(value) if value.starts_with("file:") || value.starts_with("attr:") => {
+            Declared::Dynamic("metadata.version".to_string())
+        }
+        Some(value) => Declared::Static(value),
+        None => Declared::Missing("metadata.version".to_string()),
+    };
+    let requires_python = single("options", "python_requires");
     let dependencies = values("options", "install_requires")?;
     let mut extras = BTreeMap::new();
     for extra in sections
@@ -326,9 +381,145 @@ fn setup_cfg(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
     }
     Ok(ProjectDeclaration {
         name,
+        version,
+        requires_python,
         dependencies,
         extras,
         groups: BTreeMap::new(),
+    })
+}
+
+/// Reads the project in `directory` for a local path requirement: `pyproject.toml` when it has a
+/// `[project]` table, else `setup.cfg` (setuptools projects whose `pyproject.toml` only names
+/// the build backend).
+///
+/// Unlike a project file given as an input, a local project is a distribution in the graph, so
+/// its name and version must be static too.
+///
+/// # Errors
+/// [`InputErrorKind::NotAProject`] when neither file declares a project; otherwise
+/// [`InputErrorKind::Project`] naming the metadata file (and line, for a bad requirement).
+pub(super) fn read_local_project(directory: &Path) -> Result<LocalProject, InputErrorKind> {
+    let pyproject_path = directory.join("pyproject.toml");
+    let setup_cfg_path = directory.join("setup.cfg");
+    let in_file = |file: &Path, line: Option<usize>| {
+        let file = file.to_path_buf();
+        move |cause: InputErrorKind| InputErrorKind::Project {
+            file,
+            line,
+            cause: Box::new(cause),
+        }
+    };
+    if let Some(text) = read_if_present(&pyproject_path).map_err(in_file(&pyproject_path, None))? {
+        let table = parse_toml(&text).map_err(in_file(&pyproject_path, None))?;
+        if table.contains_key("project") {
+            let declaration =
+                pyproject_declaration(&table).map_err(in_file(&pyproject_path, None))?;
+            return local_project(declaration, &pyproject_path, &text);
+        }
+    }
+    if let Some(text) = read_if_present(&setup_cfg_path).map_err(in_file(&setup_cfg_path, None))? {
+        let declaration = setup_cfg(&text).map_err(in_file(&setup_cfg_path, None))?;
+        return local_project(declaration, &setup_cfg_path, &text);
+    }
+    Err(InputErrorKind::NotAProject(directory.to_path_buf()))
+}
+
+fn read_if_present(path: &Path) -> Result<Option<String>, InputErrorKind> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(InputErrorKind::Read(error)),
+    }
+}
+
+/// A declaration turned into what the resolver needs: every dependency parsed, and each
+/// extra's requirements marked `extra == "name"` as in a wheel's `METADATA`.
+fn local_project(
+    declaration: ProjectDeclaration,
+    file: &Path,
+    text: &str,
+) -> Result<LocalProject, InputErrorKind> {
+    let in_file = |line: Option<usize>| {
+        move |cause: InputErrorKind| InputErrorKind::Project {
+            file: file.to_path_buf(),
+            line,
+            cause: Box::new(cause),
+        }
+    };
+    let name_field = if file.ends_with("setup.cfg") {
+        "metadata.name"
+    } else {
+        "project.name"
+    };
+    let name = static_name(declaration.name, name_field).map_err(in_file(None))?;
+    let version = static_version(declaration.version).map_err(in_file(None))?;
+    let requires_python = declaration
+        .requires_python
+        .map(|specifiers| parse_requires_python(&specifiers))
+        .transpose()
+        .map_err(in_file(None))?;
+    let parse = |line_text: &str| {
+        let line = line_of(text, line_text);
+        parse_requirement(line_text, file).map_err(in_file(Some(line)))
+    };
+    let mut requires_dist = declaration
+        .dependencies
+        .iter()
+        .map(|line_text| parse(line_text))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut provides_extra = Vec::new();
+    for (extra, requirements) in &declaration.extras {
+        let extra = ExtraName::new(extra.clone())
+            .map_err(|_| {
+                InputErrorKind::InvalidProject(format!("`{extra}` is not a valid extra name"))
+            })
+            .map_err(in_file(None))?;
+        for line_text in requirements {
+            let mut requirement = parse(line_text)?;
+            requirement.marker.and(extra_marker(&extra));
+            requires_dist.push(requirement);
+        }
+        provides_extra.push(extra);
+    }
+    Ok(LocalProject {
+        name,
+        version,
+        requires_python,
+        requires_dist,
+        provides_extra,
+        metadata_file: file.to_path_buf(),
+    })
+}
+
+fn static_name(name: Option<String>, field: &str) -> Result<PackageName, InputErrorKind> {
+    let name = name.ok_or_else(|| InputErrorKind::MissingField(field.to_string()))?;
+    PackageName::new(name.clone()).map_err(|_| {
+        InputErrorKind::InvalidProject(format!("`{name}` is not a valid project name"))
+    })
+}
+
+fn static_version(version: Declared) -> Result<Version, InputErrorKind> {
+    match version {
+        Declared::Static(version) => Version::from_str(version.trim()).map_err(|_| {
+            InputErrorKind::InvalidProject(format!("`{version}` is not a valid version"))
+        }),
+        Declared::Dynamic(field) => Err(InputErrorKind::DynamicVersion(field)),
+        Declared::Missing(field) => Err(InputErrorKind::MissingField(field)),
+    }
+}
+
+fn parse_requires_python(specifiers: &str) -> Result<VersionSpecifiers, InputErrorKind> {
+    VersionSpecifiers::from_str(specifiers).map_err(|error| {
+        InputErrorKind::InvalidProject(format!("invalid `requires-python` `{specifiers}`: {error}"))
+    })
+}
+
+/// `extra == "name"`.
+fn extra_marker(extra: &ExtraName) -> MarkerTree {
+    MarkerTree::expression(MarkerExpression::Extra {
+        operator: ExtraOperator::Equal,
+        name: MarkerValueExtra::Extra(extra.clone()),
     })
 }
 
@@ -444,6 +635,56 @@ dev = [{include-group = "test"}, "ruff"]
         )
         .unwrap_err();
         assert_eq!(bad.line, Some(3), "{bad}");
+    }
+
+    #[test]
+    fn local_projects_need_a_static_name_and_version() {
+        let cases = [
+            (
+                "pyproject.toml",
+                "[project]\nversion = \"1\"\n",
+                "`project.name` is missing",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"a\"\n",
+                "`project.version` is missing",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"a\"\nversion = \"one\"\n",
+                "`one` is not a valid version",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"a\"\nversion = 1\n",
+                "`project.version` must be a string",
+            ),
+            (
+                "setup.cfg",
+                "[metadata]\nname = a\nversion = attr: a.__version__\n",
+                "`metadata.version` is dynamic",
+            ),
+        ];
+        for (name, content, expected) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(name), content).unwrap();
+            let error = read_local_project(dir.path()).unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!("in `{}`: ", dir.path().join(name).display())),
+                "{error}"
+            );
+            assert!(error.contains(expected), "{content}: {error}");
+        }
+        // A project file given as an input needs neither.
+        assert!(
+            read(
+                "pyproject.toml",
+                "[project]\ndependencies = [\"six\"]\n",
+                &ProjectSelection::default()
+            )
+            .is_ok()
+        );
     }
 
     #[test]

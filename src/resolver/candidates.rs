@@ -95,25 +95,35 @@ impl fmt::Display for Unusable {
     }
 }
 
+/// What the target would install of a usable version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Installable {
+    /// This file (an index into the version's `files`).
+    File(usize),
+    /// A local project directory: there is no file (and nothing to hash); its metadata was
+    /// read from the project.
+    Directory,
+}
+
 /// One version of a project.
 #[derive(Clone, Debug)]
 pub struct VersionEntry {
     /// Every file of this version left after `--exclude-newer`: their hashes are written.
     pub files: Vec<IndexFile>,
-    /// The file the target would install (index into `files`), or why none can be used.
-    pub best: Result<usize, Unusable>,
+    /// What the target would install, or why nothing can be used.
+    pub best: Result<Installable, Unusable>,
     /// Whether every file is yanked.
     pub yanked: bool,
 }
 
 impl VersionEntry {
-    /// The file the target would use, if any.
+    /// The file the target would use, if it uses a file.
     #[must_use]
     pub fn best_file(&self) -> Option<&IndexFile> {
-        self.best
-            .as_ref()
-            .ok()
-            .and_then(|index| self.files.get(*index))
+        match self.best {
+            Ok(Installable::File(index)) => self.files.get(index),
+            Ok(Installable::Directory) | Err(_) => None,
+        }
     }
 }
 
@@ -163,11 +173,30 @@ impl VersionMap {
     /// A map holding a single version (a direct URL requirement).
     #[must_use]
     pub fn single(version: Version, file: IndexFile) -> Self {
-        let entry = VersionEntry {
-            files: vec![file],
-            best: Ok(0),
-            yanked: false,
-        };
+        Self::only(
+            version,
+            VersionEntry {
+                files: vec![file],
+                best: Ok(Installable::File(0)),
+                yanked: false,
+            },
+        )
+    }
+
+    /// A map holding the single version of a local project directory.
+    #[must_use]
+    pub fn directory(version: Version) -> Self {
+        Self::only(
+            version,
+            VersionEntry {
+                files: Vec::new(),
+                best: Ok(Installable::Directory),
+                yanked: false,
+            },
+        )
+    }
+
+    fn only(version: Version, entry: VersionEntry) -> Self {
         Self {
             versions: BTreeMap::from([(version, entry)]),
             excluded_newer: Vec::new(),
@@ -377,7 +406,7 @@ fn entry_for(
         }
     }
     let best = match (best_wheel, sdist) {
-        (Some((index, _)), _) | (None, Some(index)) => Ok(index),
+        (Some((index, _)), _) | (None, Some(index)) => Ok(Installable::File(index)),
         (None, None) => Err(
             if let Some(specifiers) = python_mismatch.filter(|_| !saw_wheel && !saw_sdist) {
                 Unusable::RequiresPython(specifiers)

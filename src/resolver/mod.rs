@@ -27,8 +27,8 @@ use std::sync::Arc;
 use pubgrub::PubGrubError;
 
 pub use candidates::{
-    PackageSelector, PrereleaseMode, ResolutionStrategy, SelectionOptions, Unusable, VersionEntry,
-    VersionMap, VersionOrder,
+    Installable, PackageSelector, PrereleaseMode, ResolutionStrategy, SelectionOptions, Unusable,
+    VersionEntry, VersionMap, VersionOrder,
 };
 pub use error::ResolveError;
 pub use package::PubGrubPackage;
@@ -151,10 +151,7 @@ fn build_resolution(
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
-        let source = root
-            .urls
-            .get(name)
-            .map_or(PinSource::Registry, |url| PinSource::Url(url.clone()));
+        let source = root.pin_source(name);
         pins.insert(
             name.clone(),
             Pin {

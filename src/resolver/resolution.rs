@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use url::Url;
 
-use crate::inputs::Origin;
+use crate::inputs::{LocalRequirement, Origin};
 use crate::types::{ExtraName, IndexFile, PackageName, Sha256Digest, Version};
 
 /// A resolved set of pins, sorted by name.
@@ -70,10 +70,17 @@ pub struct Pin {
 }
 
 /// Where a pin's files come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum PinSource {
     /// A package index.
     Registry,
     /// A direct URL requirement, written back as `name @ url`.
     Url(Url),
+    /// A local project directory or distribution file (`-e ./pkg`, `./dist/foo-1.0.tar.gz`).
+    Local {
+        /// Its absolute `file://` URL.
+        url: Url,
+        /// How the user named it.
+        local: LocalRequirement,
+    },
 }

@@ -14,8 +14,10 @@ use super::candidates::{
     PrereleaseMode, PrereleasePermission, ResolutionStrategy, VersionMap, VersionOrder,
 };
 use super::package::PubGrubPackage;
+use super::resolution::PinSource;
 use super::specifiers::specifiers_to_range;
-use crate::inputs::{InputRequirement, Manifest};
+use crate::inputs::{InputRequirement, LocalProject, LocalRequirement, Manifest};
+use crate::metadata::CoreMetadata;
 use crate::target::Target;
 use crate::types::{PackageName, Version};
 
@@ -27,8 +29,10 @@ pub(crate) struct RootSpec {
     /// Constraints by package. They do not narrow dependency edges (that would hide them from
     /// conflict explanations); they narrow which versions are offered, see `constrain`.
     pub(crate) constraints: HashMap<PackageName, Ranges<Version>>,
-    /// Direct URLs by package.
+    /// Direct URLs by package (local paths as `file://` URLs).
     pub(crate) urls: HashMap<PackageName, Url>,
+    /// The local part of direct URLs that point at this machine, by package.
+    locals: HashMap<PackageName, LocalRequirement>,
     /// Packages whose first-party requirements name a prerelease.
     explicit_prereleases: HashSet<PackageName>,
     /// Versions pinned with `==`/`===` by first-party requirements: these may be yanked.
@@ -76,6 +80,11 @@ impl RootSpec {
             None => Ranges::full(),
             Some(VersionOrUrl::Url(url)) => {
                 self.urls.insert(name.clone(), url.to_url());
+                // The last line naming a URL wins, local or not.
+                match &entry.local {
+                    Some(local) => self.locals.insert(name.clone(), local.clone()),
+                    None => self.locals.remove(name),
+                };
                 Ranges::full()
             }
             Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
@@ -97,6 +106,27 @@ impl RootSpec {
                 }
                 specifiers_to_range(specifiers)
             }
+        }
+    }
+
+    /// The metadata of `name` when it is a local project directory: read from the project by
+    /// the inputs, so the resolver never fetches it.
+    pub(crate) fn local_metadata(&self, name: &PackageName) -> Option<CoreMetadata> {
+        self.locals
+            .get(name)
+            .and_then(LocalRequirement::project)
+            .map(project_metadata)
+    }
+
+    /// Where the pin of `name` comes from.
+    pub(crate) fn pin_source(&self, name: &PackageName) -> PinSource {
+        match (self.urls.get(name), self.locals.get(name)) {
+            (Some(url), Some(local)) => PinSource::Local {
+                url: url.clone(),
+                local: local.clone(),
+            },
+            (Some(url), None) => PinSource::Url(url.clone()),
+            (None, _) => PinSource::Registry,
         }
     }
 
@@ -193,5 +223,18 @@ impl RootSpec {
         self.exact_pins
             .get(name)
             .is_some_and(|range| range.contains(version))
+    }
+}
+
+/// A local project as core metadata, the form the solver reads dependencies from.
+fn project_metadata(project: &LocalProject) -> CoreMetadata {
+    CoreMetadata {
+        name: project.name.clone(),
+        version: project.version.clone(),
+        requires_dist: project.requires_dist.clone(),
+        requires_python: project.requires_python.clone(),
+        provides_extra: project.provides_extra.clone(),
+        dynamic: Vec::new(),
+        metadata_version: String::new(),
     }
 }

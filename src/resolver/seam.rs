@@ -254,6 +254,16 @@ impl<S: Source> FetchContext<S> {
     }
 
     async fn load_project(&self, name: &PackageName) -> ProjectResult {
+        // A local project directory: its metadata came with the inputs.
+        if let Some(metadata) = self.root.local_metadata(name) {
+            let version = metadata.version.clone();
+            self.publish_metadata(
+                name,
+                &version,
+                MetadataOutcome::Available(Arc::new(metadata)),
+            );
+            return Ok(Arc::new(VersionMap::directory(version)));
+        }
         if let Some(url) = self.root.urls.get(name) {
             let (file, outcome) = self.source.direct_url(name, url).await?;
             let MetadataOutcome::Available(metadata) = &outcome else {
@@ -262,10 +272,7 @@ impl<S: Source> FetchContext<S> {
                 }));
             };
             let version = metadata.version.clone();
-            self.claim_metadata(name, &version);
-            self.answers
-                .metadata
-                .insert((name.clone(), version.clone()), Ok(outcome));
+            self.publish_metadata(name, &version, outcome);
             return Ok(Arc::new(VersionMap::single(version, file)));
         }
         let files = self.source.project(name).await?;
@@ -274,6 +281,15 @@ impl<S: Source> FetchContext<S> {
             &self.target,
             &self.options.selection,
         )))
+    }
+
+    /// Records metadata known without a fetch (a direct URL's file was read whole, a local
+    /// project's came with the inputs), so that nobody fetches it again.
+    fn publish_metadata(&self, name: &PackageName, version: &Version, outcome: MetadataOutcome) {
+        self.claim_metadata(name, version);
+        self.answers
+            .metadata
+            .insert((name.clone(), version.clone()), Ok(outcome));
     }
 
     /// Marks a metadata fetch as started; false when someone else already started it.

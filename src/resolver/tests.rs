@@ -130,6 +130,7 @@ fn manifest(requirements: &[&str], constraints: &[&str]) -> Manifest {
             line: line + 1,
             project: None,
         },
+        local: None,
     };
     Manifest {
         requirements: requirements

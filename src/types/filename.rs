@@ -210,6 +210,40 @@ impl DistFilename {
         }
     }
 
+    /// Parses a file name whose project is not known beforehand (an unnamed requirement such as
+    /// `./dist/foo-1.0.tar.gz`).
+    ///
+    /// A wheel name says where its name ends. A legacy sdist name (`foo-bar-1.0.tar.gz`) does not,
+    /// so the name is taken to end at the first dash after which the rest is a PEP 440 version.
+    ///
+    /// # Errors
+    /// When the name is neither a wheel's nor an sdist's.
+    pub fn parse_unnamed(filename: &str) -> Result<Self, FilenameError> {
+        if filename.ends_with(".whl") {
+            return WheelFilename::from_str(filename).map(Self::Wheel);
+        }
+        let stem = filename
+            .strip_suffix(".tar.gz")
+            .or_else(|| filename.strip_suffix(".zip"))
+            .ok_or_else(|| FilenameError::UnknownExtension(filename.to_string()))?;
+        let name = stem
+            .match_indices('-')
+            .map(|(index, _)| (&stem[..index], &stem[index + 1..]))
+            .find(|(_, version)| Version::from_str(version).is_ok())
+            .and_then(|(name, _)| PackageName::from_str(name).ok())
+            .ok_or_else(|| FilenameError::InvalidName(filename.to_string()))?;
+        SdistFilename::parse(filename, &name).map(Self::Sdist)
+    }
+
+    /// The project this file distributes.
+    #[must_use]
+    pub fn name(&self) -> &PackageName {
+        match self {
+            Self::Wheel(wheel) => &wheel.name,
+            Self::Sdist(sdist) => &sdist.name,
+        }
+    }
+
     /// The version this file distributes.
     #[must_use]
     pub fn version(&self) -> &Version {
@@ -224,6 +258,20 @@ impl DistFilename {
     pub fn is_wheel(&self) -> bool {
         matches!(self, Self::Wheel(_))
     }
+}
+
+/// The file name a URL points at: its last path segment, percent-decoded (`foo%2Bbar-1.0.tar.gz`
+/// is `foo+bar-1.0.tar.gz`). Empty when the path ends with `/`.
+#[must_use]
+pub fn filename_from_url(url: &url::Url) -> String {
+    let segment = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .unwrap_or_default();
+    // `form_urlencoded` would also turn `+` into a space, which a path never means.
+    url::form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
+        .next()
+        .map_or_else(|| segment.to_string(), |(_, value)| value.into_owned())
 }
 
 fn parse_version(filename: &str, version: &str) -> Result<Version, FilenameError> {
@@ -277,6 +325,36 @@ mod tests {
         assert_eq!(sdist.version.to_string(), "4.0.0");
         let zip = SdistFilename::parse("Foo.Bar-2.0.zip", &name("foo-bar")).unwrap();
         assert_eq!(zip.format, SdistFormat::Zip);
+    }
+
+    #[test]
+    fn parses_names_without_knowing_the_project() {
+        let cases = [
+            ("foo_bar-1.0-py3-none-any.whl", "foo-bar", "1.0"),
+            (
+                "typing-extensions-4.0.0.tar.gz",
+                "typing-extensions",
+                "4.0.0",
+            ),
+            ("foo-1.0-1.tar.gz", "foo", "1.0.post1"),
+            ("Foo.Bar-2.0.zip", "foo-bar", "2.0"),
+        ];
+        for (filename, project, version) in cases {
+            let parsed = DistFilename::parse_unnamed(filename).unwrap();
+            assert_eq!(parsed.name(), &name(project), "{filename}");
+            assert_eq!(parsed.version().to_string(), version, "{filename}");
+        }
+        for bad in ["foo.tar.gz", "foo-bar.tar.gz", "foo-1.0.exe", "foo-1.0.whl"] {
+            assert!(DistFilename::parse_unnamed(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn file_names_come_from_the_last_path_segment() {
+        let url = url::Url::parse("https://h.example/a/foo%2Bbar-1.0.tar.gz#sha256=00").unwrap();
+        assert_eq!(filename_from_url(&url), "foo+bar-1.0.tar.gz");
+        let dir = url::Url::parse("https://h.example/a/").unwrap();
+        assert_eq!(filename_from_url(&dir), "");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod redacted;
 pub use digest::{DigestError, Sha256Digest};
 pub use filename::{
     DistFilename, FilenameError, SdistFilename, SdistFormat, WheelFilename, WheelTag,
+    filename_from_url,
 };
 pub use index_file::{IndexFile, MetadataAvailability, ProjectFiles, Yanked};
 pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};

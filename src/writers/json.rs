@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::inputs::{LocalRequirement, LocalTarget};
 use crate::resolver::{EdgeFrom, PinSource, Resolution};
 
 /// What the document says besides the resolution.
@@ -41,6 +42,11 @@ struct JsonPin<'a> {
     version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
+    /// A local project or file, as the user wrote its path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    editable: bool,
     extras: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     markers: Vec<&'a str>,
@@ -85,8 +91,22 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
             version: pin.version.to_string(),
             url: match &pin.source {
                 PinSource::Registry => None,
-                PinSource::Url(url) => Some(url.as_str()),
+                PinSource::Url(url) | PinSource::Local { url, .. } => Some(url.as_str()),
             },
+            path: match &pin.source {
+                PinSource::Local { local, .. } => Some(local.written.as_str()),
+                PinSource::Registry | PinSource::Url(_) => None,
+            },
+            editable: matches!(
+                &pin.source,
+                PinSource::Local {
+                    local: LocalRequirement {
+                        target: LocalTarget::Directory { editable: true, .. },
+                        ..
+                    },
+                    ..
+                }
+            ),
             extras: pin.extras.iter().map(AsRef::as_ref).collect(),
             markers: pin.markers.iter().map(String::as_str).collect(),
             hashes: pin

@@ -59,6 +59,13 @@ const UNSAFE_UNPINNED_MESSAGE: &str =
 # pinned when the requirements file includes hashes and the requirement is not
 # satisfied by a package already installed. Consider using the --allow-unsafe flag.";
 
+/// Written before a pin without hashes in a file that has hashes (pip-compile's wording): pip
+/// refuses such a file in hash-checking mode. Local directories are the usual case; like
+/// pip-compile, pinwheel never hashes a directory.
+const UNHASHED_MESSAGE: &str =
+    "# WARNING: pip install will require the following package to be hashed.
+# Consider using a hashable URL like https://github.com/jazzband/pip-tools/archive/SOMECOMMIT.zip";
+
 /// Writes `resolution` in pip-compile's format.
 #[must_use]
 pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -> String {
@@ -82,9 +89,17 @@ pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -
         out.push('\n');
     }
     let is_unsafe = |pin: &&Pin| options.unsafe_packages.contains(&pin.name);
-    let (unsafe_pins, safe_pins): (Vec<&Pin>, Vec<&Pin>) =
+    let (mut unsafe_pins, mut safe_pins): (Vec<&Pin>, Vec<&Pin>) =
         resolution.pins.iter().partition(is_unsafe);
+    // pip-compile lists editables first, each group by name (the pins come sorted by name).
+    for pins in [&mut safe_pins, &mut unsafe_pins] {
+        pins.sort_by_key(|pin| !is_editable(pin));
+    }
+    let any_hashed = options.hashes && resolution.pins.iter().any(|pin| !pin.hashes.is_empty());
     for pin in &safe_pins {
+        if any_hashed && pin.hashes.is_empty() {
+            let _ = writeln!(out, "{UNHASHED_MESSAGE}");
+        }
         write_pin(&mut out, pin, options);
     }
     if !unsafe_pins.is_empty() {
@@ -158,7 +173,18 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
     }
 }
 
-/// `name==version`, `name[extra]==version`, or `name @ url`.
+fn is_editable(pin: &Pin) -> bool {
+    matches!(&pin.source, PinSource::Local { local, .. } if local.is_editable())
+}
+
+/// `name==version`, `name[extra]==version`, `name @ url`, or a local path.
+///
+/// Local paths: an editable is written as the user wrote it (`-e ./pkg[dev]`), as pip-compile
+/// does. Any other local path is written as the user wrote it too when it is relative
+/// (`./dist/foo-1.0.tar.gz`, `../lib[extra]`): pip-compile would write
+/// `name @ file:///home/someone/checkout/lib`, which ties a lock committed to a repository to
+/// one machine's checkout. An absolute path or a `file:` URL is written as pip-compile writes
+/// it, `name @ file:///…`.
 fn pin_requirement(pin: &Pin, strip_extras: bool) -> String {
     let extras = if strip_extras || pin.extras.is_empty() {
         String::new()
@@ -175,6 +201,13 @@ fn pin_requirement(pin: &Pin, strip_extras: bool) -> String {
     match &pin.source {
         PinSource::Registry => format!("{}{extras}=={}", pin.name, pin.version),
         PinSource::Url(url) => format!("{}{extras} @ {url}", pin.name),
+        PinSource::Local { local, .. } if local.is_editable() => {
+            format!("-e {}{extras}", local.written)
+        }
+        PinSource::Local { local, .. } if local.is_relative() => {
+            format!("{}{extras}", local.written)
+        }
+        PinSource::Local { url, .. } => format!("{}{extras} @ {url}", pin.name),
     }
 }
 

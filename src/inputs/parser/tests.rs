@@ -2,7 +2,29 @@ use std::fs;
 use std::path::Path;
 
 use super::*;
-use crate::inputs::{InputErrorKind, OriginKind};
+use crate::inputs::{InputErrorKind, LocalPaths, OriginKind, ReadOptions, Variables};
+
+fn read(path: &Path) -> Result<Manifest, InputError> {
+    read_with(
+        path,
+        OriginKind::Requirement,
+        &Variables::none(),
+        LocalPaths::Read,
+    )
+}
+
+fn read_with(
+    path: &Path,
+    kind: OriginKind,
+    variables: &Variables,
+    local_paths: LocalPaths,
+) -> Result<Manifest, InputError> {
+    let options = ReadOptions {
+        variables,
+        local_paths,
+    };
+    read_manifest(path, kind, options)
+}
 
 fn write(dir: &Path, name: &str, content: &str) -> std::path::PathBuf {
     let path = dir.join(name);
@@ -28,7 +50,7 @@ fn reads_requirements_comments_and_continuations() {
         "requirements.in",
         "# a comment\n\nrequests>=2 # trailing comment\nuvicorn[standard] \\\n  ; python_version >= \"3.8\"\nfoo @ https://example.com/foo-1.0.tar.gz#sha256=abc\n",
     );
-    let manifest = read_manifest(&path, OriginKind::Requirement).unwrap();
+    let manifest = read(&path).unwrap();
     assert_eq!(
         names(&manifest.requirements),
         ["requests", "uvicorn", "foo"]
@@ -47,7 +69,7 @@ fn follows_includes_relative_to_the_including_file() {
     write(dir.path(), "constraints.txt", "attrs<24\n-r more.txt\n");
     write(dir.path(), "more.txt", "six==1.16\n");
     let top = write(dir.path(), "reqs/dev.in", "-r base.in\npytest\n");
-    let manifest = read_manifest(&top, OriginKind::Requirement).unwrap();
+    let manifest = read(&top).unwrap();
     assert_eq!(names(&manifest.requirements), ["attrs", "pytest"]);
     // A `-r` inside a constraints file stays a constraint.
     assert_eq!(names(&manifest.constraints), ["attrs", "six"]);
@@ -72,7 +94,7 @@ fn reads_option_lines_in_every_spelling() {
         "r.in",
         "--index-url https://a.example/simple\n-ihttps://b.example/simple\n--extra-index-url=https://c.example/simple\n-f ./wheels\n--find-links https://d.example/links/\n--no-index\n--pre\n--only-binary :all:\n--trusted-host a.example\nsix --hash=sha256:0000\n",
     );
-    let manifest = read_manifest(&path, OriginKind::Requirement).unwrap();
+    let manifest = read(&path).unwrap();
     assert_eq!(
         manifest.index.index_url.as_deref(),
         Some("https://b.example/simple")
@@ -103,11 +125,13 @@ fn errors_name_file_line_and_cause() {
         ("six\n\n-r\n", 3, "option `-r` needs a value"),
         ("foo; python_version ~= '3'\n", 1, "invalid requirement"),
         ("six --nothash=1\n", 1, "unknown option `--nothash=1`"),
-        ("-e ./pkg\n", 1, "`-e` is not supported"),
+        ("-e ./pkg\n", 1, "pkg` does not exist"),
+        ("six\n-e\n", 2, "option `-e` needs a value"),
+        ("six\n./missing[dev]\n", 2, "missing` does not exist"),
     ];
     for (content, line, expected) in cases {
         let path = write(dir.path(), "bad.in", content);
-        let error = read_manifest(&path, OriginKind::Requirement).unwrap_err();
+        let error = read(&path).unwrap_err();
         let message = error.to_string();
         assert_eq!(error.line, Some(line), "{message}");
         assert!(
@@ -123,7 +147,7 @@ fn errors_in_included_files_name_the_chain() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "inner.in", "ok\nnot a requirement!\n");
     let top = write(dir.path(), "top.in", "six\n-r inner.in\n");
-    let error = read_manifest(&top, OriginKind::Requirement).unwrap_err();
+    let error = read(&top).unwrap_err();
     assert_eq!(error.file, dir.path().join("inner.in"));
     assert_eq!(error.line, Some(2));
     assert_eq!(error.included_from, [(top.clone(), 2)]);
@@ -137,11 +161,11 @@ fn errors_in_included_files_name_the_chain() {
 #[test]
 fn missing_files_and_cycles_are_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = read_manifest(&dir.path().join("nope.in"), OriginKind::Requirement).unwrap_err();
+    let missing = read(&dir.path().join("nope.in")).unwrap_err();
     assert!(matches!(missing.kind, InputErrorKind::Read(_)));
     write(dir.path(), "a.in", "-r b.in\n");
     write(dir.path(), "b.in", "-r a.in\n");
-    let cycle = read_manifest(&dir.path().join("a.in"), OriginKind::Requirement).unwrap_err();
+    let cycle = read(&dir.path().join("a.in")).unwrap_err();
     assert!(
         matches!(cycle.kind, InputErrorKind::IncludeCycle(_)),
         "{cycle}"
@@ -161,5 +185,115 @@ fn splits_trailing_options_outside_quotes() {
     assert_eq!(
         strip_comment("foo @ https://x/y#sha256=1 # note"),
         "foo @ https://x/y#sha256=1 "
+    );
+}
+
+const PROJECT: &str = "[project]\nname = \"demo\"\nversion = \"1.0\"\ndependencies = [\"six\"]\n";
+
+#[test]
+fn expands_variables_in_every_kind_of_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/pyproject.toml", PROJECT);
+    let variables: Variables = [("INDEX", "https://mirror.example"), ("DIR", "pkg")]
+        .into_iter()
+        .collect();
+
+    let path = write(
+        dir.path(),
+        "r.in",
+        "-i ${INDEX}/simple\n--find-links ${INDEX}/links\n-e ./${DIR}\nfoo @ ${INDEX}/foo-1.0.tar.gz\n",
+    );
+    let manifest = read_with(&path, OriginKind::Requirement, &variables, LocalPaths::Read).unwrap();
+    assert_eq!(
+        manifest.index.index_url.as_deref(),
+        Some("https://mirror.example/simple")
+    );
+    assert_eq!(manifest.index.find_links, ["https://mirror.example/links"]);
+    assert_eq!(names(&manifest.requirements), ["demo", "foo"]);
+    let editable = manifest.requirements[0].local.as_ref().unwrap();
+    assert_eq!(editable.written, "./pkg");
+    assert!(editable.is_editable());
+    assert_eq!(
+        manifest.requirements[1].requirement.to_string(),
+        "foo @ https://mirror.example/foo-1.0.tar.gz"
+    );
+}
+
+#[test]
+fn unset_variables_stay_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "r.in", "-i ${NOT_SET_ANYWHERE}\n");
+    let manifest = read(&path).unwrap();
+    assert_eq!(
+        manifest.index.index_url.as_deref(),
+        Some("${NOT_SET_ANYWHERE}")
+    );
+    // In a requirement, the reference left as written is an error naming it.
+    let path = write(dir.path(), "r.in", "six\nbar==${UNSET}\n");
+    let error = read(&path).unwrap_err();
+    assert_eq!(error.line, Some(2), "{error}");
+    assert!(error.to_string().contains("`bar==${UNSET}`"), "{error}");
+}
+
+#[test]
+fn local_requirements_keep_their_line_and_text() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/pyproject.toml", PROJECT);
+    let path = write(
+        dir.path(),
+        "reqs/r.in",
+        "six\n../pkg[extra] ; python_version >= \"3.8\" --hash=sha256:00\n",
+    );
+    let manifest = read(&path).unwrap();
+    let entry = &manifest.requirements[1];
+    assert_eq!(entry.origin.line, 2);
+    assert_eq!(entry.requirement.name.as_ref(), "demo");
+    assert_eq!(entry.marker_text(), Some("python_version >= \"3.8\""));
+    assert_eq!(entry.local.as_ref().unwrap().written, "../pkg");
+}
+
+#[test]
+fn constraints_must_be_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/pyproject.toml", PROJECT);
+    for line in ["-e ./pkg", "./pkg", "https://h.example/foo-1.0.tar.gz"] {
+        let path = write(dir.path(), "c.txt", &format!("six\n{line}\n"));
+        let error = read_with(
+            &path,
+            OriginKind::Constraint,
+            &Variables::none(),
+            LocalPaths::Read,
+        )
+        .unwrap_err();
+        assert_eq!(error.line, Some(2));
+        assert!(
+            error.to_string().contains("not allowed as constraints"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn skipping_local_paths_never_looks_at_them() {
+    let dir = tempfile::tempdir().unwrap();
+    // An old lock whose projects are gone: its `==` pins are still readable.
+    let path = write(
+        dir.path(),
+        "requirements.txt",
+        "-e ./gone\n./also-gone[x]\ngone @ file:///nowhere/gone\nsix==1.16.0\n",
+    );
+    let manifest = read_with(
+        &path,
+        OriginKind::Requirement,
+        &Variables::none(),
+        LocalPaths::Skip,
+    )
+    .unwrap();
+    assert_eq!(names(&manifest.requirements), ["gone", "six"]);
+    assert!(
+        manifest
+            .requirements
+            .iter()
+            .all(|entry| entry.local.is_none())
     );
 }

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use super::*;
-use crate::inputs::{Origin, OriginKind};
+use crate::inputs::{LocalProject, LocalRequirement, LocalTarget, Origin, OriginKind};
 use crate::types::{ExtraName, Sha256Digest, Version};
 
 fn pin(name: &str, version: &str) -> Pin {
@@ -81,6 +81,7 @@ fn writes_pip_compile_format() {
 #
 #    pinwheel resolve --generate-hashes requirements.in
 #
+{unhashed}
 idna==3.10
     # via
     #   -c constraints.txt
@@ -89,6 +90,7 @@ requests==2.32.3 \\
     --hash=sha256:{} \\
     --hash=sha256:{}
     # via -r requirements.in
+{unhashed}
 uvicorn[standard]==0.32.0 ; python_version >= \"3.8\"
     # via -r requirements.in
 
@@ -99,6 +101,8 @@ uvicorn[standard]==0.32.0 ; python_version >= \"3.8\"
 ",
         Sha256Digest::of(b"a").min(Sha256Digest::of(b"b")),
         Sha256Digest::of(b"a").max(Sha256Digest::of(b"b")),
+        // pip-compile warns before every pin it could not hash in a hashed file.
+        unhashed = UNHASHED_MESSAGE,
     );
     assert_eq!(text, expected);
 }
@@ -123,5 +127,89 @@ fn honours_no_annotate_strip_extras_allow_unsafe_and_line_style() {
     assert!(
         text.starts_with("idna==3.10                # via -c constraints.txt, requests\n"),
         "{text}"
+    );
+}
+
+fn local_pin(name: &str, written: &str, target: LocalTarget) -> Pin {
+    let url = url::Url::parse(&format!("file:///srv/{name}")).unwrap();
+    let mut pin = pin(name, "1.0");
+    pin.source = PinSource::Local {
+        url,
+        local: LocalRequirement {
+            written: written.to_string(),
+            target,
+        },
+    };
+    pin.origins
+        .insert(origin(OriginKind::Requirement, "requirements.in"));
+    pin
+}
+
+fn directory(name: &str, editable: bool) -> LocalTarget {
+    LocalTarget::Directory {
+        project: LocalProject {
+            name: PackageName::from_str(name).unwrap(),
+            version: Version::from_str("1.0").unwrap(),
+            requires_python: None,
+            requires_dist: Vec::new(),
+            provides_extra: Vec::new(),
+            metadata_file: PathBuf::from(format!("/srv/{name}/pyproject.toml")),
+        },
+        editable,
+    }
+}
+
+#[test]
+fn writes_local_pins_as_written_editables_first() {
+    let mut editable = local_pin("pkg-demo", "./pkg", directory("pkg-demo", true));
+    editable.extras.insert(ExtraName::from_str("dev").unwrap());
+    let mut attrs = pin("attrs", "24.0");
+    attrs.hashes = vec![Sha256Digest::of(b"attrs")];
+    attrs
+        .dependents
+        .insert(PackageName::from_str("pkg-demo").unwrap());
+    let mut wheel = local_pin(
+        "foo",
+        "./dist/foo-1.0-py3-none-any.whl",
+        LocalTarget::Archive,
+    );
+    wheel.hashes = vec![Sha256Digest::of(b"foo")];
+    let absolute = local_pin("lib", "/srv/lib", directory("lib", false));
+    let resolution = Resolution {
+        edges: Vec::new(),
+        pins: vec![attrs, wheel, absolute, editable],
+    };
+    let options = WriteOptions {
+        hashes: true,
+        annotations: Some(AnnotationStyle::Split),
+        ..WriteOptions::default()
+    };
+    let expected = format!(
+        "{UNHASHED_MESSAGE}
+-e ./pkg[dev]
+    # via -r requirements.in
+attrs==24.0 \\
+    --hash=sha256:{attrs}
+    # via pkg-demo
+./dist/foo-1.0-py3-none-any.whl \\
+    --hash=sha256:{foo}
+    # via -r requirements.in
+{UNHASHED_MESSAGE}
+lib @ file:///srv/lib
+    # via -r requirements.in
+",
+        attrs = Sha256Digest::of(b"attrs"),
+        foo = Sha256Digest::of(b"foo"),
+    );
+    assert_eq!(write_requirements_txt(&resolution, &options), expected);
+
+    // Without hashes there is nothing to warn about; `--strip-extras` applies to paths too.
+    let plain = WriteOptions {
+        strip_extras: true,
+        ..WriteOptions::default()
+    };
+    assert_eq!(
+        write_requirements_txt(&resolution, &plain),
+        "-e ./pkg\nattrs==24.0\n./dist/foo-1.0-py3-none-any.whl\nlib @ file:///srv/lib\n"
     );
 }
