@@ -276,8 +276,8 @@ impl<S: Source> FetchContext<S> {
             return Ok(Arc::new(VersionMap::single(version, file)));
         }
         let files = self.source.project(name).await?;
-        Ok(Arc::new(VersionMap::new(
-            &files,
+        Ok(Arc::new(VersionMap::from_files(
+            Arc::unwrap_or_clone(files),
             &self.target,
             &self.options.selection,
         )))
