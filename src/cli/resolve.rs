@@ -11,7 +11,7 @@ use super::args::{NewlineArg, ResolveArgs};
 use super::diagnostics::{Failure, report};
 use super::output::write_atomically;
 use super::progress::Progress;
-use super::settings::{OutputTarget, resolve_settings, source_files};
+use super::settings::{Options, OutputTarget, load_config, resolve_settings, source_files};
 use crate::cache::Cache;
 use crate::index::IndexClient;
 use crate::inputs::{
@@ -51,11 +51,21 @@ pub fn run(args: &ResolveArgs) -> ExitCode {
 
 async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
     let sources = source_files(args)?;
+    let config = load_config(args, &sources)?;
+    for file in &config.files {
+        tracing::info!("configuration read from `{}`", file.display());
+    }
+    if !args.quiet {
+        for warning in &config.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let options = Options::merge(args, config.options)?;
     let mut manifest = Manifest::default();
     let selection = ProjectSelection {
-        extras: args.extra.clone(),
-        all_extras: args.all_extras,
-        groups: args.group.clone(),
+        extras: options.extra.clone(),
+        all_extras: options.all_extras,
+        groups: options.group.clone(),
     };
     for source in &sources {
         let read = if is_project_file(source) {
@@ -65,12 +75,16 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         };
         manifest.extend(read.map_err(anyhow::Error::new)?);
     }
-    for constraints in &args.constraint {
+    for constraints in &options.constraint {
         manifest.extend(
             read_manifest(constraints, OriginKind::Constraint).map_err(anyhow::Error::new)?,
         );
     }
-    let settings = resolve_settings(args, &sources, &manifest)?;
+    for overrides in &options.overrides {
+        manifest
+            .extend(read_manifest(overrides, OriginKind::Override).map_err(anyhow::Error::new)?);
+    }
+    let settings = resolve_settings(&options, &sources, &manifest)?;
     let cache = match &settings.cache_dir {
         Some(dir) => Some(Cache::open(dir).map_err(anyhow::Error::new)?),
         None => None,
@@ -95,7 +109,7 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
     tracing::info!("{} HTTP requests sent", client.requests_sent());
     let text = with_newlines(
         &write_requirements_txt(&resolution, &settings.write),
-        newline(args, &settings.output, &sources),
+        newline(options.newline, &settings.output, &sources),
     );
     if args.check {
         return check(&settings.output, &text).map(|()| resolution.pins.len());
@@ -123,7 +137,7 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
 
 /// The line ending `--newline` asks for.
 fn newline(
-    args: &ResolveArgs,
+    newline: NewlineArg,
     output: &OutputTarget,
     sources: &[std::path::PathBuf],
 ) -> &'static str {
@@ -135,7 +149,7 @@ fn newline(
                 .map(|pair| pair[0] == b'\r')
         })
     };
-    match args.newline {
+    match newline {
         NewlineArg::Lf => "\n",
         NewlineArg::Crlf => "\r\n",
         NewlineArg::Native if cfg!(windows) => "\r\n",

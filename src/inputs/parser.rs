@@ -94,6 +94,7 @@ impl Reader {
         match kind {
             OriginKind::Requirement => self.manifest.requirements.push(entry),
             OriginKind::Constraint => self.manifest.constraints.push(entry),
+            OriginKind::Override => self.manifest.overrides.push(entry),
         }
         Ok(())
     }

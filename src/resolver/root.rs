@@ -1,11 +1,11 @@
-//! The user's requirements, prepared for the solver: root dependencies, constraints, direct URLs
-//! and the per-package facts that first-party requirements decide (explicit prereleases, pins
-//! that may select yanked versions).
+//! The user's requirements, prepared for the solver: root dependencies, constraints, overrides,
+//! direct URLs and the per-package facts that first-party requirements decide (explicit
+//! prereleases, pins that may select yanked versions).
 
 use std::collections::{HashMap, HashSet};
 
 use pep440_rs::Operator;
-use pep508_rs::VersionOrUrl;
+use pep508_rs::{Requirement, VersionOrUrl};
 use pubgrub::Ranges;
 use url::Url;
 
@@ -15,9 +15,10 @@ use super::candidates::{
 };
 use super::package::PubGrubPackage;
 use super::specifiers::specifiers_to_range;
-use crate::inputs::{InputRequirement, Manifest};
+use crate::inputs::Manifest;
+use crate::metadata::CoreMetadata;
 use crate::target::Target;
-use crate::types::{PackageName, Version};
+use crate::types::{ExtraName, PackageName, Version};
 
 /// What the solver needs from the user's inputs.
 #[derive(Debug, Default)]
@@ -29,6 +30,10 @@ pub(crate) struct RootSpec {
     pub(crate) constraints: HashMap<PackageName, Ranges<Version>>,
     /// Direct URLs by package.
     pub(crate) urls: HashMap<PackageName, Url>,
+    /// Override lines by package, those whose markers apply to the target: every requirement on
+    /// an overridden package, anywhere in the graph, is replaced by these (none when no line
+    /// applies, which removes the requirement).
+    overrides: HashMap<PackageName, Vec<Requirement>>,
     /// Packages whose first-party requirements name a prerelease.
     explicit_prereleases: HashSet<PackageName>,
     /// Versions pinned with `==`/`===` by first-party requirements: these may be yanked.
@@ -36,25 +41,52 @@ pub(crate) struct RootSpec {
 }
 
 impl RootSpec {
-    /// Prepares `manifest` for `target`. Requirements whose markers do not apply to the target
-    /// are left out, as pip-compile does for the Python it runs on.
-    pub(crate) fn new(manifest: &Manifest, target: &Target) -> Self {
+    /// Prepares `manifest` for `target`, with the `-P` constraints of `options`. Requirements
+    /// whose markers do not apply to the target are left out, as pip-compile does for the Python
+    /// it runs on.
+    pub(crate) fn new(manifest: &Manifest, target: &Target, options: &ResolveOptions) -> Self {
         let mut spec = Self::default();
         let applies =
-            |entry: &&InputRequirement| entry.requirement.marker.evaluate(target.markers(), &[]);
-        for entry in manifest.constraints.iter().filter(applies) {
-            let name = &entry.requirement.name;
-            let range = spec.note_first_party(entry);
+            |requirement: &&Requirement| requirement.marker.evaluate(target.markers(), &[]);
+        for entry in &manifest.overrides {
+            let lines = spec
+                .overrides
+                .entry(entry.requirement.name.clone())
+                .or_default();
+            if applies(&&entry.requirement) {
+                lines.push(entry.requirement.clone());
+            }
+        }
+        let override_lines: Vec<Requirement> = spec.overrides.values().flatten().cloned().collect();
+        for requirement in &override_lines {
+            spec.note_first_party(requirement);
+        }
+        let constraints = manifest
+            .constraints
+            .iter()
+            .map(|entry| &entry.requirement)
+            .chain(&options.upgrade_constraints);
+        for requirement in constraints.filter(applies) {
+            let range = spec.note_first_party(requirement);
             let constraint = spec
                 .constraints
-                .entry(name.clone())
+                .entry(requirement.name.clone())
                 .or_insert_with(Ranges::full);
             *constraint = constraint.intersection(&range);
         }
-        for entry in manifest.requirements.iter().filter(applies) {
-            let requirement = &entry.requirement;
-            let range = spec.note_first_party(entry);
-
+        // A requirement line is an edge like any other: overrides replace it too.
+        let requirements: Vec<Requirement> = spec
+            .overridden(
+                manifest
+                    .requirements
+                    .iter()
+                    .map(|entry| &entry.requirement)
+                    .filter(applies),
+            )
+            .cloned()
+            .collect();
+        for requirement in &requirements {
+            let range = spec.note_first_party(requirement);
             spec.dependencies.push((
                 PubGrubPackage::Package(requirement.name.clone()),
                 range.clone(),
@@ -69,10 +101,39 @@ impl RootSpec {
         spec
     }
 
+    /// `requirements` with overrides applied: a requirement on an overridden package becomes the
+    /// package's override lines (possibly none).
+    fn overridden<'r>(
+        &'r self,
+        requirements: impl Iterator<Item = &'r Requirement>,
+    ) -> impl Iterator<Item = &'r Requirement> {
+        requirements.flat_map(|requirement| match self.overrides.get(&requirement.name) {
+            Some(lines) => lines.iter().collect::<Vec<_>>(),
+            None => vec![requirement],
+        })
+    }
+
+    /// The requirements of `metadata` that apply to `target` with `extras` active, with
+    /// overrides applied: the dependencies of one package, as the solver, the prefetcher and the
+    /// `# via` annotations all see them.
+    pub(crate) fn dependencies_of<'m>(
+        &'m self,
+        metadata: &'m CoreMetadata,
+        target: &Target,
+        extras: &[ExtraName],
+    ) -> Vec<&'m Requirement> {
+        let environment = target.markers();
+        let active = metadata
+            .requires_dist
+            .iter()
+            .filter(|requirement| requirement.marker.evaluate(environment, extras));
+        self.overridden(active).collect()
+    }
+
     /// Records what a first-party line says beyond its range, and returns the range.
-    fn note_first_party(&mut self, entry: &InputRequirement) -> Ranges<Version> {
-        let name = &entry.requirement.name;
-        match &entry.requirement.version_or_url {
+    fn note_first_party(&mut self, requirement: &Requirement) -> Ranges<Version> {
+        let name = &requirement.name;
+        match &requirement.version_or_url {
             None => Ranges::full(),
             Some(VersionOrUrl::Url(url)) => {
                 self.urls.insert(name.clone(), url.to_url());

@@ -37,6 +37,9 @@ pub struct WriteOptions {
     pub hashes: bool,
     /// Write `# via` annotations; `None` for `--no-annotate`.
     pub annotations: Option<AnnotationStyle>,
+    /// Write `# from URL` under each pin from an index or find-links location
+    /// (`--emit-index-annotation`), whether or not `# via` annotations are written.
+    pub index_annotations: bool,
     /// Pin unsafe packages instead of listing them in comments (`--allow-unsafe`).
     pub allow_unsafe: bool,
     /// Packages considered unsafe in a requirements file.
@@ -121,6 +124,7 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
     if options.annotations == Some(AnnotationStyle::Line) && !hashed && !via.is_empty() {
         // pip-compile puts a line annotation two spaces after the requirement.
         let _ = writeln!(out, "{line}  # via {}", via.join(", "));
+        write_index_annotation(out, pin, options);
         return;
     }
     if hashed {
@@ -148,6 +152,21 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
             }
         }
     }
+    write_index_annotation(out, pin, options);
+}
+
+/// `    # from URL`, uv's `--emit-index-annotation` line, after the `# via` lines. Direct URL pins
+/// have none: their URL is on the pin's line already.
+fn write_index_annotation(out: &mut String, pin: &Pin, options: &WriteOptions) {
+    if !options.index_annotations {
+        return;
+    }
+    if let PinSource::Registry {
+        listed_by: Some(url),
+    } = &pin.source
+    {
+        let _ = writeln!(out, "    # from {url}");
+    }
 }
 
 /// `name==version`, `name[extra]==version`, or `name @ url`.
@@ -165,7 +184,7 @@ fn pin_requirement(pin: &Pin, strip_extras: bool) -> String {
         )
     };
     match &pin.source {
-        PinSource::Registry => format!("{}{extras}=={}", pin.name, pin.version),
+        PinSource::Registry { .. } => format!("{}{extras}=={}", pin.name, pin.version),
         PinSource::Url(url) => format!("{}{extras} @ {url}", pin.name),
     }
 }
