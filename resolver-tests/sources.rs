@@ -157,3 +157,127 @@ fn pyproject_dependencies_extras_and_groups_resolve_by_default() {
         run.stderr
     );
 }
+
+#[test]
+fn index_annotations_name_the_index_each_pin_came_from() {
+    let private = index(
+        vec![
+            TestPackage::new("internal", "1.0").requires(&["shared"]),
+            TestPackage::new("shared", "1.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let public = index(
+        vec![
+            TestPackage::new("internal", "99.0"),
+            TestPackage::new("other", "2.0"),
+            TestPackage::new("leaf", "4.0"),
+        ],
+        ServerOptions::default(),
+    );
+    // Only builds the wheel that the find-links directory holds; the run never sees this index.
+    let builder = index(
+        vec![TestPackage::new("wheel-only", "1.0")],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    let wheels = project.path().join("wheels");
+    std::fs::create_dir(&wheels).unwrap();
+    let wheel = "wheel_only-1.0-py3-none-any.whl";
+    std::fs::write(wheels.join(wheel), builder.file_bytes(wheel).unwrap()).unwrap();
+    let leaf = format!("{}leaf-4.0-py3-none-any.whl", public.files_dir_url());
+    project.write(
+        "requirements.in",
+        &format!("internal\nother\nleaf @ {leaf}\n--find-links ./wheels\nwheel-only\n"),
+    );
+    let run = project.resolve(
+        &public,
+        &[
+            "--extra-index-url",
+            &private.index_url(),
+            "--emit-index-annotation",
+            "--no-header",
+            "--no-emit-options",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    let wheels_url = url::Url::from_file_path(wheels.canonicalize().unwrap()).unwrap();
+    let expected = format!(
+        "internal==1.0
+    # via -r requirements.in
+    # from {private}
+leaf @ {leaf}
+    # via -r requirements.in
+other==2.0
+    # via -r requirements.in
+    # from {public}
+shared==1.0
+    # via internal
+    # from {private}
+wheel-only==1.0
+    # via -r requirements.in
+    # from {wheels_url}
+",
+        private = private.index_url(),
+        public = public.index_url(),
+    );
+    assert_eq!(run.stdout, expected);
+}
+
+#[test]
+fn overrides_replace_requirements_anywhere_in_the_graph() {
+    let server = index(
+        vec![
+            TestPackage::new("app", "1.0").requires(&["lib<2", "helper"]),
+            TestPackage::new("helper", "1.0").requires(&["lib==1.0"]),
+            TestPackage::new("lib", "1.0"),
+            TestPackage::new("lib", "2.0"),
+            TestPackage::new("lib", "3.0"),
+            TestPackage::new("unused", "1.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    project.write(
+        "overrides.txt",
+        "lib>=2,<3 ; python_version >= \"3.8\"\nlib<2 ; python_version < \"3.8\"\nunused\n",
+    );
+    let run = project.resolve(
+        &server,
+        &[
+            "--overrides",
+            "overrides.txt",
+            "--no-emit-options",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    assert_eq!(
+        pins(&run.stdout),
+        ["app==1.0", "helper==1.0", "lib==2.0"],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "lib==2.0\n    # via\n    #   --override overrides.txt\n    #   app\n    #   helper\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--overrides=overrides.txt"),
+        "{}",
+        run.stdout
+    );
+    // Without the overrides, helper's `lib==1.0` holds.
+    let plain = project.resolve(&server, &["-o", "-", "requirements.in"]);
+    plain.expect_code(0);
+    assert!(pins(&plain.stdout).contains(&"lib==1.0".to_string()));
+}

@@ -126,3 +126,57 @@ fn check_passes_on_a_fresh_lock_and_fails_with_a_diff_after_an_edit() {
         "--check writes nothing"
     );
 }
+
+#[test]
+fn upgrade_package_with_a_specifier_frees_and_constrains_it() {
+    let packages = |versions: &[&str]| {
+        let mut packages = vec![TestPackage::new("b", "1.0"), TestPackage::new("b", "2.0")];
+        packages.extend(
+            versions
+                .iter()
+                .map(|version| TestPackage::new("a", version)),
+        );
+        index(packages, ServerOptions::default())
+    };
+    let project = Project::new();
+    project.write("requirements.in", "a\nb\n");
+    project
+        .resolve(&packages(&["1.0"]), &["requirements.in"])
+        .expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["a==1.0", "b==2.0"]
+    );
+
+    let newer = packages(&["1.0", "1.5", "2.0"]);
+    // `a` is freed but held below 2; `b` keeps its pin; `c` is constrained but not added.
+    let run = project.resolve(&newer, &["-P", "a<2", "-P", "c>1", "requirements.in"]);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert_eq!(pins(&lock), ["a==1.5", "b==2.0"], "{lock}");
+    assert!(
+        lock.contains("a==1.5\n    # via -r requirements.in\n"),
+        "{lock}"
+    );
+    assert!(!lock.contains("upgrade"), "-P is not in the header: {lock}");
+
+    // The next plain run keeps the new pin, as pip-compile does.
+    project.resolve(&newer, &["requirements.in"]).expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["a==1.5", "b==2.0"]
+    );
+
+    // A specifier that cannot be met is a conflict, not a silent pin.
+    let conflict = project.resolve(&newer, &["-P", "a>3", "requirements.in"]);
+    conflict.expect_code(1);
+    assert!(conflict.stderr.contains("a>3"), "{}", conflict.stderr);
+
+    let bad = project.resolve(&newer, &["-P", "a<<2", "requirements.in"]);
+    bad.expect_code(2);
+    assert!(
+        bad.stderr.contains("invalid `--upgrade-package a<<2`"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -48,9 +48,9 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "NAME")]
     pub group: Vec<String>,
 
-    /// Target Python version: X.Y or X.Y.Z.
-    #[arg(long, value_name = "X.Y[.Z]", default_value = "3.12")]
-    pub python_version: String,
+    /// Target Python version: X.Y or X.Y.Z [default: 3.12].
+    #[arg(long, value_name = "X.Y[.Z]")]
+    pub python_version: Option<String>,
 
     /// Target platform (uv's names: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, …). Default: the host's.
     #[arg(long, value_name = "PLATFORM")]
@@ -73,24 +73,40 @@ pub struct ResolveArgs {
     pub no_index: bool,
 
     /// Write the sha256 of every file of each pinned version.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_generate_hashes")]
     pub generate_hashes: bool,
 
+    /// Do not write hashes (the default).
+    #[arg(long, overrides_with = "generate_hashes")]
+    pub no_generate_hashes: bool,
+
+    /// Write `# via` annotations (the default).
+    #[arg(long, overrides_with = "no_annotate")]
+    pub annotate: bool,
+
     /// Do not write `# via` annotations.
-    #[arg(long)]
+    #[arg(long, overrides_with = "annotate")]
     pub no_annotate: bool,
 
-    /// Style of `# via` annotations.
-    #[arg(long, value_enum, default_value_t = AnnotationStyleArg::Split)]
-    pub annotation_style: AnnotationStyleArg,
+    /// Style of `# via` annotations [default: split].
+    #[arg(long, value_enum)]
+    pub annotation_style: Option<AnnotationStyleArg>,
+
+    /// Write the header (the default).
+    #[arg(long, overrides_with = "no_header")]
+    pub header: bool,
 
     /// Do not write the header.
-    #[arg(long)]
+    #[arg(long, overrides_with = "header")]
     pub no_header: bool,
 
     /// Pin packages considered unsafe (pip, setuptools) instead of commenting them out.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_allow_unsafe")]
     pub allow_unsafe: bool,
+
+    /// Comment unsafe packages out (the default).
+    #[arg(long, overrides_with = "allow_unsafe")]
+    pub no_allow_unsafe: bool,
 
     /// Write pins without their extras.
     #[arg(long, overrides_with = "no_strip_extras")]
@@ -104,22 +120,47 @@ pub struct ResolveArgs {
     #[arg(short = 'c', long, value_name = "FILE")]
     pub constraint: Vec<PathBuf>,
 
+    /// Overrides files (repeatable): each line replaces every requirement on its package,
+    /// anywhere in the graph (uv's `--overrides`).
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Vec<PathBuf>,
+
     /// Line endings of the output: `lf`, `crlf`, `native`, or `preserve` (those of the existing
-    /// output, else of the first input).
-    #[arg(long, value_enum, default_value_t = NewlineArg::Preserve)]
-    pub newline: NewlineArg,
+    /// output, else of the first input) [default: preserve].
+    #[arg(long, value_enum)]
+    pub newline: Option<NewlineArg>,
+
+    /// Write `--index-url`/`--extra-index-url` lines into the output (the default).
+    #[arg(long, overrides_with = "no_emit_index_url")]
+    pub emit_index_url: bool,
 
     /// Do not write `--index-url`/`--extra-index-url` lines into the output.
-    #[arg(long)]
+    #[arg(long, overrides_with = "emit_index_url")]
     pub no_emit_index_url: bool,
 
+    /// Write `--find-links` lines into the output (the default).
+    #[arg(long, overrides_with = "no_emit_find_links")]
+    pub emit_find_links: bool,
+
     /// Do not write `--find-links` lines into the output.
-    #[arg(long)]
+    #[arg(long, overrides_with = "emit_find_links")]
     pub no_emit_find_links: bool,
 
+    /// Write option lines (index, find-links) into the output (the default).
+    #[arg(long, overrides_with = "no_emit_options")]
+    pub emit_options: bool,
+
     /// Do not write any option line (index, find-links) into the output.
-    #[arg(long)]
+    #[arg(long, overrides_with = "emit_options")]
     pub no_emit_options: bool,
+
+    /// Write `# from URL` under each pin: the index (or find-links location) it comes from.
+    #[arg(long, overrides_with = "no_emit_index_annotation")]
+    pub emit_index_annotation: bool,
+
+    /// Do not write `# from URL` annotations (the default).
+    #[arg(long, overrides_with = "emit_index_annotation")]
+    pub no_emit_index_annotation: bool,
 
     /// Allow prereleases.
     #[arg(long)]
@@ -130,9 +171,9 @@ pub struct ResolveArgs {
     pub prerelease: Option<PrereleaseArg>,
 
     /// Which versions to prefer: `highest`, `lowest`, or `lowest-direct` (lowest for direct
-    /// requirements, highest for the rest).
-    #[arg(long, value_enum, default_value_t = ResolutionArg::Highest)]
-    pub resolution: ResolutionArg,
+    /// requirements, highest for the rest) [default: highest].
+    #[arg(long, value_enum)]
+    pub resolution: Option<ResolutionArg>,
 
     /// Ignore files uploaded after this time (RFC 3339 timestamp or YYYY-MM-DD).
     #[arg(long, value_name = "TIMESTAMP")]
@@ -186,12 +227,26 @@ pub struct ResolveArgs {
     pub unsafe_package: Vec<String>,
 
     /// Ignore the pins of the existing output file: move everything to the newest allowed version.
-    #[arg(short = 'U', long)]
+    #[arg(short = 'U', long, overrides_with = "no_upgrade")]
     pub upgrade: bool,
 
-    /// Free one package from its existing pin (repeatable); the other pins are kept.
-    #[arg(short = 'P', long, value_name = "NAME")]
+    /// Keep the pins of the existing output file (the default).
+    #[arg(long, overrides_with = "upgrade")]
+    pub no_upgrade: bool,
+
+    /// Free one package from its existing pin (repeatable); the other pins are kept. With a
+    /// specifier (`-P 'django<5'`) the package is also constrained by it, as a `-c` line would.
+    #[arg(short = 'P', long, value_name = "NAME[SPEC]")]
     pub upgrade_package: Vec<String>,
+
+    /// Read options from this TOML file's `[tool.pinwheel]` and `[tool.pip-tools]` tables
+    /// instead of looking for `pyproject.toml` and `.pip-tools.toml` beside the inputs.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 
     /// Cache directory.
     #[arg(long, value_name = "DIR", env = "PINWHEEL_CACHE_DIR")]
@@ -209,14 +264,9 @@ pub struct ResolveArgs {
     #[arg(long)]
     pub refresh: bool,
 
-    /// Seconds a cached index page stays fresh.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 600,
-        env = "PINWHEEL_CACHE_TTL"
-    )]
-    pub cache_ttl: u64,
+    /// Seconds a cached index page stays fresh [default: 600].
+    #[arg(long, value_name = "SECONDS", env = "PINWHEEL_CACHE_TTL")]
+    pub cache_ttl: Option<u64>,
 
     /// Probe `<file>.metadata` even when the index does not advertise it, before range reads.
     /// Off by default: measured slower on this machine's PyPI mirror (see README).

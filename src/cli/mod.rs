@@ -7,6 +7,7 @@
 )]
 
 pub mod args;
+pub mod config;
 mod diagnostics;
 mod each;
 mod hashes;

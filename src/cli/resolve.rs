@@ -15,8 +15,8 @@ use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::write_atomically;
 use super::progress::Progress;
 use super::settings::{
-    OutputTarget, default_output, environment_variables, existing_pins, resolve_settings,
-    source_files,
+    Options, OutputTarget, default_output, environment_variables, existing_pins, load_config,
+    resolve_settings, source_files,
 };
 use crate::cache::Cache;
 use crate::index::{ClientOptions, IndexClient};
@@ -133,9 +133,10 @@ pub(super) async fn compile(
         )
         .into());
     }
+    let options = settle_options(args, sources)?;
     let variables = environment_variables();
-    let manifest = read_inputs(args, sources, &variables)?;
-    let mut settings = resolve_settings(args, sources, &manifest, &variables)?;
+    let manifest = read_inputs(&options, &args.with, sources, &variables)?;
+    let mut settings = resolve_settings(&options, sources, &manifest, &variables)?;
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
     }
@@ -172,7 +173,7 @@ pub(super) async fn compile(
     let text = match args.format {
         FormatArg::RequirementsTxt => with_newlines(
             &write_requirements_txt(&resolution, &settings.write),
-            newline(args, &settings.output, sources),
+            newline(options.newline, &settings.output, sources),
         ),
         FormatArg::Json => write_json(
             &resolution,
@@ -225,23 +226,24 @@ pub(super) async fn resolve_union(
     sources: &[PathBuf],
     clients: &Clients,
 ) -> Result<HashMap<PackageName, Version>, Failure> {
+    let first = sources.get(..1).unwrap_or_default();
+    let options = settle_options(args, first)?;
     let variables = environment_variables();
     let mut manifest = Manifest::default();
     let mut preferences = HashMap::new();
     for source in sources {
         // A file that cannot be read yet (its `-c` output does not exist) is left out of the
         // union; its own compilation reports the problem.
-        let Ok(read) = read_inputs(args, std::slice::from_ref(source), &variables) else {
+        let Ok(read) = read_inputs(&options, &[], std::slice::from_ref(source), &variables) else {
             continue;
         };
         manifest.extend(read);
         let output = OutputTarget::File(default_output(source));
-        for (name, version) in existing_pins(args, &output, &variables)? {
+        for (name, version) in existing_pins(&options, &output, &variables)? {
             preferences.entry(name).or_insert(version);
         }
     }
-    let first = sources.get(..1).unwrap_or_default();
-    let mut settings = resolve_settings(args, first, &manifest, &variables)?;
+    let mut settings = resolve_settings(&options, first, &manifest, &variables)?;
     settings.resolve.preferences = preferences;
     let client = clients.get(&settings.client, settings.cache_dir.as_deref())?;
     let registry = Arc::new(Registry::new(client));
@@ -254,10 +256,11 @@ pub(super) async fn resolve_union(
         .collect())
 }
 
-/// Every input of one compilation as one manifest: the sources, `--with` requirements, and
-/// `-c` files.
+/// Every input of one compilation as one manifest: the sources, `--with` requirements, `-c`
+/// files and `--overrides` files.
 fn read_inputs(
-    args: &ResolveArgs,
+    options: &Options,
+    with: &[String],
     sources: &[PathBuf],
     variables: &Variables,
 ) -> Result<Manifest, Failure> {
@@ -267,9 +270,9 @@ fn read_inputs(
         local_paths: LocalPaths::Read,
     };
     let selection = ProjectSelection {
-        extras: args.extra.clone(),
-        all_extras: args.all_extras,
-        groups: args.group.clone(),
+        extras: options.extra.clone(),
+        all_extras: options.all_extras,
+        groups: options.group.clone(),
     };
     for source in sources {
         let read = if is_project_file(source) {
@@ -279,14 +282,35 @@ fn read_inputs(
         };
         manifest.extend(read.map_err(anyhow::Error::new)?);
     }
-    manifest.extend(command_line_manifest(&args.with).map_err(anyhow::Error::new)?);
-    for constraints in &args.constraint {
+    manifest.extend(command_line_manifest(with).map_err(anyhow::Error::new)?);
+    for constraints in &options.constraint {
         manifest.extend(
             read_manifest(constraints, OriginKind::Constraint, read_options)
                 .map_err(anyhow::Error::new)?,
         );
     }
+    for overrides in &options.overrides {
+        manifest.extend(
+            read_manifest(overrides, OriginKind::Override, read_options)
+                .map_err(anyhow::Error::new)?,
+        );
+    }
     Ok(manifest)
+}
+
+/// The options of a compilation of `sources`: the command line over their configuration files
+/// over the defaults. Configuration warnings are printed here, once per compilation.
+fn settle_options(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Options, Failure> {
+    let config = load_config(args, sources)?;
+    for file in &config.files {
+        tracing::info!("configuration read from `{}`", file.display());
+    }
+    if !args.quiet {
+        for warning in &config.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok(Options::merge(args, config.options)?)
 }
 
 /// `--backup`: copy the current output to `<output>.bak` before it is replaced.
@@ -304,7 +328,7 @@ fn keep_backup(path: &Path) -> anyhow::Result<()> {
 
 /// The line ending `--newline` asks for.
 fn newline(
-    args: &ResolveArgs,
+    newline: NewlineArg,
     output: &OutputTarget,
     sources: &[std::path::PathBuf],
 ) -> &'static str {
@@ -316,7 +340,7 @@ fn newline(
                 .map(|pair| pair[0] == b'\r')
         })
     };
-    match args.newline {
+    match newline {
         NewlineArg::Lf => "\n",
         NewlineArg::Crlf => "\r\n",
         NewlineArg::Native if cfg!(windows) => "\r\n",

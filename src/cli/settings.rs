@@ -1,6 +1,7 @@
-//! Turning what the user typed (arguments, environment, option lines of the inputs) into the
-//! plain option values the library takes. This is the only place that reads environment
-//! variables or applies defaults.
+//! Turning what the user typed (arguments, environment, configuration files, option lines of the
+//! inputs) into the plain option values the library takes. This is the only place that reads
+//! environment variables, merges configuration or applies defaults: [`Options::merge`] settles
+//! each option once (command line > configuration > default), and the rest reads [`Options`].
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -8,10 +9,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
+use clap::ValueEnum;
 use jiff::Timestamp;
+use pep508_rs::Requirement;
 use url::Url;
 
-use super::args::{AnnotationStyleArg, PrereleaseArg, ResolutionArg, ResolveArgs};
+use super::args::{AnnotationStyleArg, NewlineArg, PrereleaseArg, ResolutionArg, ResolveArgs};
+use super::config::{self, Config, ConfigOptions, Lookup};
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
 use crate::inputs::{LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest};
 use crate::resolver::{
@@ -73,43 +77,297 @@ pub fn source_files(args: &ResolveArgs) -> Result<Vec<PathBuf>> {
     )
 }
 
-/// Settles the settings of one run from the arguments and the inputs' option lines.
+/// The target Python when none is given.
+const DEFAULT_PYTHON: &str = "3.12";
+/// How long a cached index page is fresh when not told: PyPI's own max-age.
+const DEFAULT_CACHE_TTL: u64 = 600;
+
+/// One `-P/--upgrade-package` value.
+#[derive(Clone, Debug)]
+pub struct UpgradePackage {
+    /// The package freed from its existing pin.
+    pub name: PackageName,
+    /// The whole requirement when it says more than the name (`django<5`, a marker): it
+    /// constrains the package as a `-c` line would.
+    pub constraint: Option<Requirement>,
+}
+
+impl FromStr for UpgradePackage {
+    type Err = anyhow::Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let requirement = Requirement::from_str(text.trim())
+            .with_context(|| format!("invalid `--upgrade-package {text}`"))?;
+        let constraint = match &requirement.version_or_url {
+            Some(VersionOrUrl::Url(_)) => bail!(
+                "invalid `--upgrade-package {text}`: expected a name with an optional version specifier, not a URL"
+            ),
+            Some(VersionOrUrl::VersionSpecifier(_)) => true,
+            None => !requirement.marker.is_true(),
+        };
+        Ok(Self {
+            name: requirement.name.clone(),
+            constraint: constraint.then_some(requirement),
+        })
+    }
+}
+
+/// The options of one `resolve` run: the command line (environment variables included) over the
+/// configuration files over the defaults. Everything after this point reads these, never
+/// [`ResolveArgs`] directly, so a value means the same wherever it came from.
+#[derive(Clone, Debug)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one field per option, as in ResolveArgs"
+)]
+pub struct Options {
+    /// `--output-file`.
+    pub output_file: Option<PathBuf>,
+    /// `--extra`.
+    pub extra: Vec<String>,
+    /// `--all-extras`.
+    pub all_extras: bool,
+    /// `--group`.
+    pub group: Vec<String>,
+    /// `--python-version`.
+    pub python_version: String,
+    /// `--python-platform`.
+    pub python_platform: Option<String>,
+    /// `--index-url`.
+    pub index_url: Option<String>,
+    /// `--extra-index-url`.
+    pub extra_index_url: Vec<String>,
+    /// `--find-links`.
+    pub find_links: Vec<String>,
+    /// `--no-index`.
+    pub no_index: bool,
+    /// `--generate-hashes`.
+    pub generate_hashes: bool,
+    /// `--annotate`.
+    pub annotate: bool,
+    /// `--annotation-style`.
+    pub annotation_style: AnnotationStyleArg,
+    /// `--header`.
+    pub header: bool,
+    /// `--allow-unsafe`.
+    pub allow_unsafe: bool,
+    /// `--strip-extras`.
+    pub strip_extras: bool,
+    /// `--constraint`.
+    pub constraint: Vec<PathBuf>,
+    /// `--overrides`.
+    pub overrides: Vec<PathBuf>,
+    /// `--newline`.
+    pub newline: NewlineArg,
+    /// `--emit-index-url`.
+    pub emit_index_url: bool,
+    /// `--emit-find-links`.
+    pub emit_find_links: bool,
+    /// `--emit-options`.
+    pub emit_options: bool,
+    /// `--emit-index-annotation`.
+    pub emit_index_annotation: bool,
+    /// `--pre`.
+    pub pre: bool,
+    /// `--prerelease`.
+    pub prerelease: Option<PrereleaseArg>,
+    /// `--resolution`.
+    pub resolution: ResolutionArg,
+    /// `--exclude-newer`.
+    pub exclude_newer: Option<String>,
+    /// `--only-binary`.
+    pub only_binary: Vec<String>,
+    /// `--no-binary`.
+    pub no_binary: Vec<String>,
+    /// `--unsafe-package`.
+    pub unsafe_package: Vec<String>,
+    /// `--upgrade`.
+    pub upgrade: bool,
+    /// `--upgrade-package`.
+    pub upgrade_package: Vec<UpgradePackage>,
+    /// `--cache-dir`.
+    pub cache_dir: Option<PathBuf>,
+    /// `--cache-ttl`.
+    pub cache_ttl: u64,
+    /// `--no-cache`.
+    pub no_cache: bool,
+    /// `--offline`.
+    pub offline: bool,
+    /// `--refresh`.
+    pub refresh: bool,
+    /// `--probe-metadata`.
+    pub probe_metadata: bool,
+    /// `--config FILE` as typed: the header names it, as pip-compile does.
+    pub config: Option<PathBuf>,
+}
+
+/// The configuration files `args` ask for, next to `sources`.
+///
+/// # Errors
+/// When a configuration file cannot be read or has unknown keys or values of the wrong type.
+pub fn load_config(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Config> {
+    let lookup = if args.no_config {
+        Lookup::Disabled
+    } else if let Some(path) = &args.config {
+        Lookup::Explicit(path)
+    } else {
+        Lookup::Discover(sources)
+    };
+    Ok(config::load(lookup)?)
+}
+
+/// `--flag`/`--no-flag` as typed: `None` when neither was.
+fn typed(yes: bool, no: bool) -> Option<bool> {
+    match (yes, no) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+/// A repeatable option: the command line's values replace the configuration's (as pip-compile's
+/// configuration only sets defaults).
+fn list<T: Clone>(typed: &[T], configured: Option<Vec<T>>) -> Vec<T> {
+    if typed.is_empty() {
+        configured.unwrap_or_default()
+    } else {
+        typed.to_vec()
+    }
+}
+
+impl Options {
+    /// Merges the command line over `config` over the defaults.
+    ///
+    /// # Errors
+    /// When a `-P` value is not a requirement.
+    pub fn merge(args: &ResolveArgs, config: ConfigOptions) -> Result<Self> {
+        let upgrade_package = list(&args.upgrade_package, config.upgrade_package)
+            .iter()
+            .map(|text| UpgradePackage::from_str(text))
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            output_file: args.output_file.clone().or(config.output_file),
+            extra: list(&args.extra, config.extra),
+            all_extras: args.all_extras || config.all_extras.unwrap_or(false),
+            group: list(&args.group, config.group),
+            python_version: args
+                .python_version
+                .clone()
+                .or(config.python_version)
+                .unwrap_or_else(|| DEFAULT_PYTHON.to_string()),
+            python_platform: args.python_platform.clone().or(config.python_platform),
+            index_url: args.index_url.clone().or(config.index_url),
+            extra_index_url: list(&args.extra_index_url, config.extra_index_url),
+            find_links: list(&args.find_links, config.find_links),
+            no_index: args.no_index || config.no_index.unwrap_or(false),
+            generate_hashes: typed(args.generate_hashes, args.no_generate_hashes)
+                .or(config.generate_hashes)
+                .unwrap_or(false),
+            annotate: typed(args.annotate, args.no_annotate)
+                .or(config.annotate)
+                .unwrap_or(true),
+            annotation_style: args
+                .annotation_style
+                .or(config.annotation_style)
+                .unwrap_or(AnnotationStyleArg::Split),
+            header: typed(args.header, args.no_header)
+                .or(config.header)
+                .unwrap_or(true),
+            allow_unsafe: typed(args.allow_unsafe, args.no_allow_unsafe)
+                .or(config.allow_unsafe)
+                .unwrap_or(false),
+            strip_extras: typed(args.strip_extras, args.no_strip_extras)
+                .or(config.strip_extras)
+                .unwrap_or(false),
+            constraint: list(&args.constraint, config.constraint),
+            overrides: list(&args.overrides, config.overrides),
+            newline: args
+                .newline
+                .or(config.newline)
+                .unwrap_or(NewlineArg::Preserve),
+            emit_index_url: typed(args.emit_index_url, args.no_emit_index_url)
+                .or(config.emit_index_url)
+                .unwrap_or(true),
+            emit_find_links: typed(args.emit_find_links, args.no_emit_find_links)
+                .or(config.emit_find_links)
+                .unwrap_or(true),
+            emit_options: typed(args.emit_options, args.no_emit_options)
+                .or(config.emit_options)
+                .unwrap_or(true),
+            emit_index_annotation: typed(args.emit_index_annotation, args.no_emit_index_annotation)
+                .or(config.emit_index_annotation)
+                .unwrap_or(false),
+            pre: args.pre || config.pre.unwrap_or(false),
+            prerelease: args.prerelease.or(config.prerelease),
+            resolution: args
+                .resolution
+                .or(config.resolution)
+                .unwrap_or(ResolutionArg::Highest),
+            exclude_newer: args.exclude_newer.clone().or(config.exclude_newer),
+            only_binary: list(&args.only_binary, config.only_binary),
+            no_binary: list(&args.no_binary, config.no_binary),
+            unsafe_package: list(&args.unsafe_package, config.unsafe_package),
+            upgrade: typed(args.upgrade, args.no_upgrade)
+                .or(config.upgrade)
+                .unwrap_or(false),
+            upgrade_package,
+            cache_dir: args.cache_dir.clone().or(config.cache_dir),
+            cache_ttl: args
+                .cache_ttl
+                .or(config.cache_ttl)
+                .unwrap_or(DEFAULT_CACHE_TTL),
+            no_cache: args.no_cache || config.no_cache.unwrap_or(false),
+            offline: args.offline || config.offline.unwrap_or(false),
+            refresh: args.refresh,
+            probe_metadata: args.probe_metadata,
+            config: args.config.clone(),
+        })
+    }
+}
+
+/// Settles the settings of one run from the options and the inputs' option lines.
 pub fn resolve_settings(
-    args: &ResolveArgs,
+    options: &Options,
     sources: &[PathBuf],
     manifest: &Manifest,
     variables: &Variables,
 ) -> Result<ResolveSettings> {
-    let python = PythonVersion::from_str(&args.python_version)
-        .with_context(|| format!("invalid `--python-version {}`", args.python_version))?;
-    let platform = match &args.python_platform {
+    let python = PythonVersion::from_str(&options.python_version)
+        .with_context(|| format!("invalid `--python-version {}`", options.python_version))?;
+    let platform = match &options.python_platform {
         Some(name) => Platform::from_str(name)
             .with_context(|| format!("invalid `--python-platform {name}`"))?,
         None => Platform::host(),
     };
     let target = Target::new(python, platform);
 
-    let prerelease = match (args.pre || manifest.resolver.pre, args.prerelease) {
+    let prerelease = match (options.pre || manifest.resolver.pre, options.prerelease) {
         (_, Some(mode)) => prerelease_mode(mode),
         (true, None) => PrereleaseMode::Allow,
         (false, None) => PrereleaseMode::default(),
     };
-    let exclude_newer = args
+    let exclude_newer = options
         .exclude_newer
         .as_deref()
         .map(parse_timestamp)
         .transpose()?;
     let only_binary = selector(
-        args.only_binary
+        options
+            .only_binary
             .iter()
             .chain(&manifest.resolver.only_binary),
     )?;
-    let no_binary = selector(args.no_binary.iter().chain(&manifest.resolver.no_binary))?;
-    let output = output_target(args, sources)?;
-    let preferences = existing_pins(args, &output, variables)?;
+    let no_binary = selector(options.no_binary.iter().chain(&manifest.resolver.no_binary))?;
+    let output = output_target(options, sources)?;
+    let preferences = existing_pins(options, &output, variables)?;
     let resolve = ResolveOptions {
         preferences,
-        strategy: match args.resolution {
+        upgrade_constraints: options
+            .upgrade_package
+            .iter()
+            .filter_map(|package| package.constraint.clone())
+            .collect(),
+        strategy: match options.resolution {
             ResolutionArg::Highest => ResolutionStrategy::Highest,
             ResolutionArg::Lowest => ResolutionStrategy::Lowest,
             ResolutionArg::LowestDirect => ResolutionStrategy::LowestDirect,
@@ -122,12 +380,13 @@ pub fn resolve_settings(
         },
     };
 
-    let client = client_options(args, manifest)?;
-    let cache_dir = if args.no_cache {
+    let client = client_options(options, manifest)?;
+    let cache_dir = if options.no_cache {
         None
     } else {
         Some(
-            args.cache_dir
+            options
+                .cache_dir
                 .clone()
                 .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
                 .unwrap_or_else(|| PathBuf::from(".pinwheel-cache")),
@@ -135,23 +394,24 @@ pub fn resolve_settings(
     };
 
     let write = WriteOptions {
-        header: (!args.no_header).then(|| Header {
+        header: options.header.then(|| Header {
             python_version: format!("{}.{}", target.python().major(), target.python().minor()),
-            command: header_command(args, sources),
+            command: header_command(options, sources),
         }),
-        option_lines: if args.no_emit_options {
-            Vec::new()
+        option_lines: if options.emit_options {
+            option_lines(&client, options.emit_index_url, options.emit_find_links)
         } else {
-            option_lines(&client, !args.no_emit_index_url, !args.no_emit_find_links)
+            Vec::new()
         },
-        hashes: args.generate_hashes,
-        annotations: (!args.no_annotate).then_some(match args.annotation_style {
+        hashes: options.generate_hashes,
+        annotations: options.annotate.then_some(match options.annotation_style {
             AnnotationStyleArg::Split => AnnotationStyle::Split,
             AnnotationStyleArg::Line => AnnotationStyle::Line,
         }),
-        allow_unsafe: args.allow_unsafe,
-        unsafe_packages: unsafe_packages(args)?,
-        strip_extras: args.strip_extras,
+        index_annotations: options.emit_index_annotation,
+        allow_unsafe: options.allow_unsafe,
+        unsafe_packages: unsafe_packages(options)?,
+        strip_extras: options.strip_extras,
     };
     Ok(ResolveSettings {
         target,
@@ -166,30 +426,27 @@ pub fn resolve_settings(
 /// The `name==version` pins of the existing output file: what pip-compile keeps unless told to
 /// upgrade (`-U` ignores them all, `-P NAME` frees one). A missing file means no pins.
 pub(super) fn existing_pins(
-    args: &ResolveArgs,
+    options: &Options,
     output: &OutputTarget,
     variables: &Variables,
 ) -> Result<HashMap<PackageName, Version>> {
     let OutputTarget::File(path) = output else {
         return Ok(HashMap::new());
     };
-    if args.upgrade || !path.exists() {
+    if options.upgrade || !path.exists() {
         return Ok(HashMap::new());
     }
-    let freed: HashSet<PackageName> = args
+    let freed: HashSet<&PackageName> = options
         .upgrade_package
         .iter()
-        .map(|name| {
-            PackageName::from_str(name.trim())
-                .with_context(|| format!("invalid `--upgrade-package {name}`"))
-        })
-        .collect::<Result<_>>()?;
-    let options = ReadOptions {
+        .map(|package| &package.name)
+        .collect();
+    let read_options = ReadOptions {
         variables,
         // Local and editable lines are not `==` pins.
         local_paths: LocalPaths::Skip,
     };
-    let lock = read_manifest(path, OriginKind::Requirement, options)
+    let lock = read_manifest(path, OriginKind::Requirement, read_options)
         .with_context(|| format!("cannot read the existing pins in `{}`", path.display()))?;
     Ok(lock
         .requirements
@@ -211,14 +468,15 @@ pub(super) fn existing_pins(
 }
 
 /// `--unsafe-package` names, or pip-compile's default list.
-fn unsafe_packages(args: &ResolveArgs) -> Result<Vec<PackageName>> {
-    if args.unsafe_package.is_empty() {
+fn unsafe_packages(options: &Options) -> Result<Vec<PackageName>> {
+    if options.unsafe_package.is_empty() {
         return Ok(["pip", "setuptools"]
             .iter()
             .filter_map(|name| PackageName::from_str(name).ok())
             .collect());
     }
-    args.unsafe_package
+    options
+        .unsafe_package
         .iter()
         .map(|name| {
             PackageName::from_str(name)
@@ -284,20 +542,20 @@ fn selector<'a>(values: impl Iterator<Item = &'a String>) -> Result<PackageSelec
     })
 }
 
-fn client_options(args: &ResolveArgs, manifest: &Manifest) -> Result<ClientOptions> {
+fn client_options(options: &Options, manifest: &Manifest) -> Result<ClientOptions> {
     let parse =
         |text: &str| Url::parse(text).with_context(|| format!("invalid index URL `{text}`"));
     let mut indexes = Vec::new();
-    if !(args.no_index || manifest.index.no_index) {
+    if !(options.no_index || manifest.index.no_index) {
         // uv's order: extra indexes first, then the base index.
-        for extra in args
+        for extra in options
             .extra_index_url
             .iter()
             .chain(&manifest.index.extra_index_urls)
         {
             indexes.push(parse(extra)?);
         }
-        let base = args
+        let base = options
             .index_url
             .as_deref()
             .or(manifest.index.index_url.as_deref())
@@ -305,7 +563,7 @@ fn client_options(args: &ResolveArgs, manifest: &Manifest) -> Result<ClientOptio
         indexes.push(parse(base)?);
     }
     let mut find_links = Vec::new();
-    for link in args.find_links.iter().chain(&manifest.index.find_links) {
+    for link in options.find_links.iter().chain(&manifest.index.find_links) {
         find_links.push(if link.contains("://") && !link.starts_with("file://") {
             FindLinks::Page(parse(link)?)
         } else {
@@ -315,15 +573,15 @@ fn client_options(args: &ResolveArgs, manifest: &Manifest) -> Result<ClientOptio
     Ok(ClientOptions {
         indexes,
         find_links,
-        cache_mode: if args.offline {
+        cache_mode: if options.offline {
             CacheMode::Offline
-        } else if args.refresh {
+        } else if options.refresh {
             CacheMode::Refresh
         } else {
             CacheMode::Normal
         },
-        page_ttl: Duration::from_secs(args.cache_ttl),
-        probe_unadvertised_metadata: args.probe_metadata,
+        page_ttl: Duration::from_secs(options.cache_ttl),
+        probe_unadvertised_metadata: options.probe_metadata,
         ..ClientOptions::default()
     })
 }
@@ -355,8 +613,8 @@ fn option_lines(client: &ClientOptions, index_urls: bool, find_links: bool) -> V
     lines
 }
 
-fn output_target(args: &ResolveArgs, sources: &[PathBuf]) -> Result<OutputTarget> {
-    match &args.output_file {
+fn output_target(options: &Options, sources: &[PathBuf]) -> Result<OutputTarget> {
+    match &options.output_file {
         Some(path) if path == Path::new("-") => Ok(OutputTarget::Stdout),
         Some(path) => Ok(OutputTarget::File(path.clone())),
         None => match sources {
@@ -388,77 +646,90 @@ pub(super) fn default_output(source: &Path) -> PathBuf {
 }
 
 /// The command line shown in the header, re-synthesised as pip-compile does: long options,
-/// sorted, `--opt=value`, sources last; cache and verbosity options left out.
-/// `CUSTOM_COMPILE_COMMAND` replaces it.
-fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
+/// sorted, `--opt=value`, sources last; options that do not change the result (cache,
+/// verbosity, `-U`, `-P`) left out. Like pip-compile's, it shows the options in effect, those set
+/// by a configuration file included, so that the header alone reproduces the lock; `--config
+/// FILE` is shown unless FILE is one of the names looked for anyway. `CUSTOM_COMPILE_COMMAND`
+/// replaces it.
+fn header_command(options: &Options, sources: &[PathBuf]) -> String {
     if let Ok(custom) = std::env::var("CUSTOM_COMPILE_COMMAND") {
         return custom;
     }
-    let mut options = Vec::new();
-    let mut flag = |condition: bool, text: &str| {
-        if condition {
-            options.push(text.to_string());
-        }
-    };
-    flag(args.all_extras, "--all-extras");
-    flag(args.allow_unsafe, "--allow-unsafe");
-    flag(args.generate_hashes, "--generate-hashes");
-    flag(args.no_annotate, "--no-annotate");
-    flag(args.no_index, "--no-index");
-    flag(args.pre, "--pre");
-    flag(args.strip_extras, "--strip-extras");
-    flag(
-        args.annotation_style == AnnotationStyleArg::Line,
-        "--annotation-style=line",
+    let mut words = Vec::new();
+    let flags = [
+        (options.all_extras, "--all-extras"),
+        (options.allow_unsafe, "--allow-unsafe"),
+        (options.generate_hashes, "--generate-hashes"),
+        (!options.annotate, "--no-annotate"),
+        (options.no_index, "--no-index"),
+        (options.pre, "--pre"),
+        (options.strip_extras, "--strip-extras"),
+        (!options.emit_index_url, "--no-emit-index-url"),
+        (!options.emit_find_links, "--no-emit-find-links"),
+        (!options.emit_options, "--no-emit-options"),
+        (options.emit_index_annotation, "--emit-index-annotation"),
+    ];
+    words.extend(
+        flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, flag)| (*flag).to_string()),
     );
-    let mut valued = |name: &str, value: Option<String>| {
+    let display = |path: &PathBuf| path.display().to_string();
+    let valued = [
+        (
+            "annotation-style",
+            (options.annotation_style == AnnotationStyleArg::Line).then(|| "line".to_string()),
+        ),
+        ("exclude-newer", options.exclude_newer.clone()),
+        (
+            "resolution",
+            value_name(options.resolution, ResolutionArg::Highest),
+        ),
+        (
+            "prerelease",
+            options.prerelease.and_then(|mode| value_name(mode, None)),
+        ),
+        ("newline", value_name(options.newline, NewlineArg::Preserve)),
+        ("index-url", options.index_url.clone()),
+        ("output-file", options.output_file.as_ref().map(display)),
+        ("python-platform", options.python_platform.clone()),
+        (
+            "python-version",
+            (options.python_version != DEFAULT_PYTHON).then(|| options.python_version.clone()),
+        ),
+        (
+            "config",
+            options
+                .config
+                .as_ref()
+                .filter(|path| !is_default_config_name(path))
+                .map(display),
+        ),
+    ];
+    for (name, value) in valued {
         if let Some(value) = value {
-            options.push(format!("--{name}={value}"));
+            words.push(format!("--{name}={value}"));
         }
-    };
-    valued("exclude-newer", args.exclude_newer.clone());
-    valued(
-        "resolution",
-        match args.resolution {
-            ResolutionArg::Highest => None,
-            ResolutionArg::Lowest => Some("lowest".to_string()),
-            ResolutionArg::LowestDirect => Some("lowest-direct".to_string()),
-        },
-    );
-    valued("index-url", args.index_url.clone());
-    valued(
-        "output-file",
-        args.output_file
-            .as_ref()
-            .map(|path| path.display().to_string()),
-    );
-    valued("python-platform", args.python_platform.clone());
-    valued(
-        "python-version",
-        (args.python_version != "3.12").then(|| args.python_version.clone()),
-    );
-    for extra in &args.extra {
-        options.push(format!("--extra={extra}"));
     }
-    for constraint in &args.constraint {
-        options.push(format!("--constraint={}", constraint.display()));
+    let repeated = [
+        ("extra", options.extra.clone()),
+        (
+            "constraint",
+            options.constraint.iter().map(display).collect(),
+        ),
+        ("overrides", options.overrides.iter().map(display).collect()),
+        ("group", options.group.clone()),
+        ("extra-index-url", options.extra_index_url.clone()),
+        ("find-links", options.find_links.clone()),
+        ("only-binary", options.only_binary.clone()),
+        ("no-binary", options.no_binary.clone()),
+        ("unsafe-package", options.unsafe_package.clone()),
+    ];
+    for (name, values) in repeated {
+        words.extend(values.iter().map(|value| format!("--{name}={value}")));
     }
-    for group in &args.group {
-        options.push(format!("--group={group}"));
-    }
-    for extra in &args.extra_index_url {
-        options.push(format!("--extra-index-url={extra}"));
-    }
-    for link in &args.find_links {
-        options.push(format!("--find-links={link}"));
-    }
-    for value in &args.only_binary {
-        options.push(format!("--only-binary={value}"));
-    }
-    for value in &args.no_binary {
-        options.push(format!("--no-binary={value}"));
-    }
-    options.sort();
+    words.sort();
     // pip-compile sorts the sources too.
     let mut sources: Vec<String> = sources
         .iter()
@@ -466,15 +737,187 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
         .collect();
     sources.sort();
     std::iter::once("pinwheel resolve".to_string())
-        .chain(options)
+        .chain(words)
         .chain(sources)
         .collect::<Vec<_>>()
         .join(" ")
 }
 
+/// The name clap knows `value` by, unless it is `default`.
+fn value_name<T: ValueEnum + PartialEq>(value: T, default: impl Into<Option<T>>) -> Option<String> {
+    if Some(&value) == default.into().as_ref() {
+        return None;
+    }
+    value
+        .to_possible_value()
+        .map(|possible| possible.get_name().to_string())
+}
+
+/// `.pip-tools.toml` and `pyproject.toml`, as typed: pip-compile leaves `--config` out of the
+/// header for those names.
+fn is_default_config_name(path: &Path) -> bool {
+    path == Path::new(config::PIP_TOOLS_FILE) || path == Path::new(config::PYPROJECT_FILE)
+}
+
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+
     use super::*;
+    use crate::cli::args::{Cli, Command};
+
+    fn args(line: &[&str]) -> ResolveArgs {
+        let cli = Cli::try_parse_from(
+            ["pinwheel", "resolve"]
+                .iter()
+                .chain(line)
+                .copied()
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let Command::Resolve(args) = cli.command;
+        args
+    }
+
+    fn configured() -> ConfigOptions {
+        ConfigOptions {
+            generate_hashes: Some(true),
+            annotate: Some(false),
+            annotation_style: Some(AnnotationStyleArg::Line),
+            python_version: Some("3.11".into()),
+            extra_index_url: Some(vec!["https://config.example/simple/".into()]),
+            upgrade_package: Some(vec!["a".into()]),
+            cache_ttl: Some(5),
+            ..ConfigOptions::default()
+        }
+    }
+
+    #[test]
+    fn command_line_beats_config_beats_defaults() {
+        let defaults = Options::merge(&args(&[]), ConfigOptions::default()).unwrap();
+        assert!(!defaults.generate_hashes && defaults.annotate && defaults.header);
+        assert_eq!(defaults.python_version, DEFAULT_PYTHON);
+        assert_eq!(defaults.cache_ttl, DEFAULT_CACHE_TTL);
+        assert_eq!(defaults.newline, NewlineArg::Preserve);
+
+        let from_config = Options::merge(&args(&[]), configured()).unwrap();
+        assert!(from_config.generate_hashes && !from_config.annotate);
+        assert_eq!(from_config.annotation_style, AnnotationStyleArg::Line);
+        assert_eq!(from_config.python_version, "3.11");
+        assert_eq!(
+            from_config.extra_index_url,
+            ["https://config.example/simple/"]
+        );
+        assert_eq!(from_config.cache_ttl, 5);
+
+        let typed = args(&[
+            "--no-generate-hashes",
+            "--annotate",
+            "--annotation-style",
+            "split",
+            "--python-version",
+            "3.13",
+            "--extra-index-url",
+            "https://cli.example/simple/",
+            "--cache-ttl",
+            "7",
+        ]);
+        let from_cli = Options::merge(&typed, configured()).unwrap();
+        assert!(!from_cli.generate_hashes && from_cli.annotate);
+        assert_eq!(from_cli.annotation_style, AnnotationStyleArg::Split);
+        assert_eq!(from_cli.python_version, "3.13");
+        // A repeatable option given on the command line replaces the configured list.
+        assert_eq!(from_cli.extra_index_url, ["https://cli.example/simple/"]);
+        assert_eq!(from_cli.cache_ttl, 7);
+    }
+
+    #[test]
+    fn the_last_of_a_flag_and_its_no_form_wins() {
+        let options = Options::merge(
+            &args(&[
+                "--no-header",
+                "--header",
+                "--allow-unsafe",
+                "--no-allow-unsafe",
+            ]),
+            ConfigOptions {
+                header: Some(false),
+                allow_unsafe: Some(true),
+                ..ConfigOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(options.header);
+        assert!(!options.allow_unsafe);
+    }
+
+    #[test]
+    fn upgrade_packages_are_names_with_optional_constraints() {
+        let plain = UpgradePackage::from_str("Django").unwrap();
+        assert_eq!(plain.name, PackageName::from_str("django").unwrap());
+        assert!(plain.constraint.is_none());
+        let constrained = UpgradePackage::from_str("django<5").unwrap();
+        assert_eq!(constrained.name, PackageName::from_str("django").unwrap());
+        assert_eq!(
+            constrained.constraint.unwrap().to_string(),
+            "django<5",
+            "the whole requirement is the constraint"
+        );
+        let marked = UpgradePackage::from_str("six ; python_version < '3'").unwrap();
+        assert!(marked.constraint.is_some());
+        for bad in ["django<<5", "", "django @ https://example.com/django.whl"] {
+            let error = UpgradePackage::from_str(bad).unwrap_err();
+            assert!(
+                format!("{error:#}").contains("invalid `--upgrade-package"),
+                "{bad}: {error:#}"
+            );
+        }
+        let options = Options::merge(&args(&["-P", "b>=2", "-P", "c"]), configured()).unwrap();
+        let names: Vec<String> = options
+            .upgrade_package
+            .iter()
+            .map(|package| package.name.to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["b", "c"],
+            "-P on the command line replaces the config's"
+        );
+    }
+
+    #[test]
+    fn the_header_shows_the_options_in_effect_including_configured_ones() {
+        let sources = [PathBuf::from("requirements.in")];
+        let options = Options::merge(&args(&["--pre"]), configured()).unwrap();
+        assert_eq!(
+            header_command(&options, &sources),
+            "pinwheel resolve --annotation-style=line --extra-index-url=https://config.example/simple/ --generate-hashes --no-annotate --pre --python-version=3.11 requirements.in"
+        );
+        let explicit = Options::merge(
+            &args(&[
+                "--config",
+                "ci/pinwheel.toml",
+                "--emit-index-annotation",
+                "-P",
+                "a<2",
+            ]),
+            ConfigOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            header_command(&explicit, &sources),
+            "pinwheel resolve --config=ci/pinwheel.toml --emit-index-annotation requirements.in"
+        );
+        let default_name = Options::merge(
+            &args(&["--config", "pyproject.toml"]),
+            ConfigOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            header_command(&default_name, &sources),
+            "pinwheel resolve requirements.in"
+        );
+    }
 
     #[test]
     fn timestamps_accept_rfc3339_and_dates() {

@@ -15,11 +15,12 @@ use url::Url;
 
 use super::html::{PageError, parse_anchor_page, parse_dist};
 use crate::types::{
-    IndexFile, MetadataAvailability, PackageName, ProjectFiles, Sha256Digest, Yanked,
+    FileOrigin, IndexFile, MetadataAvailability, PackageName, ProjectFiles, RedactedUrl,
+    Sha256Digest, Yanked,
 };
 
 /// Parses a find-links HTML page (a directory listing or a hand-written page of links to many
-/// projects' files) and keeps the files of `project`.
+/// projects' files) and keeps the files of `project`, each recorded as found at `origin`.
 ///
 /// Links are read exactly as on a simple page, so `#sha256=` fragments and `data-*` attributes
 /// are honoured when present.
@@ -30,12 +31,14 @@ pub fn parse_find_links_html(
     body: &str,
     page_url: &Url,
     project: &PackageName,
+    origin: &FileOrigin,
 ) -> Result<ProjectFiles, PageError> {
-    parse_anchor_page(body, page_url, project)
+    parse_anchor_page(body, page_url, project, origin)
 }
 
 /// Lists `dir` and returns `project`'s wheels and sdists in it, ordered by file name, each with
-/// a `file://` URL, its size and the sha256 of its content. Directories, other projects' files
+/// a `file://` URL, its size, the sha256 of its content and the directory's `file://` URL as
+/// origin. Directories, other projects' files
 /// and names that are not UTF-8 are skipped.
 ///
 /// # Errors
@@ -70,6 +73,11 @@ pub fn read_find_links_dir(dir: &Path, project: &PackageName) -> Result<ProjectF
     }
     // `read_dir` order is whatever the file system gives; the lock file must not depend on it.
     matching.sort_by(|a, b| a.0.cmp(&b.0));
+    let origin = FileOrigin::FindLinks(RedactedUrl::new(Url::from_file_path(&root).map_err(
+        |()| PageError::DirUrl {
+            dir: dir.to_path_buf(),
+        },
+    )?));
 
     let mut files = Vec::with_capacity(matching.len());
     for (filename, dist, path, size) in matching {
@@ -90,6 +98,7 @@ pub fn read_find_links_dir(dir: &Path, project: &PackageName) -> Result<ProjectF
             upload_time: None,
             metadata: MetadataAvailability::NotAdvertised,
             size: Some(size),
+            origin: origin.clone(),
         });
     }
     Ok(ProjectFiles {
@@ -116,6 +125,12 @@ mod tests {
         PackageName::from_str(text).unwrap()
     }
 
+    fn origin() -> FileOrigin {
+        FileOrigin::FindLinks(RedactedUrl::new(
+            Url::parse("https://links.example/wheels.html").unwrap(),
+        ))
+    }
+
     #[test]
     fn page_keeps_only_the_project() {
         let page = r#"<!DOCTYPE html><html><head><title>Directory listing for /wheels/</title></head><body><ul>
@@ -128,7 +143,7 @@ mod tests {
             <li><a href="https://elsewhere.example/dl/foo.bar-2.0.zip">mirror</a></li>
             </ul></body></html>"#;
         let page_url = Url::parse("http://localhost:8000/wheels/").unwrap();
-        let files = parse_find_links_html(page, &page_url, &name("foo-bar")).unwrap();
+        let files = parse_find_links_html(page, &page_url, &name("foo-bar"), &origin()).unwrap();
         let found: Vec<_> = files
             .files
             .iter()
@@ -157,7 +172,8 @@ mod tests {
     #[test]
     fn page_that_is_not_html_is_an_error() {
         let page_url = Url::parse("file:///srv/links.txt").unwrap();
-        let error = parse_find_links_html("foo-1.0.tar.gz\n", &page_url, &name("foo")).unwrap_err();
+        let error = parse_find_links_html("foo-1.0.tar.gz\n", &page_url, &name("foo"), &origin())
+            .unwrap_err();
         assert!(matches!(error, PageError::NotHtml { .. }));
     }
 

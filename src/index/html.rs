@@ -21,8 +21,8 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use crate::types::{
-    DistFilename, IndexFile, MetadataAvailability, PackageName, ProjectFiles, RedactedUrl,
-    Sha256Digest, VersionSpecifiers, Yanked,
+    DistFilename, FileOrigin, IndexFile, MetadataAvailability, PackageName, ProjectFiles,
+    RedactedUrl, Sha256Digest, VersionSpecifiers, Yanked,
 };
 
 /// Why a project page (or find-links location) could not be read as a list of files.
@@ -95,7 +95,8 @@ fn compile_selector(text: &str) -> Selector {
     Selector::parse(text).expect("selector literal is valid CSS")
 }
 
-/// Parses a PEP 503 project page into the files it lists for `project`.
+/// Parses a PEP 503 project page into the files it lists for `project`, each recorded as found
+/// at `origin`.
 ///
 /// Hrefs are resolved against `<base href>` when present, else against `page_url`. Links whose
 /// file name is not a wheel or sdist of `project` are skipped.
@@ -106,8 +107,9 @@ pub fn parse_simple_html(
     body: &str,
     page_url: &Url,
     project: &PackageName,
+    origin: &FileOrigin,
 ) -> Result<ProjectFiles, PageError> {
-    parse_anchor_page(body, page_url, project)
+    parse_anchor_page(body, page_url, project, origin)
 }
 
 /// The anchor walk shared by simple pages and find-links pages: the only difference between the
@@ -116,6 +118,7 @@ pub(super) fn parse_anchor_page(
     body: &str,
     page_url: &Url,
     project: &PackageName,
+    origin: &FileOrigin,
 ) -> Result<ProjectFiles, PageError> {
     if !looks_like_markup(body) {
         return Err(PageError::NotHtml {
@@ -166,6 +169,7 @@ pub(super) fn parse_anchor_page(
             upload_time: element.attr("data-upload-time").and_then(parse_upload_time),
             metadata,
             size: None,
+            origin: origin.clone(),
         });
     }
     Ok(ProjectFiles {
@@ -361,6 +365,12 @@ mod tests {
         Url::parse(text).unwrap()
     }
 
+    fn origin() -> FileOrigin {
+        FileOrigin::Index(RedactedUrl::new(
+            Url::parse("https://idx.example/simple/").unwrap(),
+        ))
+    }
+
     const HEX_A: &str = "14fd1ed3dd0e1a46cc53b8fc890b5a3b11737515aeb7f42c3af9f38e8d8975d7";
     const HEX_B: &str = "23a656e7db613f75d061570e3b2cf57d2a498501018593e6a01e24ed211a78dc";
 
@@ -371,6 +381,7 @@ mod tests {
             page,
             &url("https://pypi.org/simple/pluggy/"),
             &name("pluggy"),
+            &origin(),
         )
         .unwrap();
         assert_eq!(files.name, name("pluggy"));
@@ -409,8 +420,13 @@ mod tests {
     #[test]
     fn parses_real_idna_page() {
         let page = include_str!("../../fixtures/pages/idna.html");
-        let files =
-            parse_simple_html(page, &url("https://pypi.org/simple/idna/"), &name("idna")).unwrap();
+        let files = parse_simple_html(
+            page,
+            &url("https://pypi.org/simple/idna/"),
+            &name("idna"),
+            &origin(),
+        )
+        .unwrap();
         assert_eq!(files.files.len(), 75);
         assert!(files.files.iter().all(|file| !file.yanked.is_yanked()));
         let first = &files.files[0];
@@ -442,8 +458,13 @@ mod tests {
             <a href="foo-2.0-py3-none-any.whl">whatever text</a>
             </body></html>"#
         );
-        let files = parse_simple_html(&page, &url("https://idx.example/simple/foo/"), &name("foo"))
-            .unwrap();
+        let files = parse_simple_html(
+            &page,
+            &url("https://idx.example/simple/foo/"),
+            &name("foo"),
+            &origin(),
+        )
+        .unwrap();
         let urls: Vec<_> = files.files.iter().map(|file| file.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -461,6 +482,7 @@ mod tests {
             with_base,
             &url("https://idx.example/simple/foo/"),
             &name("foo"),
+            &origin(),
         )
         .unwrap();
         assert_eq!(
@@ -476,8 +498,13 @@ mod tests {
                data-yanked="broken &amp; bad">whatever the anchor says</a>
             <a href="https://h.example/download?file=foo-2.0.tar.gz">query, not a file path</a>
             </body></html>"#;
-        let files =
-            parse_simple_html(page, &url("https://h.example/simple/foo/"), &name("foo")).unwrap();
+        let files = parse_simple_html(
+            page,
+            &url("https://h.example/simple/foo/"),
+            &name("foo"),
+            &origin(),
+        )
+        .unwrap();
         assert_eq!(
             files.files.len(),
             1,
@@ -505,8 +532,13 @@ mod tests {
             <a href="foo-1.3.tar.gz#sha256=nothex" data-core-metadata="false">e</a>
             </body></html>"#
         );
-        let files =
-            parse_simple_html(&page, &url("https://h.example/simple/foo/"), &name("foo")).unwrap();
+        let files = parse_simple_html(
+            &page,
+            &url("https://h.example/simple/foo/"),
+            &name("foo"),
+            &origin(),
+        )
+        .unwrap();
         let [md5, full, legacy, junk] = files.files.as_slice() else {
             panic!("expected four files")
         };
@@ -539,8 +571,13 @@ mod tests {
             <a href="foo-1.0.msi">d</a><a href="foo-1.0-1.noarch.rpm">e</a><a href="bar-1.0.tar.gz">f</a>
             <a href="bar-1.0-py3-none-any.whl">g</a><a href="/simple/">h</a><a href="foo-1.0.zip">i</a>
             </body></html>"#;
-        let files =
-            parse_simple_html(page, &url("https://h.example/simple/foo/"), &name("foo")).unwrap();
+        let files = parse_simple_html(
+            page,
+            &url("https://h.example/simple/foo/"),
+            &name("foo"),
+            &origin(),
+        )
+        .unwrap();
         let names: Vec<_> = files
             .files
             .iter()
@@ -553,13 +590,14 @@ mod tests {
     fn rejects_non_html_but_accepts_empty_page() {
         let page_url = url("https://h.example/simple/foo/");
         for body in [r#"{"files": []}"#, "Not Found", ""] {
-            let error = parse_simple_html(body, &page_url, &name("foo")).unwrap_err();
+            let error = parse_simple_html(body, &page_url, &name("foo"), &origin()).unwrap_err();
             assert!(matches!(error, PageError::NotHtml { .. }), "{body:?}");
         }
         let empty = parse_simple_html(
             "\u{feff}  <!DOCTYPE html><html></html>",
             &page_url,
             &name("foo"),
+            &origin(),
         )
         .unwrap();
         assert!(empty.files.is_empty());
@@ -571,6 +609,7 @@ mod tests {
             "nope",
             &url("https://user:secret@h.example/simple/foo/"),
             &name("foo"),
+            &origin(),
         )
         .unwrap_err();
         assert_eq!(

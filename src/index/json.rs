@@ -17,7 +17,7 @@ use super::html::{
     parse_upload_time, take_fragment_sha256,
 };
 use crate::types::{
-    IndexFile, MetadataAvailability, PackageName, ProjectFiles, RedactedUrl, Yanked,
+    FileOrigin, IndexFile, MetadataAvailability, PackageName, ProjectFiles, RedactedUrl, Yanked,
 };
 
 /// The one major version of the JSON simple API this parser understands.
@@ -99,6 +99,7 @@ pub fn parse_simple_json(
     body: &[u8],
     page_url: &Url,
     project: &PackageName,
+    origin: &FileOrigin,
 ) -> Result<ProjectFiles, PageError> {
     let redacted = || RedactedUrl::new(page_url.clone());
     let page: Page<'_> = serde_json::from_slice(body).map_err(|source| PageError::InvalidJson {
@@ -166,6 +167,7 @@ pub fn parse_simple_json(
                     .or(entry.dist_info_metadata.as_ref()),
             ),
             size: entry.size,
+            origin: origin.clone(),
         });
     }
     Ok(ProjectFiles {
@@ -226,6 +228,12 @@ mod tests {
         Url::parse("https://idx.example/simple/foo/").unwrap()
     }
 
+    fn origin() -> FileOrigin {
+        FileOrigin::Index(RedactedUrl::new(
+            Url::parse("https://idx.example/simple/").unwrap(),
+        ))
+    }
+
     const HEX_A: &str = "14fd1ed3dd0e1a46cc53b8fc890b5a3b11737515aeb7f42c3af9f38e8d8975d7";
     const HEX_B: &str = "23a656e7db613f75d061570e3b2cf57d2a498501018593e6a01e24ed211a78dc";
 
@@ -255,7 +263,8 @@ mod tests {
 
     #[test]
     fn parses_every_field() {
-        let files = parse_simple_json(full_page().as_bytes(), &page_url(), &name("foo")).unwrap();
+        let files = parse_simple_json(full_page().as_bytes(), &page_url(), &name("foo"), &origin())
+            .unwrap();
         let [sdist, wheel, plain] = files.files.as_slice() else {
             panic!("expected three files: {files:?}")
         };
@@ -303,7 +312,7 @@ mod tests {
     fn parses_real_pluggy_json() {
         let body = include_bytes!("../../fixtures/pages/pluggy.json");
         let url = Url::parse("https://pypi.org/simple/pluggy/").unwrap();
-        let files = parse_simple_json(body, &url, &name("pluggy")).unwrap();
+        let files = parse_simple_json(body, &url, &name("pluggy"), &origin()).unwrap();
         assert_eq!(files.files.len(), 50);
         let first = &files.files[0];
         assert_eq!(first.filename, "pluggy-0.10.0-py2.py3-none-any.whl");
@@ -340,12 +349,14 @@ mod tests {
             include_bytes!("../../fixtures/pages/pluggy.json"),
             &url,
             &name("pluggy"),
+            &origin(),
         )
         .unwrap();
         let html = super::super::html::parse_simple_html(
             include_str!("../../fixtures/pages/pluggy.html"),
             &url,
             &name("pluggy"),
+            &origin(),
         )
         .unwrap();
         let key = |file: &IndexFile| {
@@ -385,10 +396,11 @@ mod tests {
             ),
         ];
         for (body, expected) in cases {
-            let error = parse_simple_json(body.as_bytes(), &page_url(), &name("foo")).unwrap_err();
+            let error = parse_simple_json(body.as_bytes(), &page_url(), &name("foo"), &origin())
+                .unwrap_err();
             assert!(expected(&error), "{body}: {error:?}");
         }
-        let error = parse_simple_json(b"{}", &page_url(), &name("foo")).unwrap_err();
+        let error = parse_simple_json(b"{}", &page_url(), &name("foo"), &origin()).unwrap_err();
         assert_eq!(
             error.to_string(),
             "the JSON page at https://idx.example/simple/foo/ has no `files` list"
@@ -402,7 +414,7 @@ mod tests {
             {"filename": "foo-2.0.tar.gz"},
             {"filename": "foo-3.0.tar.gz", "url": "foo-3.0.tar.gz", "hashes": {"sha256": "short"}}
         ]}"#;
-        let files = parse_simple_json(body, &page_url(), &name("foo")).unwrap();
+        let files = parse_simple_json(body, &page_url(), &name("foo"), &origin()).unwrap();
         let names: Vec<_> = files
             .files
             .iter()

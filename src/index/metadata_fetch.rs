@@ -356,6 +356,7 @@ impl IndexClient {
             upload_time: None,
             metadata: MetadataAvailability::NotAdvertised,
             size: None,
+            origin: crate::types::FileOrigin::DirectUrl,
         };
         Ok((file, outcome))
     }

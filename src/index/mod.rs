@@ -30,7 +30,7 @@ pub use html::PageError;
 pub use metadata_fetch::FetchedMetadata;
 
 use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
-use crate::types::{PackageName, ProjectFiles};
+use crate::types::{FileOrigin, PackageName, ProjectFiles, RedactedUrl};
 use http::{Http, redact};
 
 /// How the cache is used.
@@ -195,6 +195,7 @@ impl IndexClient {
                             &String::from_utf8_lossy(&entry.body),
                             &base,
                             name,
+                            &FileOrigin::FindLinks(RedactedUrl::new(url.clone())),
                         )?,
                     }
                 }
@@ -218,9 +219,9 @@ impl IndexClient {
         let Some((entry, base)) = self.page_body(&url, &key).await? else {
             return Ok(ProjectFiles::empty(name.clone()));
         };
-        let name = name.clone();
+        let (name, index) = (name.clone(), index.clone());
         // Pages can list thousands of files: parse off the async workers.
-        tokio::task::spawn_blocking(move || parse_page(&entry, &base, &name)).await?
+        tokio::task::spawn_blocking(move || parse_page(&entry, &base, &name, &index)).await?
     }
 
     /// The body of a page, from the cache when fresh, else from the network (revalidating when
@@ -372,15 +373,22 @@ fn page_from_entry(entry: Entry, requested: &Url) -> Option<(Entry, Url)> {
     Some((entry, base))
 }
 
-fn parse_page(entry: &Entry, base: &Url, name: &PackageName) -> Result<ProjectFiles, IndexError> {
+/// Parses an index page fetched from `base`; its files are recorded as listed by `index`.
+fn parse_page(
+    entry: &Entry,
+    base: &Url,
+    name: &PackageName,
+    index: &Url,
+) -> Result<ProjectFiles, IndexError> {
     let is_json = entry
         .info
         .content_type
         .as_deref()
         .is_some_and(|content_type| content_type.contains("json"));
+    let origin = FileOrigin::Index(RedactedUrl::new(index.clone()));
     Ok(if is_json {
-        json::parse_simple_json(&entry.body, base, name)?
+        json::parse_simple_json(&entry.body, base, name, &origin)?
     } else {
-        html::parse_simple_html(&String::from_utf8_lossy(&entry.body), base, name)?
+        html::parse_simple_html(&String::from_utf8_lossy(&entry.body), base, name, &origin)?
     })
 }

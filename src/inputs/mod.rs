@@ -73,7 +73,8 @@ pub struct Origin {
     pub project: Option<String>,
 }
 
-/// Whether a line was read as a requirement (`-r`, or a source file) or as a constraint (`-c`).
+/// Whether a line was read as a requirement (`-r`, or a source file), as a constraint (`-c`) or
+/// as an override (`--overrides`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OriginKind {
     /// A requirement: adds the package to the resolution.
@@ -82,10 +83,13 @@ pub enum OriginKind {
     Constraint,
     /// A requirement given on the command line (`--with`); `file` is the option.
     CommandLine,
+    /// An override: replaces every requirement on its package, and adds none.
+    Override,
 }
 
 impl Origin {
-    /// The annotation pip-compile writes for this origin: `-r file.in` or `-c file.txt`.
+    /// The annotation pip-compile writes for this origin: `-r file.in` or `-c file.txt`; uv's
+    /// `--override file.txt` for overrides.
     #[must_use]
     pub fn annotation(&self) -> String {
         if let Some(project) = &self.project {
@@ -95,6 +99,7 @@ impl Origin {
             OriginKind::Requirement => "-r",
             OriginKind::Constraint => "-c",
             OriginKind::CommandLine => return self.file.display().to_string(),
+            OriginKind::Override => "--override",
         };
         format!("{flag} {}", self.file.display())
     }
@@ -157,6 +162,8 @@ pub struct Manifest {
     pub requirements: Vec<InputRequirement>,
     /// Constraints, in reading order.
     pub constraints: Vec<InputRequirement>,
+    /// Overrides, in reading order.
+    pub overrides: Vec<InputRequirement>,
     /// Index options from option lines.
     pub index: IndexOptions,
     /// Resolver options from option lines.
@@ -169,6 +176,7 @@ impl Manifest {
     pub fn extend(&mut self, other: Manifest) {
         self.requirements.extend(other.requirements);
         self.constraints.extend(other.constraints);
+        self.overrides.extend(other.overrides);
         merge_index_options(&mut self.index, other.index);
         self.resolver.pre |= other.resolver.pre;
         self.resolver.only_binary.extend(other.resolver.only_binary);

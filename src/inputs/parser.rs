@@ -141,6 +141,7 @@ impl Reader<'_> {
                 self.manifest.requirements.push(entry);
             }
             OriginKind::Constraint => self.manifest.constraints.push(entry),
+            OriginKind::Override => self.manifest.overrides.push(entry),
         }
         Ok(())
     }

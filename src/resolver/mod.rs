@@ -39,7 +39,7 @@ pub use specifiers::{specifier_to_range, specifiers_to_range};
 use crate::inputs::Manifest;
 use crate::target::Target;
 use crate::types::{PackageName, Version};
-use provider::{Provider, active_requirements, root_version};
+use provider::{Provider, root_version};
 use root::RootSpec;
 use seam::SolverHandle;
 
@@ -52,6 +52,9 @@ pub struct ResolveOptions {
     /// pip-compile keeps unless asked to upgrade. A preference that blocks a solution is simply
     /// not chosen; the caller can compare the resolution with it to report what moved.
     pub preferences: HashMap<PackageName, Version>,
+    /// Constraints that come from options rather than files (`-P 'django<5'`): they narrow
+    /// versions as `-c` lines do, but no `# via` names them (pip-compile gives them no source).
+    pub upgrade_constraints: Vec<pep508_rs::Requirement>,
     /// Which versions are preferred (`--resolution`).
     pub strategy: ResolutionStrategy,
 }
@@ -67,7 +70,7 @@ pub async fn resolve<S: Source>(
     options: &ResolveOptions,
     source: Arc<S>,
 ) -> Result<Resolution, ResolveError> {
-    let root = Arc::new(RootSpec::new(manifest, target));
+    let root = Arc::new(RootSpec::new(manifest, target, options));
     let (handle, fetch_loop) =
         seam::channel(source, target.clone(), options.clone(), Arc::clone(&root));
     let solver = {
@@ -151,7 +154,11 @@ fn build_resolution(
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
-        let source = root.pin_source(name);
+        let listed_by = versions
+            .get(version)
+            .and_then(|entry| entry.best_file().or_else(|| entry.files.first()))
+            .and_then(|file| file.origin.listing().cloned());
+        let source = root.pin_source(name, listed_by);
         pins.insert(
             name.clone(),
             Pin {
@@ -188,7 +195,7 @@ fn build_resolution(
         let MetadataOutcome::Available(metadata) = outcome else {
             continue;
         };
-        for dependency in active_requirements(&metadata, target, &extras) {
+        for dependency in root.dependencies_of(&metadata, target, &extras) {
             if &dependency.name == name {
                 continue;
             }
@@ -230,6 +237,13 @@ fn build_resolution(
             {
                 pin.markers.push(marker.to_string());
             }
+        }
+    }
+    // An override line that was applied is a source of its pin (uv's `# via --override FILE`);
+    // its marker only chose the line, so it is not copied onto the pin.
+    for entry in manifest.overrides.iter().filter(applies) {
+        if let Some(pin) = pins.get_mut(&entry.requirement.name) {
+            pin.origins.insert(entry.origin.clone());
         }
     }
     input_edges.append(&mut edges);

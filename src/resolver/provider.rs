@@ -18,7 +18,6 @@ use super::root::RootSpec;
 use super::seam::SolverHandle;
 use super::source::{MetadataOutcome, SourceError};
 use super::specifiers::specifiers_to_range;
-use crate::metadata::CoreMetadata;
 use crate::target::Target;
 use crate::types::{ExtraName, PackageName, Version};
 
@@ -114,7 +113,7 @@ impl<'a> Provider<'a> {
             }
         }
         let extras: &[ExtraName] = extra.map(std::slice::from_ref).unwrap_or_default();
-        for dependency in active_requirements(&metadata, self.target, extras) {
+        for dependency in self.root.dependencies_of(&metadata, self.target, extras) {
             let range = match &dependency.version_or_url {
                 None => Ranges::full(),
                 Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers_to_range(specifiers),
@@ -143,20 +142,6 @@ impl<'a> Provider<'a> {
         }
         Ok(Dependencies::Available(merge_duplicates(constraints)))
     }
-}
-
-/// The requirements of `metadata` that apply to `target` with `extras` active.
-pub(crate) fn active_requirements<'m>(
-    metadata: &'m CoreMetadata,
-    target: &Target,
-    extras: &[ExtraName],
-) -> impl Iterator<Item = &'m pep508_rs::Requirement> {
-    let environment = target.markers().clone();
-    let extras = extras.to_vec();
-    metadata
-        .requires_dist
-        .iter()
-        .filter(move |requirement| requirement.marker.evaluate(&environment, &extras))
 }
 
 /// PubGrub takes dependencies as a list; one package listed twice must become one entry whose

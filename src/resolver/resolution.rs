@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use url::Url;
 
 use crate::inputs::{LocalRequirement, Origin};
-use crate::types::{ExtraName, IndexFile, PackageName, Sha256Digest, Version};
+use crate::types::{ExtraName, IndexFile, PackageName, RedactedUrl, Sha256Digest, Version};
 
 /// A resolved set of pins, sorted by name.
 #[derive(Clone, Debug, Default)]
@@ -72,8 +72,13 @@ pub struct Pin {
 /// Where a pin's files come from.
 #[derive(Clone, Debug)]
 pub enum PinSource {
-    /// A package index.
-    Registry,
+    /// The files of an index or of find-links locations.
+    Registry {
+        /// Where the file the target would install was listed: the index, or the find-links
+        /// page or directory (`--emit-index-annotation` writes it). `None` only if the version
+        /// had no file at all, which a resolution never chooses.
+        listed_by: Option<RedactedUrl>,
+    },
     /// A direct URL requirement, written back as `name @ url`.
     Url(Url),
     /// A local project directory or distribution file (`-e ./pkg`, `./dist/foo-1.0.tar.gz`).

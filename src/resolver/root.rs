@@ -1,11 +1,11 @@
-//! The user's requirements, prepared for the solver: root dependencies, constraints, direct URLs
-//! and the per-package facts that first-party requirements decide (explicit prereleases, pins
-//! that may select yanked versions).
+//! The user's requirements, prepared for the solver: root dependencies, constraints, overrides,
+//! direct URLs and the per-package facts that first-party requirements decide (explicit
+//! prereleases, pins that may select yanked versions).
 
 use std::collections::{HashMap, HashSet};
 
 use pep440_rs::Operator;
-use pep508_rs::VersionOrUrl;
+use pep508_rs::{Requirement, VersionOrUrl};
 use pubgrub::Ranges;
 use url::Url;
 
@@ -16,10 +16,10 @@ use super::candidates::{
 use super::package::PubGrubPackage;
 use super::resolution::PinSource;
 use super::specifiers::specifiers_to_range;
-use crate::inputs::{InputRequirement, LocalProject, LocalRequirement, Manifest};
+use crate::inputs::{LocalProject, LocalRequirement, Manifest};
 use crate::metadata::CoreMetadata;
 use crate::target::Target;
-use crate::types::{PackageName, Version};
+use crate::types::{ExtraName, PackageName, RedactedUrl, Version};
 
 /// What the solver needs from the user's inputs.
 #[derive(Debug, Default)]
@@ -33,6 +33,10 @@ pub(crate) struct RootSpec {
     pub(crate) urls: HashMap<PackageName, Url>,
     /// The local part of direct URLs that point at this machine, by package.
     locals: HashMap<PackageName, LocalRequirement>,
+    /// Override lines by package, those whose markers apply to the target: every requirement on
+    /// an overridden package, anywhere in the graph, is replaced by these (none when no line
+    /// applies, which removes the requirement).
+    overrides: HashMap<PackageName, Vec<Requirement>>,
     /// Packages whose first-party requirements name a prerelease.
     explicit_prereleases: HashSet<PackageName>,
     /// Versions pinned with `==`/`===` by first-party requirements: these may be yanked.
@@ -40,25 +44,62 @@ pub(crate) struct RootSpec {
 }
 
 impl RootSpec {
-    /// Prepares `manifest` for `target`. Requirements whose markers do not apply to the target
-    /// are left out, as pip-compile does for the Python it runs on.
-    pub(crate) fn new(manifest: &Manifest, target: &Target) -> Self {
+    /// Prepares `manifest` for `target`, with the `-P` constraints of `options`. Requirements
+    /// whose markers do not apply to the target are left out, as pip-compile does for the Python
+    /// it runs on.
+    pub(crate) fn new(manifest: &Manifest, target: &Target, options: &ResolveOptions) -> Self {
         let mut spec = Self::default();
         let applies =
-            |entry: &&InputRequirement| entry.requirement.marker.evaluate(target.markers(), &[]);
-        for entry in manifest.constraints.iter().filter(applies) {
-            let name = &entry.requirement.name;
-            let range = spec.note_first_party(entry);
+            |requirement: &&Requirement| requirement.marker.evaluate(target.markers(), &[]);
+        for entry in &manifest.overrides {
+            let lines = spec
+                .overrides
+                .entry(entry.requirement.name.clone())
+                .or_default();
+            if applies(&&entry.requirement) {
+                lines.push(entry.requirement.clone());
+            }
+        }
+        // Which URL lines point at this machine; the last line naming a URL wins, local or not.
+        for entry in manifest.constraints.iter().chain(&manifest.requirements) {
+            if let Some(VersionOrUrl::Url(_)) = &entry.requirement.version_or_url {
+                let name = entry.requirement.name.clone();
+                match &entry.local {
+                    Some(local) => spec.locals.insert(name, local.clone()),
+                    None => spec.locals.remove(&name),
+                };
+            }
+        }
+        let override_lines: Vec<Requirement> = spec.overrides.values().flatten().cloned().collect();
+        for requirement in &override_lines {
+            spec.note_first_party(requirement);
+        }
+        let constraints = manifest
+            .constraints
+            .iter()
+            .map(|entry| &entry.requirement)
+            .chain(&options.upgrade_constraints);
+        for requirement in constraints.filter(applies) {
+            let range = spec.note_first_party(requirement);
             let constraint = spec
                 .constraints
-                .entry(name.clone())
+                .entry(requirement.name.clone())
                 .or_insert_with(Ranges::full);
             *constraint = constraint.intersection(&range);
         }
-        for entry in manifest.requirements.iter().filter(applies) {
-            let requirement = &entry.requirement;
-            let range = spec.note_first_party(entry);
-
+        // A requirement line is an edge like any other: overrides replace it too.
+        let requirements: Vec<Requirement> = spec
+            .overridden(
+                manifest
+                    .requirements
+                    .iter()
+                    .map(|entry| &entry.requirement)
+                    .filter(applies),
+            )
+            .cloned()
+            .collect();
+        for requirement in &requirements {
+            let range = spec.note_first_party(requirement);
             spec.dependencies.push((
                 PubGrubPackage::Package(requirement.name.clone()),
                 range.clone(),
@@ -73,18 +114,42 @@ impl RootSpec {
         spec
     }
 
+    /// `requirements` with overrides applied: a requirement on an overridden package becomes the
+    /// package's override lines (possibly none).
+    fn overridden<'r>(
+        &'r self,
+        requirements: impl Iterator<Item = &'r Requirement>,
+    ) -> impl Iterator<Item = &'r Requirement> {
+        requirements.flat_map(|requirement| match self.overrides.get(&requirement.name) {
+            Some(lines) => lines.iter().collect::<Vec<_>>(),
+            None => vec![requirement],
+        })
+    }
+
+    /// The requirements of `metadata` that apply to `target` with `extras` active, with
+    /// overrides applied: the dependencies of one package, as the solver, the prefetcher and the
+    /// `# via` annotations all see them.
+    pub(crate) fn dependencies_of<'m>(
+        &'m self,
+        metadata: &'m CoreMetadata,
+        target: &Target,
+        extras: &[ExtraName],
+    ) -> Vec<&'m Requirement> {
+        let environment = target.markers();
+        let active = metadata
+            .requires_dist
+            .iter()
+            .filter(|requirement| requirement.marker.evaluate(environment, extras));
+        self.overridden(active).collect()
+    }
+
     /// Records what a first-party line says beyond its range, and returns the range.
-    fn note_first_party(&mut self, entry: &InputRequirement) -> Ranges<Version> {
-        let name = &entry.requirement.name;
-        match &entry.requirement.version_or_url {
+    fn note_first_party(&mut self, requirement: &Requirement) -> Ranges<Version> {
+        let name = &requirement.name;
+        match &requirement.version_or_url {
             None => Ranges::full(),
             Some(VersionOrUrl::Url(url)) => {
                 self.urls.insert(name.clone(), url.to_url());
-                // The last line naming a URL wins, local or not.
-                match &entry.local {
-                    Some(local) => self.locals.insert(name.clone(), local.clone()),
-                    None => self.locals.remove(name),
-                };
                 Ranges::full()
             }
             Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
@@ -118,15 +183,19 @@ impl RootSpec {
             .map(project_metadata)
     }
 
-    /// Where the pin of `name` comes from.
-    pub(crate) fn pin_source(&self, name: &PackageName) -> PinSource {
+    /// Where the pin of `name` comes from; `listed_by` is the index that listed its files.
+    pub(crate) fn pin_source(
+        &self,
+        name: &PackageName,
+        listed_by: Option<RedactedUrl>,
+    ) -> PinSource {
         match (self.urls.get(name), self.locals.get(name)) {
             (Some(url), Some(local)) => PinSource::Local {
                 url: url.clone(),
                 local: local.clone(),
             },
             (Some(url), None) => PinSource::Url(url.clone()),
-            (None, _) => PinSource::Registry,
+            (None, _) => PinSource::Registry { listed_by },
         }
     }
 

@@ -23,7 +23,6 @@ use tokio::task::JoinSet;
 use super::ResolveOptions;
 use super::candidates::VersionMap;
 use super::once_map::OnceMap;
-use super::provider::active_requirements;
 use super::root::RootSpec;
 use super::source::{MetadataOutcome, Source, SourceError};
 use super::specifiers::specifiers_to_range;
@@ -326,18 +325,20 @@ impl<S: Source> FetchContext<S> {
         else {
             return;
         };
-        let dependencies: Vec<(PackageName, Ranges<Version>)> =
-            active_requirements(&metadata, &self.target, &[])
-                .map(|requirement| {
-                    let range = match &requirement.version_or_url {
-                        Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) => {
-                            specifiers_to_range(specifiers)
-                        }
-                        _ => Ranges::full(),
-                    };
-                    (requirement.name.clone(), range)
-                })
-                .collect();
+        let dependencies: Vec<(PackageName, Ranges<Version>)> = self
+            .root
+            .dependencies_of(&metadata, &self.target, &[])
+            .into_iter()
+            .map(|requirement| {
+                let range = match &requirement.version_or_url {
+                    Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) => {
+                        specifiers_to_range(specifiers)
+                    }
+                    _ => Ranges::full(),
+                };
+                (requirement.name.clone(), range)
+            })
+            .collect();
         let prefetches = dependencies
             .iter()
             .map(|(dependency, range)| self.prefetch(dependency, range));

@@ -13,7 +13,8 @@ use crate::inputs::{InputRequirement, Origin, OriginKind};
 use crate::metadata::parse_core_metadata;
 use crate::target::{Platform, PythonVersion};
 use crate::types::{
-    DistFilename, IndexFile, MetadataAvailability, ProjectFiles, Sha256Digest, Yanked,
+    DistFilename, FileOrigin, IndexFile, MetadataAvailability, ProjectFiles, RedactedUrl,
+    Sha256Digest, Yanked,
 };
 
 /// One distribution file of the in-memory registry.
@@ -81,6 +82,9 @@ impl MemorySource {
                 metadata: MetadataAvailability::NotAdvertised,
                 size: None,
                 filename: filename.clone(),
+                origin: FileOrigin::Index(RedactedUrl::new(
+                    Url::parse("https://index.test/simple/").unwrap(),
+                )),
             };
             source.metadata.insert(filename, text);
             source
@@ -483,5 +487,163 @@ fn preferences_are_chosen_when_allowed_and_passed_over_when_not() {
     assert_eq!(
         pins(&run(registry(), &["a"], &[], prefer("a", "9.0")).unwrap()),
         ["a==2.0"]
+    );
+}
+
+/// `manifest(requirements, [])` with `overrides` read from `overrides.txt`.
+fn with_overrides(requirements: &[&str], overrides: &[&str]) -> Manifest {
+    let mut manifest = manifest(requirements, &[]);
+    manifest.overrides = overrides
+        .iter()
+        .enumerate()
+        .map(|(line, text)| InputRequirement {
+            requirement: text.parse().unwrap(),
+            text: (*text).to_string(),
+            local: None,
+            origin: Origin {
+                kind: OriginKind::Override,
+                file: PathBuf::from("overrides.txt"),
+                line: line + 1,
+                project: None,
+            },
+        })
+        .collect();
+    manifest
+}
+
+fn run_manifest(dists: Vec<Dist>, manifest: &Manifest, options: &ResolveOptions) -> Resolution {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let source = Arc::new(MemorySource::new(dists));
+    runtime
+        .block_on(resolve(manifest, &linux_312(), options, source))
+        .unwrap()
+}
+
+#[test]
+fn overrides_replace_every_requirement_on_their_package() {
+    let registry = || {
+        vec![
+            dist("app", "1.0", &["pydantic<1", "lib"]),
+            dist("lib", "1.0", &["pydantic>=0.5,<0.9"]),
+            dist("pydantic", "0.5", &[]),
+            dist("pydantic", "1.5", &[]),
+            dist("pydantic", "2.0", &[]),
+            dist("unrelated", "1.0", &[]),
+        ]
+    };
+    // Without overrides, both edges hold pydantic below 0.9.
+    let plain = run_manifest(
+        registry(),
+        &manifest(&["app"], &[]),
+        &ResolveOptions::default(),
+    );
+    assert_eq!(pins(&plain), ["app==1.0", "lib==1.0", "pydantic==0.5"]);
+
+    // `pydantic>=1` replaces both edges (and adds nothing: `unrelated` stays out).
+    let overridden = run_manifest(
+        registry(),
+        &with_overrides(&["app"], &["pydantic>=1,<2", "unrelated>=1"]),
+        &ResolveOptions::default(),
+    );
+    assert_eq!(pins(&overridden), ["app==1.0", "lib==1.0", "pydantic==1.5"]);
+    let pydantic = &overridden.pins[2];
+    assert_eq!(
+        pydantic
+            .origins
+            .iter()
+            .map(Origin::annotation)
+            .collect::<Vec<_>>(),
+        ["--override overrides.txt"]
+    );
+    assert_eq!(
+        pydantic
+            .dependents
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["app", "lib"]
+    );
+
+    // A first-party requirement is an edge too.
+    let direct = run_manifest(
+        registry(),
+        &with_overrides(&["pydantic==0.5"], &["pydantic>=2"]),
+        &ResolveOptions::default(),
+    );
+    assert_eq!(pins(&direct), ["pydantic==2.0"]);
+}
+
+#[test]
+fn override_markers_choose_the_line_for_the_target() {
+    let registry = || {
+        vec![
+            dist("app", "1.0", &["pydantic<1"]),
+            dist("pydantic", "0.5", &[]),
+            dist("pydantic", "1.5", &[]),
+            dist("pydantic", "2.0", &[]),
+        ]
+    };
+    let chosen = run_manifest(
+        registry(),
+        &with_overrides(
+            &["app"],
+            &[
+                "pydantic<2 ; python_version < '3.12'",
+                "pydantic>=2 ; python_version >= '3.12'",
+            ],
+        ),
+        &ResolveOptions::default(),
+    );
+    assert_eq!(pins(&chosen), ["app==1.0", "pydantic==2.0"]);
+    assert!(
+        chosen.pins[1].markers.is_empty(),
+        "an override's marker chooses the line; it is not copied onto the pin"
+    );
+    // When no line of an overridden package applies, the requirements on it go away (as in uv).
+    let removed = run_manifest(
+        registry(),
+        &with_overrides(&["app"], &["pydantic>=2 ; sys_platform == 'win32'"]),
+        &ResolveOptions::default(),
+    );
+    assert_eq!(pins(&removed), ["app==1.0"]);
+}
+
+#[test]
+fn upgrade_constraints_narrow_versions_without_a_source() {
+    let registry = || {
+        vec![
+            dist("a", "1.0", &["b"]),
+            dist("b", "1.0", &[]),
+            dist("b", "2.0", &[]),
+            dist("c", "1.0", &[]),
+            dist("c", "2.0", &[]),
+        ]
+    };
+    let options = ResolveOptions {
+        upgrade_constraints: vec!["b<2".parse().unwrap(), "c<2".parse().unwrap()],
+        ..ResolveOptions::default()
+    };
+    let resolution = run_manifest(registry(), &manifest(&["a"], &[]), &options);
+    assert_eq!(pins(&resolution), ["a==1.0", "b==1.0"], "c is not added");
+    assert!(resolution.pins[1].origins.is_empty());
+}
+
+#[test]
+fn pins_remember_the_index_that_listed_them() {
+    let resolution = run_manifest(
+        vec![dist("a", "1.0", &[])],
+        &manifest(&["a"], &[]),
+        &ResolveOptions::default(),
+    );
+    let PinSource::Registry { listed_by } = &resolution.pins[0].source else {
+        panic!("a registry pin")
+    };
+    assert_eq!(
+        listed_by.as_ref().map(ToString::to_string).as_deref(),
+        Some("https://index.test/simple/")
     );
 }

@@ -6,7 +6,7 @@ use pep440_rs::VersionSpecifiers;
 use pep508_rs::PackageName;
 use url::Url;
 
-use super::{DistFilename, Sha256Digest};
+use super::{DistFilename, RedactedUrl, Sha256Digest};
 
 /// Whether a file was yanked (PEP 592), with the reason when the index gave one.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -37,6 +37,29 @@ pub enum MetadataAvailability {
     NotAdvertised,
 }
 
+/// Where a file was found.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FileOrigin {
+    /// A package index's project page; the URL is the index's, as configured (`--index-url`,
+    /// `--extra-index-url`).
+    Index(RedactedUrl),
+    /// A `--find-links` HTML page, or a directory (as a `file://` URL).
+    FindLinks(RedactedUrl),
+    /// The URL of a direct requirement (`name @ url`).
+    DirectUrl,
+}
+
+impl FileOrigin {
+    /// The index or find-links location that listed the file; none for a direct URL.
+    #[must_use]
+    pub fn listing(&self) -> Option<&RedactedUrl> {
+        match self {
+            Self::Index(url) | Self::FindLinks(url) => Some(url),
+            Self::DirectUrl => None,
+        }
+    }
+}
+
 /// One distribution file listed on an index page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndexFile {
@@ -58,6 +81,8 @@ pub struct IndexFile {
     pub metadata: MetadataAvailability,
     /// Size in bytes, when the index reports it.
     pub size: Option<u64>,
+    /// Where it was listed.
+    pub origin: FileOrigin,
 }
 
 /// All files an index lists for one project.

@@ -14,7 +14,7 @@ pub use filename::{
     DistFilename, FilenameError, SdistFilename, SdistFormat, WheelFilename, WheelTag,
     filename_from_url,
 };
-pub use index_file::{IndexFile, MetadataAvailability, ProjectFiles, Yanked};
+pub use index_file::{FileOrigin, IndexFile, MetadataAvailability, ProjectFiles, Yanked};
 pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 pub use redacted::RedactedUrl;

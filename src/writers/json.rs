@@ -90,12 +90,12 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
             name: pin.name.as_ref(),
             version: pin.version.to_string(),
             url: match &pin.source {
-                PinSource::Registry => None,
+                PinSource::Registry { .. } => None,
                 PinSource::Url(url) | PinSource::Local { url, .. } => Some(url.as_str()),
             },
             path: match &pin.source {
                 PinSource::Local { local, .. } => Some(local.written.as_str()),
-                PinSource::Registry | PinSource::Url(_) => None,
+                PinSource::Registry { .. } | PinSource::Url(_) => None,
             },
             editable: matches!(
                 &pin.source,

@@ -37,6 +37,9 @@ pub struct WriteOptions {
     pub hashes: bool,
     /// Write `# via` annotations; `None` for `--no-annotate`.
     pub annotations: Option<AnnotationStyle>,
+    /// Write `# from URL` under each pin from an index or find-links location
+    /// (`--emit-index-annotation`), whether or not `# via` annotations are written.
+    pub index_annotations: bool,
     /// Pin unsafe packages instead of listing them in comments (`--allow-unsafe`).
     pub allow_unsafe: bool,
     /// Packages considered unsafe in a requirements file.
@@ -144,6 +147,7 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
             "{line:<LINE_ANNOTATION_COLUMN$}  # via {}",
             via.join(", ")
         );
+        write_index_annotation(out, pin, options);
         return;
     }
     if hashed {
@@ -170,6 +174,21 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
                 let _ = writeln!(out, "    #   {source}");
             }
         }
+    }
+    write_index_annotation(out, pin, options);
+}
+
+/// `    # from URL`, uv's `--emit-index-annotation` line, after the `# via` lines. Direct URL pins
+/// have none: their URL is on the pin's line already.
+fn write_index_annotation(out: &mut String, pin: &Pin, options: &WriteOptions) {
+    if !options.index_annotations {
+        return;
+    }
+    if let PinSource::Registry {
+        listed_by: Some(url),
+    } = &pin.source
+    {
+        let _ = writeln!(out, "    # from {url}");
     }
 }
 
@@ -199,7 +218,7 @@ fn pin_requirement(pin: &Pin, strip_extras: bool) -> String {
         )
     };
     match &pin.source {
-        PinSource::Registry => format!("{}{extras}=={}", pin.name, pin.version),
+        PinSource::Registry { .. } => format!("{}{extras}=={}", pin.name, pin.version),
         PinSource::Url(url) => format!("{}{extras} @ {url}", pin.name),
         PinSource::Local { local, .. } if local.is_editable() => {
             format!("-e {}{extras}", local.written)

@@ -11,7 +11,7 @@ fn pin(name: &str, version: &str) -> Pin {
         name: PackageName::from_str(name).unwrap(),
         version: Version::from_str(version).unwrap(),
         extras: BTreeSet::new(),
-        source: PinSource::Registry,
+        source: PinSource::Registry { listed_by: None },
         hashes: Vec::new(),
         unhashed_files: Vec::new(),
         dependents: BTreeSet::new(),
@@ -212,4 +212,81 @@ lib @ file:///srv/lib
         write_requirements_txt(&resolution, &plain),
         "-e ./pkg\nattrs==24.0\n./dist/foo-1.0-py3-none-any.whl\nlib @ file:///srv/lib\n"
     );
+}
+
+#[test]
+fn index_annotations_follow_the_via_lines_in_every_style() {
+    let index = |url: &str| PinSource::Registry {
+        listed_by: Some(crate::types::RedactedUrl::new(
+            url::Url::parse(url).unwrap(),
+        )),
+    };
+    let mut six = pin("six", "1.17.0");
+    six.origins
+        .insert(origin(OriginKind::Requirement, "requirements.in"));
+    six.source = index("https://user:secret@private.example/simple/");
+    let mut direct = pin("leaf", "4.0");
+    direct.source =
+        PinSource::Url(url::Url::parse("https://files.example/leaf-4.0-py3-none-any.whl").unwrap());
+    direct
+        .origins
+        .insert(origin(OriginKind::Requirement, "requirements.in"));
+    let resolution = Resolution {
+        pins: vec![direct, six],
+        edges: Vec::new(),
+    };
+    let write = |annotations, hashes| {
+        write_requirements_txt(
+            &resolution,
+            &WriteOptions {
+                annotations,
+                hashes,
+                index_annotations: true,
+                ..WriteOptions::default()
+            },
+        )
+    };
+    assert_eq!(
+        write(Some(AnnotationStyle::Split), false),
+        "leaf @ https://files.example/leaf-4.0-py3-none-any.whl
+    # via -r requirements.in
+six==1.17.0
+    # via -r requirements.in
+    # from https://user:****@private.example/simple/
+"
+    );
+    assert_eq!(
+        write(Some(AnnotationStyle::Line), false),
+        "leaf @ https://files.example/leaf-4.0-py3-none-any.whl  # via -r requirements.in
+six==1.17.0               # via -r requirements.in
+    # from https://user:****@private.example/simple/
+"
+    );
+    assert_eq!(
+        write(None, false),
+        "leaf @ https://files.example/leaf-4.0-py3-none-any.whl
+six==1.17.0
+    # from https://user:****@private.example/simple/
+"
+    );
+    let mut hashed = resolution.clone();
+    hashed.pins[1].hashes = vec![Sha256Digest::of(b"six")];
+    let text = write_requirements_txt(
+        &hashed,
+        &WriteOptions {
+            annotations: Some(AnnotationStyle::Line),
+            hashes: true,
+            index_annotations: true,
+            ..WriteOptions::default()
+        },
+    );
+    assert!(
+        text.ends_with(&format!(
+            "six==1.17.0 \\\n    --hash=sha256:{}\n    # via -r requirements.in\n    # from https://user:****@private.example/simple/\n",
+            Sha256Digest::of(b"six")
+        )),
+        "{text}"
+    );
+    // Off by default.
+    assert!(!write_requirements_txt(&resolution, &WriteOptions::default()).contains("# from"));
 }
