@@ -60,6 +60,10 @@ struct Case {
     /// Flags given to pip-compile only when recording (removed from the recorded header).
     #[serde(default)]
     record_args: Vec<String>,
+    /// The case has a configuration file for both tools to find (otherwise pip-compile is run
+    /// with `--no-config`, so that no stray file can change a recording).
+    #[serde(default)]
+    config: bool,
 }
 
 fn default_sources() -> Vec<String> {
@@ -152,7 +156,7 @@ fn record(server: &TestIndex, pip_compile: &Path, case_dir: &Path, case: &Case) 
     let project = prepare(case_dir, case);
     let cache = project.path().join("pip-cache");
     let output = Command::new(pip_compile)
-        .arg("--no-config")
+        .args((!case.config).then_some("--no-config"))
         .arg("--cache-dir")
         .arg(&cache)
         .args(["--index-url", &server.index_url()])
