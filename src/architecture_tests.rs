@@ -97,3 +97,16 @@ fn only_the_cli_prints_or_parses_arguments() {
 fn the_target_never_reads_the_environment() {
     assert_eq!(offenders("target", "std::env", &[]), Vec::<String>::new());
 }
+
+#[test]
+fn the_lock_check_chooses_files_only_through_the_resolvers_version_map() {
+    // Ranking wheels or reading `Requires-Python` in `lockcheck` would be a second copy of
+    // `resolver::candidates`, free to disagree with what `resolve` locks.
+    for needle in ["wheel_priority", "python_allows", "allows_python"] {
+        assert_eq!(
+            offenders("lockcheck", needle, &[]),
+            Vec::<String>::new(),
+            "{needle}"
+        );
+    }
+}
