@@ -115,3 +115,49 @@ fn live_pypi_matches_recorded_uv_answers() {
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+/// The `check` issue's acceptance case: numpy 1.24.4 has wheels up to cp311 and an sdist, so on
+/// 3.12 only a build could install it (a warning, a failure with `--require-wheels`).
+#[test]
+fn live_pypi_check_finds_no_cp312_wheel_for_numpy_1_24_4() {
+    if live_tests_disabled("live_pypi_check_finds_no_cp312_wheel_for_numpy_1_24_4") {
+        return;
+    }
+    let project = Project::new();
+    project.write("requirements.txt", "numpy==1.24.4\n");
+    let args = |extra: &[&str]| -> Vec<String> {
+        [
+            "check",
+            "--python-version",
+            "3.11",
+            "--python-version",
+            "3.12",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--cache-dir",
+            "cache",
+        ]
+        .iter()
+        .chain(extra)
+        .chain(&["requirements.txt"])
+        .map(|arg| (*arg).to_string())
+        .collect()
+    };
+    let run = project.run(&args(&[]));
+    run.expect_code(0);
+    let row: Vec<&str> = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("numpy==1.24.4 "))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(row, ["numpy==1.24.4", "ok", "sdist-only"], "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("no cp312 wheel: pip would build numpy-1.24.4.tar.gz"),
+        "{}",
+        run.stdout
+    );
+    project.run(&args(&["--require-wheels"])).expect_code(1);
+}

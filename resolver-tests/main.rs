@@ -12,6 +12,7 @@
 
 mod support;
 
+mod check;
 mod cli;
 mod config;
 mod fetch_paths;
@@ -118,6 +119,20 @@ impl Project {
         ]);
         all.extend(args.iter().map(|arg| (*arg).to_string()));
         self.run_with_env(&all, env)
+    }
+
+    /// Runs `pinwheel check` in the project directory against `index`, with the project's own
+    /// cache. `args` must name the targets (the default platform is the host's).
+    pub fn check(&self, index: &TestIndex, args: &[&str]) -> Run {
+        let mut all: Vec<String> = vec![
+            "check".into(),
+            "--index-url".into(),
+            index.index_url(),
+            "--cache-dir".into(),
+            self.path().join("cache").display().to_string(),
+        ];
+        all.extend(args.iter().map(|arg| (*arg).to_string()));
+        self.run(&all)
     }
 
     /// Runs the binary with exactly `args`.

@@ -104,3 +104,16 @@ fn the_inputs_take_variables_from_their_caller() {
     // stays testable with any map.
     assert_eq!(offenders("inputs", "std::env", &[]), Vec::<String>::new());
 }
+
+#[test]
+fn the_lock_check_chooses_files_only_through_the_resolvers_version_map() {
+    // Ranking wheels or reading `Requires-Python` in `lockcheck` would be a second copy of
+    // `resolver::candidates`, free to disagree with what `resolve` locks.
+    for needle in ["wheel_priority", "python_allows", "allows_python"] {
+        assert_eq!(
+            offenders("lockcheck", needle, &[]),
+            Vec::<String>::new(),
+            "{needle}"
+        );
+    }
+}

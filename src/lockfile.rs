@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
 
+use pep508_rs::MarkerTree;
 use url::Url;
 
 use crate::types::{ExtraName, PackageName, Sha256Digest, Version};
@@ -24,6 +25,8 @@ pub struct Lock {
     pub extra_index_urls: Vec<String>,
     /// `--find-links` values, in order.
     pub find_links: Vec<String>,
+    /// Whether a `--no-index` line is present (only `--find-links` sources are then used).
+    pub no_index: bool,
 }
 
 /// One pinned requirement.
@@ -35,8 +38,9 @@ pub struct LockedPin {
     pub extras: Vec<ExtraName>,
     /// The exact version or the URL.
     pub source: LockedSource,
-    /// The marker after `;`, as written.
-    pub marker: Option<String>,
+    /// The marker after `;`, parsed when the lock is read so that a malformed one is an error
+    /// naming its line rather than a surprise later.
+    pub marker: Option<MarkerTree>,
     /// The `--hash=sha256:` digests, in file order.
     pub hashes: Vec<Sha256Digest>,
     /// The 1-based line the pin starts on.
@@ -137,8 +141,8 @@ fn parse_option_line(option: &str, lock: &mut Lock) -> Result<(), String> {
         "--index-url" | "-i" => lock.index_url = Some(value),
         "--extra-index-url" => lock.extra_index_urls.push(value),
         "--find-links" | "-f" => lock.find_links.push(value),
-        "--no-index" | "--trusted-host" | "--only-binary" | "--no-binary" | "--pre"
-        | "--prefer-binary" => {}
+        "--no-index" => lock.no_index = true,
+        "--trusted-host" | "--only-binary" | "--no-binary" | "--pre" | "--prefer-binary" => {}
         "-e" | "--editable" => return Err("editable requirements are not pins".to_string()),
         _ => return Err(format!("`{name}` is not an option a lock file contains")),
     }
@@ -165,7 +169,13 @@ fn parse_pin(entry: &str, line: usize) -> Result<LockedPin, String> {
         );
     }
     let (requirement, marker) = match requirement.split_once(';') {
-        Some((requirement, marker)) => (requirement.trim(), Some(marker.trim().to_string())),
+        Some((requirement, marker)) => (
+            requirement.trim(),
+            Some(
+                MarkerTree::from_str(marker.trim())
+                    .map_err(|error| format!("bad marker: {error}"))?,
+            ),
+        ),
         None => (requirement, None),
     };
     let (name_part, source) = if let Some((name, url)) = requirement.split_once(" @ ") {
@@ -267,6 +277,7 @@ mod tests {
             Some("https://example.org/simple")
         );
         assert_eq!(lock.extra_index_urls, ["https://extra.org/simple"]);
+        assert!(!lock.no_index);
         let [flask, plain, direct] = &lock.pins[..] else {
             panic!("{lock:?}");
         };
@@ -276,7 +287,11 @@ mod tests {
             flask.version().map(ToString::to_string).as_deref(),
             Some("3.0.3")
         );
-        assert_eq!(flask.marker.as_deref(), Some("python_version >= \"3.8\""));
+        // pep508_rs normalises `python_version >= "3.8"` to its full-version form.
+        assert_eq!(
+            flask.marker.as_ref().and_then(MarkerTree::try_to_string),
+            Some("python_full_version >= '3.8'".to_string())
+        );
         assert_eq!(
             flask
                 .hashes
@@ -294,6 +309,14 @@ mod tests {
     }
 
     #[test]
+    fn no_index_and_find_links_lines_are_kept() {
+        let lock = parse("--no-index\n--find-links ./wheels\na==1\n").unwrap();
+        assert!(lock.no_index);
+        assert_eq!(lock.find_links, ["./wheels"]);
+        assert_eq!(lock.index_url, None);
+    }
+
+    #[test]
     fn errors_name_the_line_and_cause() {
         for (text, line, reason) in [
             ("a==1\nrequests>=2\n", 2, "not a pin"),
@@ -301,6 +324,7 @@ mod tests {
             ("a==1 --hash=sha256:nothex\n", 1, "not a sha256 digest"),
             ("-e ./pkg\n", 1, "editable"),
             ("-r other.txt\n", 1, "`-r` is not an option"),
+            ("a==1 ; python_version >> \"3\"\n", 1, "bad marker"),
         ] {
             let error = parse(text).unwrap_err().to_string();
             assert!(

@@ -17,7 +17,104 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Resolve requirements (.in files) into a pinned, hashed requirements file, like pip-compile.
-    Resolve(ResolveArgs),
+    Resolve(Box<ResolveArgs>),
+    /// Check that a lock file installs on one or more targets: every pin exists, is not yanked,
+    /// fits the target's Python, has a wheel (or an sdist) for it, and has the index's hashes.
+    ///
+    /// Exit status: 0 when every pin installs on every target (a pin that only an sdist build
+    /// can install is a warning, unless `--require-wheels`), 1 when one does not, 2 when the
+    /// check cannot be carried out (unreadable lock, network or cache failure).
+    Check(CheckArgs),
+}
+
+/// Where packages come from and how the cache is used: shared by every command that reads an
+/// index.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Base URL of the package index (PEP 503/691). Default: the `--index-url` line of the
+    /// input (for `check`, of the lock), else PyPI.
+    #[arg(short = 'i', long, value_name = "URL", env = "PIP_INDEX_URL")]
+    pub index_url: Option<String>,
+
+    /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+
+    /// Local directories or HTML pages of distribution files.
+    #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
+    pub find_links: Vec<String>,
+
+    /// Ignore package indexes (only --find-links).
+    #[arg(long)]
+    pub no_index: bool,
+
+    /// Cache directory.
+    #[arg(long, value_name = "DIR", env = "PINWHEEL_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Do not read or write the cache.
+    #[arg(long, conflicts_with_all = ["offline", "cache_dir"])]
+    pub no_cache: bool,
+
+    /// Never use the network: everything must be in the cache.
+    #[arg(long, conflicts_with = "refresh")]
+    pub offline: bool,
+
+    /// Revalidate every cached index page.
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Seconds a cached index page stays fresh.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 600,
+        env = "PINWHEEL_CACHE_TTL"
+    )]
+    pub cache_ttl: u64,
+}
+
+/// Arguments of `pinwheel check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The lock file to check: a requirements file of `name==version` pins (with markers and
+    /// hashes), as pinwheel and pip-compile write.
+    #[arg(value_name = "FILE")]
+    pub lock_file: PathBuf,
+
+    /// Target Python version, X.Y or X.Y.Z (repeatable; default: 3.12).
+    #[arg(long, value_name = "X.Y[.Z]")]
+    pub python_version: Vec<String>,
+
+    /// Target platform (repeatable; same names as `resolve`; default: the host's). Every Python
+    /// version is checked on every platform.
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Vec<String>,
+
+    /// Fail (not just warn) when a pin has no wheel for a target and would be built from its sdist.
+    #[arg(long)]
+    pub require_wheels: bool,
+
+    /// Output format: a table for people, or JSON (schemas/check.schema.json) for programs.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Where packages come from, and the cache.
+    #[command(flatten)]
+    pub index: IndexArgs,
+
+    /// Log every request and whether it came from the cache.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `--format` of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One row per pin, one column per target, then the problems and a summary.
+    Table,
+    /// One JSON document (see schemas/check.schema.json).
+    Json,
 }
 
 /// Arguments of `pinwheel resolve`.
@@ -218,8 +315,8 @@ pub struct ResolveArgs {
 
     /// Output format: a pip-compile requirements file, or a JSON document with pins, hashes,
     /// dependency edges and timing (see schemas/resolve.schema.json).
-    #[arg(long, value_enum, default_value_t = FormatArg::RequirementsTxt)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = OutputFormatArg::RequirementsTxt)]
+    pub format: OutputFormatArg,
 
     /// A package to treat as unsafe in a requirements file (repeatable); replaces the default
     /// list (pip, setuptools).
@@ -302,9 +399,9 @@ pub enum ResolutionArg {
     LowestDirect,
 }
 
-/// `--format`.
+/// `resolve --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
+pub enum OutputFormatArg {
     /// pip-compile's requirements.txt format.
     RequirementsTxt,
     /// A JSON document for programs.

@@ -7,6 +7,7 @@
 )]
 
 pub mod args;
+mod check;
 pub mod config;
 mod diagnostics;
 mod each;
@@ -23,7 +24,8 @@ use clap::Parser as _;
 use args::{Cli, Command};
 
 /// Parses the command line, runs the command and returns the exit code: 0 success, 1 no
-/// solution, 2 usage, input or network errors (as pip-compile).
+/// solution (or, for `check`, a pin that fails on a target), 2 usage, input or network errors
+/// (as pip-compile).
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -36,5 +38,36 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Resolve(args) => resolve::run(&args),
+        Command::Check(args) => check::run(&args),
     }
+}
+
+/// The multi-threaded runtime the index client runs on.
+fn runtime() -> Result<tokio::runtime::Runtime, diagnostics::Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            diagnostics::Failure::Error(
+                anyhow::Error::new(error).context("cannot start the async runtime"),
+            )
+        })
+}
+
+/// `-v` shows each request and cache hit; `-vv` everything pinwheel logs. `RUST_LOG` overrides.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "pinwheel=info",
+        _ => "pinwheel=debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }

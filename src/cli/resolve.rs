@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::args::{FormatArg, NewlineArg, ResolveArgs};
+use super::args::{NewlineArg, OutputFormatArg, ResolveArgs};
 use super::diagnostics::{Failure, report};
 use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::write_atomically;
@@ -18,6 +18,7 @@ use super::settings::{
     Options, OutputTarget, default_output, environment_variables, existing_pins, load_config,
     resolve_settings, source_files,
 };
+use super::{init_logging, runtime};
 use crate::cache::Cache;
 use crate::index::{ClientOptions, IndexClient};
 use crate::inputs::{
@@ -31,18 +32,11 @@ use crate::writers::{JsonContext, write_json, write_requirements_txt};
 
 /// Runs the command and returns its exit code.
 pub fn run(args: &ResolveArgs) -> ExitCode {
-    init_logging(args);
+    init_logging(args.verbose);
     let started = Instant::now();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            return report(&Failure::Error(
-                anyhow::Error::new(error).context("cannot start the async runtime"),
-            ));
-        }
+        Err(failure) => return report(&failure),
     };
     if args.each {
         return runtime.block_on(super::each::run(args, started));
@@ -127,7 +121,7 @@ pub(super) async fn compile(
     preferences: Option<&HashMap<PackageName, Version>>,
     started: Instant,
 ) -> Result<Compiled, Failure> {
-    if args.check && args.format == FormatArg::Json {
+    if args.check && args.format == OutputFormatArg::Json {
         return Err(anyhow::anyhow!(
             "`--check` compares requirements files; it cannot be used with `--format json`"
         )
@@ -144,7 +138,7 @@ pub(super) async fn compile(
     let progress = if args.each {
         None
     } else {
-        Some(Progress::start(&client, args.quiet))
+        Some(Progress::start(&client, args.quiet, "Resolving"))
     };
     let registry = Arc::new(Registry::new(client.clone()));
     let mut resolution =
@@ -171,11 +165,11 @@ pub(super) async fn compile(
     }
     tracing::info!("{} HTTP requests sent", client.requests_sent());
     let text = match args.format {
-        FormatArg::RequirementsTxt => with_newlines(
+        OutputFormatArg::RequirementsTxt => with_newlines(
             &write_requirements_txt(&resolution, &settings.write),
             newline(options.newline, &settings.output, sources),
         ),
-        FormatArg::Json => write_json(
+        OutputFormatArg::Json => write_json(
             &resolution,
             &JsonContext {
                 python_version: settings.target.python().to_string(),
@@ -401,22 +395,4 @@ fn check(output: &OutputTarget, text: &str) -> Result<(), Failure> {
         .and_then(|()| stdout.flush())
         .context("cannot write to stdout")?;
     Err(Failure::Stale(path.clone()))
-}
-
-/// `-v` shows each request and cache hit; `-vv` everything pinwheel logs. `RUST_LOG` overrides.
-fn init_logging(args: &ResolveArgs) {
-    let level = match args.verbose {
-        0 => "warn",
-        1 => "pinwheel=info",
-        _ => "pinwheel=debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .without_time()
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
 }

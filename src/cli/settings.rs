@@ -14,10 +14,17 @@ use jiff::Timestamp;
 use pep508_rs::Requirement;
 use url::Url;
 
-use super::args::{AnnotationStyleArg, NewlineArg, PrereleaseArg, ResolutionArg, ResolveArgs};
+use super::args::{
+    AnnotationStyleArg, CheckArgs, FormatArg, IndexArgs, NewlineArg, PrereleaseArg, ResolutionArg,
+    ResolveArgs,
+};
 use super::config::{self, Config, ConfigOptions, Lookup};
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
-use crate::inputs::{LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest};
+use crate::inputs::{
+    IndexOptions, LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest,
+};
+use crate::lockcheck::{CheckOptions, SdistPolicy};
+use crate::lockfile::Lock;
 use crate::resolver::{
     PackageSelector, PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions,
 };
@@ -59,6 +66,116 @@ pub fn environment_variables() -> Variables {
     std::env::vars_os()
         .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
         .collect()
+}
+
+/// The Python version targeted when none is given (`resolve` and `check`).
+pub const DEFAULT_PYTHON_VERSION: &str = DEFAULT_PYTHON;
+
+/// One target of `check`, with the names its column is shown under.
+pub struct NamedTarget {
+    /// The Python version as the user typed it (`3.12`).
+    pub python: String,
+    /// The platform as the user typed it (`linux`), or the host's full name.
+    pub platform: String,
+    /// The target.
+    pub target: Target,
+}
+
+/// Everything `check` needs, settled.
+pub struct CheckSettings {
+    /// Every `--python-version` on every `--python-platform`, Python-major, without repeats.
+    pub targets: Vec<NamedTarget>,
+    /// Index client options.
+    pub client: ClientOptions,
+    /// The cache directory, or none (`--no-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// How findings are judged.
+    pub options: CheckOptions,
+    /// How the report is printed.
+    pub format: FormatArg,
+}
+
+/// Settles `check`'s settings from its arguments and the lock's own option lines: without
+/// `--index-url`, the lock's `--index-url` is used (else PyPI), and its `--extra-index-url`,
+/// `--find-links` and `--no-index` lines add to the command line's, as a `.in` file's do for
+/// `resolve`.
+pub fn check_settings(args: &CheckArgs, lock: &Lock, lock_path: &Path) -> Result<CheckSettings> {
+    let default_python = [DEFAULT_PYTHON_VERSION.to_string()];
+    let versions = if args.python_version.is_empty() {
+        &default_python[..]
+    } else {
+        &args.python_version[..]
+    };
+    let mut pythons: Vec<(&str, PythonVersion)> = Vec::new();
+    for text in versions {
+        let python = PythonVersion::from_str(text)
+            .with_context(|| format!("invalid `--python-version {text}`"))?;
+        if !pythons.iter().any(|(_, known)| *known == python) {
+            pythons.push((text, python));
+        }
+    }
+    let mut platforms: Vec<(String, Platform)> = Vec::new();
+    if args.python_platform.is_empty() {
+        platforms.push((Platform::host().to_string(), Platform::host()));
+    }
+    for name in &args.python_platform {
+        let platform = Platform::from_str(name)
+            .with_context(|| format!("invalid `--python-platform {name}`"))?;
+        if !platforms.iter().any(|(_, known)| *known == platform) {
+            platforms.push((name.clone(), platform));
+        }
+    }
+    let targets = pythons
+        .iter()
+        .flat_map(|(python_name, python)| {
+            platforms
+                .iter()
+                .map(move |(platform_name, platform)| NamedTarget {
+                    python: (*python_name).to_string(),
+                    platform: platform_name.clone(),
+                    target: Target::new(*python, *platform),
+                })
+        })
+        .collect();
+
+    let lock_dir = lock_path.parent().unwrap_or_else(|| Path::new(""));
+    let from_lock = IndexOptions {
+        index_url: lock.index_url.clone(),
+        extra_index_urls: lock.extra_index_urls.clone(),
+        find_links: lock
+            .find_links
+            .iter()
+            .map(|link| relative_to_lock(link, lock_dir))
+            .collect(),
+        no_index: lock.no_index,
+    };
+    Ok(CheckSettings {
+        targets,
+        client: index_client_options(&args.index, &from_lock)?,
+        cache_dir: index_cache_dir(&args.index),
+        options: CheckOptions {
+            sdist: if args.require_wheels {
+                SdistPolicy::Fail
+            } else {
+                SdistPolicy::Warn
+            },
+        },
+        format: args.format,
+    })
+}
+
+/// A lock's relative `--find-links` directory, taken from the lock's directory when it exists
+/// there (as pip reads requirements files), else as written (relative to the working directory).
+fn relative_to_lock(link: &str, lock_dir: &Path) -> String {
+    if link.contains("://") || Path::new(link).is_absolute() {
+        return link.to_string();
+    }
+    let beside_lock = lock_dir.join(link);
+    if beside_lock.exists() {
+        beside_lock.display().to_string()
+    } else {
+        link.to_string()
+    }
 }
 
 /// The source files to read: the ones given, else `requirements.in`.
@@ -586,6 +703,65 @@ fn client_options(options: &Options, manifest: &Manifest) -> Result<ClientOption
     })
 }
 
+/// The cache directory: `--cache-dir` (or `PINWHEEL_CACHE_DIR`), else the user's cache
+/// directory; none with `--no-cache`.
+fn index_cache_dir(args: &IndexArgs) -> Option<PathBuf> {
+    if args.no_cache {
+        return None;
+    }
+    Some(
+        args.cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
+            .unwrap_or_else(|| PathBuf::from(".pinwheel-cache")),
+    )
+}
+
+/// `check`'s index client options: the command line first, then the option lines of the files
+/// read (`from_files`: a `.in` file's or a lock's), then PyPI.
+fn index_client_options(args: &IndexArgs, from_files: &IndexOptions) -> Result<ClientOptions> {
+    let parse =
+        |text: &str| Url::parse(text).with_context(|| format!("invalid index URL `{text}`"));
+    let mut indexes = Vec::new();
+    if !(args.no_index || from_files.no_index) {
+        // uv's order: extra indexes first, then the base index.
+        for extra in args
+            .extra_index_url
+            .iter()
+            .chain(&from_files.extra_index_urls)
+        {
+            indexes.push(parse(extra)?);
+        }
+        let base = args
+            .index_url
+            .as_deref()
+            .or(from_files.index_url.as_deref())
+            .unwrap_or(PYPI_SIMPLE);
+        indexes.push(parse(base)?);
+    }
+    let mut find_links = Vec::new();
+    for link in args.find_links.iter().chain(&from_files.find_links) {
+        find_links.push(if link.contains("://") && !link.starts_with("file://") {
+            FindLinks::Page(parse(link)?)
+        } else {
+            FindLinks::Directory(PathBuf::from(link.trim_start_matches("file://")))
+        });
+    }
+    Ok(ClientOptions {
+        indexes,
+        find_links,
+        cache_mode: if args.offline {
+            CacheMode::Offline
+        } else if args.refresh {
+            CacheMode::Refresh
+        } else {
+            CacheMode::Normal
+        },
+        page_ttl: Duration::from_secs(args.cache_ttl),
+        ..ClientOptions::default()
+    })
+}
+
 /// The options block pip-compile writes after the header.
 fn option_lines(client: &ClientOptions, index_urls: bool, find_links: bool) -> Vec<String> {
     let mut lines = Vec::new();
@@ -764,6 +940,76 @@ mod tests {
     use clap::Parser as _;
 
     use super::*;
+
+    fn check_args(args: &[&str]) -> CheckArgs {
+        use clap::Parser as _;
+        let line = ["pinwheel", "check"].iter().chain(args);
+        match super::super::args::Cli::try_parse_from(line)
+            .unwrap()
+            .command
+        {
+            super::super::args::Command::Check(args) => args,
+            super::super::args::Command::Resolve(_) => panic!("parsed as resolve"),
+        }
+    }
+
+    #[test]
+    fn check_targets_are_every_python_on_every_platform_once() {
+        let args = check_args(&[
+            "--python-version",
+            "3.11",
+            "--python-version",
+            "3.12",
+            "--python-version",
+            "3.11",
+            "--python-platform",
+            "linux",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--python-platform",
+            "windows",
+            "lock.txt",
+        ]);
+        let settings = check_settings(&args, &Lock::default(), Path::new("lock.txt")).unwrap();
+        let labels: Vec<String> = settings
+            .targets
+            .iter()
+            .map(|named| format!("{} {} = {}", named.python, named.platform, named.target))
+            .collect();
+        // `linux` and `x86_64-manylinux_2_28` are one platform: it is checked once.
+        assert_eq!(
+            labels,
+            [
+                "3.11 linux = CPython 3.11 on x86_64-manylinux_2_28",
+                "3.11 windows = CPython 3.11 on x86_64-pc-windows-msvc",
+                "3.12 linux = CPython 3.12 on x86_64-manylinux_2_28",
+                "3.12 windows = CPython 3.12 on x86_64-pc-windows-msvc",
+            ]
+        );
+        let defaults = check_settings(
+            &check_args(&["lock.txt"]),
+            &Lock::default(),
+            Path::new("lock.txt"),
+        )
+        .unwrap();
+        assert_eq!(defaults.targets.len(), 1);
+        assert_eq!(defaults.targets[0].python, DEFAULT_PYTHON_VERSION);
+        assert_eq!(*defaults.targets[0].target.platform(), Platform::host());
+    }
+
+    #[test]
+    fn a_locks_relative_find_links_are_read_beside_it_when_they_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("wheels")).unwrap();
+        let beside = dir.path().join("wheels").display().to_string();
+        assert_eq!(relative_to_lock("wheels", dir.path()), beside);
+        assert_eq!(relative_to_lock("elsewhere", dir.path()), "elsewhere");
+        assert_eq!(
+            relative_to_lock("https://host.example/links/", dir.path()),
+            "https://host.example/links/"
+        );
+    }
+
     use crate::cli::args::{Cli, Command};
 
     fn args(line: &[&str]) -> ResolveArgs {
@@ -775,8 +1021,10 @@ mod tests {
                 .collect::<Vec<_>>(),
         )
         .unwrap();
-        let Command::Resolve(args) = cli.command;
-        args
+        let Command::Resolve(args) = cli.command else {
+            panic!("parsed as another command");
+        };
+        *args
     }
 
     fn configured() -> ConfigOptions {
