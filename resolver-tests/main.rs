@@ -13,6 +13,7 @@
 mod support;
 
 mod cli;
+mod download;
 mod fetch_paths;
 mod hashes;
 mod live;

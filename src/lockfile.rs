@@ -11,7 +11,7 @@ use std::str::FromStr as _;
 
 use url::Url;
 
-use crate::types::{ExtraName, PackageName, Sha256Digest, Version};
+use crate::types::{ExtraName, PackageName, RedactedUrl, Sha256Digest, Version};
 
 /// A parsed lock file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub struct Lock {
     pub extra_index_urls: Vec<String>,
     /// `--find-links` values, in order.
     pub find_links: Vec<String>,
+    /// `--no-index`: only `--find-links` sources are used.
+    pub no_index: bool,
 }
 
 /// One pinned requirement.
@@ -59,6 +61,21 @@ impl LockedPin {
         match &self.source {
             LockedSource::Version(version) => Some(version),
             LockedSource::Url(_) => None,
+        }
+    }
+}
+
+/// `name[extras]==version` or `name[extras] @ url` (credentials hidden), as errors name a pin.
+impl std::fmt::Display for LockedPin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.name)?;
+        if !self.extras.is_empty() {
+            let extras: Vec<String> = self.extras.iter().map(ToString::to_string).collect();
+            write!(f, "[{}]", extras.join(","))?;
+        }
+        match &self.source {
+            LockedSource::Version(version) => write!(f, "=={version}"),
+            LockedSource::Url(url) => write!(f, " @ {}", RedactedUrl::new(url.clone())),
         }
     }
 }
@@ -137,8 +154,8 @@ fn parse_option_line(option: &str, lock: &mut Lock) -> Result<(), String> {
         "--index-url" | "-i" => lock.index_url = Some(value),
         "--extra-index-url" => lock.extra_index_urls.push(value),
         "--find-links" | "-f" => lock.find_links.push(value),
-        "--no-index" | "--trusted-host" | "--only-binary" | "--no-binary" | "--pre"
-        | "--prefer-binary" => {}
+        "--no-index" => lock.no_index = true,
+        "--trusted-host" | "--only-binary" | "--no-binary" | "--pre" | "--prefer-binary" => {}
         "-e" | "--editable" => return Err("editable requirements are not pins".to_string()),
         _ => return Err(format!("`{name}` is not an option a lock file contains")),
     }
@@ -267,6 +284,12 @@ mod tests {
             Some("https://example.org/simple")
         );
         assert_eq!(lock.extra_index_urls, ["https://extra.org/simple"]);
+        assert!(!lock.no_index);
+        assert!(
+            parse("--no-index\n--find-links ./wheels\n")
+                .unwrap()
+                .no_index
+        );
         let [flask, plain, direct] = &lock.pins[..] else {
             panic!("{lock:?}");
         };
@@ -286,6 +309,11 @@ mod tests {
             [A, B]
         );
         assert_eq!(flask.line, 7);
+        assert_eq!(flask.to_string(), "flask[async,dotenv]==3.0.3");
+        assert_eq!(
+            direct.to_string(),
+            "direct @ https://example.org/direct-1.0.tar.gz"
+        );
         assert_eq!(plain.line, 11);
         assert!(plain.hashes.is_empty());
         assert!(

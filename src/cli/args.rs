@@ -15,9 +15,16 @@ pub struct Cli {
 
 /// pinwheel's commands.
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once per process; boxing would buy nothing"
+)]
 pub enum Command {
     /// Resolve requirements (.in files) into a pinned, hashed requirements file, like pip-compile.
     Resolve(ResolveArgs),
+    /// Download the file of every pin of a lock for the target into a directory, verified
+    /// against the lock's hashes, for `pip install --no-index --find-links DIR`.
+    Download(DownloadArgs),
 }
 
 /// Arguments of `pinwheel resolve`.
@@ -48,29 +55,13 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "NAME")]
     pub group: Vec<String>,
 
-    /// Target Python version: X.Y or X.Y.Z.
-    #[arg(long, value_name = "X.Y[.Z]", default_value = "3.12")]
-    pub python_version: String,
+    /// The target Python and platform.
+    #[command(flatten)]
+    pub target: TargetArgs,
 
-    /// Target platform (uv's names: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, …). Default: the host's.
-    #[arg(long, value_name = "PLATFORM")]
-    pub python_platform: Option<String>,
-
-    /// Base URL of the package index (PEP 503/691).
-    #[arg(short = 'i', long, value_name = "URL", env = "PIP_INDEX_URL")]
-    pub index_url: Option<String>,
-
-    /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).
-    #[arg(long, value_name = "URL")]
-    pub extra_index_url: Vec<String>,
-
-    /// Local directories or HTML pages of distribution files.
-    #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
-    pub find_links: Vec<String>,
-
-    /// Ignore package indexes (only --find-links).
-    #[arg(long)]
-    pub no_index: bool,
+    /// Where packages come from, and the cache.
+    #[command(flatten)]
+    pub index: IndexArgs,
 
     /// Write the sha256 of every file of each pinned version.
     #[arg(long)]
@@ -168,6 +159,83 @@ pub struct ResolveArgs {
     #[arg(short = 'P', long, value_name = "NAME")]
     pub upgrade_package: Vec<String>,
 
+    /// Print only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log every request and whether it came from the cache.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Arguments of `pinwheel download`.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// The lock file whose pins to download (pip-compile's or pinwheel's output).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement: PathBuf,
+
+    /// The directory to put the files in (created when missing).
+    #[arg(short = 'd', long = "dest", value_name = "DIR")]
+    pub dest: PathBuf,
+
+    /// The target Python and platform.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Where packages come from, and the cache.
+    #[command(flatten)]
+    pub index: IndexArgs,
+
+    /// Fail on pins without `--hash` values instead of checking them against the index's sha256
+    /// (as `pip install --require-hashes`).
+    #[arg(long)]
+    pub require_hashes: bool,
+
+    /// Print only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log every request and whether it came from the cache.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The Python and platform a command works for (shared by `resolve` and `download`).
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Target Python version: X.Y or X.Y.Z.
+    #[arg(long, value_name = "X.Y[.Z]", default_value = "3.12")]
+    pub python_version: String,
+
+    /// Target platform (uv's names: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, …). Default: the host's.
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Option<String>,
+}
+
+/// Index selection and cache use (shared by `resolve` and `download`).
+#[derive(Debug, Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one field per flag, as the user types them"
+)]
+pub struct IndexArgs {
+    /// Base URL of the package index (PEP 503/691).
+    #[arg(short = 'i', long, value_name = "URL", env = "PIP_INDEX_URL")]
+    pub index_url: Option<String>,
+
+    /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+
+    /// Local directories or HTML pages of distribution files.
+    #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
+    pub find_links: Vec<String>,
+
+    /// Ignore package indexes (only --find-links).
+    #[arg(long)]
+    pub no_index: bool,
+
     /// Cache directory.
     #[arg(long, value_name = "DIR", env = "PINWHEEL_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -197,14 +265,6 @@ pub struct ResolveArgs {
     /// Off by default: measured slower on this machine's PyPI mirror (see README).
     #[arg(long, hide = true)]
     pub probe_metadata: bool,
-
-    /// Print only errors.
-    #[arg(short, long, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Log every request and whether it came from the cache.
-    #[arg(short, long, action = clap::ArgAction::Count)]
-    pub verbose: u8,
 }
 
 /// `--annotation-style`.

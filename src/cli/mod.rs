@@ -8,6 +8,7 @@
 
 pub mod args;
 mod diagnostics;
+mod download;
 mod hashes;
 mod output;
 mod progress;
@@ -21,7 +22,7 @@ use clap::Parser as _;
 use args::{Cli, Command};
 
 /// Parses the command line, runs the command and returns the exit code: 0 success, 1 no
-/// solution, 2 usage, input or network errors (as pip-compile).
+/// solution, 2 usage, input, network or verification errors (as pip-compile).
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -34,5 +35,36 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Resolve(args) => resolve::run(&args),
+        Command::Download(args) => download::run(&args),
     }
+}
+
+/// The async runtime the commands run on.
+fn runtime() -> Result<tokio::runtime::Runtime, diagnostics::Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            diagnostics::Failure::Error(
+                anyhow::Error::new(error).context("cannot start the async runtime"),
+            )
+        })
+}
+
+/// `-v` shows each request and cache hit; `-vv` everything pinwheel logs. `RUST_LOG` overrides.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "pinwheel=info",
+        _ => "pinwheel=debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }

@@ -1,4 +1,4 @@
-//! Progress on stderr while resolving: a spinner with the number of requests sent, shown only
+//! Progress on stderr while resolving or downloading: a spinner with the number of requests sent, shown only
 //! when stderr is a terminal, `CI` is unset and `--quiet` was not given.
 
 use std::io::IsTerminal as _;
@@ -15,8 +15,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts a spinner that reports `client`'s request count, if the terminal wants one.
-    pub fn start(client: &IndexClient, quiet: bool) -> Self {
+    /// Starts a spinner that reports `client`'s request count after `doing` ("Resolving"), if
+    /// the terminal wants one.
+    pub fn start(client: &IndexClient, quiet: bool, doing: &'static str) -> Self {
         let wanted = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
         if !wanted {
             return Self {
@@ -33,7 +34,7 @@ impl Progress {
         let (ticking_bar, client) = (bar.clone(), client.clone());
         let ticker = tokio::spawn(async move {
             loop {
-                ticking_bar.set_message(format!("Resolving… {} requests", client.requests_sent()));
+                ticking_bar.set_message(format!("{doing}… {} requests", client.requests_sent()));
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         });

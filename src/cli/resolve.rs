@@ -13,6 +13,7 @@ use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::write_atomically;
 use super::progress::Progress;
 use super::settings::{OutputTarget, resolve_settings, source_files};
+use super::{init_logging, runtime};
 use crate::cache::Cache;
 use crate::index::IndexClient;
 use crate::inputs::{
@@ -23,18 +24,11 @@ use crate::writers::write_requirements_txt;
 
 /// Runs the command and returns its exit code.
 pub fn run(args: &ResolveArgs) -> ExitCode {
-    init_logging(args);
+    init_logging(args.verbose);
     let started = Instant::now();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            return report(&Failure::Error(
-                anyhow::Error::new(error).context("cannot start the async runtime"),
-            ));
-        }
+        Err(failure) => return report(&failure),
     };
     match runtime.block_on(resolve(args)) {
         Ok(count) => {
@@ -77,7 +71,7 @@ async fn resolve(args: &ResolveArgs) -> Result<usize, Failure> {
         None => None,
     };
     let client = IndexClient::new(settings.client.clone(), cache).map_err(anyhow::Error::new)?;
-    let progress = Progress::start(&client, args.quiet);
+    let progress = Progress::start(&client, args.quiet, "Resolving");
     let registry = Arc::new(Registry::new(client.clone()));
     let mut resolution =
         crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
@@ -204,22 +198,4 @@ fn check(output: &OutputTarget, text: &str) -> Result<(), Failure> {
         .and_then(|()| stdout.flush())
         .context("cannot write to stdout")?;
     Err(Failure::Stale(path.clone()))
-}
-
-/// `-v` shows each request and cache hit; `-vv` everything pinwheel logs. `RUST_LOG` overrides.
-fn init_logging(args: &ResolveArgs) {
-    let level = match args.verbose {
-        0 => "warn",
-        1 => "pinwheel=info",
-        _ => "pinwheel=debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .without_time()
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
 }

@@ -11,9 +11,14 @@ use anyhow::{Context as _, Result, bail};
 use jiff::Timestamp;
 use url::Url;
 
-use super::args::{AnnotationStyleArg, PrereleaseArg, ResolutionArg, ResolveArgs};
+use super::args::{
+    AnnotationStyleArg, DownloadArgs, IndexArgs, PrereleaseArg, ResolutionArg, ResolveArgs,
+    TargetArgs,
+};
+use crate::download::DownloadOptions;
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
-use crate::inputs::{Manifest, OriginKind, read_manifest};
+use crate::inputs::{IndexOptions, Manifest, OriginKind, read_manifest};
+use crate::lockfile::Lock;
 use crate::resolver::{
     PackageSelector, PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions,
 };
@@ -70,14 +75,7 @@ pub fn resolve_settings(
     sources: &[PathBuf],
     manifest: &Manifest,
 ) -> Result<ResolveSettings> {
-    let python = PythonVersion::from_str(&args.python_version)
-        .with_context(|| format!("invalid `--python-version {}`", args.python_version))?;
-    let platform = match &args.python_platform {
-        Some(name) => Platform::from_str(name)
-            .with_context(|| format!("invalid `--python-platform {name}`"))?,
-        None => Platform::host(),
-    };
-    let target = Target::new(python, platform);
+    let target = target(&args.target)?;
 
     let prerelease = match (args.pre || manifest.resolver.pre, args.prerelease) {
         (_, Some(mode)) => prerelease_mode(mode),
@@ -112,17 +110,8 @@ pub fn resolve_settings(
         },
     };
 
-    let client = client_options(args, manifest)?;
-    let cache_dir = if args.no_cache {
-        None
-    } else {
-        Some(
-            args.cache_dir
-                .clone()
-                .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
-                .unwrap_or_else(|| PathBuf::from(".pinwheel-cache")),
-        )
-    };
+    let client = client_options(&args.index, &manifest.index)?;
+    let cache_dir = cache_dir(&args.index);
 
     let write = WriteOptions {
         header: (!args.no_header).then(|| Header {
@@ -151,6 +140,65 @@ pub fn resolve_settings(
         write,
         output,
     })
+}
+
+/// Everything `download` needs, settled.
+pub struct DownloadSettings {
+    /// The target.
+    pub target: Target,
+    /// Index client options.
+    pub client: ClientOptions,
+    /// The cache directory, or none (`--no-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// What to download where.
+    pub download: DownloadOptions,
+}
+
+/// Pins downloaded at once. Each streams one file to disk, so this bounds open files and
+/// transfers rather than memory; the index client's own bound (50 requests) still applies.
+const DOWNLOAD_JOBS: usize = 8;
+
+/// Settles the settings of `download` from the arguments and the lock's option lines (read
+/// from `lock_path`): `-i` and the other index flags win over the lock's, as in resolve.
+pub fn download_settings(
+    args: &DownloadArgs,
+    lock: &Lock,
+    lock_path: &Path,
+) -> Result<DownloadSettings> {
+    let lines = IndexOptions {
+        index_url: lock.index_url.clone(),
+        extra_index_urls: lock.extra_index_urls.clone(),
+        find_links: lock
+            .find_links
+            .iter()
+            .map(|link| lock_relative(lock_path, link))
+            .collect(),
+        no_index: lock.no_index,
+    };
+    Ok(DownloadSettings {
+        target: target(&args.target)?,
+        client: client_options(&args.index, &lines)?,
+        cache_dir: cache_dir(&args.index),
+        download: DownloadOptions {
+            dest: args.dest.clone(),
+            require_hashes: args.require_hashes,
+            jobs: DOWNLOAD_JOBS,
+        },
+    })
+}
+
+/// A lock's `--find-links` path, as pip reads it: relative to the lock's directory when that
+/// exists, else as written (pinwheel writes paths relative to where it ran).
+fn lock_relative(lock_path: &Path, link: &str) -> String {
+    if link.contains("://") {
+        return link.to_string();
+    }
+    let joined = crate::inputs::join_relative(lock_path, link);
+    if joined.exists() {
+        joined.display().to_string()
+    } else {
+        link.to_string()
+    }
 }
 
 /// The `name==version` pins of the existing output file: what pip-compile keeps unless told to
@@ -268,28 +316,49 @@ fn selector<'a>(values: impl Iterator<Item = &'a String>) -> Result<PackageSelec
     })
 }
 
-fn client_options(args: &ResolveArgs, manifest: &Manifest) -> Result<ClientOptions> {
+/// The target a command works for.
+fn target(args: &TargetArgs) -> Result<Target> {
+    let python = PythonVersion::from_str(&args.python_version)
+        .with_context(|| format!("invalid `--python-version {}`", args.python_version))?;
+    let platform = match &args.python_platform {
+        Some(name) => Platform::from_str(name)
+            .with_context(|| format!("invalid `--python-platform {name}`"))?,
+        None => Platform::host(),
+    };
+    Ok(Target::new(python, platform))
+}
+
+/// The cache directory: `--cache-dir`, else the platform's cache directory; none with
+/// `--no-cache`.
+fn cache_dir(args: &IndexArgs) -> Option<PathBuf> {
+    (!args.no_cache).then(|| {
+        args.cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
+            .unwrap_or_else(|| PathBuf::from(".pinwheel-cache"))
+    })
+}
+
+/// The index client's options: the command line's index flags, then the option lines of the
+/// inputs (or of the lock).
+fn client_options(args: &IndexArgs, lines: &IndexOptions) -> Result<ClientOptions> {
     let parse =
         |text: &str| Url::parse(text).with_context(|| format!("invalid index URL `{text}`"));
     let mut indexes = Vec::new();
-    if !(args.no_index || manifest.index.no_index) {
+    if !(args.no_index || lines.no_index) {
         // uv's order: extra indexes first, then the base index.
-        for extra in args
-            .extra_index_url
-            .iter()
-            .chain(&manifest.index.extra_index_urls)
-        {
+        for extra in args.extra_index_url.iter().chain(&lines.extra_index_urls) {
             indexes.push(parse(extra)?);
         }
         let base = args
             .index_url
             .as_deref()
-            .or(manifest.index.index_url.as_deref())
+            .or(lines.index_url.as_deref())
             .unwrap_or(PYPI_SIMPLE);
         indexes.push(parse(base)?);
     }
     let mut find_links = Vec::new();
-    for link in args.find_links.iter().chain(&manifest.index.find_links) {
+    for link in args.find_links.iter().chain(&lines.find_links) {
         find_links.push(if link.contains("://") && !link.starts_with("file://") {
             FindLinks::Page(parse(link)?)
         } else {
@@ -386,7 +455,7 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
     flag(args.allow_unsafe, "--allow-unsafe");
     flag(args.generate_hashes, "--generate-hashes");
     flag(args.no_annotate, "--no-annotate");
-    flag(args.no_index, "--no-index");
+    flag(args.index.no_index, "--no-index");
     flag(args.pre, "--pre");
     flag(args.strip_extras, "--strip-extras");
     flag(
@@ -407,17 +476,17 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
             ResolutionArg::LowestDirect => Some("lowest-direct".to_string()),
         },
     );
-    valued("index-url", args.index_url.clone());
+    valued("index-url", args.index.index_url.clone());
     valued(
         "output-file",
         args.output_file
             .as_ref()
             .map(|path| path.display().to_string()),
     );
-    valued("python-platform", args.python_platform.clone());
+    valued("python-platform", args.target.python_platform.clone());
     valued(
         "python-version",
-        (args.python_version != "3.12").then(|| args.python_version.clone()),
+        (args.target.python_version != "3.12").then(|| args.target.python_version.clone()),
     );
     for extra in &args.extra {
         options.push(format!("--extra={extra}"));
@@ -428,10 +497,10 @@ fn header_command(args: &ResolveArgs, sources: &[PathBuf]) -> String {
     for group in &args.group {
         options.push(format!("--group={group}"));
     }
-    for extra in &args.extra_index_url {
+    for extra in &args.index.extra_index_url {
         options.push(format!("--extra-index-url={extra}"));
     }
-    for link in &args.find_links {
+    for link in &args.index.find_links {
         options.push(format!("--find-links={link}"));
     }
     for value in &args.only_binary {
