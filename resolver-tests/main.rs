@@ -15,6 +15,7 @@ mod support;
 mod check;
 mod cli;
 mod config;
+mod download;
 mod fetch_paths;
 mod hashes;
 mod live;

@@ -12,7 +12,7 @@ use std::str::FromStr as _;
 use pep508_rs::MarkerTree;
 use url::Url;
 
-use crate::types::{ExtraName, PackageName, Sha256Digest, Version};
+use crate::types::{ExtraName, PackageName, RedactedUrl, Sha256Digest, Version};
 
 /// A parsed lock file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -63,6 +63,21 @@ impl LockedPin {
         match &self.source {
             LockedSource::Version(version) => Some(version),
             LockedSource::Url(_) => None,
+        }
+    }
+}
+
+/// `name[extras]==version` or `name[extras] @ url` (credentials hidden), as errors name a pin.
+impl std::fmt::Display for LockedPin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.name)?;
+        if !self.extras.is_empty() {
+            let extras: Vec<String> = self.extras.iter().map(ToString::to_string).collect();
+            write!(f, "[{}]", extras.join(","))?;
+        }
+        match &self.source {
+            LockedSource::Version(version) => write!(f, "=={version}"),
+            LockedSource::Url(url) => write!(f, " @ {}", RedactedUrl::new(url.clone())),
         }
     }
 }
@@ -278,6 +293,11 @@ mod tests {
         );
         assert_eq!(lock.extra_index_urls, ["https://extra.org/simple"]);
         assert!(!lock.no_index);
+        assert!(
+            parse("--no-index\n--find-links ./wheels\n")
+                .unwrap()
+                .no_index
+        );
         let [flask, plain, direct] = &lock.pins[..] else {
             panic!("{lock:?}");
         };
@@ -301,6 +321,11 @@ mod tests {
             [A, B]
         );
         assert_eq!(flask.line, 7);
+        assert_eq!(flask.to_string(), "flask[async,dotenv]==3.0.3");
+        assert_eq!(
+            direct.to_string(),
+            "direct @ https://example.org/direct-1.0.tar.gz"
+        );
         assert_eq!(plain.line, 11);
         assert!(plain.hashes.is_empty());
         assert!(

@@ -11,12 +11,16 @@
 //! the resolver; it uses cacache's synchronous API, which is 10–30× faster per read than its async
 //! one (callers on tokio use `spawn_blocking`).
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::{PackageName, Sha256Digest};
+use crate::types::{PackageName, Sha256Digest, Sha256Hasher};
+
+/// The piece size of streamed copies out of the store.
+const COPY_BUFFER: usize = 256 * 1024;
 
 /// A cache entry's address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -191,28 +195,126 @@ impl Cache {
     /// When cacache cannot write.
     pub fn put(&self, key: &CacheKey, body: &[u8], info: &EntryInfo) -> Result<(), CacheError> {
         let key_text = key.as_key();
-        let write_error = |source| CacheError::Write {
-            key: key_text.clone(),
-            dir: self.dir.clone(),
-            source,
-        };
+        // cacache preallocates the declared size, and `posix_fallocate` rejects a length of 0:
+        // an empty body (a cached 404) is written without one.
+        let size = (!body.is_empty()).then_some(body.len());
+        let mut writer = self.writer(&key_text, info, size)?;
+        // In one write: for declared sizes up to 1 MiB cacache writes through a memory map
+        // that only accepts the whole body at once.
+        std::io::Write::write_all(&mut writer, body)
+            .map_err(|error| self.io_error(&key_text, error))?;
+        writer
+            .commit()
+            .map_err(|source| self.write_error(&key_text, source))?;
+        Ok(())
+    }
+
+    /// Writes an entry whose `size`-byte body is read from `body` piece by piece, so that a
+    /// large distribution is never held in memory. Nothing is stored unless exactly `size`
+    /// bytes were read.
+    ///
+    /// # Errors
+    /// When `body` cannot be read or is not `size` bytes long, or cacache cannot write.
+    pub fn put_reader(
+        &self,
+        key: &CacheKey,
+        body: &mut impl Read,
+        size: u64,
+        info: &EntryInfo,
+    ) -> Result<(), CacheError> {
+        let key_text = key.as_key();
+        // No declared size: cacache would then write small bodies through a memory map that
+        // takes the body in a single write, which a stream cannot do. The length is checked
+        // here instead, before committing.
+        let mut writer = self.writer(&key_text, info, None)?;
+        let copied =
+            std::io::copy(body, &mut writer).map_err(|error| self.io_error(&key_text, error))?;
+        if copied != size {
+            let error = std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("expected {size} bytes, read {copied}"),
+            );
+            return Err(self.io_error(&key_text, error));
+        }
+        writer
+            .commit()
+            .map_err(|source| self.write_error(&key_text, source))?;
+        Ok(())
+    }
+
+    fn writer(
+        &self,
+        key_text: &str,
+        info: &EntryInfo,
+        size: Option<usize>,
+    ) -> Result<cacache::SyncWriter, CacheError> {
         let metadata = serde_json::to_value(info).unwrap_or_default();
         let mut options = cacache::WriteOpts::new()
             .algorithm(cacache::Algorithm::Sha256)
             .metadata(metadata);
-        // cacache preallocates the declared size, and `posix_fallocate` rejects a length of 0:
-        // an empty body (a cached 404) is written without one.
-        if !body.is_empty() {
-            options = options.size(body.len());
+        if let Some(size) = size {
+            options = options.size(size);
         }
-        let mut writer = options
-            .open_sync(&self.dir, &key_text)
-            .map_err(write_error)?;
-        std::io::Write::write_all(&mut writer, body).map_err(|error| {
-            write_error(cacache::Error::IoError(error, "writing cache entry".into()))
-        })?;
-        writer.commit().map_err(write_error)?;
-        Ok(())
+        options
+            .open_sync(&self.dir, key_text)
+            .map_err(|source| self.write_error(key_text, source))
+    }
+
+    fn write_error(&self, key_text: &str, source: cacache::Error) -> CacheError {
+        CacheError::Write {
+            key: key_text.to_string(),
+            dir: self.dir.clone(),
+            source,
+        }
+    }
+
+    fn io_error(&self, key_text: &str, error: std::io::Error) -> CacheError {
+        self.write_error(
+            key_text,
+            cacache::Error::IoError(error, "writing cache entry".to_string()),
+        )
+    }
+
+    /// Streams the body of the entry under `key` into `out`, hashing what it copies, and returns
+    /// the body's sha256 and length. `Ok(None)` is a miss: no entry, or one whose content cannot
+    /// be read (damage costs a refetch, as in [`Cache::get`]); `out` may then hold part of it
+    /// and must be discarded.
+    ///
+    /// # Errors
+    /// Only when `out` cannot be written.
+    pub fn copy_to(
+        &self,
+        key: &CacheKey,
+        out: &mut impl Write,
+    ) -> std::io::Result<Option<(Sha256Digest, u64)>> {
+        let key = key.as_key();
+        let mut reader = match cacache::SyncReader::open(&self.dir, &key) {
+            Ok(reader) => reader,
+            Err(cacache::Error::EntryNotFound(..)) => return Ok(None),
+            Err(error) => {
+                tracing::debug!("cache entry `{key}` unreadable: {error}");
+                return Ok(None);
+            }
+        };
+        let mut hasher = Sha256Hasher::new();
+        let mut buffer = vec![0; COPY_BUFFER];
+        loop {
+            let read = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    tracing::debug!("cache content for `{key}` unreadable: {error}");
+                    return Ok(None);
+                }
+            };
+            let chunk = buffer.get(..read).unwrap_or_default();
+            hasher.update(chunk);
+            out.write_all(chunk)?;
+        }
+        // The caller compares the digest with the one it expects, which is a stronger check
+        // than cacache's integrity (whatever algorithm it was written with): no second pass.
+        Ok(Some(hasher.finish()))
     }
 
     /// Updates only the info of an entry (a revalidated page keeps its body).
@@ -288,6 +390,32 @@ mod tests {
             std::fs::write(file, b"garbage").unwrap();
         }
         assert!(cache.get(&key).is_none());
+    }
+
+    #[test]
+    fn streams_bodies_in_and_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let body: Vec<u8> = (0..700_000u32).map(|n| (n % 251) as u8).collect();
+        let key = CacheKey::Distribution(Sha256Digest::of(&body));
+        let mut out = Vec::new();
+        assert_eq!(cache.copy_to(&key, &mut out).unwrap(), None);
+        cache
+            .put_reader(&key, &mut &body[..], body.len() as u64, &EntryInfo::now())
+            .unwrap();
+        assert_eq!(
+            cache.copy_to(&key, &mut out).unwrap(),
+            Some((Sha256Digest::of(&body), body.len() as u64))
+        );
+        assert_eq!(out, body);
+        // A body shorter than announced is not stored.
+        let short = CacheKey::Distribution(Sha256Digest::of(b"short"));
+        assert!(
+            cache
+                .put_reader(&short, &mut &b"short"[..], 10, &EntryInfo::now())
+                .is_err()
+        );
+        assert_eq!(cache.copy_to(&short, &mut Vec::new()).unwrap(), None);
     }
 
     fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -25,6 +25,9 @@ pub enum Command {
     /// can install is a warning, unless `--require-wheels`), 1 when one does not, 2 when the
     /// check cannot be carried out (unreadable lock, network or cache failure).
     Check(CheckArgs),
+    /// Download the file of every pin of a lock for the target into a directory, verified
+    /// against the lock's hashes, for `pip install --no-index --find-links DIR`.
+    Download(DownloadArgs),
 }
 
 /// Where packages come from and how the cache is used: shared by every command that reads an
@@ -72,6 +75,51 @@ pub struct IndexArgs {
         env = "PINWHEEL_CACHE_TTL"
     )]
     pub cache_ttl: u64,
+}
+
+/// Arguments of `pinwheel download`.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// The lock file whose pins to download (pip-compile's or pinwheel's output).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement: PathBuf,
+
+    /// The directory to put the files in (created when missing).
+    #[arg(short = 'd', long = "dest", value_name = "DIR")]
+    pub dest: PathBuf,
+
+    /// The target Python and platform.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Where packages come from, and the cache.
+    #[command(flatten)]
+    pub index: IndexArgs,
+
+    /// Fail on pins without `--hash` values instead of checking them against the index's sha256
+    /// (as `pip install --require-hashes`).
+    #[arg(long)]
+    pub require_hashes: bool,
+
+    /// Print only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log every request and whether it came from the cache.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The Python and platform a command works for (shared by `resolve` and `download`).
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Target Python version: X.Y or X.Y.Z.
+    #[arg(long, value_name = "X.Y[.Z]", default_value = "3.12")]
+    pub python_version: String,
+
+    /// Target platform (uv's names: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, …). Default: the host's.
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Option<String>,
 }
 
 /// Arguments of `pinwheel check`.

@@ -10,6 +10,7 @@ pub mod args;
 mod check;
 pub mod config;
 mod diagnostics;
+mod download;
 mod each;
 mod hashes;
 mod output;
@@ -39,6 +40,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Resolve(args) => resolve::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Download(args) => download::run(&args),
     }
 }
 

@@ -15,10 +15,11 @@ use pep508_rs::Requirement;
 use url::Url;
 
 use super::args::{
-    AnnotationStyleArg, CheckArgs, FormatArg, IndexArgs, NewlineArg, PrereleaseArg, ResolutionArg,
-    ResolveArgs,
+    AnnotationStyleArg, CheckArgs, DownloadArgs, FormatArg, IndexArgs, NewlineArg, PrereleaseArg,
+    ResolutionArg, ResolveArgs, TargetArgs,
 };
 use super::config::{self, Config, ConfigOptions, Lookup};
+use crate::download::DownloadOptions;
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
 use crate::inputs::{
     IndexOptions, LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest,
@@ -176,6 +177,63 @@ fn relative_to_lock(link: &str, lock_dir: &Path) -> String {
     } else {
         link.to_string()
     }
+}
+
+/// Everything `download` needs, settled.
+pub struct DownloadSettings {
+    /// The target.
+    pub target: Target,
+    /// Index client options.
+    pub client: ClientOptions,
+    /// The cache directory, or none (`--no-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// What to download where.
+    pub download: DownloadOptions,
+}
+
+/// Pins downloaded at once. Each streams one file to disk, so this bounds open files and
+/// transfers rather than memory; the index client's own bound (50 requests) still applies.
+const DOWNLOAD_JOBS: usize = 8;
+
+/// Settles the settings of `download` from the arguments and the lock's option lines (read
+/// from `lock_path`): `-i` and the other index flags win over the lock's, as in resolve.
+pub fn download_settings(
+    args: &DownloadArgs,
+    lock: &Lock,
+    lock_path: &Path,
+) -> Result<DownloadSettings> {
+    let lines = IndexOptions {
+        index_url: lock.index_url.clone(),
+        extra_index_urls: lock.extra_index_urls.clone(),
+        find_links: lock
+            .find_links
+            .iter()
+            .map(|link| relative_to_lock(link, lock_path.parent().unwrap_or_else(|| Path::new(""))))
+            .collect(),
+        no_index: lock.no_index,
+    };
+    Ok(DownloadSettings {
+        target: target(&args.target)?,
+        client: index_client_options(&args.index, &lines)?,
+        cache_dir: index_cache_dir(&args.index),
+        download: DownloadOptions {
+            dest: args.dest.clone(),
+            require_hashes: args.require_hashes,
+            jobs: DOWNLOAD_JOBS,
+        },
+    })
+}
+
+/// The target a command works for.
+fn target(args: &TargetArgs) -> Result<Target> {
+    let python = PythonVersion::from_str(&args.python_version)
+        .with_context(|| format!("invalid `--python-version {}`", args.python_version))?;
+    let platform = match &args.python_platform {
+        Some(name) => Platform::from_str(name)
+            .with_context(|| format!("invalid `--python-platform {name}`"))?,
+        None => Platform::host(),
+    };
+    Ok(Target::new(python, platform))
 }
 
 /// The source files to read: the ones given, else `requirements.in`.
@@ -949,7 +1007,7 @@ mod tests {
             .command
         {
             super::super::args::Command::Check(args) => args,
-            super::super::args::Command::Resolve(_) => panic!("parsed as resolve"),
+            _ => panic!("parsed as another command"),
         }
     }
 

@@ -59,6 +59,15 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
+    /// A URL does not name a wheel or sdist of the project that requires it.
+    #[error("`{url}` does not name a distribution file")]
+    NotADistribution {
+        /// The URL.
+        url: String,
+        /// Why the file name is not one.
+        #[source]
+        source: crate::types::FilenameError,
+    },
     /// The cache failed to write.
     #[error(transparent)]
     Cache(#[from] crate::cache::CacheError),

@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::IndexError;
-use crate::types::RedactedUrl;
+use crate::types::{RedactedUrl, Sha256Digest, Sha256Hasher};
 
 /// A fully read response.
 pub(crate) struct Fetched {
@@ -108,6 +108,122 @@ impl Http {
             tokio::time::sleep(backoff(attempt)).await;
         }
     }
+}
+
+/// How a streamed transfer ended.
+pub(crate) enum Streamed {
+    /// The body was written out whole: its sha256 and length.
+    Body(Sha256Digest, u64),
+    /// The server answered with this (non-success) status; nothing was written.
+    Status(StatusCode),
+}
+
+/// How much of a streamed body is gathered before it is written out.
+const WRITE_BUFFER: usize = 256 * 1024;
+
+/// Why one attempt of a streamed transfer failed.
+enum StreamFailure {
+    Http(reqwest::Error),
+    Write(std::io::Error),
+}
+
+impl Http {
+    /// Sends the request `build` makes and streams a successful body into `out`, hashing it on
+    /// the way, so a file of any size costs one buffer of memory. Retries as [`Http::fetch`]
+    /// does; a body cut off mid-stream is fetched again from the start, over whatever the
+    /// failed attempt wrote. `out_path` only names `out` in errors.
+    pub(crate) async fn stream_to(
+        &self,
+        url: &Url,
+        build: impl Fn() -> RequestBuilder,
+        out: &mut tokio::fs::File,
+        out_path: &std::path::Path,
+    ) -> Result<Streamed, IndexError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("the request semaphore is never closed");
+        let mut attempt = 0;
+        loop {
+            let started = Instant::now();
+            self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let outcome = match build().send().await {
+                Ok(response) if response.status().is_server_error() && attempt < self.retries => {
+                    tracing::info!("GET {} -> {}, retrying", redact(url), response.status());
+                    attempt += 1;
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue;
+                }
+                Ok(response) if !response.status().is_success() => {
+                    tracing::info!("GET {} -> {}", redact(url), response.status().as_u16());
+                    return Ok(Streamed::Status(response.status()));
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    write_body(response, out)
+                        .await
+                        .map(|(digest, len)| (status, digest, len))
+                }
+                Err(error) => Err(StreamFailure::Http(error)),
+            };
+            let elapsed = started.elapsed().as_millis();
+            match outcome {
+                Ok((status, digest, len)) => {
+                    tracing::info!(
+                        "GET {} -> {} ({len} bytes) in {elapsed} ms",
+                        redact(url),
+                        status.as_u16()
+                    );
+                    return Ok(Streamed::Body(digest, len));
+                }
+                Err(StreamFailure::Http(error))
+                    if attempt < self.retries && is_transient(&error) =>
+                {
+                    tracing::info!(
+                        "GET {} failed in {elapsed} ms ({error}), retrying",
+                        redact(url)
+                    );
+                }
+                Err(StreamFailure::Http(source)) => {
+                    return Err(IndexError::Request {
+                        url: redact(url),
+                        source,
+                    });
+                }
+                Err(StreamFailure::Write(source)) => {
+                    return Err(IndexError::Local {
+                        path: out_path.display().to_string(),
+                        source,
+                    });
+                }
+            }
+            attempt += 1;
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+}
+
+/// Writes `response`'s body over `out` (from its start), hashing it.
+async fn write_body(
+    mut response: reqwest::Response,
+    out: &mut tokio::fs::File,
+) -> Result<(Sha256Digest, u64), StreamFailure> {
+    use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _};
+    out.set_len(0).await.map_err(StreamFailure::Write)?;
+    out.rewind().await.map_err(StreamFailure::Write)?;
+    // Network chunks are a few KiB; gathering them saves a blocking-pool round trip each.
+    let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, out);
+    let mut hasher = Sha256Hasher::new();
+    while let Some(chunk) = response.chunk().await.map_err(StreamFailure::Http)? {
+        hasher.update(&chunk);
+        writer
+            .write_all(&chunk)
+            .await
+            .map_err(StreamFailure::Write)?;
+    }
+    writer.flush().await.map_err(StreamFailure::Write)?;
+    Ok(hasher.finish())
 }
 
 fn is_transient(error: &reqwest::Error) -> bool {

@@ -253,22 +253,43 @@ impl IndexClient {
     /// # Errors
     /// On network failures, a non-success status, or a cache miss when offline.
     pub async fn file_sha256(&self, file: &IndexFile) -> Result<Sha256Digest, IndexError> {
-        if let Some(digest) = file.sha256 {
-            return Ok(digest);
-        }
-        let key = CacheKey::UrlDigest(file.url.to_string());
-        if let Some(digest) = self
-            .cache_get(&key)
-            .await?
-            .and_then(|entry| std::str::from_utf8(&entry.body).ok()?.parse().ok())
-        {
-            tracing::info!("cache hit: sha256 of {}", file.filename);
+        if let Some(digest) = self.known_sha256(file).await? {
             return Ok(digest);
         }
         let digest = Sha256Digest::of(&self.fetch_bytes(&file.url).await?);
-        self.cache_put(&key, digest.to_string().as_bytes(), &EntryInfo::now())
-            .await?;
+        self.remember_sha256(&file.url, digest).await?;
         Ok(digest)
+    }
+
+    /// The sha256 of a file when it is known without fetching it: the index's, or one computed
+    /// earlier and remembered in the cache by URL.
+    ///
+    /// # Errors
+    /// Only when a blocking cache task fails.
+    pub async fn known_sha256(&self, file: &IndexFile) -> Result<Option<Sha256Digest>, IndexError> {
+        if let Some(digest) = file.sha256 {
+            return Ok(Some(digest));
+        }
+        let key = CacheKey::UrlDigest(file.url.to_string());
+        let cached = self
+            .cache_get(&key)
+            .await?
+            .and_then(|entry| std::str::from_utf8(&entry.body).ok()?.parse().ok());
+        if cached.is_some() {
+            tracing::info!("cache hit: sha256 of {}", file.filename);
+        }
+        Ok(cached)
+    }
+
+    /// Remembers the sha256 of the file at `url` (one the index did not list) in the cache.
+    pub(crate) async fn remember_sha256(
+        &self,
+        url: &Url,
+        digest: Sha256Digest,
+    ) -> Result<(), IndexError> {
+        let key = CacheKey::UrlDigest(url.to_string());
+        self.cache_put(&key, digest.to_string().as_bytes(), &EntryInfo::now())
+            .await
     }
 
     async fn fetch_bytes(&self, url: &Url) -> Result<Vec<u8>, IndexError> {
@@ -313,15 +334,9 @@ impl IndexClient {
         name: &PackageName,
         url: &Url,
     ) -> Result<(IndexFile, FetchedMetadata), IndexError> {
-        let mut without_fragment = url.clone();
-        without_fragment.set_fragment(None);
-        let filename = filename_from_url(&without_fragment);
-        let dist = DistFilename::parse(&filename, name).map_err(|error| IndexError::Local {
-            path: url.to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string()),
-        })?;
-        let local = without_fragment.scheme() == "file";
-        let key = CacheKey::UrlMetadata(without_fragment.to_string());
+        let mut file = direct_url_file(name, url)?;
+        let local = file.url.scheme() == "file";
+        let key = CacheKey::UrlMetadata(file.url.to_string());
         let cached = if local {
             None
         } else {
@@ -332,9 +347,9 @@ impl IndexClient {
         {
             Some((digest, body)) => (digest, decode_cached(&body)),
             None => {
-                let body = self.fetch_bytes(&without_fragment).await?;
+                let body = self.fetch_bytes(&file.url).await?;
                 let digest = Sha256Digest::of(&body);
-                let outcome = direct_outcome(&body, &dist);
+                let outcome = direct_outcome(&body, &file.dist);
                 if !local {
                     let info = EntryInfo {
                         sha256: Some(digest.to_string()),
@@ -346,18 +361,7 @@ impl IndexClient {
                 (digest, outcome)
             }
         };
-        let file = IndexFile {
-            filename,
-            dist,
-            url: without_fragment,
-            sha256: Some(digest),
-            requires_python: None,
-            yanked: crate::types::Yanked::No,
-            upload_time: None,
-            metadata: MetadataAvailability::NotAdvertised,
-            size: None,
-            origin: crate::types::FileOrigin::DirectUrl,
-        };
+        file.sha256 = Some(digest);
         Ok((file, outcome))
     }
 }
@@ -375,6 +379,35 @@ fn direct_outcome(body: &[u8], dist: &DistFilename) -> FetchedMetadata {
         }
         DistFilename::Sdist(sdist) => sdist_outcome(metadata::sdist_static_metadata(body, sdist)),
     }
+}
+
+/// The file a direct URL requirement (`name @ url`) names, described as an index file: the name
+/// is the URL's last path segment, percent-decoded, and must be a wheel or sdist of `name`. The
+/// fragment (`#sha256=…`, `#egg=…`) is dropped from the URL; no digest is known yet.
+///
+/// # Errors
+/// When the file name is not a distribution of `name`.
+pub fn direct_url_file(name: &PackageName, url: &Url) -> Result<IndexFile, IndexError> {
+    let mut without_fragment = url.clone();
+    without_fragment.set_fragment(None);
+    let filename = filename_from_url(&without_fragment);
+    let dist =
+        DistFilename::parse(&filename, name).map_err(|source| IndexError::NotADistribution {
+            url: redact(url),
+            source,
+        })?;
+    Ok(IndexFile {
+        filename,
+        dist,
+        url: without_fragment,
+        sha256: None,
+        requires_python: None,
+        yanked: crate::types::Yanked::No,
+        upload_time: None,
+        metadata: MetadataAvailability::NotAdvertised,
+        size: None,
+        origin: crate::types::FileOrigin::DirectUrl,
+    })
 }
 
 enum RangeAnswer {

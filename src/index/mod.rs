@@ -1,6 +1,6 @@
 //! The index client: project pages (PEP 691 JSON, PEP 503 HTML, `--find-links`), metadata
-//! (PEP 658 files, HTTP range reads of wheels, whole downloads) and distributions, through the
-//! cache.
+//! (PEP 658 files, HTTP range reads of wheels, whole downloads) and distributions (streamed to
+//! disk by `distribution.rs`), through the cache.
 //!
 //! Freshness: this machine's PyPI mirror sends no `ETag`, `Last-Modified` or `Cache-Control`, so a
 //! cached page is fresh for a TTL (600 s by default, PyPI's own max-age) and revalidated with
@@ -8,6 +8,7 @@
 //! sha256) and never fetched twice. The client chooses no versions and prints nothing; requests
 //! are logged with `tracing` (shown with `-v`).
 
+mod distribution;
 mod error;
 pub mod find_links;
 pub mod html;
@@ -27,7 +28,7 @@ use url::Url;
 
 pub use error::IndexError;
 pub use html::PageError;
-pub use metadata_fetch::FetchedMetadata;
+pub use metadata_fetch::{FetchedMetadata, direct_url_file};
 
 use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
 use crate::types::{FileOrigin, PackageName, ProjectFiles, RedactedUrl};

@@ -69,6 +69,54 @@ impl FromStr for Sha256Digest {
     }
 }
 
+/// Hashes data that arrives in pieces (a download, a file read in chunks), counting its length:
+/// distributions can be hundreds of megabytes and are never held whole in memory to be hashed.
+#[derive(Clone, Default)]
+pub struct Sha256Hasher {
+    hasher: sha2::Sha256,
+    len: u64,
+}
+
+impl Sha256Hasher {
+    /// An empty hasher.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next piece.
+    pub fn update(&mut self, data: &[u8]) {
+        use sha2::Digest as _;
+        self.hasher.update(data);
+        self.len += data.len() as u64;
+    }
+
+    /// The digest and the total length of everything added.
+    #[must_use]
+    pub fn finish(self) -> (Sha256Digest, u64) {
+        use sha2::Digest as _;
+        (Sha256Digest(self.hasher.finalize().into()), self.len)
+    }
+}
+
+/// Writing into a hasher hashes (`std::io::copy` from a file hashes it in pieces); it never fails.
+impl std::io::Write for Sha256Hasher {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.update(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Sha256Hasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sha256Hasher({} bytes)", self.len)
+    }
+}
+
 fn hex_value(byte: u8) -> Option<u8> {
     match byte {
         b'0'..=b'9' => Some(byte - b'0'),
@@ -110,6 +158,15 @@ mod tests {
         assert!("abc".parse::<Sha256Digest>().is_err());
         let bad = "z".repeat(64);
         assert!(bad.parse::<Sha256Digest>().is_err());
+    }
+
+    #[test]
+    fn hashing_in_pieces_equals_hashing_at_once() {
+        let mut hasher = Sha256Hasher::new();
+        hasher.update(b"a");
+        hasher.update(b"");
+        hasher.update(b"bc");
+        assert_eq!(hasher.finish(), (Sha256Digest::of(b"abc"), 3));
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod filename;
 mod index_file;
 mod redacted;
 
-pub use digest::{DigestError, Sha256Digest};
+pub use digest::{DigestError, Sha256Digest, Sha256Hasher};
 pub use filename::{
     DistFilename, FilenameError, SdistFilename, SdistFormat, WheelFilename, WheelTag,
     filename_from_url,
