@@ -138,3 +138,45 @@ fn json_output_has_pins_hashes_edges_and_timing() {
         "{document}"
     );
 }
+
+fn resolve_schema() -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/resolve.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn json_output_validates_against_the_committed_schema() {
+    let schema = resolve_schema();
+    jsonschema::meta::validate(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let server = index(graph(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "web\n");
+    project.write("constraints.txt", "http<3\n");
+    let run = project.resolve(
+        &server,
+        &[
+            "--with",
+            "tool",
+            "-c",
+            "constraints.txt",
+            "--format",
+            "json",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|error| format!("{}: {error}", error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{document:#}");
+    // The schema is strict enough to catch a broken document.
+    let mut broken = document.clone();
+    broken["pins"][0]["hashes"][0] = serde_json::json!("md5:00");
+    broken["edges"][0]["from"] = serde_json::json!({ "somewhere": {} });
+    assert!(validator.iter_errors(&broken).count() >= 2, "{broken:#}");
+}
