@@ -12,6 +12,7 @@
 
 mod support;
 
+mod cache_cmd;
 mod cli;
 mod fetch_paths;
 mod hashes;
@@ -46,6 +47,15 @@ pub struct Run {
 }
 
 impl Run {
+    fn new(output: Output, args: &[String]) -> Self {
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            command: format!("pinwheel {}", args.join(" ")),
+            output,
+        }
+    }
+
     /// Asserts the exit code, printing everything when it differs.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
@@ -59,6 +69,25 @@ impl Run {
             self.stderr
         );
         self
+    }
+}
+
+/// A `pinwheel` process started by [`Project::spawn`] and not yet waited for.
+pub struct Spawned {
+    child: std::process::Child,
+    args: Vec<String>,
+}
+
+impl Spawned {
+    /// Whether the process has exited.
+    pub fn has_exited(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_some()
+    }
+
+    /// Waits for the process and collects its output.
+    pub fn wait(self) -> Run {
+        let output = self.child.wait_with_output().unwrap();
+        Run::new(output, &self.args)
     }
 }
 
@@ -100,6 +129,11 @@ impl Project {
     /// Runs `pinwheel resolve` in the project directory against `index`, targeting CPython 3.12
     /// on x86_64 manylinux_2_28, with the project's own cache.
     pub fn resolve(&self, index: &TestIndex, args: &[&str]) -> Run {
+        self.run(&self.resolve_args(index, args))
+    }
+
+    /// The arguments [`Project::resolve`] runs the binary with.
+    pub fn resolve_args(&self, index: &TestIndex, args: &[&str]) -> Vec<String> {
         let mut all: Vec<String> = vec!["resolve".into(), "--index-url".into(), index.index_url()];
         if !args.contains(&"--python-platform") {
             all.extend(["--python-platform".into(), "x86_64-manylinux_2_28".into()]);
@@ -109,7 +143,12 @@ impl Project {
             self.path().join("cache").display().to_string(),
         ]);
         all.extend(args.iter().map(|arg| (*arg).to_string()));
-        self.run(&all)
+        all
+    }
+
+    /// The project's cache directory (what [`Project::resolve`] passes as `--cache-dir`).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.path().join("cache")
     }
 
     /// Runs the binary with exactly `args`.
@@ -119,21 +158,35 @@ impl Project {
 
     /// Runs the binary with exactly `args` and the extra environment variables `env`.
     pub fn run_with_env(&self, args: &[String], env: &[(&str, &Path)]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_pinwheel"))
+        let output = self.command(args, env).output().unwrap();
+        Run::new(output, args)
+    }
+
+    /// Starts the binary with exactly `args` and returns at once.
+    pub fn spawn(&self, args: &[String]) -> Spawned {
+        let child = self
+            .command(args, &[])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        Spawned {
+            child,
+            args: args.to_vec(),
+        }
+    }
+
+    fn command(&self, args: &[String], env: &[(&str, &Path)]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pinwheel"));
+        // Removals first: a variable in `env` (e.g. `PINWHEEL_CACHE_DIR`) must reach the binary.
+        command
             .args(args)
-            .envs(env.iter().copied())
             .current_dir(self.path())
             .env_remove("PIP_INDEX_URL")
             .env_remove("PINWHEEL_CACHE_DIR")
             .env_remove("CUSTOM_COMPILE_COMMAND")
-            .output()
-            .unwrap();
-        Run {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            command: format!("pinwheel {}", args.join(" ")),
-            output,
-        }
+            .envs(env.iter().copied());
+        command
     }
 }
 

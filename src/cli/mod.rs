@@ -7,12 +7,14 @@
 )]
 
 pub mod args;
+mod cache;
 mod diagnostics;
 mod hashes;
 mod output;
 mod progress;
 mod resolve;
 pub mod settings;
+mod units;
 
 use std::process::ExitCode;
 
@@ -34,5 +36,6 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Resolve(args) => resolve::run(&args),
+        Command::Cache(args) => cache::run(&args),
     }
 }

@@ -12,6 +12,8 @@ use jiff::Timestamp;
 use url::Url;
 
 use super::args::{AnnotationStyleArg, PrereleaseArg, ResolutionArg, ResolveArgs};
+use super::units::{parse_duration, parse_size};
+use crate::cache::maintenance::PruneLimits;
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
 use crate::inputs::{Manifest, OriginKind, read_manifest};
 use crate::resolver::{
@@ -113,16 +115,7 @@ pub fn resolve_settings(
     };
 
     let client = client_options(args, manifest)?;
-    let cache_dir = if args.no_cache {
-        None
-    } else {
-        Some(
-            args.cache_dir
-                .clone()
-                .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
-                .unwrap_or_else(|| PathBuf::from(".pinwheel-cache")),
-        )
-    };
+    let cache_dir = (!args.no_cache).then(|| cache_dir(args.cache_dir.as_deref()));
 
     let write = WriteOptions {
         header: (!args.no_header).then(|| Header {
@@ -151,6 +144,40 @@ pub fn resolve_settings(
         write,
         output,
     })
+}
+
+/// The cache directory: `--cache-dir` (or `PINWHEEL_CACHE_DIR`, which clap reads into it), else
+/// the platform's cache directory (`~/.cache/pinwheel` on Linux), else `.pinwheel-cache`.
+#[must_use]
+pub fn cache_dir(explicit: Option<&Path>) -> PathBuf {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
+        .unwrap_or_else(|| PathBuf::from(".pinwheel-cache"))
+}
+
+/// `cache prune`'s limits, from `--max-size` and `--older-than`.
+pub fn prune_limits(max_size: Option<&str>, older_than: Option<&str>) -> Result<PruneLimits> {
+    Ok(PruneLimits {
+        max_size: max_size
+            .map(|text| parse_size(text).with_context(|| format!("invalid `--max-size {text}`")))
+            .transpose()?,
+        older_than: older_than
+            .map(|text| {
+                parse_duration(text).with_context(|| format!("invalid `--older-than {text}`"))
+            })
+            .transpose()?,
+    })
+}
+
+/// Package names given on the command line, normalised.
+pub fn package_names(names: &[String]) -> Result<Vec<PackageName>> {
+    names
+        .iter()
+        .map(|name| {
+            PackageName::from_str(name).with_context(|| format!("invalid package name `{name}`"))
+        })
+        .collect()
 }
 
 /// The `name==version` pins of the existing output file: what pip-compile keeps unless told to

@@ -59,9 +59,6 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
-    /// The cache failed to write.
-    #[error(transparent)]
-    Cache(#[from] crate::cache::CacheError),
     /// A blocking task panicked or was cancelled.
     #[error("an internal task failed")]
     Task(#[from] tokio::task::JoinError),

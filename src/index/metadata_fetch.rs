@@ -80,8 +80,8 @@ impl IndexClient {
                 sdist_outcome(metadata::sdist_static_metadata(&bytes, sdist))
             }
         };
-        self.cache_put(&key, &encode_cached(&outcome), &EntryInfo::now())
-            .await?;
+        let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
+        self.cache_put(&key, &encode_cached(&outcome), &info).await;
         Ok(outcome)
     }
 
@@ -265,8 +265,9 @@ impl IndexClient {
             return Ok(digest);
         }
         let digest = Sha256Digest::of(&self.fetch_bytes(&file.url).await?);
-        self.cache_put(&key, digest.to_string().as_bytes(), &EntryInfo::now())
-            .await?;
+        let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
+        self.cache_put(&key, digest.to_string().as_bytes(), &info)
+            .await;
         Ok(digest)
     }
 
@@ -343,10 +344,9 @@ impl IndexClient {
                 };
                 let info = EntryInfo {
                     sha256: Some(digest.to_string()),
-                    ..EntryInfo::now()
+                    ..EntryInfo::now_for_file(name, &filename)
                 };
-                self.cache_put(&key, &encode_cached(&outcome), &info)
-                    .await?;
+                self.cache_put(&key, &encode_cached(&outcome), &info).await;
                 (digest, outcome)
             }
         };

@@ -210,6 +210,15 @@ impl DistFilename {
         }
     }
 
+    /// The project this file distributes (normalised).
+    #[must_use]
+    pub fn name(&self) -> &PackageName {
+        match self {
+            Self::Wheel(wheel) => &wheel.name,
+            Self::Sdist(sdist) => &sdist.name,
+        }
+    }
+
     /// The version this file distributes.
     #[must_use]
     pub fn version(&self) -> &Version {
