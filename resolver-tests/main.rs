@@ -12,6 +12,7 @@
 
 mod support;
 
+mod cache_cmd;
 mod check;
 mod cli;
 mod config;
@@ -51,6 +52,15 @@ pub struct Run {
 }
 
 impl Run {
+    fn new(output: Output, args: &[String]) -> Self {
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            command: format!("pinwheel {}", args.join(" ")),
+            output,
+        }
+    }
+
     /// Asserts the exit code, printing everything when it differs.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
@@ -64,6 +74,25 @@ impl Run {
             self.stderr
         );
         self
+    }
+}
+
+/// A `pinwheel` process started by [`Project::spawn`] and not yet waited for.
+pub struct Spawned {
+    child: std::process::Child,
+    args: Vec<String>,
+}
+
+impl Spawned {
+    /// Whether the process has exited.
+    pub fn has_exited(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_some()
+    }
+
+    /// Waits for the process and collects its output.
+    pub fn wait(self) -> Run {
+        let output = self.child.wait_with_output().unwrap();
+        Run::new(output, &self.args)
     }
 }
 
@@ -110,6 +139,16 @@ impl Project {
 
     /// [`Project::resolve`] with these environment variables set.
     pub fn resolve_with_env(&self, index: &TestIndex, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_with_env(&self.resolve_args(index, args), env)
+    }
+
+    /// The project's cache directory (what [`Project::resolve`] passes as `--cache-dir`).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.path().join("cache")
+    }
+
+    /// The arguments [`Project::resolve`] runs the binary with.
+    pub fn resolve_args(&self, index: &TestIndex, args: &[&str]) -> Vec<String> {
         let mut all: Vec<String> = vec!["resolve".into(), "--index-url".into(), index.index_url()];
         if !args.contains(&"--python-platform") {
             all.extend(["--python-platform".into(), "x86_64-manylinux_2_28".into()]);
@@ -119,7 +158,7 @@ impl Project {
             self.path().join("cache").display().to_string(),
         ]);
         all.extend(args.iter().map(|arg| (*arg).to_string()));
-        self.run_with_env(&all, env)
+        all
     }
 
     /// Runs `pinwheel check` in the project directory against `index`, with the project's own
@@ -143,22 +182,35 @@ impl Project {
 
     /// Runs the binary with exactly `args` and these environment variables set.
     pub fn run_with_env(&self, args: &[String], env: &[(&str, &str)]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_pinwheel"))
+        let output = self.command(args, env).output().unwrap();
+        Run::new(output, args)
+    }
+
+    /// Starts the binary with exactly `args` and returns at once.
+    pub fn spawn(&self, args: &[String]) -> Spawned {
+        let child = self
+            .command(args, &[])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        Spawned {
+            child,
+            args: args.to_vec(),
+        }
+    }
+
+    fn command(&self, args: &[String], env: &[(&str, &str)]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pinwheel"));
+        // Removals first: a variable in `env` (e.g. `PINWHEEL_CACHE_DIR`) must reach the binary.
+        command
             .args(args)
-            .envs(env.iter().copied())
             .current_dir(self.path())
             .env_remove("PIP_INDEX_URL")
             .env_remove("PINWHEEL_CACHE_DIR")
             .env_remove("CUSTOM_COMPILE_COMMAND")
-            .envs(env.iter().copied())
-            .output()
-            .unwrap();
-        Run {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            command: format!("pinwheel {}", args.join(" ")),
-            output,
-        }
+            .envs(env.iter().copied());
+        command
     }
 }
 

@@ -10,9 +10,21 @@
 //! concurrent pinwheel processes can share one directory. This module knows nothing of HTTP or of
 //! the resolver; it uses cacache's synchronous API, which is 10–30× faster per read than its async
 //! one (callers on tokio use `spawn_blocking`).
+//!
+//! [`maintenance`] reports on the store and shrinks it (`pinwheel cache info|clean|prune`); it
+//! reads cacache's on-disk format directly (`layout`), since cacache itself has no size
+//! accounting, garbage collection or index compaction.
+
+mod inventory;
+mod layout;
+pub mod maintenance;
+mod ownership;
+mod selection;
+mod sweep;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -54,6 +66,31 @@ impl CacheKey {
             Self::UrlDigest(url) => format!("url-sha256-v1:{url}"),
         }
     }
+
+    /// Reads back a key written by [`CacheKey::as_key`]; `None` for keys of other format
+    /// versions or of other programs.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        if let Some(rest) = text.strip_prefix("simple-v1:") {
+            // Project names cannot contain `:`, index URLs can: the name is after the last one.
+            let (index, name) = rest.rsplit_once(':')?;
+            return Some(Self::Page {
+                index: index.to_string(),
+                name: PackageName::from_str(name).ok()?,
+            });
+        }
+        if let Some(digest) = text.strip_prefix("metadata-v1:") {
+            return Sha256Digest::from_str(digest).ok().map(Self::Metadata);
+        }
+        if let Some(digest) = text.strip_prefix("dist-v1:") {
+            return Sha256Digest::from_str(digest).ok().map(Self::Distribution);
+        }
+        if let Some(url) = text.strip_prefix("url-metadata-v1:") {
+            return Some(Self::UrlMetadata(url.to_string()));
+        }
+        text.strip_prefix("url-sha256-v1:")
+            .map(|url| Self::UrlDigest(url.to_string()))
+    }
 }
 
 /// What is known about how an entry was fetched.
@@ -80,6 +117,14 @@ pub struct EntryInfo {
     /// Whether the server said the resource does not exist (a cached 404).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_found: bool,
+    /// The project a metadata, digest or distribution entry belongs to, so that `pinwheel cache
+    /// clean NAME` can find entries whose key is only a digest or a URL. Entries written before
+    /// this field existed lack it (see `ownership`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<PackageName>,
+    /// The distribution file name the entry describes, for the same reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
 }
 
 impl EntryInfo {
@@ -89,6 +134,16 @@ impl EntryInfo {
         Self {
             fetched_at: unix_now(),
             ..Self::default()
+        }
+    }
+
+    /// An entry about a file of `package`, fetched now.
+    #[must_use]
+    pub fn now_for_file(package: &PackageName, filename: &str) -> Self {
+        Self {
+            package: Some(package.clone()),
+            filename: Some(filename.to_string()),
+            ..Self::now()
         }
     }
 
@@ -179,7 +234,15 @@ impl Cache {
             }
         };
         let info: EntryInfo = serde_json::from_value(metadata.metadata).unwrap_or_default();
-        // Reading by the recorded integrity also verifies the content.
+        // cacache panics on an integrity it cannot turn into a content path (an empty or
+        // malformed one); such an index line can only come from damage, so it is a miss.
+        if layout::content_path_of(&self.dir, &metadata.integrity).is_none() {
+            tracing::debug!("cache index entry `{key}` has an unusable integrity");
+            return None;
+        }
+        // Reading by the recorded integrity also verifies the content. The content file may
+        // have been removed by a concurrent `pinwheel cache prune|clean` after the index was
+        // read: that is a miss like any other.
         match cacache::read_hash_sync(&self.dir, &metadata.integrity) {
             Ok(body) => Some(Entry { body, info }),
             Err(error) => {
@@ -358,6 +421,42 @@ mod tests {
             }
             .is_fresh(Duration::from_secs(600))
         );
+    }
+
+    #[test]
+    fn keys_parse_back() {
+        let keys = [
+            CacheKey::Page {
+                index: "https://user@example.com:8443/simple/".into(),
+                name: PackageName::from_str("Foo_Bar").unwrap(),
+            },
+            CacheKey::Metadata(Sha256Digest::of(b"m")),
+            CacheKey::UrlMetadata("https://x/a-1.0-py3-none-any.whl".into()),
+            CacheKey::Distribution(Sha256Digest::of(b"d")),
+            CacheKey::UrlDigest("file:///tmp/a-1.0.tar.gz".into()),
+        ];
+        for key in keys {
+            assert_eq!(CacheKey::parse(&key.as_key()), Some(key));
+        }
+        for foreign in ["simple-v0:x:y", "metadata-v1:not-hex", "other", ""] {
+            assert_eq!(CacheKey::parse(foreign), None, "{foreign}");
+        }
+    }
+
+    #[test]
+    fn an_unusable_integrity_is_a_miss_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = CacheKey::Metadata(Sha256Digest::of(b"x"));
+        // An index line whose own hash is right but whose integrity names no content path.
+        let integrity: cacache::Integrity = "sha256-!!!!".parse().unwrap();
+        cacache::index::insert(
+            dir.path(),
+            &key.as_key(),
+            cacache::WriteOpts::new().integrity(integrity),
+        )
+        .unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        assert!(cache.get(&key).is_none());
     }
 
     #[test]

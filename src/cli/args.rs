@@ -28,6 +28,58 @@ pub enum Command {
     /// Download the file of every pin of a lock for the target into a directory, verified
     /// against the lock's hashes, for `pip install --no-index --find-links DIR`.
     Download(DownloadArgs),
+    /// Inspect and shrink the cache: where it is, what is in it, clean it, prune it.
+    Cache(CacheArgs),
+}
+
+/// Arguments of `pinwheel cache`.
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    /// What to do with the cache.
+    #[command(subcommand)]
+    pub command: CacheCommand,
+
+    /// Cache directory.
+    #[arg(long, value_name = "DIR", env = "PINWHEEL_CACHE_DIR", global = true)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `pinwheel cache` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Print the cache directory.
+    Dir,
+    /// Show the cache's size on disk and its entries by kind.
+    Info {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CacheFormatArg::Text)]
+        format: CacheFormatArg,
+    },
+    /// Remove every entry, or only the entries of the named packages.
+    Clean {
+        /// Packages whose pages, metadata and files to remove (default: everything).
+        #[arg(value_name = "PACKAGE")]
+        packages: Vec<String>,
+    },
+    /// Remove old and least recently used entries, and files no entry refers to.
+    Prune {
+        /// Remove least recently used entries until the cache is at most this big: bytes, or
+        /// with a unit (`500M`, `5G`, `1.5GiB`: binary; `KB`, `MB`, `GB`: decimal).
+        #[arg(long, value_name = "SIZE")]
+        max_size: Option<String>,
+        /// Remove entries fetched longer ago than this: `30d`, `12h`, `90m`, `1w`, `1d12h`.
+        #[arg(long, value_name = "DURATION")]
+        older_than: Option<String>,
+    },
+}
+
+/// `cache info --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CacheFormatArg {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
 }
 
 /// Where packages come from and how the cache is used: shared by every command that reads an

@@ -7,6 +7,7 @@
 )]
 
 pub mod args;
+mod cache;
 mod check;
 pub mod config;
 mod diagnostics;
@@ -17,6 +18,7 @@ mod output;
 mod progress;
 mod resolve;
 pub mod settings;
+mod units;
 
 use std::process::ExitCode;
 
@@ -41,6 +43,7 @@ pub fn main() -> ExitCode {
         Command::Resolve(args) => resolve::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Download(args) => download::run(&args),
+        Command::Cache(args) => cache::run(&args),
     }
 }
 

@@ -19,6 +19,8 @@ use super::args::{
     ResolutionArg, ResolveArgs, TargetArgs,
 };
 use super::config::{self, Config, ConfigOptions, Lookup};
+use super::units::{parse_duration, parse_size};
+use crate::cache::maintenance::PruneLimits;
 use crate::download::DownloadOptions;
 use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
 use crate::inputs::{
@@ -234,6 +236,40 @@ fn target(args: &TargetArgs) -> Result<Target> {
         None => Platform::host(),
     };
     Ok(Target::new(python, platform))
+}
+
+/// The cache directory: `--cache-dir` (or `PINWHEEL_CACHE_DIR`, which clap reads into it), else
+/// the platform's cache directory (`~/.cache/pinwheel` on Linux), else `.pinwheel-cache`.
+#[must_use]
+pub fn cache_dir(explicit: Option<&Path>) -> PathBuf {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
+        .unwrap_or_else(|| PathBuf::from(".pinwheel-cache"))
+}
+
+/// `cache prune`'s limits, from `--max-size` and `--older-than`.
+pub fn prune_limits(max_size: Option<&str>, older_than: Option<&str>) -> Result<PruneLimits> {
+    Ok(PruneLimits {
+        max_size: max_size
+            .map(|text| parse_size(text).with_context(|| format!("invalid `--max-size {text}`")))
+            .transpose()?,
+        older_than: older_than
+            .map(|text| {
+                parse_duration(text).with_context(|| format!("invalid `--older-than {text}`"))
+            })
+            .transpose()?,
+    })
+}
+
+/// Package names given on the command line, normalised.
+pub fn package_names(names: &[String]) -> Result<Vec<PackageName>> {
+    names
+        .iter()
+        .map(|name| {
+            PackageName::from_str(name).with_context(|| format!("invalid package name `{name}`"))
+        })
+        .collect()
 }
 
 /// The source files to read: the ones given, else `requirements.in`.
@@ -556,17 +592,7 @@ pub fn resolve_settings(
     };
 
     let client = client_options(options, manifest)?;
-    let cache_dir = if options.no_cache {
-        None
-    } else {
-        Some(
-            options
-                .cache_dir
-                .clone()
-                .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
-                .unwrap_or_else(|| PathBuf::from(".pinwheel-cache")),
-        )
-    };
+    let cache_dir = (!options.no_cache).then(|| cache_dir(options.cache_dir.as_deref()));
 
     let write = WriteOptions {
         header: options.header.then(|| Header {
@@ -764,15 +790,7 @@ fn client_options(options: &Options, manifest: &Manifest) -> Result<ClientOption
 /// The cache directory: `--cache-dir` (or `PINWHEEL_CACHE_DIR`), else the user's cache
 /// directory; none with `--no-cache`.
 fn index_cache_dir(args: &IndexArgs) -> Option<PathBuf> {
-    if args.no_cache {
-        return None;
-    }
-    Some(
-        args.cache_dir
-            .clone()
-            .or_else(|| dirs::cache_dir().map(|dir| dir.join("pinwheel")))
-            .unwrap_or_else(|| PathBuf::from(".pinwheel-cache")),
-    )
+    (!args.no_cache).then(|| cache_dir(args.cache_dir.as_deref()))
 }
 
 /// `check`'s index client options: the command line first, then the option lines of the files

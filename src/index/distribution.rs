@@ -140,7 +140,7 @@ impl IndexClient {
         })
         .await??;
         if !listed {
-            self.remember_sha256(url, digest).await?;
+            self.remember_sha256(url, digest, &EntryInfo::now()).await;
         }
         Ok(())
     }

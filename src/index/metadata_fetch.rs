@@ -81,8 +81,8 @@ impl IndexClient {
                 sdist_outcome(metadata::sdist_static_metadata(&bytes, sdist))
             }
         };
-        self.cache_put(&key, &encode_cached(&outcome), &EntryInfo::now())
-            .await?;
+        let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
+        self.cache_put(&key, &encode_cached(&outcome), &info).await;
         Ok(outcome)
     }
 
@@ -257,7 +257,8 @@ impl IndexClient {
             return Ok(digest);
         }
         let digest = Sha256Digest::of(&self.fetch_bytes(&file.url).await?);
-        self.remember_sha256(&file.url, digest).await?;
+        let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
+        self.remember_sha256(&file.url, digest, &info).await;
         Ok(digest)
     }
 
@@ -282,14 +283,10 @@ impl IndexClient {
     }
 
     /// Remembers the sha256 of the file at `url` (one the index did not list) in the cache.
-    pub(crate) async fn remember_sha256(
-        &self,
-        url: &Url,
-        digest: Sha256Digest,
-    ) -> Result<(), IndexError> {
+    pub(crate) async fn remember_sha256(&self, url: &Url, digest: Sha256Digest, info: &EntryInfo) {
         let key = CacheKey::UrlDigest(url.to_string());
-        self.cache_put(&key, digest.to_string().as_bytes(), &EntryInfo::now())
-            .await
+        self.cache_put(&key, digest.to_string().as_bytes(), info)
+            .await;
     }
 
     async fn fetch_bytes(&self, url: &Url) -> Result<Vec<u8>, IndexError> {
@@ -353,10 +350,9 @@ impl IndexClient {
                 if !local {
                     let info = EntryInfo {
                         sha256: Some(digest.to_string()),
-                        ..EntryInfo::now()
+                        ..EntryInfo::now_for_file(name, &file.filename)
                     };
-                    self.cache_put(&key, &encode_cached(&outcome), &info)
-                        .await?;
+                    self.cache_put(&key, &encode_cached(&outcome), &info).await;
                 }
                 (digest, outcome)
             }

@@ -111,6 +111,8 @@ struct Inner {
     /// What this run learnt about each project's files, to spend fewer requests on the next
     /// version of the same project.
     hints: std::sync::Mutex<std::collections::HashMap<PackageName, ProjectHints>>,
+    /// Whether a cache write has failed (and been reported) already.
+    cache_write_failed: std::sync::atomic::AtomicBool,
 }
 
 /// Per-project observations: files of one project are built and uploaded the same way, so what
@@ -146,6 +148,7 @@ impl IndexClient {
                 cache,
                 options,
                 hints: std::sync::Mutex::default(),
+                cache_write_failed: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -274,7 +277,7 @@ impl IndexClient {
                 fetched_at: EntryInfo::now().fetched_at,
                 ..entry.info.clone()
             };
-            self.cache_put(key, &entry.body, &info).await?;
+            self.cache_put(key, &entry.body, &info).await;
             return Ok(page_from_entry(entry, url));
         }
         let header = |name| {
@@ -306,7 +309,7 @@ impl IndexClient {
         } else {
             fetched.body.to_vec()
         };
-        self.cache_put(key, &body, &info).await?;
+        self.cache_put(key, &body, &info).await;
         Ok(page_from_entry(Entry { body, info }, url))
     }
 
@@ -332,19 +335,43 @@ impl IndexClient {
         Ok(tokio::task::spawn_blocking(move || cache.get(&key)).await?)
     }
 
-    async fn cache_put(
-        &self,
-        key: &CacheKey,
-        body: &[u8],
-        info: &EntryInfo,
-    ) -> Result<(), IndexError> {
+    /// Stores an entry. A failed write is logged, never an error: the cache is an
+    /// optimisation, and a concurrent `pinwheel cache clean` may remove the directories a
+    /// write is using. Only the first failure is a warning, so a read-only cache says so once.
+    async fn cache_put(&self, key: &CacheKey, body: &[u8], info: &EntryInfo) {
         let Some(cache) = self.inner.cache.clone() else {
-            return Ok(());
+            return;
         };
         let (key, body, info) = (key.clone(), body.to_vec(), info.clone());
-        tokio::task::spawn_blocking(move || cache.put(&key, &body, &info)).await??;
-        Ok(())
+        let outcome = match tokio::task::spawn_blocking(move || cache.put(&key, &body, &info)).await
+        {
+            Ok(outcome) => outcome.map_err(error_chain),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = outcome {
+            if self
+                .inner
+                .cache_write_failed
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                tracing::debug!("{error}");
+            } else {
+                tracing::warn!("{error}; continuing without caching");
+            }
+        }
     }
+}
+
+/// An error with its causes, on one line.
+fn error_chain(error: impl std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn pypi() -> Url {
