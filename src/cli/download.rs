@@ -10,6 +10,7 @@ use super::args::DownloadArgs;
 use super::diagnostics::{Failure, report};
 use super::progress::Progress;
 use super::settings::download_settings;
+use super::units::format_size;
 use super::{init_logging, runtime};
 use crate::cache::Cache;
 use crate::download::{DownloadError, DownloadReport, Origin, PinError, Verification, download};
@@ -102,7 +103,7 @@ fn print_summary(done: &DownloadReport, dest: &Path, elapsed: Duration) {
     eprintln!(
         "Downloaded {files} file{} ({}) to {} in {} ms: {} fetched, {} from the cache, {} already there",
         plural(files),
-        human_bytes(done.total_bytes()),
+        format_size(done.total_bytes()),
         dest.display(),
         elapsed.as_millis(),
         done.count(Origin::Fetched),
@@ -146,38 +147,4 @@ fn print_summary(done: &DownloadReport, dest: &Path, elapsed: Duration) {
 
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
-}
-
-/// `512 B`, `4.2 KiB`, `17.0 MiB`, `1.3 GiB`.
-fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "one decimal of a size shown to people"
-    )]
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_are_shown_in_binary_units() {
-        assert_eq!(human_bytes(0), "0 B");
-        assert_eq!(human_bytes(1023), "1023 B");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(17 * 1024 * 1024), "17.0 MiB");
-        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024 * 1024), "3072.0 GiB");
-    }
 }

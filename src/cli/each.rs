@@ -20,6 +20,7 @@ use super::args::ResolveArgs;
 use super::diagnostics::{Failure, describe};
 use super::resolve::{Clients, Compiled, compile, resolve_union};
 use super::settings::default_output;
+use super::units::format_size;
 use crate::types::{PackageName, Version};
 
 /// One input's result.
@@ -251,12 +252,12 @@ fn summary_table(rows: &[Row]) -> String {
         let (packages, size, status) = match &row.outcome {
             Ok(compiled) if row.inconsistent.is_empty() => (
                 compiled.pins.to_string(),
-                human_size(compiled.bytes),
+                format_size(compiled.bytes as u64),
                 format!("ok → {}", row.output.display()),
             ),
             Ok(compiled) => (
                 compiled.pins.to_string(),
-                human_size(compiled.bytes),
+                format_size(compiled.bytes as u64),
                 "inconsistent".to_string(),
             ),
             Err(message) => (
@@ -305,19 +306,6 @@ fn summary_table(rows: &[Row]) -> String {
         ));
     }
     out
-}
-
-/// `532 B`, `12.3K`, `1.2M`.
-fn human_size(bytes: usize) -> String {
-    #[expect(clippy::cast_precision_loss, reason = "a display approximation")]
-    let value = bytes as f64;
-    if bytes < 1024 {
-        format!("{bytes} B")
-    } else if bytes < 1024 * 1024 {
-        format!("{:.1}K", value / 1024.0)
-    } else {
-        format!("{:.1}M", value / (1024.0 * 1024.0))
-    }
 }
 
 /// One progress line per file, on a terminal only.
@@ -385,12 +373,5 @@ mod tests {
         std::fs::write(&b, "-c a.txt\n").unwrap();
         let error = waves(&[a, b]).unwrap_err().to_string();
         assert!(error.contains("cycle"), "{error}");
-    }
-
-    #[test]
-    fn sizes_read_like_ls() {
-        assert_eq!(human_size(532), "532 B");
-        assert_eq!(human_size(12_595), "12.3K");
-        assert_eq!(human_size(3 * 1024 * 1024), "3.0M");
     }
 }
