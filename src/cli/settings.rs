@@ -154,7 +154,7 @@ pub fn check_settings(args: &CheckArgs, lock: &Lock, lock_path: &Path) -> Result
     };
     Ok(CheckSettings {
         targets,
-        client: index_client_options(&args.index, &from_lock)?,
+        client: client_options(&(&args.index).into(), &from_lock)?,
         cache_dir: index_cache_dir(&args.index),
         options: CheckOptions {
             sdist: if args.require_wheels {
@@ -216,7 +216,7 @@ pub fn download_settings(
     };
     Ok(DownloadSettings {
         target: target(&args.target)?,
-        client: index_client_options(&args.index, &lines)?,
+        client: client_options(&(&args.index).into(), &lines)?,
         cache_dir: index_cache_dir(&args.index),
         download: DownloadOptions {
             dest: args.dest.clone(),
@@ -591,7 +591,7 @@ pub fn resolve_settings(
         },
     };
 
-    let client = client_options(options, manifest)?;
+    let client = client_options(&options.into(), &manifest.index)?;
     let cache_dir = (!options.no_cache).then(|| cache_dir(options.cache_dir.as_deref()));
 
     let write = WriteOptions {
@@ -743,28 +743,72 @@ fn selector<'a>(values: impl Iterator<Item = &'a String>) -> Result<PackageSelec
     })
 }
 
-fn client_options(options: &Options, manifest: &Manifest) -> Result<ClientOptions> {
+/// What the index client needs from the command line: `resolve`'s merged [`Options`] or the
+/// [`IndexArgs`] of `check` and `download`.
+struct IndexChoice<'a> {
+    index_url: Option<&'a str>,
+    extra_index_url: &'a [String],
+    find_links: &'a [String],
+    no_index: bool,
+    offline: bool,
+    refresh: bool,
+    cache_ttl: u64,
+    probe_metadata: bool,
+}
+
+impl<'a> From<&'a Options> for IndexChoice<'a> {
+    fn from(options: &'a Options) -> Self {
+        Self {
+            index_url: options.index_url.as_deref(),
+            extra_index_url: &options.extra_index_url,
+            find_links: &options.find_links,
+            no_index: options.no_index,
+            offline: options.offline,
+            refresh: options.refresh,
+            cache_ttl: options.cache_ttl,
+            probe_metadata: options.probe_metadata,
+        }
+    }
+}
+
+impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
+    fn from(args: &'a IndexArgs) -> Self {
+        Self {
+            index_url: args.index_url.as_deref(),
+            extra_index_url: &args.extra_index_url,
+            find_links: &args.find_links,
+            no_index: args.no_index,
+            offline: args.offline,
+            refresh: args.refresh,
+            cache_ttl: args.cache_ttl,
+            probe_metadata: false,
+        }
+    }
+}
+
+/// The index client's options: the command line first, then the option lines of the files
+/// read (`from_files`: a `.in` file's or a lock's), then PyPI.
+fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result<ClientOptions> {
     let parse =
         |text: &str| Url::parse(text).with_context(|| format!("invalid index URL `{text}`"));
     let mut indexes = Vec::new();
-    if !(options.no_index || manifest.index.no_index) {
+    if !(choice.no_index || from_files.no_index) {
         // uv's order: extra indexes first, then the base index.
-        for extra in options
+        for extra in choice
             .extra_index_url
             .iter()
-            .chain(&manifest.index.extra_index_urls)
+            .chain(&from_files.extra_index_urls)
         {
             indexes.push(parse(extra)?);
         }
-        let base = options
+        let base = choice
             .index_url
-            .as_deref()
-            .or(manifest.index.index_url.as_deref())
+            .or(from_files.index_url.as_deref())
             .unwrap_or(PYPI_SIMPLE);
         indexes.push(parse(base)?);
     }
     let mut find_links = Vec::new();
-    for link in options.find_links.iter().chain(&manifest.index.find_links) {
+    for link in choice.find_links.iter().chain(&from_files.find_links) {
         find_links.push(if link.contains("://") && !link.starts_with("file://") {
             FindLinks::Page(parse(link)?)
         } else {
@@ -774,15 +818,15 @@ fn client_options(options: &Options, manifest: &Manifest) -> Result<ClientOption
     Ok(ClientOptions {
         indexes,
         find_links,
-        cache_mode: if options.offline {
+        cache_mode: if choice.offline {
             CacheMode::Offline
-        } else if options.refresh {
+        } else if choice.refresh {
             CacheMode::Refresh
         } else {
             CacheMode::Normal
         },
-        page_ttl: Duration::from_secs(options.cache_ttl),
-        probe_unadvertised_metadata: options.probe_metadata,
+        page_ttl: Duration::from_secs(choice.cache_ttl),
+        probe_unadvertised_metadata: choice.probe_metadata,
         ..ClientOptions::default()
     })
 }
@@ -791,51 +835,6 @@ fn client_options(options: &Options, manifest: &Manifest) -> Result<ClientOption
 /// directory; none with `--no-cache`.
 fn index_cache_dir(args: &IndexArgs) -> Option<PathBuf> {
     (!args.no_cache).then(|| cache_dir(args.cache_dir.as_deref()))
-}
-
-/// `check`'s index client options: the command line first, then the option lines of the files
-/// read (`from_files`: a `.in` file's or a lock's), then PyPI.
-fn index_client_options(args: &IndexArgs, from_files: &IndexOptions) -> Result<ClientOptions> {
-    let parse =
-        |text: &str| Url::parse(text).with_context(|| format!("invalid index URL `{text}`"));
-    let mut indexes = Vec::new();
-    if !(args.no_index || from_files.no_index) {
-        // uv's order: extra indexes first, then the base index.
-        for extra in args
-            .extra_index_url
-            .iter()
-            .chain(&from_files.extra_index_urls)
-        {
-            indexes.push(parse(extra)?);
-        }
-        let base = args
-            .index_url
-            .as_deref()
-            .or(from_files.index_url.as_deref())
-            .unwrap_or(PYPI_SIMPLE);
-        indexes.push(parse(base)?);
-    }
-    let mut find_links = Vec::new();
-    for link in args.find_links.iter().chain(&from_files.find_links) {
-        find_links.push(if link.contains("://") && !link.starts_with("file://") {
-            FindLinks::Page(parse(link)?)
-        } else {
-            FindLinks::Directory(PathBuf::from(link.trim_start_matches("file://")))
-        });
-    }
-    Ok(ClientOptions {
-        indexes,
-        find_links,
-        cache_mode: if args.offline {
-            CacheMode::Offline
-        } else if args.refresh {
-            CacheMode::Refresh
-        } else {
-            CacheMode::Normal
-        },
-        page_ttl: Duration::from_secs(args.cache_ttl),
-        ..ClientOptions::default()
-    })
 }
 
 /// The options block pip-compile writes after the header.
