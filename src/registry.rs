@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::index::{FetchedMetadata, IndexClient};
 use crate::resolver::{MetadataOutcome, Source, SourceError};
-use crate::types::{IndexFile, PackageName, ProjectFiles};
+use crate::types::{IndexFile, PackageName, PackedProject};
 
 /// An index client as a resolver source.
 #[derive(Clone)]
@@ -39,9 +39,9 @@ fn outcome(fetched: FetchedMetadata) -> MetadataOutcome {
 }
 
 impl Source for Registry {
-    async fn project(&self, name: &PackageName) -> Result<Arc<ProjectFiles>, SourceError> {
+    async fn project(&self, name: &PackageName) -> Result<Arc<PackedProject>, SourceError> {
         self.client
-            .project(name)
+            .packed_project(name)
             .await
             .map(Arc::new)
             .map_err(SourceError::new)

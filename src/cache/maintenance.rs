@@ -63,7 +63,7 @@ pub enum MaintenanceError {
 /// What kind of thing an entry holds, from its key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntryKind {
-    /// Project pages (`simple-v1:`).
+    /// Project pages (`simple-packed-v1:`, and `simple-v1:` for `--find-links` pages).
     Page,
     /// Core metadata by distribution digest (`metadata-v1:`).
     Metadata,
@@ -105,7 +105,7 @@ impl EntryKind {
 impl From<&CacheKey> for EntryKind {
     fn from(key: &CacheKey) -> Self {
         match key {
-            CacheKey::Page { .. } => Self::Page,
+            CacheKey::Page { .. } | CacheKey::PackedPage { .. } => Self::Page,
             CacheKey::Metadata(_) => Self::Metadata,
             CacheKey::UrlMetadata(_) => Self::UrlMetadata,
             CacheKey::Distribution(_) => Self::Distribution,

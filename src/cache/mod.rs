@@ -37,8 +37,16 @@ const COPY_BUFFER: usize = 256 * 1024;
 /// A cache entry's address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CacheKey {
-    /// A project's page on one index (`index` is the index URL as configured).
+    /// A page's body as the server sent it (`--find-links` pages; `index` is the page's URL).
     Page {
+        /// The index URL.
+        index: String,
+        /// The project.
+        name: PackageName,
+    },
+    /// A project's page on one index (`index` is the index URL as configured), parsed and
+    /// stored as a `PackedProject`, so that a warm run decodes only the versions it looks at.
+    PackedPage {
         /// The index URL.
         index: String,
         /// The project.
@@ -60,6 +68,7 @@ impl CacheKey {
     pub fn as_key(&self) -> String {
         match self {
             Self::Page { index, name } => format!("simple-v1:{index}:{name}"),
+            Self::PackedPage { index, name } => format!("simple-packed-v1:{index}:{name}"),
             Self::Metadata(digest) => format!("metadata-v1:{digest}"),
             Self::UrlMetadata(url) => format!("url-metadata-v1:{url}"),
             Self::Distribution(digest) => format!("dist-v1:{digest}"),
@@ -72,12 +81,12 @@ impl CacheKey {
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         if let Some(rest) = text.strip_prefix("simple-v1:") {
-            // Project names cannot contain `:`, index URLs can: the name is after the last one.
-            let (index, name) = rest.rsplit_once(':')?;
-            return Some(Self::Page {
-                index: index.to_string(),
-                name: PackageName::from_str(name).ok()?,
-            });
+            let (index, name) = page_key_parts(rest)?;
+            return Some(Self::Page { index, name });
+        }
+        if let Some(rest) = text.strip_prefix("simple-packed-v1:") {
+            let (index, name) = page_key_parts(rest)?;
+            return Some(Self::PackedPage { index, name });
         }
         if let Some(digest) = text.strip_prefix("metadata-v1:") {
             return Sha256Digest::from_str(digest).ok().map(Self::Metadata);
@@ -91,6 +100,13 @@ impl CacheKey {
         text.strip_prefix("url-sha256-v1:")
             .map(|url| Self::UrlDigest(url.to_string()))
     }
+}
+
+/// `<index>:<name>` of a page key. Project names cannot contain `:`, index URLs can: the name is
+/// after the last one.
+fn page_key_parts(rest: &str) -> Option<(String, PackageName)> {
+    let (index, name) = rest.rsplit_once(':')?;
+    Some((index.to_string(), PackageName::from_str(name).ok()?))
 }
 
 /// What is known about how an entry was fetched.
@@ -312,8 +328,11 @@ impl Cache {
         size: Option<usize>,
     ) -> Result<cacache::SyncWriter, CacheError> {
         let metadata = serde_json::to_value(info).unwrap_or_default();
+        // cacache's integrity only guards the store against damage (what pinwheel trusts is
+        // the index's sha256, checked on fetch), so it uses xxh3: verifying every read with
+        // sha256 was 8% of a warm resolve.
         let mut options = cacache::WriteOpts::new()
-            .algorithm(cacache::Algorithm::Sha256)
+            .algorithm(cacache::Algorithm::Xxh3)
             .metadata(metadata);
         if let Some(size) = size {
             options = options.size(size);

@@ -42,7 +42,7 @@ pub(crate) fn ownership(
     let Some(key) = CacheKey::parse(key) else {
         return Ownership::Unknown;
     };
-    if let CacheKey::Page { name, .. } = &key {
+    if let CacheKey::Page { name, .. } | CacheKey::PackedPage { name, .. } = &key {
         return Ownership::of(names.contains(name));
     }
     if let Some(package) = info.and_then(|info| info.package.as_ref()) {

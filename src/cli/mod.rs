@@ -51,6 +51,7 @@ pub fn main() -> ExitCode {
 fn runtime() -> Result<tokio::runtime::Runtime, diagnostics::Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(4)
         .build()
         .map_err(|error| {
             diagnostics::Failure::Error(

@@ -79,17 +79,14 @@ impl IndexClient {
             return Err(IndexError::OfflineMiss { what: redact(url) });
         }
         let http = &self.inner.http;
+        let client = http.client()?;
         let mut out = tokio::fs::File::from_std(out);
         let streamed = http
             .stream_to(
                 url,
                 // Servers that compress archives on the fly would otherwise have reqwest
                 // decompress them, and the bytes would no longer be the file that was hashed.
-                || {
-                    http.client
-                        .get(url.clone())
-                        .header(ACCEPT_ENCODING, "identity")
-                },
+                || client.get(url.clone()).header(ACCEPT_ENCODING, "identity"),
                 &mut out,
                 out_path,
             )

@@ -14,6 +14,19 @@ pub enum IndexError {
         #[source]
         source: reqwest::Error,
     },
+    /// The HTTP client could not be set up (TLS backend, system certificates).
+    #[error("cannot set up the HTTP client")]
+    Client {
+        /// Why.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A page was fetched but could not be stored and read back.
+    #[error("the page `{url}` could not be read back after it was stored")]
+    Unreadable {
+        /// The URL.
+        url: String,
+    },
     /// The server answered with an error status.
     #[error("`{url}` answered HTTP {status}")]
     Status {

@@ -1,5 +1,6 @@
 //! Sending requests: concurrency limit, retries with backoff, and request logging.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -21,20 +22,40 @@ pub(crate) struct Fetched {
 
 /// The HTTP side of the client: one connection pool, a bound on requests in flight, retries.
 pub(crate) struct Http {
-    pub(crate) client: reqwest::Client,
+    /// Built on first use: loading the system's root certificates costs milliseconds that a
+    /// warm or `--offline` run, which sends no request, should not pay.
+    client: OnceLock<reqwest::Client>,
+    max_in_flight: usize,
     permits: Semaphore,
     retries: u32,
     sent: std::sync::atomic::AtomicUsize,
 }
 
 impl Http {
-    pub(crate) fn new(client: reqwest::Client, max_in_flight: usize, retries: u32) -> Self {
+    pub(crate) fn new(max_in_flight: usize, retries: u32) -> Self {
         Self {
-            client,
+            client: OnceLock::new(),
+            max_in_flight,
             permits: Semaphore::new(max_in_flight.max(1)),
             retries,
             sent: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// The connection pool, built the first time a request is about to be sent.
+    pub(crate) fn client(&self) -> Result<&reqwest::Client, IndexError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let built = reqwest::Client::builder()
+            .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(self.max_in_flight)
+            .build()
+            .map_err(|source| IndexError::Client { source })?;
+        // Two tasks may race to build it; the first one stored is the one everybody uses.
+        Ok(self.client.get_or_init(|| built))
     }
 
     /// How many requests were sent (retries included).

@@ -127,8 +127,9 @@ impl IndexClient {
         let mut metadata_url = url.clone();
         metadata_url.set_path(&format!("{}.metadata", url.path()));
         let http = &self.inner.http;
+        let client = http.client()?;
         let fetched = http
-            .fetch(&metadata_url, || http.client.get(metadata_url.clone()))
+            .fetch(&metadata_url, || client.get(metadata_url.clone()))
             .await?;
         if !fetched.status.is_success() {
             return Ok(None);
@@ -205,10 +206,11 @@ impl IndexClient {
 
     async fn range(&self, url: &Url, range: &str) -> Result<Option<RangeAnswer>, IndexError> {
         let http = &self.inner.http;
+        let client = http.client()?;
         // reqwest would otherwise ask for gzip, and a compressed range is useless.
         let fetched = http
             .fetch(url, || {
-                http.client
+                client
                     .get(url.clone())
                     .header(RANGE, range)
                     .header(ACCEPT_ENCODING, "identity")
@@ -308,7 +310,8 @@ impl IndexClient {
             });
         }
         let http = &self.inner.http;
-        let fetched = http.fetch(url, || http.client.get(url.clone())).await?;
+        let client = http.client()?;
+        let fetched = http.fetch(url, || client.get(url.clone())).await?;
         if !fetched.status.is_success() {
             return Err(IndexError::Status {
                 url: redact(url),

@@ -31,7 +31,7 @@ pub use html::PageError;
 pub use metadata_fetch::{FetchedMetadata, direct_url_file};
 
 use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
-use crate::types::{FileOrigin, PackageName, ProjectFiles, RedactedUrl};
+use crate::types::{FileOrigin, PackageName, PackedProject, ProjectFiles, RedactedUrl};
 use http::{Http, redact};
 
 /// How the cache is used.
@@ -131,17 +131,7 @@ impl IndexClient {
     /// # Errors
     /// When the TLS backend cannot be initialised.
     pub fn new(options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .read_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(options.max_in_flight)
-            .build()
-            .map_err(|source| IndexError::Request {
-                url: redact(&options.indexes.first().cloned().unwrap_or_else(pypi)),
-                source,
-            })?;
-        let http = Http::new(client, options.max_in_flight, options.retries);
+        let http = Http::new(options.max_in_flight, options.retries);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -166,14 +156,27 @@ impl IndexClient {
     /// # Errors
     /// On network failures, unreadable pages, or an `--offline` cache miss.
     pub async fn project(&self, name: &PackageName) -> Result<ProjectFiles, IndexError> {
-        let mut project = ProjectFiles::empty(name.clone());
+        Ok(self.packed_project(name).await?.unpack())
+    }
+
+    /// [`IndexClient::project`], packed: what the resolver reads, decoding only the versions it
+    /// looks at. Index pages are cached packed, so a warm run parses no page at all.
+    ///
+    /// # Errors
+    /// As [`IndexClient::project`].
+    pub async fn packed_project(&self, name: &PackageName) -> Result<PackedProject, IndexError> {
+        let mut project = PackedProject::empty(name.clone());
         for index in &self.inner.options.indexes {
             let page = self.index_page(index, name).await?;
-            if !page.files.is_empty() {
+            if page.file_count() > 0 {
                 project = page;
                 break;
             }
         }
+        if self.inner.options.find_links.is_empty() {
+            return Ok(project);
+        }
+        let mut files = project.unpack();
         for source in &self.inner.options.find_links {
             let found = match source {
                 FindLinks::Directory(dir) => {
@@ -184,14 +187,12 @@ impl IndexClient {
                     .await??
                 }
                 FindLinks::Page(url) => {
+                    let key = CacheKey::Page {
+                        index: url.to_string(),
+                        name: name.clone(),
+                    };
                     let body = self
-                        .page_body(
-                            url,
-                            &CacheKey::Page {
-                                index: url.to_string(),
-                                name: name.clone(),
-                            },
-                        )
+                        .page_body(url, &key, Fresh::Accept, |entry, _| Ok(entry.body))
                         .await?;
                     match body {
                         None => continue,
@@ -204,9 +205,9 @@ impl IndexClient {
                     }
                 }
             };
-            project.files.extend(found.files);
+            files.files.extend(found.files);
         }
-        Ok(project)
+        Ok(PackedProject::pack(&files))
     }
 
     /// One index's page for `name` (empty when the index does not know it).
@@ -214,29 +215,51 @@ impl IndexClient {
         &self,
         index: &Url,
         name: &PackageName,
-    ) -> Result<ProjectFiles, IndexError> {
+    ) -> Result<PackedProject, IndexError> {
         let url = project_url(index, name);
-        let key = CacheKey::Page {
+        let key = CacheKey::PackedPage {
             index: index.to_string(),
             name: name.clone(),
         };
-        let Some((entry, base)) = self.page_body(&url, &key).await? else {
-            return Ok(ProjectFiles::empty(name.clone()));
+        let pack = {
+            let (name, index) = (name.clone(), index.clone());
+            // Pages can list thousands of files: `page_body` parses them off the async workers.
+            move |entry: Entry, base: &Url| {
+                parse_page(&entry, base, &name, &index)
+                    .map(|files| PackedProject::pack(&files).as_bytes().to_vec())
+            }
         };
-        let (name, index) = (name.clone(), index.clone());
-        // Pages can list thousands of files: parse off the async workers.
-        tokio::task::spawn_blocking(move || parse_page(&entry, &base, &name, &index)).await?
+        for fresh in [Fresh::Accept, Fresh::Refetch] {
+            let Some((entry, _)) = self.page_body(&url, &key, fresh, pack.clone()).await? else {
+                return Ok(PackedProject::empty(name.clone()));
+            };
+            match PackedProject::open(name.clone(), entry.body) {
+                Ok(packed) => return Ok(packed),
+                // Only a damaged cache entry can fail to open: fetch the page again.
+                Err(error) => tracing::debug!("{}: {error}", redact(&url)),
+            }
+        }
+        Err(IndexError::Unreadable { url: redact(&url) })
     }
 
-    /// The body of a page, from the cache when fresh, else from the network (revalidating when
-    /// validators are known). `None` when the server says the page does not exist.
-    async fn page_body(
+    /// The stored form of a page (`store` turns a fetched body into it, off the async
+    /// workers), from the cache when fresh, else from the network (revalidating when validators
+    /// are known). `None` when the server says the page does not exist.
+    async fn page_body<F>(
         &self,
         url: &Url,
         key: &CacheKey,
-    ) -> Result<Option<(Entry, Url)>, IndexError> {
+        fresh_entries: Fresh,
+        store: F,
+    ) -> Result<Option<(Entry, Url)>, IndexError>
+    where
+        F: FnOnce(Entry, &Url) -> Result<Vec<u8>, IndexError> + Send + 'static,
+    {
         let inner = &self.inner;
-        let cached = self.cache_get(key).await?;
+        let cached = match fresh_entries {
+            Fresh::Accept => self.cache_get(key).await?,
+            Fresh::Refetch => None,
+        };
         let mode = inner.options.cache_mode;
         if let Some(entry) = &cached {
             let fresh = mode == CacheMode::Offline
@@ -251,14 +274,11 @@ impl IndexClient {
                 what: redact(url).to_string(),
             });
         }
+        let client = inner.http.client()?;
         let fetched = inner
             .http
             .fetch(url, || {
-                let mut request = inner
-                    .http
-                    .client
-                    .get(url.clone())
-                    .header(ACCEPT, PAGE_ACCEPT);
+                let mut request = client.get(url.clone()).header(ACCEPT, PAGE_ACCEPT);
                 if let Some(entry) = &cached {
                     if let Some(etag) = &entry.info.etag {
                         request = request.header(IF_NONE_MATCH, etag);
@@ -307,7 +327,12 @@ impl IndexClient {
         let body = if info.not_found {
             Vec::new()
         } else {
-            fetched.body.to_vec()
+            let fetched = Entry {
+                body: fetched.body.to_vec(),
+                info: info.clone(),
+            };
+            let base = fetched_base(&fetched.info, url);
+            tokio::task::spawn_blocking(move || store(fetched, &base)).await??
         };
         self.cache_put(key, &body, &info).await;
         Ok(page_from_entry(Entry { body, info }, url))
@@ -374,10 +399,6 @@ fn error_chain(error: impl std::error::Error) -> String {
     text
 }
 
-fn pypi() -> Url {
-    Url::parse(PYPI_SIMPLE).expect("the PyPI URL is valid")
-}
-
 /// `<index>/<name>/`, with the trailing slash PEP 503 requires.
 fn project_url(index: &Url, name: &PackageName) -> Url {
     let mut url = index.clone();
@@ -392,13 +413,23 @@ fn page_from_entry(entry: Entry, requested: &Url) -> Option<(Entry, Url)> {
     if entry.info.not_found {
         return None;
     }
-    let base = entry
-        .info
-        .url
+    let base = fetched_base(&entry.info, requested);
+    Some((entry, base))
+}
+
+/// The URL a page's relative links resolve against: where it came from, after redirects.
+fn fetched_base(info: &EntryInfo, requested: &Url) -> Url {
+    info.url
         .as_deref()
         .and_then(|url| Url::parse(url).ok())
-        .unwrap_or_else(|| requested.clone());
-    Some((entry, base))
+        .unwrap_or_else(|| requested.clone())
+}
+
+/// Whether a cached page may be used when fresh, or must be fetched again (it was damaged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fresh {
+    Accept,
+    Refetch,
 }
 
 /// Parses an index page fetched from `base`; its files are recorded as listed by `index`.

@@ -7,13 +7,14 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use jiff::Timestamp;
 use pubgrub::Ranges;
 
 use crate::target::Target;
 use crate::types::{
-    DistFilename, IndexFile, PackageName, ProjectFiles, Version, VersionSpecifiers,
+    DistFilename, IndexFile, PackageName, PackedProject, ProjectFiles, Version, VersionSpecifiers,
 };
 
 /// When prereleases may be chosen.
@@ -127,12 +128,53 @@ impl VersionEntry {
     }
 }
 
+/// What a [`VersionMap`] needs to judge a version's files: the target and the selection
+/// options. Built once per resolve and shared by every project's map.
+#[derive(Clone, Debug)]
+pub struct SelectionContext {
+    /// The target the files must work on.
+    pub target: Target,
+    /// `--exclude-newer`, `--only-binary`, `--no-binary`, prereleases.
+    pub options: SelectionOptions,
+}
+
+/// One version's place in a [`VersionMap`]: its entry, worked out on first use.
+#[derive(Clone, Debug)]
+struct Slot {
+    /// Where its files are in the packed page; `None` when the entry was built eagerly.
+    packed: Option<usize>,
+    /// `None` inside when every file was uploaded after `--exclude-newer`.
+    entry: OnceLock<Option<VersionEntry>>,
+}
+
+impl Slot {
+    fn ready(entry: VersionEntry) -> Self {
+        Self {
+            packed: None,
+            entry: OnceLock::from(Some(entry)),
+        }
+    }
+}
+
+/// A packed page and what its versions are judged against.
+#[derive(Clone, Debug)]
+struct LazySource {
+    packed: Arc<PackedProject>,
+    context: Arc<SelectionContext>,
+}
+
 /// All versions of a project, for one target.
+///
+/// A map built from a [`PackedProject`] is lazy: a version's files are decoded and judged the
+/// first time the version is looked at, which on a warm resolve is one or two versions of most
+/// projects, not the hundreds a page lists. Every query answers as if the map had been built
+/// eagerly: versions whose files were all uploaded after `--exclude-newer` are absent.
 #[derive(Clone, Debug, Default)]
 pub struct VersionMap {
-    versions: BTreeMap<Version, VersionEntry>,
+    versions: BTreeMap<Version, Slot>,
+    source: Option<LazySource>,
     /// Versions whose every file was uploaded after `--exclude-newer` (for explanations).
-    excluded_newer: Vec<Version>,
+    excluded_newer: OnceLock<Vec<Version>>,
 }
 
 impl VersionMap {
@@ -148,33 +190,47 @@ impl VersionMap {
     #[must_use]
     pub fn from_files(project: ProjectFiles, target: &Target, options: &SelectionOptions) -> Self {
         let mut by_version: BTreeMap<Version, Vec<IndexFile>> = BTreeMap::new();
-        let mut excluded_newer = Vec::new();
         for file in project.files {
-            if let Some(cutoff) = options.exclude_newer {
-                // A file without an upload time cannot be shown to predate the cutoff.
-                if file.upload_time.is_none_or(|uploaded| uploaded > cutoff) {
-                    excluded_newer.push(file.dist.version().clone());
-                    continue;
-                }
-            }
             by_version
                 .entry(file.dist.version().clone())
                 .or_default()
                 .push(file);
         }
-        let versions = by_version
-            .into_iter()
-            .map(|(version, files)| {
-                let entry = entry_for(&project.name, files, target, options);
-                (version, entry)
-            })
-            .collect::<BTreeMap<_, _>>();
-        excluded_newer.sort();
-        excluded_newer.dedup();
-        excluded_newer.retain(|version| !versions.contains_key(version));
+        let mut excluded_newer = Vec::new();
+        let mut versions = BTreeMap::new();
+        for (version, files) in by_version {
+            match entry_for(&project.name, files, target, options) {
+                Some(entry) => {
+                    versions.insert(version, Slot::ready(entry));
+                }
+                None => excluded_newer.push(version),
+            }
+        }
         Self {
             versions,
-            excluded_newer,
+            source: None,
+            excluded_newer: OnceLock::from(excluded_newer),
+        }
+    }
+
+    /// A map over a packed page, judging each version only when it is first looked at.
+    #[must_use]
+    pub fn lazy(packed: Arc<PackedProject>, context: Arc<SelectionContext>) -> Self {
+        let versions = packed
+            .versions()
+            .enumerate()
+            .map(|(index, version)| {
+                let slot = Slot {
+                    packed: Some(index),
+                    entry: OnceLock::new(),
+                };
+                (version.clone(), slot)
+            })
+            .collect();
+        Self {
+            versions,
+            source: Some(LazySource { packed, context }),
+            excluded_newer: OnceLock::new(),
         }
     }
 
@@ -206,32 +262,64 @@ impl VersionMap {
 
     fn only(version: Version, entry: VersionEntry) -> Self {
         Self {
-            versions: BTreeMap::from([(version, entry)]),
-            excluded_newer: Vec::new(),
+            versions: BTreeMap::from([(version, Slot::ready(entry))]),
+            source: None,
+            excluded_newer: OnceLock::from(Vec::new()),
         }
+    }
+
+    /// A slot's entry, decoding and judging its files the first time.
+    fn entry<'a>(&'a self, slot: &'a Slot) -> Option<&'a VersionEntry> {
+        slot.entry
+            .get_or_init(|| {
+                let (Some(source), Some(index)) = (&self.source, slot.packed) else {
+                    return None;
+                };
+                let context = &source.context;
+                entry_for(
+                    source.packed.name(),
+                    source.packed.files_of(index),
+                    &context.target,
+                    &context.options,
+                )
+            })
+            .as_ref()
+    }
+
+    /// Versions with their entries, oldest first, skipping versions excluded by date.
+    fn present(&self) -> impl DoubleEndedIterator<Item = (&Version, &VersionEntry)> {
+        self.versions
+            .iter()
+            .filter_map(|(version, slot)| Some((version, self.entry(slot)?)))
     }
 
     /// The entry of one version.
     #[must_use]
     pub fn get(&self, version: &Version) -> Option<&VersionEntry> {
-        self.versions.get(version)
+        self.entry(self.versions.get(version)?)
     }
 
     /// Versions that exist on the index but were all uploaded after `--exclude-newer`.
     #[must_use]
     pub fn excluded_newer(&self) -> &[Version] {
-        &self.excluded_newer
+        self.excluded_newer.get_or_init(|| {
+            self.versions
+                .iter()
+                .filter(|(_, slot)| self.entry(slot).is_none())
+                .map(|(version, _)| version.clone())
+                .collect()
+        })
     }
 
     /// Whether the project has no version at all.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.versions.is_empty()
+        self.present().next().is_none()
     }
 
     /// Every version, oldest first.
     pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> {
-        self.versions.keys()
+        self.present().map(|(version, _)| version)
     }
 
     /// The version to try next in `range`: `preferred` when it is allowed, else the first of
@@ -270,7 +358,14 @@ impl VersionMap {
             PrereleasePermission::Forbidden => false,
             // As in uv (and packse's expectations): "necessary" means the project has nothing
             // but prereleases, not that no final release fits the current range.
-            PrereleasePermission::IfNecessary => self.versions.keys().all(Version::any_prerelease),
+            // Looked for from the newest final release down: that is usually the version the
+            // solver decodes next anyway, while the oldest would be decoded for nothing.
+            PrereleasePermission::IfNecessary => !self
+                .versions
+                .iter()
+                .rev()
+                .filter(|(version, _)| !version.any_prerelease())
+                .any(|(_, slot)| self.entry(slot).is_some()),
         };
         let newest_first = self
             .in_range(range, allow_yanked)
@@ -284,7 +379,8 @@ impl VersionMap {
         ordered
     }
 
-    /// Versions in `range`, newest first, without yanked ones unless allowed.
+    /// Versions in `range`, newest first, without yanked ones unless allowed. The range is
+    /// checked before the entry, so versions outside it are never decoded.
     fn in_range<'a>(
         &'a self,
         range: &'a Ranges<Version>,
@@ -293,8 +389,10 @@ impl VersionMap {
         self.versions
             .iter()
             .rev()
-            .filter(move |(version, entry)| {
-                range.contains(version) && (!entry.yanked || allow_yanked(version))
+            .filter(move |(version, _)| range.contains(version))
+            .filter(move |(version, slot)| {
+                self.entry(slot)
+                    .is_some_and(|entry| !entry.yanked || allow_yanked(version))
             })
             .map(|(version, _)| version)
     }
@@ -371,12 +469,20 @@ impl PrereleaseMode {
     }
 }
 
+/// One version's entry from its files; `None` when `--exclude-newer` leaves no file.
 fn entry_for(
     name: &PackageName,
-    files: Vec<IndexFile>,
+    mut files: Vec<IndexFile>,
     target: &Target,
     options: &SelectionOptions,
-) -> VersionEntry {
+) -> Option<VersionEntry> {
+    if let Some(cutoff) = options.exclude_newer {
+        // A file without an upload time cannot be shown to predate the cutoff.
+        files.retain(|file| file.upload_time.is_some_and(|uploaded| uploaded <= cutoff));
+        if files.is_empty() {
+            return None;
+        }
+    }
     let yanked = files.iter().all(|file| file.yanked.is_yanked());
     // Yanked files are skipped unless every file is yanked, in which case the version is only
     // reachable through an `==` pin and any of its files will do.
@@ -427,9 +533,9 @@ fn entry_for(
             },
         ),
     };
-    VersionEntry {
+    Some(VersionEntry {
         files,
         best,
         yanked,
-    }
+    })
 }

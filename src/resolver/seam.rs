@@ -21,7 +21,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
 use super::ResolveOptions;
-use super::candidates::VersionMap;
+use super::candidates::{SelectionContext, VersionMap};
 use super::once_map::OnceMap;
 use super::root::RootSpec;
 use super::source::{MetadataOutcome, Source, SourceError};
@@ -149,9 +149,14 @@ pub(crate) fn channel<S: Source>(
         requested_metadata: RefCell::new(HashSet::new()),
         prefetched: RefCell::new(HashSet::new()),
     };
+    let selection = Arc::new(SelectionContext {
+        target: target.clone(),
+        options: options.selection.clone(),
+    });
     let context = Arc::new(FetchContext {
         source,
         target,
+        selection,
         options,
         root,
         answers,
@@ -223,6 +228,8 @@ type SharedProject = Shared<BoxFuture<'static, ProjectResult>>;
 struct FetchContext<S: Source> {
     source: Arc<S>,
     target: Target,
+    /// The target and selection options again, shared by every project's lazy `VersionMap`.
+    selection: Arc<SelectionContext>,
     options: ResolveOptions,
     root: Arc<RootSpec>,
     answers: Arc<Answers>,
@@ -274,11 +281,10 @@ impl<S: Source> FetchContext<S> {
             self.publish_metadata(name, &version, outcome);
             return Ok(Arc::new(VersionMap::single(version, file)));
         }
-        let files = self.source.project(name).await?;
-        Ok(Arc::new(VersionMap::from_files(
-            Arc::unwrap_or_clone(files),
-            &self.target,
-            &self.options.selection,
+        let packed = self.source.project(name).await?;
+        Ok(Arc::new(VersionMap::lazy(
+            packed,
+            Arc::clone(&self.selection),
         )))
     }
 

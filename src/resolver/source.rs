@@ -13,16 +13,17 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::metadata::CoreMetadata;
-use crate::types::{IndexFile, PackageName, ProjectFiles};
+use crate::types::{IndexFile, PackageName, PackedProject};
 
 /// Where project pages and metadata come from. Implemented by the registry glue (index + cache)
 /// and by in-memory test doubles.
 pub trait Source: Send + Sync + 'static {
-    /// Every file the configured indexes list for `name` (empty when none knows it).
+    /// Every file the configured indexes list for `name` (empty when none knows it), packed so
+    /// that only the versions the solver looks at are ever decoded.
     fn project(
         &self,
         name: &PackageName,
-    ) -> impl Future<Output = Result<Arc<ProjectFiles>, SourceError>> + Send;
+    ) -> impl Future<Output = Result<Arc<PackedProject>, SourceError>> + Send;
 
     /// The core metadata of one listed file.
     fn metadata(

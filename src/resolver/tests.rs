@@ -13,8 +13,8 @@ use crate::inputs::{InputRequirement, Origin, OriginKind};
 use crate::metadata::parse_core_metadata;
 use crate::target::{Platform, PythonVersion};
 use crate::types::{
-    DistFilename, FileOrigin, IndexFile, MetadataAvailability, ProjectFiles, RedactedUrl,
-    Sha256Digest, Yanked,
+    DistFilename, FileOrigin, IndexFile, MetadataAvailability, PackedProject, ProjectFiles,
+    RedactedUrl, Sha256Digest, Yanked,
 };
 
 /// One distribution file of the in-memory registry.
@@ -99,13 +99,11 @@ impl MemorySource {
 }
 
 impl Source for MemorySource {
-    async fn project(&self, name: &PackageName) -> Result<Arc<ProjectFiles>, SourceError> {
-        Ok(Arc::new(
-            self.projects
-                .get(name)
-                .cloned()
-                .unwrap_or_else(|| ProjectFiles::empty(name.clone())),
-        ))
+    async fn project(&self, name: &PackageName) -> Result<Arc<PackedProject>, SourceError> {
+        Ok(Arc::new(self.projects.get(name).map_or_else(
+            || PackedProject::empty(name.clone()),
+            PackedProject::pack,
+        )))
     }
 
     async fn metadata(&self, file: &IndexFile) -> Result<MetadataOutcome, SourceError> {

@@ -22,6 +22,12 @@ impl Sha256Digest {
         Self(bytes)
     }
 
+    /// The raw digest bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// Hashes `data`.
     #[must_use]
     pub fn of(data: &[u8]) -> Self {
