@@ -29,7 +29,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::{PackageName, Sha256Digest, Sha256Hasher};
+use crate::types::{BlockSource, PackageName, Sha256Digest, Sha256Hasher};
 
 /// The piece size of streamed copies out of the store.
 const COPY_BUFFER: usize = 256 * 1024;
@@ -185,6 +185,29 @@ pub struct Entry {
     pub info: EntryInfo,
 }
 
+/// A cached body left on disk ([`Cache::get_file`]), read by position. Each read opens the file
+/// anew, so a resolve over thousands of projects holds no descriptors; a file removed by a
+/// concurrent `pinwheel cache clean` is an error the caller treats as a miss.
+#[derive(Clone, Debug)]
+pub struct ContentFile {
+    path: PathBuf,
+    size: u64,
+}
+
+impl BlockSource for ContentFile {
+    fn len(&self) -> u64 {
+        self.size
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt as _;
+        let file = std::fs::File::open(&self.path)?;
+        let mut buffer = vec![0; len];
+        file.read_exact_at(&mut buffer, offset)?;
+        Ok(buffer)
+    }
+}
+
 /// A failure of the store itself (not a miss).
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -234,6 +257,19 @@ impl Cache {
     #[must_use]
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// An entry whose body stays on disk, to be read piece by piece: packed index pages, which
+    /// a warm resolve mostly does not need to read at all. cacache's integrity is not checked
+    /// (that needs the whole body); the packed format checks its own pieces instead.
+    #[must_use]
+    pub fn get_file(&self, key: &CacheKey) -> Option<(EntryInfo, ContentFile)> {
+        let key = key.as_key();
+        let metadata = cacache::metadata_sync(&self.dir, &key).ok()??;
+        let info: EntryInfo = serde_json::from_value(metadata.metadata).unwrap_or_default();
+        let path = layout::content_path_of(&self.dir, &metadata.integrity)?;
+        let size = metadata.size as u64;
+        Some((info, ContentFile { path, size }))
     }
 
     /// Reads an entry. A missing, unreadable or corrupt entry is a miss: the cache is only ever
@@ -439,6 +475,35 @@ mod tests {
                 ..info
             }
             .is_fresh(Duration::from_secs(600))
+        );
+    }
+
+    #[test]
+    fn a_file_entry_is_read_by_position_and_a_removed_one_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path().join("c")).unwrap();
+        let key = CacheKey::PackedPage {
+            index: "https://pypi.org/simple/".into(),
+            name: PackageName::from_str("foo").unwrap(),
+        };
+        let info = EntryInfo::now();
+        cache.put(&key, b"0123456789", &info).unwrap();
+
+        let (read_info, file) = cache.get_file(&key).unwrap();
+        assert_eq!(read_info, info);
+        assert_eq!(file.len(), 10);
+        assert_eq!(file.read_at(3, 4).unwrap(), b"3456");
+        assert!(file.read_at(8, 4).is_err(), "reads past the end fail");
+
+        std::fs::remove_file(&file.path).unwrap();
+        assert!(file.read_at(0, 1).is_err());
+        assert!(
+            cache
+                .get_file(&CacheKey::PackedPage {
+                    index: "https://pypi.org/simple/".into(),
+                    name: PackageName::from_str("bar").unwrap(),
+                })
+                .is_none()
         );
     }
 

@@ -27,6 +27,15 @@ pub enum IndexError {
         /// The URL.
         url: String,
     },
+    /// A cached page's records could not be read back.
+    #[error("the cached page of `{name}` is damaged; `pinwheel cache clean {name}` removes it")]
+    Packed {
+        /// The project.
+        name: PackageName,
+        /// Why.
+        #[source]
+        source: crate::types::PackError,
+    },
     /// The server answered with an error status.
     #[error("`{url}` answered HTTP {status}")]
     Status {

@@ -156,7 +156,13 @@ impl IndexClient {
     /// # Errors
     /// On network failures, unreadable pages, or an `--offline` cache miss.
     pub async fn project(&self, name: &PackageName) -> Result<ProjectFiles, IndexError> {
-        Ok(self.packed_project(name).await?.unpack())
+        let packed = self.packed_project(name).await?;
+        tokio::task::spawn_blocking(move || packed.unpack())
+            .await?
+            .map_err(|source| IndexError::Packed {
+                name: name.clone(),
+                source,
+            })
     }
 
     /// [`IndexClient::project`], packed: what the resolver reads, decoding only the versions it
@@ -176,7 +182,10 @@ impl IndexClient {
         if self.inner.options.find_links.is_empty() {
             return Ok(project);
         }
-        let mut files = project.unpack();
+        let mut files = project.unpack().map_err(|source| IndexError::Packed {
+            name: name.clone(),
+            source,
+        })?;
         for source in &self.inner.options.find_links {
             let found = match source {
                 FindLinks::Directory(dir) => {
@@ -207,7 +216,12 @@ impl IndexClient {
             };
             files.files.extend(found.files);
         }
-        Ok(PackedProject::pack(&files))
+        PackedProject::open(name.clone(), Arc::new(PackedProject::pack(&files))).map_err(|source| {
+            IndexError::Packed {
+                name: name.clone(),
+                source,
+            }
+        })
     }
 
     /// One index's page for `name` (empty when the index does not know it).
@@ -221,25 +235,59 @@ impl IndexClient {
             index: index.to_string(),
             name: name.clone(),
         };
+        if let Some(packed) = self.fresh_packed_page(&key, name, &url).await {
+            return Ok(packed);
+        }
         let pack = {
             let (name, index) = (name.clone(), index.clone());
             // Pages can list thousands of files: `page_body` parses them off the async workers.
             move |entry: Entry, base: &Url| {
-                parse_page(&entry, base, &name, &index)
-                    .map(|files| PackedProject::pack(&files).as_bytes().to_vec())
+                parse_page(&entry, base, &name, &index).map(|files| PackedProject::pack(&files))
             }
         };
         for fresh in [Fresh::Accept, Fresh::Refetch] {
             let Some((entry, _)) = self.page_body(&url, &key, fresh, pack.clone()).await? else {
                 return Ok(PackedProject::empty(name.clone()));
             };
-            match PackedProject::open(name.clone(), entry.body) {
+            match PackedProject::open(name.clone(), Arc::new(entry.body)) {
                 Ok(packed) => return Ok(packed),
                 // Only a damaged cache entry can fail to open: fetch the page again.
                 Err(error) => tracing::debug!("{}: {error}", redact(&url)),
             }
         }
         Err(IndexError::Unreadable { url: redact(&url) })
+    }
+
+    /// A fresh cached page, opened from disk without reading its records (the usual warm
+    /// case); `None` when it is missing, stale or damaged, and the page must go the long way.
+    async fn fresh_packed_page(
+        &self,
+        key: &CacheKey,
+        name: &PackageName,
+        url: &Url,
+    ) -> Option<PackedProject> {
+        let cache = self.inner.cache.clone()?;
+        let (key, name) = (key.clone(), name.clone());
+        let (mode, ttl) = (self.inner.options.cache_mode, self.inner.options.page_ttl);
+        let redacted = redact(url);
+        tokio::task::spawn_blocking(move || {
+            let (info, file) = cache.get_file(&key)?;
+            let fresh =
+                mode == CacheMode::Offline || (mode == CacheMode::Normal && info.is_fresh(ttl));
+            if !fresh {
+                return None;
+            }
+            tracing::info!("cache hit: {redacted}");
+            if info.not_found {
+                return Some(PackedProject::empty(name));
+            }
+            PackedProject::open(name, Arc::new(file))
+                .inspect_err(|error| tracing::debug!("{redacted}: {error}"))
+                .ok()
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// The stored form of a page (`store` turns a fetched body into it, off the async

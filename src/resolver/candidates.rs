@@ -276,12 +276,24 @@ impl VersionMap {
                     return None;
                 };
                 let context = &source.context;
-                entry_for(
-                    source.packed.name(),
-                    source.packed.files_of(index),
-                    &context.target,
-                    &context.options,
-                )
+                let files = source
+                    .packed
+                    .files_of(index)
+                    .inspect_err(|error| {
+                        // Not an error the solver can return from here: the version is left
+                        // out, and the warning says how to repair the cache.
+                        tracing::warn!(
+                            "{}: {error}; version {} is skipped (`pinwheel cache clean {}` repairs it)",
+                            source.packed.name(),
+                            source.packed.versions().nth(index).map(ToString::to_string).unwrap_or_default(),
+                            source.packed.name(),
+                        );
+                    })
+                    .unwrap_or_default();
+                if files.is_empty() {
+                    return None;
+                }
+                entry_for(source.packed.name(), files, &context.target, &context.options)
             })
             .as_ref()
     }

@@ -102,7 +102,9 @@ impl Source for MemorySource {
     async fn project(&self, name: &PackageName) -> Result<Arc<PackedProject>, SourceError> {
         Ok(Arc::new(self.projects.get(name).map_or_else(
             || PackedProject::empty(name.clone()),
-            PackedProject::pack,
+            |files| {
+                PackedProject::open(name.clone(), Arc::new(PackedProject::pack(files))).unwrap()
+            },
         )))
     }
 

@@ -16,7 +16,7 @@ pub use filename::{
     filename_from_url,
 };
 pub use index_file::{FileOrigin, IndexFile, MetadataAvailability, ProjectFiles, Yanked};
-pub use packed::{PackError, PackedProject};
+pub use packed::{BlockSource, PackError, PackedProject};
 pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 pub use redacted::RedactedUrl;

@@ -1,22 +1,28 @@
 //! A project's file list in a compact binary form, grouped by version, that opens without
 //! parsing its files.
 //!
-//! An index page lists every file of every version (tornado: 766 files, 330 KB of JSON), while a
-//! resolve looks at one or two versions of most projects. Parsing the whole page on every warm
-//! run was most of a warm resolve (URL parsing, hex digests, file names). So the cache keeps
-//! pages *packed*: a header with the sorted, distinct versions, each pointing at the byte range
-//! of its files' records. [`PackedProject::open`] reads the header only; the records of a version
-//! are decoded when someone asks for them ([`PackedProject::files_of`]).
+//! An index page lists every file of every version (rpds-py: thousands of files), while a resolve
+//! looks at one or two versions of most projects. Parsing or even reading the whole page on every
+//! warm run was most of a warm resolve (URL parsing, hex digests, file names, then copying
+//! megabytes). So the cache keeps pages *packed*: a header with the sorted, distinct versions,
+//! each pointing at the byte range of its files' records. [`PackedProject::open`] reads the
+//! header only; a version's records are read and decoded when someone asks for them
+//! ([`PackedProject::files_of`]), through a [`BlockSource`] — memory, or positioned reads of the
+//! cache's file, so that untouched versions are never read from disk at all.
 //!
-//! The format is private to this file and versioned by its magic bytes; the cache key carries a
-//! version too. Every length is checked when the header is read, so decoding a record can only
-//! fail on data that was never written by [`PackedProject::pack`] — such records are skipped.
+//! Layout: magic (8 bytes), header length (u32), xxh3 of the header (u64), header, records. The
+//! header and every version's records carry their own xxh3, so damage is caught at the
+//! granularity that is read, without reading everything. The format is private to this file and
+//! versioned by its magic bytes; the cache key carries a version too.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use url::Url;
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::{
     DistFilename, FileOrigin, IndexFile, MetadataAvailability, PackageName, ProjectFiles,
@@ -24,28 +30,72 @@ use super::{
 };
 
 /// Identifies the format: bump the last byte on any change.
-const MAGIC: &[u8; 8] = b"PWPACK\x00\x01";
+const MAGIC: &[u8; 8] = b"PWPACK\x00\x02";
+
+/// Magic, header length, header checksum.
+const PREAMBLE: usize = MAGIC.len() + 4 + 8;
+
+/// How much [`PackedProject::open`] reads first: most headers fit, so one read usually does.
+const FIRST_READ: usize = 16 * 1024;
 
 /// Why packed bytes could not be read.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("packed project page is unreadable: {0}")]
-pub struct PackError(&'static str);
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// The bytes are not a packed page of this format, or are damaged.
+    #[error("packed project page is unreadable: {0}")]
+    Format(&'static str),
+    /// The bytes could not be read.
+    #[error("packed project page could not be read")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where a packed page's bytes are: memory, or a file read piece by piece.
+pub trait BlockSource: Send + Sync + fmt::Debug {
+    /// The total length in bytes.
+    fn len(&self) -> u64;
+
+    /// Whether there are no bytes at all.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `len` bytes from `offset`.
+    ///
+    /// # Errors
+    /// When they cannot be read (the file vanished, or is shorter than it claimed).
+    fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>>;
+}
+
+impl BlockSource for Vec<u8> {
+    fn len(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        usize::try_from(offset)
+            .ok()
+            .and_then(|start| self.get(start..start.checked_add(len)?))
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))
+    }
+}
 
 /// One version's slice of the records.
 #[derive(Clone, Debug)]
 struct VersionSlot {
     version: Version,
-    /// Byte range of its records in `bytes`.
-    start: usize,
-    end: usize,
+    /// Offset of its records in the source.
+    offset: u64,
+    len: usize,
     count: usize,
+    checksum: u64,
 }
 
 /// A project's files, packed. Cheap to open, decoded a version at a time.
 #[derive(Clone, Debug)]
 pub struct PackedProject {
     name: PackageName,
-    bytes: Vec<u8>,
+    source: Option<Arc<dyn BlockSource>>,
     versions: Vec<VersionSlot>,
     origins: Vec<FileOrigin>,
     requires_python: Vec<Option<VersionSpecifiers>>,
@@ -53,9 +103,9 @@ pub struct PackedProject {
 
 impl PackedProject {
     /// Packs `project`'s files, grouped by version (oldest first); files keep their relative
-    /// order within a version.
+    /// order within a version. Returns the bytes to store ([`PackedProject::open`] reads them).
     #[must_use]
-    pub fn pack(project: &ProjectFiles) -> Self {
+    pub fn pack(project: &ProjectFiles) -> Vec<u8> {
         let mut origins: Vec<FileOrigin> = Vec::new();
         let mut requires_python: Vec<String> = Vec::new();
         let mut by_version: BTreeMap<&Version, Vec<&IndexFile>> = BTreeMap::new();
@@ -76,36 +126,49 @@ impl PackedProject {
                 });
                 records.file(file, origin, python);
             }
-            table.push((version.to_string(), start, records.0.len(), files.len()));
+            let block = &records.0[start..];
+            table.push((
+                version.to_string(),
+                start,
+                block.len(),
+                files.len(),
+                xxh3_64(block),
+            ));
         }
-        let mut out = Writer::default();
-        out.0.extend_from_slice(MAGIC);
-        out.len(origins.len());
+        let mut header = Writer::default();
+        header.len(origins.len());
         for origin in &origins {
             let (kind, url) = match origin {
                 FileOrigin::Index(url) => (0, url.expose().as_str()),
                 FileOrigin::FindLinks(url) => (1, url.expose().as_str()),
                 FileOrigin::DirectUrl => (2, ""),
             };
-            out.u8(kind);
-            out.str(url);
+            header.u8(kind);
+            header.str(url);
         }
-        out.len(requires_python.len());
+        header.len(requires_python.len());
         for specifiers in &requires_python {
-            out.str(specifiers);
+            header.str(specifiers);
         }
-        out.len(table.len());
-        for (version, start, end, count) in &table {
-            out.str(version);
-            out.len(*start);
-            out.len(*end);
-            out.len(*count);
+        header.len(table.len());
+        for (version, start, len, count, checksum) in &table {
+            header.str(version);
+            header.len(*start);
+            header.len(*len);
+            header.len(*count);
+            header.0.extend_from_slice(&checksum.to_le_bytes());
         }
-        out.0.extend_from_slice(&records.0);
-        let bytes = out.0;
-        // Reading back what was just written cannot fail; the fallback keeps `pack` total.
-        Self::open(project.name.clone(), bytes)
-            .unwrap_or_else(|_| Self::empty(project.name.clone()))
+        let mut out = Vec::with_capacity(PREAMBLE + header.0.len() + records.0.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(
+            &u32::try_from(header.0.len())
+                .unwrap_or(u32::MAX)
+                .to_le_bytes(),
+        );
+        out.extend_from_slice(&xxh3_64(&header.0).to_le_bytes());
+        out.extend_from_slice(&header.0);
+        out.extend_from_slice(&records.0);
+        out
     }
 
     /// A project with no files.
@@ -113,22 +176,44 @@ impl PackedProject {
     pub fn empty(name: PackageName) -> Self {
         Self {
             name,
-            bytes: Vec::new(),
+            source: None,
             versions: Vec::new(),
             origins: Vec::new(),
             requires_python: Vec::new(),
         }
     }
 
-    /// Reads the header of bytes written by [`PackedProject::pack`] (see [`Self::as_bytes`]).
+    /// Reads the header of a page written by [`PackedProject::pack`]; the records stay in
+    /// `source` until a version is asked for.
     ///
     /// # Errors
-    /// When the bytes are not a packed page of this format.
-    pub fn open(name: PackageName, bytes: Vec<u8>) -> Result<Self, PackError> {
-        let mut reader = Reader::new(&bytes);
-        if reader.take(MAGIC.len())? != MAGIC {
-            return Err(PackError("unknown format"));
+    /// When the header cannot be read, is not of this format, or is damaged.
+    pub fn open(name: PackageName, source: Arc<dyn BlockSource>) -> Result<Self, PackError> {
+        let total = source.len();
+        let first = source.read_at(
+            0,
+            usize::try_from(total).unwrap_or(FIRST_READ).min(FIRST_READ),
+        )?;
+        let mut preamble = Reader::new(&first);
+        if preamble.take(MAGIC.len())? != MAGIC {
+            return Err(PackError::Format("unknown format"));
         }
+        let header_len = preamble.len()?;
+        let checksum = preamble.u64()?;
+        let header_end = PREAMBLE
+            .checked_add(header_len)
+            .ok_or(PackError::Format("header length overflows"))?;
+        let rest;
+        let header = if header_end <= first.len() {
+            &first[PREAMBLE..header_end]
+        } else {
+            rest = source.read_at(PREAMBLE as u64, header_len)?;
+            &rest[..]
+        };
+        if xxh3_64(header) != checksum {
+            return Err(PackError::Format("header checksum mismatch"));
+        }
+        let mut reader = Reader::new(header);
         let mut origins = Vec::new();
         for _ in 0..reader.len()? {
             let kind = reader.u8()?;
@@ -136,13 +221,13 @@ impl PackedProject {
             let parse = || {
                 Url::parse(url)
                     .map(RedactedUrl::new)
-                    .map_err(|_| PackError("bad origin URL"))
+                    .map_err(|_| PackError::Format("bad origin URL"))
             };
             origins.push(match kind {
                 0 => FileOrigin::Index(parse()?),
                 1 => FileOrigin::FindLinks(parse()?),
                 2 => FileOrigin::DirectUrl,
-                _ => return Err(PackError("bad origin kind")),
+                _ => return Err(PackError::Format("bad origin kind")),
             });
         }
         let mut requires_python = Vec::new();
@@ -151,44 +236,38 @@ impl PackedProject {
             requires_python.push(VersionSpecifiers::from_str(reader.str()?).ok());
         }
         let count = reader.len()?;
-        let mut slots = Vec::with_capacity(count.min(bytes.len()));
+        let records_start = header_end as u64;
+        let mut slots = Vec::with_capacity(count.min(header.len()));
         for _ in 0..count {
-            let version = Version::from_str(reader.str()?).map_err(|_| PackError("bad version"))?;
-            let (start, end, count) = (reader.len()?, reader.len()?, reader.len()?);
+            let version =
+                Version::from_str(reader.str()?).map_err(|_| PackError::Format("bad version"))?;
+            let (start, len, count) = (reader.len()?, reader.len()?, reader.len()?);
+            let checksum = reader.u64()?;
+            let offset = records_start + start as u64;
+            if offset + len as u64 > total {
+                return Err(PackError::Format("record range out of bounds"));
+            }
             slots.push(VersionSlot {
                 version,
-                start,
-                end,
+                offset,
+                len,
                 count,
+                checksum,
             });
-        }
-        let base = reader.position;
-        for slot in &mut slots {
-            slot.start += base;
-            slot.end += base;
-            if slot.start > slot.end || slot.end > bytes.len() {
-                return Err(PackError("record range out of bounds"));
-            }
         }
         if slots
             .windows(2)
             .any(|pair| pair[0].version >= pair[1].version)
         {
-            return Err(PackError("versions out of order"));
+            return Err(PackError::Format("versions out of order"));
         }
         Ok(Self {
             name,
-            bytes,
+            source: Some(source),
             versions: slots,
             origins,
             requires_python,
         })
-    }
-
-    /// The bytes to store; [`PackedProject::open`] reads them back.
-    #[must_use]
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
     }
 
     /// The project.
@@ -209,35 +288,40 @@ impl PackedProject {
     }
 
     /// The files of the `index`-th version (in [`Self::versions`] order), in listing order.
-    #[must_use]
-    pub fn files_of(&self, index: usize) -> Vec<IndexFile> {
-        let Some(slot) = self.versions.get(index) else {
-            return Vec::new();
+    ///
+    /// # Errors
+    /// When the records cannot be read or are damaged (their checksum does not match).
+    pub fn files_of(&self, index: usize) -> Result<Vec<IndexFile>, PackError> {
+        let (Some(slot), Some(source)) = (self.versions.get(index), &self.source) else {
+            return Ok(Vec::new());
         };
-        let mut reader = Reader::new(&self.bytes[slot.start..slot.end]);
+        let block = source.read_at(slot.offset, slot.len)?;
+        if xxh3_64(&block) != slot.checksum {
+            return Err(PackError::Format("records checksum mismatch"));
+        }
+        let mut reader = Reader::new(&block);
         let mut files = Vec::with_capacity(slot.count);
         for _ in 0..slot.count {
-            match self.read_file(&mut reader) {
-                Ok(Some(file)) => files.push(file),
-                Ok(None) => {}
-                Err(error) => {
-                    tracing::debug!("{}: {error}", self.name);
-                    break;
-                }
+            if let Some(file) = self.read_file(&mut reader)? {
+                files.push(file);
             }
         }
-        files
+        Ok(files)
     }
 
     /// Every file, grouped by version.
-    #[must_use]
-    pub fn unpack(&self) -> ProjectFiles {
-        ProjectFiles {
-            name: self.name.clone(),
-            files: (0..self.versions.len())
-                .flat_map(|index| self.files_of(index))
-                .collect(),
+    ///
+    /// # Errors
+    /// As [`PackedProject::files_of`].
+    pub fn unpack(&self) -> Result<ProjectFiles, PackError> {
+        let mut files = Vec::with_capacity(self.file_count());
+        for index in 0..self.versions.len() {
+            files.extend(self.files_of(index)?);
         }
+        Ok(ProjectFiles {
+            name: self.name.clone(),
+            files,
+        })
     }
 
     /// One record; `None` when its contents do not parse (never written by `pack`).
@@ -286,7 +370,7 @@ impl PackedProject {
             .origins
             .get(reader.len()?)
             .cloned()
-            .ok_or(PackError("bad origin index"))?;
+            .ok_or(PackError::Format("bad origin index"))?;
         let (Ok(dist), Ok(url)) = (DistFilename::parse(filename, &self.name), Url::parse(url))
         else {
             return Ok(None);
@@ -405,14 +489,16 @@ impl<'a> Reader<'a> {
             .position
             .checked_add(count)
             .filter(|end| *end <= self.bytes.len())
-            .ok_or(PackError("truncated"))?;
+            .ok_or(PackError::Format("truncated"))?;
         let taken = &self.bytes[self.position..end];
         self.position = end;
         Ok(taken)
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], PackError> {
-        self.take(N)?.try_into().map_err(|_| PackError("truncated"))
+        self.take(N)?
+            .try_into()
+            .map_err(|_| PackError::Format("truncated"))
     }
 
     fn u8(&mut self) -> Result<u8, PackError> {
@@ -421,7 +507,7 @@ impl<'a> Reader<'a> {
 
     fn len(&mut self) -> Result<usize, PackError> {
         let value = u32::from_le_bytes(self.array()?);
-        usize::try_from(value).map_err(|_| PackError("length overflows"))
+        usize::try_from(value).map_err(|_| PackError::Format("length overflows"))
     }
 
     fn i32(&mut self) -> Result<i32, PackError> {
@@ -438,7 +524,7 @@ impl<'a> Reader<'a> {
 
     fn str(&mut self) -> Result<&'a str, PackError> {
         let len = self.len()?;
-        std::str::from_utf8(self.take(len)?).map_err(|_| PackError("invalid UTF-8"))
+        std::str::from_utf8(self.take(len)?).map_err(|_| PackError::Format("invalid UTF-8"))
     }
 
     fn digest(&mut self) -> Result<Sha256Digest, PackError> {

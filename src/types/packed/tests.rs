@@ -23,6 +23,10 @@ fn file(filename: &str) -> IndexFile {
     }
 }
 
+fn open(bytes: Vec<u8>) -> Result<PackedProject, PackError> {
+    PackedProject::open(name(), Arc::new(bytes))
+}
+
 fn project(files: Vec<IndexFile>) -> ProjectFiles {
     ProjectFiles {
         name: name(),
@@ -45,10 +49,9 @@ fn every_field_survives_a_round_trip() {
     plain.origin = FileOrigin::FindLinks(RedactedUrl::new(Url::parse("file:///wheels/").unwrap()));
     let original = project(vec![full, plain]);
 
-    let packed = PackedProject::pack(&original);
-    let reopened = PackedProject::open(name(), packed.as_bytes().to_vec()).unwrap();
+    let reopened = open(PackedProject::pack(&original)).unwrap();
 
-    assert_eq!(reopened.unpack(), original);
+    assert_eq!(reopened.unpack().unwrap(), original);
     assert_eq!(reopened.file_count(), 2);
 }
 
@@ -61,12 +64,13 @@ fn files_are_grouped_by_version_oldest_first_keeping_their_order() {
         file("demo-10.0.tar.gz"),
         file("demo-1.0-py3-none-any.whl"),
     ]);
-    let packed = PackedProject::pack(&original);
+    let packed = open(PackedProject::pack(&original)).unwrap();
     let versions: Vec<String> = packed.versions().map(ToString::to_string).collect();
     assert_eq!(versions, ["1.0", "2.0", "10.0"]);
     let names = |index| {
         packed
             .files_of(index)
+            .unwrap()
             .into_iter()
             .map(|file| file.filename)
             .collect::<Vec<_>>()
@@ -74,47 +78,104 @@ fn files_are_grouped_by_version_oldest_first_keeping_their_order() {
     assert_eq!(names(0), ["demo-1.0.tar.gz", "demo-1.0-py3-none-any.whl"]);
     assert_eq!(names(1), ["demo-2.0-py3-none-any.whl", "demo-2.0.tar.gz"]);
     assert_eq!(names(2), ["demo-10.0.tar.gz"]);
-    assert!(packed.files_of(3).is_empty());
+    assert!(packed.files_of(3).unwrap().is_empty());
 }
 
 #[test]
 fn equal_versions_spelt_differently_share_one_slot() {
-    let packed = PackedProject::pack(&project(vec![
+    let packed = open(PackedProject::pack(&project(vec![
         file("demo-1.0.tar.gz"),
         file("demo-1.0.0-py3-none-any.whl"),
-    ]));
+    ])))
+    .unwrap();
     assert_eq!(packed.versions().len(), 1);
-    assert_eq!(packed.files_of(0).len(), 2);
+    assert_eq!(packed.files_of(0).unwrap().len(), 2);
 }
 
 #[test]
 fn damaged_bytes_are_refused_not_misread() {
-    let packed = PackedProject::pack(&project(vec![
+    let bytes = PackedProject::pack(&project(vec![
         file("demo-1.0.tar.gz"),
         file("demo-2.0.tar.gz"),
     ]));
-    let bytes = packed.as_bytes();
-    for cut in [0, 4, MAGIC.len() + 2, bytes.len() / 2] {
-        let truncated = bytes[..cut].to_vec();
-        // A cut inside the records is only noticed when they are decoded: then fewer files
-        // come back, never wrong ones.
-        match PackedProject::open(name(), truncated) {
-            Err(_) => {}
-            Ok(opened) => assert!(opened.unpack().files.len() < 2, "cut at {cut}"),
-        }
+    for cut in [0, 4, PREAMBLE + 2, bytes.len() - 1] {
+        assert!(open(bytes[..cut].to_vec()).is_err(), "cut at {cut}");
     }
-    let mut other_format = bytes.to_vec();
+    let mut other_format = bytes.clone();
     other_format[MAGIC.len() - 1] ^= 0xff;
-    assert_eq!(
-        PackedProject::open(name(), other_format).unwrap_err(),
-        PackError("unknown format")
+    assert!(matches!(
+        open(other_format),
+        Err(PackError::Format("unknown format"))
+    ));
+    // A flipped bit in the header is caught when the page is opened...
+    let mut header_damaged = bytes.clone();
+    header_damaged[PREAMBLE + 1] ^= 0x01;
+    assert!(matches!(
+        open(header_damaged),
+        Err(PackError::Format("header checksum mismatch"))
+    ));
+    // ...and one in a version's records when that version is read, and only then.
+    let mut record_damaged = bytes.clone();
+    let last = record_damaged.len() - 1;
+    record_damaged[last] ^= 0x01;
+    let opened = open(record_damaged).unwrap();
+    assert_eq!(opened.files_of(0).unwrap().len(), 1);
+    assert!(matches!(
+        opened.files_of(1),
+        Err(PackError::Format("records checksum mismatch"))
+    ));
+}
+
+/// A source that counts what is read, to show that opening reads no records.
+#[derive(Debug)]
+struct CountingSource {
+    bytes: Vec<u8>,
+    read: std::sync::Mutex<Vec<(u64, usize)>>,
+}
+
+impl BlockSource for CountingSource {
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        self.read.lock().unwrap().push((offset, len));
+        self.bytes.read_at(offset, len)
+    }
+}
+
+#[test]
+fn only_the_header_and_asked_for_versions_are_read() {
+    let files = (0..400)
+        .map(|minor| file(&format!("demo-1.{minor}-py3-none-any.whl")))
+        .collect();
+    let bytes = PackedProject::pack(&project(files));
+    let source = Arc::new(CountingSource {
+        bytes,
+        read: std::sync::Mutex::default(),
+    });
+    let packed = PackedProject::open(name(), source.clone()).unwrap();
+    assert_eq!(packed.versions().len(), 400);
+    let opened_with: usize = source.read.lock().unwrap().iter().map(|(_, len)| len).sum();
+    assert!(
+        opened_with < source.bytes.len() / 2,
+        "{opened_with} of {}",
+        source.bytes.len()
+    );
+
+    let newest = packed.files_of(399).unwrap();
+    assert_eq!(newest[0].filename, "demo-1.399-py3-none-any.whl");
+    let reads = source.read.lock().unwrap();
+    let (_, last_len) = reads.last().unwrap();
+    assert!(
+        *last_len < 200,
+        "one version's records only: {last_len} bytes"
     );
 }
 
 #[test]
 fn an_empty_project_packs_to_no_versions() {
-    let packed = PackedProject::pack(&project(Vec::new()));
-    let reopened = PackedProject::open(name(), packed.as_bytes().to_vec()).unwrap();
+    let reopened = open(PackedProject::pack(&project(Vec::new()))).unwrap();
     assert_eq!(reopened.versions().len(), 0);
-    assert!(reopened.unpack().files.is_empty());
+    assert!(reopened.unpack().unwrap().files.is_empty());
 }
