@@ -21,7 +21,7 @@ mod seam;
 mod source;
 mod specifiers;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use pubgrub::PubGrubError;
@@ -88,6 +88,9 @@ pub async fn resolve<S: Source>(
     }
 }
 
+/// How many times one resolution may start again with culprits deprioritized.
+const MAX_RESTARTS: usize = 3;
+
 fn solve(
     handle: &SolverHandle,
     target: &Target,
@@ -95,8 +98,25 @@ fn solve(
     root: &RootSpec,
     manifest: &Manifest,
 ) -> Result<Resolution, ResolveError> {
-    let provider = Provider::new(handle, target, options, root);
-    match pubgrub::resolve(&provider, PubGrubPackage::Root, root_version()) {
+    let mut deprioritized = HashSet::new();
+    let mut attempt = 0;
+    let outcome = loop {
+        attempt += 1;
+        let provider = Provider::new(
+            handle,
+            target,
+            options,
+            root,
+            &deprioritized,
+            attempt <= MAX_RESTARTS,
+        );
+        let outcome = pubgrub::resolve(&provider, PubGrubPackage::Root, root_version());
+        match provider.take_restart() {
+            Some(restart) if outcome.is_err() => deprioritized.extend(restart.culprits),
+            _ => break outcome,
+        }
+    };
+    match outcome {
         Ok(selected) => {
             let selected: Vec<(PubGrubPackage, Version)> = selected.into_iter().collect();
             build_resolution(&selected, handle, target, root, manifest)

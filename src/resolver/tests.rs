@@ -647,3 +647,19 @@ fn pins_remember_the_index_that_listed_them() {
         Some("https://index.test/simple/")
     );
 }
+
+#[test]
+fn a_walk_caused_by_an_earlier_decision_restarts_with_the_culprit_decided_last() {
+    // `a` is decided first (3.0); every `b` above 10 needs `a<3`. Without the restart, PubGrub
+    // walks `b` down from 60 to 10, the newest version `a` 3.0 allows. With it, after 20
+    // versions `a` is found to be the culprit, decided last, and `b` keeps its newest version.
+    let mut dists = vec![dist("a", "2.0", &[]), dist("a", "3.0", &[])];
+    let versions: Vec<&'static str> = (1..=60)
+        .map(|minor| &*Box::leak(format!("1.{minor}").into_boxed_str()))
+        .collect();
+    for version in versions {
+        let minor: u32 = version[2..].parse().unwrap();
+        dists.push(dist("b", version, if minor > 10 { &["a<3"] } else { &[] }));
+    }
+    resolves_to(dists, &["a", "b"], &["a==2.0", "b==1.60"]);
+}

@@ -10,9 +10,11 @@
 //! ([`PackedProject::files_of`]), through a [`BlockSource`] — memory, or positioned reads of the
 //! cache's file, so that untouched versions are never read from disk at all.
 //!
-//! Layout: magic (8 bytes), header length (u32), xxh3 of the header (u64), header, records. The
-//! header and every version's records carry their own xxh3, so damage is caught at the
-//! granularity that is read, without reading everything. The format is private to this file and
+//! Layout: records, header, header length (u32), xxh3 of the header (u64), magic (8 bytes). The
+//! header goes last so that packing appends it to the records without copying them; one read
+//! of the file's tail usually gets all of it. The header and every version's records carry
+//! their own xxh3, so damage is caught at the granularity that is read, without reading
+//! everything. The format is private to this file and
 //! versioned by its magic bytes; the cache key carries a version too.
 
 use std::collections::BTreeMap;
@@ -30,12 +32,13 @@ use super::{
 };
 
 /// Identifies the format: bump the last byte on any change.
-const MAGIC: &[u8; 8] = b"PWPACK\x00\x02";
+const MAGIC: &[u8; 8] = b"PWPACK\x00\x03";
 
-/// Magic, header length, header checksum.
-const PREAMBLE: usize = MAGIC.len() + 4 + 8;
+/// Header length, header checksum, magic.
+const TRAILER: usize = 4 + 8 + MAGIC.len();
 
-/// How much [`PackedProject::open`] reads first: most headers fit, so one read usually does.
+/// How much of the tail [`PackedProject::open`] reads first: most headers fit, so one read
+/// usually does.
 const FIRST_READ: usize = 16 * 1024;
 
 /// Why packed bytes could not be read.
@@ -115,7 +118,13 @@ impl PackedProject {
                 .or_default()
                 .push(file);
         }
-        let mut records = Writer::default();
+        // Sized up front: a page of thousands of files would otherwise be copied as it grows.
+        let estimate: usize = project
+            .files
+            .iter()
+            .map(|file| file.filename.len() + file.url.as_str().len() + 80)
+            .sum();
+        let mut records = Writer(Vec::with_capacity(estimate));
         let mut table = Vec::with_capacity(by_version.len());
         for (version, files) in &by_version {
             let start = records.0.len();
@@ -158,16 +167,15 @@ impl PackedProject {
             header.len(*count);
             header.0.extend_from_slice(&checksum.to_le_bytes());
         }
-        let mut out = Vec::with_capacity(PREAMBLE + header.0.len() + records.0.len());
-        out.extend_from_slice(MAGIC);
+        let mut out = records.0;
+        out.extend_from_slice(&header.0);
         out.extend_from_slice(
             &u32::try_from(header.0.len())
                 .unwrap_or(u32::MAX)
                 .to_le_bytes(),
         );
         out.extend_from_slice(&xxh3_64(&header.0).to_le_bytes());
-        out.extend_from_slice(&header.0);
-        out.extend_from_slice(&records.0);
+        out.extend_from_slice(MAGIC);
         out
     }
 
@@ -190,24 +198,26 @@ impl PackedProject {
     /// When the header cannot be read, is not of this format, or is damaged.
     pub fn open(name: PackageName, source: Arc<dyn BlockSource>) -> Result<Self, PackError> {
         let total = source.len();
-        let first = source.read_at(
-            0,
-            usize::try_from(total).unwrap_or(FIRST_READ).min(FIRST_READ),
-        )?;
-        let mut preamble = Reader::new(&first);
-        if preamble.take(MAGIC.len())? != MAGIC {
+        let tail_len = total.min(FIRST_READ as u64);
+        let tail = source.read_at(total - tail_len, usize::try_from(tail_len).unwrap_or(0))?;
+        let trailer_start = tail
+            .len()
+            .checked_sub(TRAILER)
+            .ok_or(PackError::Format("truncated"))?;
+        let mut trailer = Reader::new(&tail[trailer_start..]);
+        let header_len = trailer.len()?;
+        let checksum = trailer.u64()?;
+        if trailer.take(MAGIC.len())? != MAGIC {
             return Err(PackError::Format("unknown format"));
         }
-        let header_len = preamble.len()?;
-        let checksum = preamble.u64()?;
-        let header_end = PREAMBLE
-            .checked_add(header_len)
-            .ok_or(PackError::Format("header length overflows"))?;
+        let records_len = (total - TRAILER as u64)
+            .checked_sub(header_len as u64)
+            .ok_or(PackError::Format("header length out of bounds"))?;
         let rest;
-        let header = if header_end <= first.len() {
-            &first[PREAMBLE..header_end]
+        let header = if let Some(start) = trailer_start.checked_sub(header_len) {
+            &tail[start..trailer_start]
         } else {
-            rest = source.read_at(PREAMBLE as u64, header_len)?;
+            rest = source.read_at(records_len, header_len)?;
             &rest[..]
         };
         if xxh3_64(header) != checksum {
@@ -236,15 +246,14 @@ impl PackedProject {
             requires_python.push(VersionSpecifiers::from_str(reader.str()?).ok());
         }
         let count = reader.len()?;
-        let records_start = header_end as u64;
         let mut slots = Vec::with_capacity(count.min(header.len()));
         for _ in 0..count {
             let version =
                 Version::from_str(reader.str()?).map_err(|_| PackError::Format("bad version"))?;
             let (start, len, count) = (reader.len()?, reader.len()?, reader.len()?);
             let checksum = reader.u64()?;
-            let offset = records_start + start as u64;
-            if offset + len as u64 > total {
+            let offset = start as u64;
+            if offset + len as u64 > records_len {
                 return Err(PackError::Format("record range out of bounds"));
             }
             slots.push(VersionSlot {
