@@ -138,19 +138,23 @@ pub struct SelectionContext {
     pub options: SelectionOptions,
 }
 
-/// One version's place in a [`VersionMap`]: its entry, worked out on first use.
+/// One version's place in a [`VersionMap`]: its version and entry, worked out on first use.
 #[derive(Clone, Debug)]
 struct Slot {
-    /// Where its files are in the packed page; `None` when the entry was built eagerly.
+    /// Where it is in the packed page; `None` when the slot was built eagerly.
     packed: Option<usize>,
+    /// The version, parsed the first time it is compared (`None` inside: unparseable, which
+    /// `PackedProject::pack` never writes).
+    version: OnceLock<Option<Version>>,
     /// `None` inside when every file was uploaded after `--exclude-newer`.
     entry: OnceLock<Option<VersionEntry>>,
 }
 
 impl Slot {
-    fn ready(entry: VersionEntry) -> Self {
+    fn ready(version: Version, entry: VersionEntry) -> Self {
         Self {
             packed: None,
+            version: OnceLock::from(Some(version)),
             entry: OnceLock::from(Some(entry)),
         }
     }
@@ -171,7 +175,8 @@ struct LazySource {
 /// eagerly: versions whose files were all uploaded after `--exclude-newer` are absent.
 #[derive(Clone, Debug, Default)]
 pub struct VersionMap {
-    versions: BTreeMap<Version, Slot>,
+    /// Sorted by version, oldest first.
+    versions: Vec<Slot>,
     source: Option<LazySource>,
     /// Versions whose every file was uploaded after `--exclude-newer` (for explanations).
     excluded_newer: OnceLock<Vec<Version>>,
@@ -197,12 +202,10 @@ impl VersionMap {
                 .push(file);
         }
         let mut excluded_newer = Vec::new();
-        let mut versions = BTreeMap::new();
+        let mut versions = Vec::with_capacity(by_version.len());
         for (version, files) in by_version {
             match entry_for(&project.name, files, target, options) {
-                Some(entry) => {
-                    versions.insert(version, Slot::ready(entry));
-                }
+                Some(entry) => versions.push(Slot::ready(version, entry)),
                 None => excluded_newer.push(version),
             }
         }
@@ -216,15 +219,11 @@ impl VersionMap {
     /// A map over a packed page, judging each version only when it is first looked at.
     #[must_use]
     pub fn lazy(packed: Arc<PackedProject>, context: Arc<SelectionContext>) -> Self {
-        let versions = packed
-            .versions()
-            .enumerate()
-            .map(|(index, version)| {
-                let slot = Slot {
-                    packed: Some(index),
-                    entry: OnceLock::new(),
-                };
-                (version.clone(), slot)
+        let versions = (0..packed.versions().len())
+            .map(|index| Slot {
+                packed: Some(index),
+                version: OnceLock::new(),
+                entry: OnceLock::new(),
             })
             .collect();
         Self {
@@ -262,10 +261,22 @@ impl VersionMap {
 
     fn only(version: Version, entry: VersionEntry) -> Self {
         Self {
-            versions: BTreeMap::from([(version, Slot::ready(entry))]),
+            versions: vec![Slot::ready(version, entry)],
             source: None,
             excluded_newer: OnceLock::from(Vec::new()),
         }
+    }
+
+    /// A slot's version, parsing it the first time.
+    fn version_of<'a>(&'a self, slot: &'a Slot) -> Option<&'a Version> {
+        slot.version
+            .get_or_init(|| {
+                let (Some(source), Some(index)) = (&self.source, slot.packed) else {
+                    return None;
+                };
+                source.packed.version(index)
+            })
+            .as_ref()
     }
 
     /// A slot's entry, decoding and judging its files the first time.
@@ -285,7 +296,7 @@ impl VersionMap {
                         tracing::warn!(
                             "{}: {error}; version {} is skipped (`pinwheel cache clean {}` repairs it)",
                             source.packed.name(),
-                            source.packed.versions().nth(index).map(ToString::to_string).unwrap_or_default(),
+                            source.packed.versions().nth(index).unwrap_or_default(),
                             source.packed.name(),
                         );
                     })
@@ -298,25 +309,37 @@ impl VersionMap {
             .as_ref()
     }
 
-    /// Versions with their entries, oldest first, skipping versions excluded by date.
-    fn present(&self) -> impl DoubleEndedIterator<Item = (&Version, &VersionEntry)> {
+    /// Slots with their versions, oldest first.
+    fn slots(&self) -> impl DoubleEndedIterator<Item = (&Version, &Slot)> {
         self.versions
             .iter()
+            .filter_map(|slot| Some((self.version_of(slot)?, slot)))
+    }
+
+    /// Versions with their entries, oldest first, skipping versions excluded by date.
+    fn present(&self) -> impl DoubleEndedIterator<Item = (&Version, &VersionEntry)> {
+        self.slots()
             .filter_map(|(version, slot)| Some((version, self.entry(slot)?)))
     }
 
-    /// The entry of one version.
+    /// The entry of one version: a binary search that parses only the versions it compares.
     #[must_use]
     pub fn get(&self, version: &Version) -> Option<&VersionEntry> {
-        self.entry(self.versions.get(version)?)
+        let index = self
+            .versions
+            .binary_search_by(|slot| match self.version_of(slot) {
+                Some(known) => known.cmp(version),
+                None => std::cmp::Ordering::Less,
+            })
+            .ok()?;
+        self.entry(&self.versions[index])
     }
 
     /// Versions that exist on the index but were all uploaded after `--exclude-newer`.
     #[must_use]
     pub fn excluded_newer(&self) -> &[Version] {
         self.excluded_newer.get_or_init(|| {
-            self.versions
-                .iter()
+            self.slots()
                 .filter(|(_, slot)| self.entry(slot).is_none())
                 .map(|(version, _)| version.clone())
                 .collect()
@@ -373,8 +396,7 @@ impl VersionMap {
             // Looked for from the newest final release down: that is usually the version the
             // solver decodes next anyway, while the oldest would be decoded for nothing.
             PrereleasePermission::IfNecessary => !self
-                .versions
-                .iter()
+                .slots()
                 .rev()
                 .filter(|(version, _)| !version.any_prerelease())
                 .any(|(_, slot)| self.entry(slot).is_some()),
@@ -398,8 +420,7 @@ impl VersionMap {
         range: &'a Ranges<Version>,
         allow_yanked: &'a dyn Fn(&Version) -> bool,
     ) -> impl Iterator<Item = &'a Version> + 'a {
-        self.versions
-            .iter()
+        self.slots()
             .rev()
             .filter(move |(version, _)| range.contains(version))
             .filter(move |(version, slot)| {

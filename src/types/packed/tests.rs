@@ -65,8 +65,10 @@ fn files_are_grouped_by_version_oldest_first_keeping_their_order() {
         file("demo-1.0-py3-none-any.whl"),
     ]);
     let packed = open(PackedProject::pack(&original)).unwrap();
-    let versions: Vec<String> = packed.versions().map(ToString::to_string).collect();
+    let versions: Vec<&str> = packed.versions().collect();
     assert_eq!(versions, ["1.0", "2.0", "10.0"]);
+    assert_eq!(packed.version(2), Some(Version::from_str("10.0").unwrap()));
+    assert_eq!(packed.version(3), None);
     let names = |index| {
         packed
             .files_of(index)
