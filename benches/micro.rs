@@ -360,11 +360,15 @@ mod pages {
     use super::{Bencher, BytesCount, ItemsCount, LazyLock, black_box, target};
     use pinwheel::index::html::parse_simple_html;
     use pinwheel::index::json::parse_simple_json;
-    use pinwheel::resolver::{SelectionOptions, VersionMap};
-    use pinwheel::types::PackageName;
+    use pinwheel::resolver::{
+        PrereleasePermission, SelectionContext, SelectionOptions, VersionMap, VersionOrder,
+    };
+    use pinwheel::types::{BlockSource, PackageName, PackedProject};
+    use pubgrub::Ranges;
     use sha2::{Digest as _, Sha256};
     use std::fmt::Write as _;
     use std::str::FromStr;
+    use std::sync::Arc;
     use url::Url;
 
     /// Files per page: numpy and its peers list a few thousand.
@@ -565,5 +569,44 @@ mod pages {
         bencher
             .counter(ItemsCount::new(files.files.len()))
             .bench(|| VersionMap::new(black_box(&files), &target, &options));
+    }
+
+    /// What a warm resolve does with a cached page instead of parsing it: open the packed form
+    /// (header only) and judge the newest version, as the solver's first choice does.
+    #[divan::bench]
+    fn packed_open_and_newest_version_2000_files(bencher: Bencher) {
+        let files = parse_simple_json(JSON.as_bytes(), &page_url(), &project(), &origin())
+            .expect("the page parses");
+        let bytes: Arc<Vec<u8>> = Arc::new(PackedProject::pack(&files));
+        let context = Arc::new(SelectionContext {
+            target: target(),
+            options: SelectionOptions::default(),
+        });
+        let all = Ranges::full();
+        let never_yanked = |_: &pinwheel::types::Version| false;
+        bencher.counter(BytesCount::new(bytes.len())).bench(|| {
+            let packed = PackedProject::open(project(), Arc::clone(&bytes) as Arc<dyn BlockSource>)
+                .expect("the page opens");
+            let versions = VersionMap::lazy(Arc::new(packed), Arc::clone(&context));
+            versions
+                .choose_preferring(
+                    &all,
+                    PrereleasePermission::Forbidden,
+                    &never_yanked,
+                    None,
+                    VersionOrder::NewestFirst,
+                )
+                .cloned()
+        });
+    }
+
+    /// Packing a parsed page, which a cold resolve does once per project before caching it.
+    #[divan::bench]
+    fn pack_2000_files(bencher: Bencher) {
+        let files = parse_simple_json(JSON.as_bytes(), &page_url(), &project(), &origin())
+            .expect("the page parses");
+        bencher
+            .counter(ItemsCount::new(files.files.len()))
+            .bench(|| PackedProject::pack(black_box(&files)));
     }
 }

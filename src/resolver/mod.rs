@@ -27,8 +27,8 @@ use std::sync::Arc;
 use pubgrub::PubGrubError;
 
 pub use candidates::{
-    Installable, PackageSelector, PrereleaseMode, ResolutionStrategy, SelectionContext,
-    SelectionOptions, Unusable, VersionEntry, VersionMap, VersionOrder,
+    Installable, PackageSelector, PrereleaseMode, PrereleasePermission, ResolutionStrategy,
+    SelectionContext, SelectionOptions, Unusable, VersionEntry, VersionMap, VersionOrder,
 };
 pub use error::ResolveError;
 pub use package::PubGrubPackage;
