@@ -55,6 +55,14 @@ impl Source for Registry {
             .map_err(SourceError::new)
     }
 
+    fn can_fetch(&self) -> bool {
+        !self.client.is_offline()
+    }
+
+    async fn has_local_metadata(&self, file: &IndexFile) -> bool {
+        self.client.has_cached_metadata(file).await
+    }
+
     async fn direct_url(
         &self,
         name: &PackageName,

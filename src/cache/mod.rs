@@ -272,6 +272,12 @@ impl Cache {
         Some((info, ContentFile { path, size }))
     }
 
+    /// Whether an entry exists (its content is neither read nor checked).
+    #[must_use]
+    pub fn contains(&self, key: &CacheKey) -> bool {
+        matches!(cacache::metadata_sync(&self.dir, key.as_key()), Ok(Some(_)))
+    }
+
     /// Reads an entry. A missing, unreadable or corrupt entry is a miss: the cache is only ever
     /// an optimisation, so damage to it must cost a refetch, never a failed run.
     #[must_use]

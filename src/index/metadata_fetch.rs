@@ -56,10 +56,7 @@ impl IndexClient {
     /// On network failures, digest mismatches, or an `--offline` cache miss. Metadata that is
     /// merely unknowable is `Ok(Unavailable)`.
     pub async fn metadata(&self, file: &IndexFile) -> Result<FetchedMetadata, IndexError> {
-        let key = file.sha256.map_or_else(
-            || CacheKey::UrlMetadata(file.url.to_string()),
-            CacheKey::Metadata,
-        );
+        let key = super::metadata_cache_key(file);
         if let Some(entry) = self.cache_get(&key).await? {
             tracing::info!("cache hit: metadata of {}", file.filename);
             return Ok(decode_cached(&entry.body));

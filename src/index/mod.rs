@@ -31,7 +31,7 @@ pub use html::PageError;
 pub use metadata_fetch::{FetchedMetadata, direct_url_file};
 
 use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
-use crate::types::{FileOrigin, PackageName, PackedProject, ProjectFiles, RedactedUrl};
+use crate::types::{FileOrigin, IndexFile, PackageName, PackedProject, ProjectFiles, RedactedUrl};
 use http::{Http, redact};
 
 /// How the cache is used.
@@ -420,6 +420,23 @@ impl IndexClient {
         Ok(page_from_entry(Entry { body, info }, url))
     }
 
+    /// Whether this client never uses the network (`--offline`).
+    #[must_use]
+    pub fn is_offline(&self) -> bool {
+        self.inner.options.cache_mode == CacheMode::Offline
+    }
+
+    /// Whether the metadata of `file` is in the cache (an index lookup; nothing is read).
+    pub async fn has_cached_metadata(&self, file: &IndexFile) -> bool {
+        let Some(cache) = self.inner.cache.clone() else {
+            return false;
+        };
+        let key = metadata_cache_key(file);
+        tokio::task::spawn_blocking(move || cache.contains(&key))
+            .await
+            .unwrap_or(false)
+    }
+
     pub(crate) fn hints(&self, name: &PackageName) -> ProjectHints {
         self.inner
             .hints
@@ -482,6 +499,14 @@ impl Inner {
             }
         }
     }
+}
+
+/// Where the metadata of `file` is cached: under its sha256, or its URL when the index gave none.
+pub(crate) fn metadata_cache_key(file: &IndexFile) -> CacheKey {
+    file.sha256.map_or_else(
+        || CacheKey::UrlMetadata(file.url.to_string()),
+        CacheKey::Metadata,
+    )
 }
 
 /// An error with its causes, on one line.

@@ -50,7 +50,7 @@ fn backtrack_window(choices: usize) -> usize {
 }
 
 /// After this many versions of one package, the solver looks for a culprit (see [`Restart`]).
-const RESTART_AFTER: usize = 20;
+const RESTART_AFTER: usize = 5;
 
 /// The solver is walking down one package's versions because of a decision it made earlier and
 /// will not revisit: apache-airflow[amazon,postgres] decides python-dateutil 3.0.0 before it
@@ -315,14 +315,8 @@ impl DependencyProvider for Provider<'_> {
                 // The solver usually walks one version at a time inside a range that keeps
                 // moving (each boto3 pins a narrow botocore range), so prefetch the next
                 // candidates past this one whatever the current bound on that side.
-                let next = self.root.candidates_after(
-                    name,
-                    version,
-                    &versions,
-                    self.options,
-                    backtrack_window(*count),
-                );
-                self.handle.prefetch_versions(name, next);
+                self.handle
+                    .prefetch_after(name, version, backtrack_window(*count));
             }
         }
         Ok(chosen)

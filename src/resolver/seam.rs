@@ -37,8 +37,10 @@ pub(crate) enum Request {
     Metadata(PackageName, Version),
     /// A hint: this project entered the graph with this range; fetch what will be needed.
     Prefetch(PackageName, Ranges<Version>),
-    /// A hint: the solver is backtracking through these versions; fetch their metadata.
-    PrefetchVersions(PackageName, Vec<Version>),
+    /// A hint: the solver is working down this package's versions and just chose this one;
+    /// fetch the metadata of the next candidates (this many), which the fetch side works out so
+    /// that the solver thread does not decode them.
+    PrefetchAfter(PackageName, Version, usize),
 }
 
 type ProjectResult = Result<Arc<VersionMap>, SourceError>;
@@ -105,17 +107,12 @@ impl SolverHandle {
         }
     }
 
-    /// Hints that the solver is working down the versions of `name`: fetch the metadata of the
-    /// next candidates in parallel instead of one round trip per version.
-    pub(crate) fn prefetch_versions(&self, name: &PackageName, versions: Vec<Version>) {
-        let mut requested = self.requested_metadata.borrow_mut();
-        let fresh: Vec<Version> = versions
-            .into_iter()
-            .filter(|version| requested.insert((name.clone(), version.clone())))
-            .collect();
-        if !fresh.is_empty() {
-            let _ = self.send(Request::PrefetchVersions(name.clone(), fresh));
-        }
+    /// Hints that the solver is working down the versions of `name` and just chose `chosen`:
+    /// fetch the metadata of the next `window` candidates in parallel instead of one round trip
+    /// per version. The solver still requests what it needs itself; a prefetch in flight then
+    /// answers both.
+    pub(crate) fn prefetch_after(&self, name: &PackageName, chosen: &Version, window: usize) {
+        let _ = self.send(Request::PrefetchAfter(name.clone(), chosen.clone(), window));
     }
 
     /// The versions of `name` if they were fetched (for explanations after the solve).
@@ -206,17 +203,31 @@ impl<S: Source> FetchLoop<S> {
             Request::Prefetch(name, range) => {
                 tasks.spawn(async move { context.prefetch(&name, &range).await });
             }
-            Request::PrefetchVersions(name, versions) => {
-                for version in versions {
+            Request::PrefetchAfter(name, chosen, window) => {
+                // Offline, there is no round trip to hide: decoding and reading candidates the
+                // solver may backjump past only costs time.
+                if !context.source.can_fetch() {
+                    return;
+                }
+                // The solver chose `chosen`, so the project's versions are known already.
+                let Some(Ok(versions)) = context.answers.projects.get(&name) else {
+                    return;
+                };
+                let next = context.root.candidates_after(
+                    &name,
+                    &chosen,
+                    &versions,
+                    &context.options,
+                    window,
+                );
+                for version in next {
                     let (context, name) = (Arc::clone(&context), name.clone());
-                    tasks.spawn(async move {
-                        // Only the candidates' own metadata: prefetching the likely version of
-                        // each of their dependencies too (boto3 pins a different botocore in
-                        // every release) fetched 659 botocore wheels' metadata for
-                        // apache-airflow[amazon,postgres], whose botocore was long decided:
-                        // 11 s and 280 MB cold instead of 2 s and 124 MB.
-                        context.fetch_metadata(&name, &version).await;
-                    });
+                    // Only the candidates' own metadata: prefetching the likely version of each
+                    // of their dependencies too (boto3 pins a different botocore in every
+                    // release) fetched 659 botocore wheels' metadata for
+                    // apache-airflow[amazon,postgres], whose botocore was long decided: 11 s
+                    // and 280 MB cold instead of 2 s and 124 MB.
+                    tasks.spawn(async move { context.prefetch_candidate(&name, &version).await });
                 }
             }
         }
@@ -320,6 +331,22 @@ impl<S: Source> FetchContext<S> {
         self.answers
             .metadata
             .insert((name.clone(), version.clone()), result);
+    }
+
+    /// Fetches a backtracking candidate's metadata unless the source has it at hand: reading
+    /// and parsing cached metadata the solver may never ask for (it often backjumps past the
+    /// window) made warm resolves slower, not faster.
+    async fn prefetch_candidate(self: &Arc<Self>, name: &PackageName, version: &Version) {
+        let Ok(versions) = self.project(name).await else {
+            return;
+        };
+        let Some(file) = versions.get(version).and_then(|entry| entry.best_file()) else {
+            return;
+        };
+        if self.source.has_local_metadata(file).await {
+            return;
+        }
+        self.fetch_metadata(name, version).await;
     }
 
     /// Fetches the project and the metadata of the version the solver will most likely choose.

@@ -31,6 +31,19 @@ pub trait Source: Send + Sync + 'static {
         file: &IndexFile,
     ) -> impl Future<Output = Result<MetadataOutcome, SourceError>> + Send;
 
+    /// Whether anything can be fetched at all (false with `--offline`): prefetching is only
+    /// worth it when it hides network round trips.
+    fn can_fetch(&self) -> bool {
+        true
+    }
+
+    /// Whether [`Source::metadata`] of `file` would be answered without the network (a cache
+    /// hit): prefetches skip such files and leave them to the solver's own request.
+    fn has_local_metadata(&self, file: &IndexFile) -> impl Future<Output = bool> + Send {
+        let _ = file;
+        async { false }
+    }
+
     /// A direct URL requirement (`name @ url`): the file, described as an index file would be,
     /// and its metadata.
     fn direct_url(
