@@ -14,6 +14,7 @@
 //!
 //! [packages.a.versions."1.0.0"]
 //! sdist_kind = "egg-info"       # "pkg-info" (default) | "pyproject" | "egg-info" | "dynamic"
+//!                              # | "setup-py" | "setup-py-computed"
 //! upload_time = "2024-01-01T00:00:00Z"
 //! yanked = true
 //!
@@ -556,6 +557,8 @@ fn sdist_kind(kind: Option<&str>) -> Result<SdistKind, String> {
         Some("pyproject") => SdistKind::PyprojectStatic,
         Some("egg-info") => SdistKind::EggInfoRequires,
         Some("dynamic") => SdistKind::Dynamic,
+        Some("setup-py") => SdistKind::SetupPy,
+        Some("setup-py-computed") => SdistKind::SetupPyComputed,
         Some(other) => return Err(format!("unknown sdist_kind `{other}`")),
     })
 }

@@ -13,7 +13,9 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::model::{SdistKind, TestPackage};
-use super::requirements::{egg_info_requires_txt, pyproject_static_project, toml_string};
+use super::requirements::{
+    egg_info_requires_txt, pyproject_static_project, requirements_txt, setup_py, toml_string,
+};
 
 /// Size of the incompressible, stored padding entry placed before the `.dist-info` entries,
 /// so reading the metadata through ranges really needs the central directory at the end.
@@ -229,6 +231,20 @@ pub fn build_sdist(package: &TestPackage, kind: SdistKind) -> Vec<u8> {
                     toml_string(&package.version)
                 ),
             ));
+        }
+        SdistKind::SetupPy | SdistKind::SetupPyComputed => {
+            let computed = kind == SdistKind::SetupPyComputed;
+            files.push((
+                format!("{root}/PKG-INFO"),
+                core_metadata(package, "1.1", false),
+            ));
+            files.push((format!("{root}/setup.py"), setup_py(package, computed)));
+            if computed {
+                files.push((
+                    format!("{root}/requirements.txt"),
+                    requirements_txt(package),
+                ));
+            }
         }
     }
     let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));

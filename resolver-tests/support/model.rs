@@ -119,6 +119,13 @@ pub enum SdistKind {
     /// `PKG-INFO` 2.1 (without `Requires-Dist`) and a `pyproject.toml` declaring the
     /// dependencies dynamic; no egg-info: only a build could tell the dependencies.
     Dynamic,
+    /// What distutils' `sdist` made: `PKG-INFO` 1.1 (no `Requires-Dist`) and a `setup.py`
+    /// passing literal `install_requires`/`extras_require` to `setup()`; no egg-info, no
+    /// `pyproject.toml`.
+    SetupPy,
+    /// As [`SdistKind::SetupPy`], but `install_requires` is computed when `setup.py` runs (read
+    /// from a `requirements.txt` in the sdist): only a build could tell the dependencies.
+    SetupPyComputed,
 }
 
 /// How the test server behaves; every combination is valid.

@@ -1,5 +1,6 @@
 //! Re-shapes a release's `Requires-Dist` strings into the other formats sdists carry them in:
-//! setuptools' `requires.txt` sections and a `pyproject.toml` `[project]` table.
+//! setuptools' `requires.txt` sections, a `pyproject.toml` `[project]` table and the arguments
+//! of a `setup.py`'s `setup()` call.
 //!
 //! Only the marker shapes test authors write are understood: an `extra == "x"` clause joined to
 //! the rest of the marker by top-level `and`. It must not try to be a PEP 508 parser; anything
@@ -90,6 +91,101 @@ pub fn egg_info_requires_txt(package: &TestPackage) -> String {
         }
     }
     text
+}
+
+/// The unconditional requirements and the `extras_require` sections (`extra`, `extra:marker`
+/// or `:marker` keys, as setuptools spells them), each in first-seen order.
+fn setuptools_sections(package: &TestPackage) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let mut unconditional = Vec::new();
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    let mut add = |key: String, requirement: Option<String>| {
+        let index = match sections.iter().position(|(existing, _)| *existing == key) {
+            Some(index) => index,
+            None => {
+                sections.push((key, Vec::new()));
+                sections.len() - 1
+            }
+        };
+        sections[index].1.extend(requirement);
+    };
+    for line in &package.requires_dist {
+        let split = split_requirement(line);
+        match (&split.extra, &split.marker) {
+            (None, None) => unconditional.push(split.requirement),
+            (extra, marker) => add(
+                format!(
+                    "{}{}",
+                    extra.as_deref().unwrap_or(""),
+                    marker.as_ref().map(|m| format!(":{m}")).unwrap_or_default()
+                ),
+                Some(split.requirement),
+            ),
+        }
+    }
+    for extra in &package.provides_extra {
+        add(extra.clone(), None);
+    }
+    (unconditional, sections)
+}
+
+/// A `setup.py` as distutils-era projects wrote them: `setup` from `distutils.core`, the
+/// requirements in a module-level list, `extras_require` as a dict literal. With `computed`,
+/// `install_requires` is read from `requirements.txt` when the file runs instead (the caller
+/// ships that file), which no static reader may pretend to know.
+pub fn setup_py(package: &TestPackage, computed: bool) -> String {
+    let (unconditional, sections) = setuptools_sections(package);
+    let list = |items: &[String]| {
+        let quoted: Vec<String> = items.iter().map(|item| python_string(item)).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let mut text = String::from("#!/usr/bin/env python\nfrom distutils.core import setup\n\n");
+    if computed {
+        text.push_str(
+            "with open('requirements.txt') as f:\n    REQUIRES = f.read().splitlines()\n",
+        );
+    } else {
+        text.push_str(&format!("REQUIRES = {}\n", list(&unconditional)));
+    }
+    text.push_str("\nsetup(\n");
+    text.push_str(&format!("    name={},\n", python_string(&package.name)));
+    text.push_str(&format!(
+        "    version={},\n",
+        python_string(&package.version)
+    ));
+    text.push_str("    packages=['pkg'],\n    install_requires=REQUIRES,\n");
+    if !sections.is_empty() {
+        text.push_str("    extras_require={\n");
+        for (key, requirements) in &sections {
+            text.push_str(&format!(
+                "        {}: {},\n",
+                python_string(key),
+                list(requirements)
+            ));
+        }
+        text.push_str("    },\n");
+    }
+    if let Some(requires_python) = &package.requires_python {
+        text.push_str(&format!(
+            "    python_requires={},\n",
+            python_string(requires_python)
+        ));
+    }
+    text.push_str(")\n");
+    text
+}
+
+/// The unconditional requirements, one a line, as a `requirements.txt`.
+pub fn requirements_txt(package: &TestPackage) -> String {
+    setuptools_sections(package)
+        .0
+        .iter()
+        .map(|requirement| format!("{requirement}\n"))
+        .collect()
+}
+
+/// A single-quoted Python string literal.
+fn python_string(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 /// The `[project]` table of a static `pyproject.toml`: `dependencies` and one

@@ -310,47 +310,10 @@ impl<'a> RequiresPythonCache<'a> {
     }
 }
 
-/// Parses a `Requires-Python` value as an index reports it. Real PyPI pages carry values the
-/// grammar rejects (`>=2.7.*`, `>= '3.6'`, trailing commas); those get a trivial fix-up, and what
-/// still fails is dropped, as pip does, rather than failing the page or the file.
+/// Parses a `Requires-Python` value as an index reports it: repaired or dropped when invalid
+/// (the same rules as for core metadata, which pip applies too).
 pub(super) fn parse_requires_python(raw: &str) -> Option<VersionSpecifiers> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return None;
-    }
-    if let Ok(specifiers) = VersionSpecifiers::from_str(trimmed) {
-        return Some(specifiers);
-    }
-    let fixed = fix_up_requires_python(trimmed);
-    match VersionSpecifiers::from_str(&fixed) {
-        Ok(specifiers) if !fixed.is_empty() => {
-            tracing::debug!(raw, fixed, "repaired invalid requires-python");
-            Some(specifiers)
-        }
-        _ => {
-            tracing::debug!(raw, "ignoring invalid requires-python");
-            None
-        }
-    }
-}
-
-/// Removes quotes and empty clauses, and the `.*` that only `==`/`!=` may carry.
-fn fix_up_requires_python(raw: &str) -> String {
-    let clauses = raw.split(',').filter_map(|clause| {
-        let clause = clause.trim().replace(['\'', '"'], "");
-        let clause = clause.trim();
-        if clause.is_empty() {
-            return None;
-        }
-        let allows_star = clause.starts_with("==") || clause.starts_with("!=");
-        let clause = if allows_star {
-            clause
-        } else {
-            clause.strip_suffix(".*").unwrap_or(clause)
-        };
-        Some(clause.to_string())
-    });
-    clauses.collect::<Vec<_>>().join(", ")
+    crate::metadata::core::parse_requires_python_lenient(raw)
 }
 
 #[cfg(test)]

@@ -36,11 +36,22 @@ pub enum FetchedMetadata {
     NeedsBuild,
 }
 
-/// Cached bodies that record an unavailable outcome start with this line.
-const UNAVAILABLE_MARKER: &[u8] = b"pinwheel-unavailable\n";
+/// Cached bodies that record an unavailable outcome start with a line starting with this,
+/// followed by ` v<STATIC_READER_VERSION>`.
+const UNAVAILABLE_MARKER: &str = "pinwheel-unavailable";
 
-/// The cached body recording that metadata needs a build.
-const NEEDS_BUILD_MARKER: &[u8] = b"pinwheel-needs-build\n";
+/// The cached body recording that metadata needs a build: this, ` v<STATIC_READER_VERSION>`
+/// and a newline.
+const NEEDS_BUILD_MARKER: &str = "pinwheel-needs-build";
+
+/// The generation of the static reader (`metadata::sdist_static_metadata`), written into cached
+/// refusals. Metadata is cached forever under the file's digest, so a refusal cached by an
+/// older reader would otherwise outlive the reader learning to read that file: bump this
+/// whenever the reader learns something (1, unmarked: `PKG-INFO` 2.2, `[project]`,
+/// `requires.txt`; 2: `setup.py`/`setup.cfg`, poetry/flit `PKG-INFO`, egg-info under `lib/`,
+/// unsafe extra names, lenient `Requires-Python`). Parsed metadata needs no such mark: what was
+/// read stays true.
+const STATIC_READER_VERSION: u32 = 2;
 
 /// The first range request: large enough for the central directory of nearly every wheel, and
 /// for `METADATA` too when it is stored near the end (as `*.dist-info` usually is).
@@ -57,11 +68,22 @@ impl IndexClient {
     /// merely unknowable is `Ok(Unavailable)`.
     pub async fn metadata(&self, file: &IndexFile) -> Result<FetchedMetadata, IndexError> {
         let key = super::metadata_cache_key(file);
+        let offline = self.inner.options.cache_mode == CacheMode::Offline;
         if let Some(entry) = self.cache_get(&key).await? {
-            tracing::info!("cache hit: metadata of {}", file.filename);
-            return Ok(decode_cached(&entry.body));
+            match decode_cached(&entry.body) {
+                Cached::Current(outcome) => {
+                    tracing::info!("cache hit: metadata of {}", file.filename);
+                    return Ok(outcome);
+                }
+                // Offline, an old refusal is still the best answer there is.
+                Cached::Stale(outcome) if offline => return Ok(outcome),
+                Cached::Stale(_) => tracing::info!(
+                    "reading {} again: its cached refusal predates this version's reader",
+                    file.filename
+                ),
+            }
         }
-        if self.inner.options.cache_mode == CacheMode::Offline {
+        if offline {
             return Err(IndexError::OfflineMiss {
                 what: format!("metadata of {}", file.filename),
             });
@@ -339,10 +361,15 @@ impl IndexClient {
         } else {
             self.cache_get(&key).await?
         };
-        let (digest, outcome) = match cached
+        let offline = self.inner.options.cache_mode == CacheMode::Offline;
+        let cached = cached
             .and_then(|entry| Some((entry.info.sha256.as_deref()?.parse().ok()?, entry.body)))
-        {
-            Some((digest, body)) => (digest, decode_cached(&body)),
+            .and_then(|(digest, body)| match decode_cached(&body) {
+                Cached::Current(outcome) => Some((digest, outcome)),
+                Cached::Stale(outcome) => offline.then_some((digest, outcome)),
+            });
+        let (digest, outcome) = match cached {
+            Some(found) => found,
             None => {
                 let body = self.fetch_bytes(&file.url).await?;
                 let digest = Sha256Digest::of(&body);
@@ -456,8 +483,12 @@ fn sdist_outcome(result: Result<CoreMetadata, MetadataError>) -> FetchedMetadata
 fn encode_cached(outcome: &FetchedMetadata) -> Vec<u8> {
     match outcome {
         FetchedMetadata::Available(parsed) => metadata_text(parsed).into_bytes(),
-        FetchedMetadata::Unavailable(reason) => [UNAVAILABLE_MARKER, reason.as_bytes()].concat(),
-        FetchedMetadata::NeedsBuild => NEEDS_BUILD_MARKER.to_vec(),
+        FetchedMetadata::Unavailable(reason) => {
+            format!("{UNAVAILABLE_MARKER} v{STATIC_READER_VERSION}\n{reason}").into_bytes()
+        }
+        FetchedMetadata::NeedsBuild => {
+            format!("{NEEDS_BUILD_MARKER} v{STATIC_READER_VERSION}\n").into_bytes()
+        }
     }
 }
 
@@ -481,19 +512,80 @@ fn metadata_text(metadata: &CoreMetadata) -> String {
     text
 }
 
-fn decode_cached(body: &[u8]) -> FetchedMetadata {
-    if body == NEEDS_BUILD_MARKER {
-        return FetchedMetadata::NeedsBuild;
-    }
-    match body.strip_prefix(UNAVAILABLE_MARKER) {
-        Some(reason) => FetchedMetadata::Unavailable(String::from_utf8_lossy(reason).into_owned()),
-        None => parse_wheel_metadata(body),
+/// A cached outcome, and whether the reader that produced it is the current one.
+#[derive(Debug)]
+enum Cached {
+    Current(FetchedMetadata),
+    /// A refusal recorded by an older static reader: worth reading the file again.
+    Stale(FetchedMetadata),
+}
+
+fn decode_cached(body: &[u8]) -> Cached {
+    let (first_line, rest) = match body.iter().position(|&byte| byte == b'\n') {
+        Some(newline) => (&body[..newline], &body[newline + 1..]),
+        None => (body, &[][..]),
+    };
+    let first_line = String::from_utf8_lossy(first_line);
+    let current = format!("v{STATIC_READER_VERSION}");
+    let refusal = if let Some(version) = first_line.strip_prefix(NEEDS_BUILD_MARKER) {
+        Some((version, FetchedMetadata::NeedsBuild))
+    } else {
+        first_line.strip_prefix(UNAVAILABLE_MARKER).map(|version| {
+            let reason = String::from_utf8_lossy(rest).into_owned();
+            (version, FetchedMetadata::Unavailable(reason))
+        })
+    };
+    match refusal {
+        Some((version, outcome)) if version.trim() == current => Cached::Current(outcome),
+        Some((_, outcome)) => Cached::Stale(outcome),
+        None => Cached::Current(parse_wheel_metadata(body)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_refusals_of_an_older_reader_are_stale() {
+        let current = [
+            FetchedMetadata::NeedsBuild,
+            FetchedMetadata::Unavailable("has invalid metadata: x\ny".to_string()),
+        ];
+        for outcome in current {
+            let encoded = encode_cached(&outcome);
+            match (decode_cached(&encoded), &outcome) {
+                (Cached::Current(FetchedMetadata::NeedsBuild), FetchedMetadata::NeedsBuild) => {}
+                (
+                    Cached::Current(FetchedMetadata::Unavailable(got)),
+                    FetchedMetadata::Unavailable(wanted),
+                ) => assert_eq!(&got, wanted),
+                (other, _) => panic!("{outcome:?} came back as {other:?}"),
+            }
+        }
+        // What pinwheel 0.1 wrote, and a refusal from some other generation.
+        for old in [
+            &b"pinwheel-needs-build\n"[..],
+            b"pinwheel-unavailable\nhas no readable static metadata: y",
+            b"pinwheel-needs-build v1\n",
+        ] {
+            assert!(
+                matches!(decode_cached(old), Cached::Stale(_)),
+                "{}",
+                String::from_utf8_lossy(old)
+            );
+        }
+        assert!(matches!(
+            decode_cached(b"pinwheel-unavailable\nreason"),
+            Cached::Stale(FetchedMetadata::Unavailable(reason)) if reason == "reason"
+        ));
+        // Parsed metadata never goes stale.
+        let metadata = b"Metadata-Version: 2.1\nName: a\nVersion: 1\n";
+        assert!(matches!(
+            decode_cached(metadata),
+            Cached::Current(FetchedMetadata::Available(_))
+        ));
+    }
 
     #[test]
     fn parses_content_range() {

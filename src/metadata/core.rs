@@ -57,8 +57,9 @@ impl CoreMetadata {
 /// have Latin-1 descriptions that must not make the dependencies unreadable.
 ///
 /// # Errors
-/// When `Metadata-Version`, `Name` or `Version` is missing or invalid, when `Requires-Python`
-/// is invalid, or when a `Requires-Dist` line is not PEP 508 (the error names the line).
+/// When `Metadata-Version`, `Name` or `Version` is missing or invalid, or when a
+/// `Requires-Dist` line is not PEP 508 (the error names the line). An invalid
+/// `Requires-Python` is repaired or ignored (see [`parse_requires_python_lenient`]).
 pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> {
     let headers = Headers::parse(bytes);
     let metadata_version = headers
@@ -84,9 +85,7 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
         .collect::<Result<Vec<_>, _>>()?;
     let requires_python = headers
         .first("Requires-Python")
-        .map(parse_requires_python)
-        .transpose()?
-        .flatten();
+        .and_then(parse_requires_python_lenient);
     let provides_extra = collect_extras(headers.all("Provides-Extra"));
     let dynamic = headers
         .all("Dynamic")
@@ -190,6 +189,50 @@ pub(crate) fn parse_requires_python(
         })
 }
 
+/// Parses a `Requires-Python` as published metadata and index pages carry it. Real uploads
+/// have values the grammar rejects (`>=3.6.*`, `>= '3.6'`, trailing commas): those get a
+/// trivial fix-up, and what still fails is ignored, as pip does, rather than making the file
+/// unusable. `None` when empty or junk.
+pub(crate) fn parse_requires_python_lenient(raw: &str) -> Option<VersionSpecifiers> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    if let Ok(specifiers) = VersionSpecifiers::from_str(trimmed) {
+        return Some(specifiers);
+    }
+    let fixed = fix_up_requires_python(trimmed);
+    match VersionSpecifiers::from_str(&fixed) {
+        Ok(specifiers) if !fixed.is_empty() => {
+            tracing::debug!(raw, fixed, "repaired invalid requires-python");
+            Some(specifiers)
+        }
+        _ => {
+            tracing::debug!(raw, "ignoring invalid requires-python");
+            None
+        }
+    }
+}
+
+/// Removes quotes and empty clauses, and the `.*` that only `==`/`!=` may carry.
+fn fix_up_requires_python(raw: &str) -> String {
+    let clauses = raw.split(',').filter_map(|clause| {
+        let clause = clause.trim().replace(['\'', '"'], "");
+        let clause = clause.trim();
+        if clause.is_empty() {
+            return None;
+        }
+        let allows_star = clause.starts_with("==") || clause.starts_with("!=");
+        let clause = if allows_star {
+            clause
+        } else {
+            clause.strip_suffix(".*").unwrap_or(clause)
+        };
+        Some(clause.to_string())
+    });
+    clauses.collect::<Vec<_>>().join(", ")
+}
+
 /// Parses one PEP 508 dependency.
 ///
 /// Marker warnings from `pep508_rs` (deprecated names such as `os.name`, string comparisons of
@@ -227,6 +270,39 @@ pub(crate) fn collect_extras<'a>(values: impl Iterator<Item = &'a str>) -> Vec<E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requires_python_is_lenient() {
+        let cases = [
+            (">=3.8", Some(">=3.8")),
+            (">=2.7, !=3.0.*", Some(">=2.7, !=3.0.*")),
+            (">=2.7.*", Some(">=2.7")),
+            (">= '3.6'", Some(">=3.6")),
+            (">=3.6,", Some(">=3.6")),
+            (">3.5.2,,<4.0.0, ", Some(">3.5.2, <4.0.0")),
+            ("", None),
+            ("  ", None),
+            ("3.6", None),
+            ("python3", None),
+            ("~=3", None),
+        ];
+        for (raw, expected) in cases {
+            let parsed =
+                parse_requires_python_lenient(raw).map(|specifiers| specifiers.to_string());
+            assert_eq!(parsed.as_deref(), expected, "{raw:?}");
+        }
+        // pyhiveapi 0.5.14's wheel: the version stays usable.
+        let metadata = parse_core_metadata(
+            b"Metadata-Version: 2.1\nName: pyhiveapi\nVersion: 0.5.14\nRequires-Python: >=3.6.*\n",
+        )
+        .unwrap();
+        assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.6");
+        let metadata = parse_core_metadata(
+            b"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: py3\n",
+        )
+        .unwrap();
+        assert_eq!(metadata.requires_python, None);
+    }
 
     /// CRLF line ends, folded values, mixed-case header names, a body after the blank line.
     const METADATA: &str = concat!(

@@ -35,20 +35,20 @@ pub(crate) struct EggRequires {
     pub(crate) extras: Vec<ExtraName>,
 }
 
-/// The condition a section header puts on its lines.
-struct Section {
-    extra: Option<ExtraName>,
-    marker: MarkerTree,
+/// The condition a section header (or a key of setuptools' `extras_require`, which is where
+/// the headers come from) puts on its lines.
+pub(crate) struct Section {
+    /// The extra the lines belong to, if any.
+    pub(crate) extra: Option<ExtraName>,
+    /// The marker the lines are conditional on (`TRUE` when none).
+    pub(crate) marker: MarkerTree,
 }
 
 /// Parses `requires.txt` (decoded lossily: it is generated from `setup.py` strings).
 pub(crate) fn parse_requires_txt(bytes: &[u8]) -> Result<EggRequires, MetadataError> {
     let text = String::from_utf8_lossy(bytes);
     let mut parsed = EggRequires::default();
-    let mut section = Section {
-        extra: None,
-        marker: MarkerTree::TRUE,
-    };
+    let mut section = Section::unconditional();
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -66,19 +66,43 @@ pub(crate) fn parse_requires_txt(bytes: &[u8]) -> Result<EggRequires, MetadataEr
             }
             continue;
         }
-        let mut requirement = parse_requirement(line)?;
-        requirement.marker.and(section.marker.clone());
-        if let Some(extra) = &section.extra {
-            requirement = requirement.with_extra_marker(extra);
-        }
-        parsed.requirements.push(requirement);
+        parsed
+            .requirements
+            .push(section.apply(parse_requirement(line)?));
     }
     Ok(parsed)
 }
 
+impl Section {
+    /// The section with no condition: lines before any header.
+    pub(crate) fn unconditional() -> Self {
+        Self {
+            extra: None,
+            marker: MarkerTree::TRUE,
+        }
+    }
+
+    /// `requirement` with this section's marker and extra folded into its marker.
+    pub(crate) fn apply(
+        &self,
+        mut requirement: Requirement<VerbatimUrl>,
+    ) -> Requirement<VerbatimUrl> {
+        requirement.marker.and(self.marker.clone());
+        match &self.extra {
+            Some(extra) => requirement.with_extra_marker(extra),
+            None => requirement,
+        }
+    }
+}
+
 /// Splits `extra:marker` (either side may be empty) at the first colon: extra names cannot
 /// contain one, markers can (inside quoted strings).
-fn parse_section(header: &str) -> Result<Section, MetadataError> {
+///
+/// An extra that is not a valid name (`[Safer XML parsing]`) is made one the way setuptools
+/// does when it writes the wheel's metadata: each run of characters other than ASCII letters,
+/// digits, `.` and `-` becomes `_`, which PEP 685 normalisation then turns into `-`
+/// (`safer-xml-parsing`).
+pub(crate) fn parse_section(header: &str) -> Result<Section, MetadataError> {
     let (extra, marker) = header.split_once(':').unwrap_or((header, ""));
     let invalid = |reason: String| MetadataError::InvalidSection {
         section: header.to_string(),
@@ -86,7 +110,11 @@ fn parse_section(header: &str) -> Result<Section, MetadataError> {
     };
     let extra = match extra.trim() {
         "" => None,
-        extra => Some(ExtraName::from_str(extra).map_err(|error| invalid(error.to_string()))?),
+        extra => Some(
+            ExtraName::from_str(extra)
+                .or_else(|_| ExtraName::from_str(&setuptools_safe_extra(extra)))
+                .map_err(|error| invalid(error.to_string()))?,
+        ),
     };
     let marker = match marker.trim() {
         "" => MarkerTree::TRUE,
@@ -96,6 +124,23 @@ fn parse_section(header: &str) -> Result<Section, MetadataError> {
         .map_err(|error| invalid(error.message.to_string()))?,
     };
     Ok(Section { extra, marker })
+}
+
+/// setuptools' `safe_extra`: runs of anything but ASCII letters, digits, `.` and `-` become one
+/// `_`, and the result is lowercased.
+fn setuptools_safe_extra(extra: &str) -> String {
+    let mut safe = String::with_capacity(extra.len());
+    let mut in_run = false;
+    for character in extra.chars() {
+        if character.is_ascii_alphanumeric() || character == '.' || character == '-' {
+            safe.push(character.to_ascii_lowercase());
+            in_run = false;
+        } else if !in_run {
+            safe.push('_');
+            in_run = true;
+        }
+    }
+    safe
 }
 
 #[cfg(test)]
@@ -147,6 +192,36 @@ mod tests {
                 .to_string();
             assert!(error.starts_with(prefix), "{error}");
         }
+    }
+
+    #[test]
+    fn invalid_extra_names_are_made_safe_as_setuptools_does() {
+        // slixmpp 1.8.4's requires.txt; its wheel says `Provides-Extra: safer-xml-parsing`.
+        let input = "aiodns>=1.0\n\n[Safer XML parsing]\ndefusedxml\n\n\
+                     [XEP-0444 compliance]\nemoji\n\n[weird!!name:python_version < \"3.8\"]\nx\n";
+        let parsed = parse_requires_txt(input.as_bytes()).unwrap();
+        let extras: Vec<&str> = parsed.extras.iter().map(AsRef::as_ref).collect();
+        assert_eq!(
+            extras,
+            ["safer-xml-parsing", "xep-0444-compliance", "weird-name"]
+        );
+        let rendered: Vec<String> = parsed
+            .requirements
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                "aiodns>=1.0",
+                "defusedxml ; extra == 'safer-xml-parsing'",
+                "emoji ; extra == 'xep-0444-compliance'",
+                "x ; python_full_version < '3.8' and extra == 'weird-name'",
+            ]
+        );
+        assert_eq!(setuptools_safe_extra("A b..C--d  e"), "a_b..c--d_e");
+        // Nothing a name can be made of is still an error.
+        assert!(parse_requires_txt(b"[!!!]\nx\n").is_err());
     }
 
     #[test]

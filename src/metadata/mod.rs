@@ -9,13 +9,17 @@
 //! - [`core`]: `METADATA` / `PKG-INFO` headers → [`CoreMetadata`];
 //! - [`wheel`]: finding and reading `*.dist-info/METADATA`, with the range-request planner;
 //! - [`zipfile`]: the small zip reader both of those use;
-//! - [`sdist`]: choosing among `PKG-INFO`, `pyproject.toml` and `.egg-info` in an sdist.
+//! - [`sdist`]: choosing among `PKG-INFO`, `pyproject.toml`, `.egg-info` and the setuptools
+//!   files (`setup_py`, `setup_cfg`, `setuptools`) in an sdist.
 
 pub mod core;
 mod egg_info;
 mod error;
 mod pyproject;
 pub mod sdist;
+mod setup_cfg;
+mod setup_py;
+mod setuptools;
 pub mod wheel;
 pub mod zipfile;
 

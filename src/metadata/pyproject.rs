@@ -113,6 +113,62 @@ pub(crate) fn static_project(bytes: &[u8]) -> Result<Option<StaticProject>, Meta
     }))
 }
 
+/// Who builds an sdist, as far as static reading cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// setuptools (named, or implied by no `build-backend`), with no `[project]` table:
+    /// `setup.py` and `setup.cfg` declare the dependencies.
+    Setuptools,
+    /// poetry-core or flit_core: they compute a wheel's dependencies only from static tables
+    /// of `pyproject.toml` (`[tool.poetry]`, `[tool.flit.metadata]`, `[project]`), have no hook
+    /// that could change them, and write the same fields into the sdist's `PKG-INFO`.
+    StaticPkgInfo,
+    /// Anything else, a `[project]` table with dynamic dependencies under setuptools, or an
+    /// unreadable file: no static source this reader knows is reliable.
+    Other,
+}
+
+/// The build backend a `pyproject.toml` names.
+pub(crate) fn build_backend(bytes: &[u8]) -> Backend {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    struct BuildSystem {
+        build_backend: Option<String>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    struct File {
+        project: Option<toml::Table>,
+        build_system: Option<BuildSystem>,
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let Ok(file) = toml::from_str::<File>(&text) else {
+        return Backend::Other;
+    };
+    let backend = file
+        .build_system
+        .and_then(|build_system| build_system.build_backend);
+    match backend.as_deref().map(str::trim) {
+        None | Some("setuptools.build_meta" | "setuptools.build_meta:__legacy__") => {
+            // With a `[project]` table setuptools may take dynamic dependencies from places
+            // (`[tool.setuptools.dynamic]`, `setup.py`) whose precedence this reader does not
+            // model.
+            if file.project.is_none() {
+                Backend::Setuptools
+            } else {
+                Backend::Other
+            }
+        }
+        Some(
+            "poetry.core.masonry.api"
+            | "poetry.masonry.api"
+            | "flit_core.buildapi"
+            | "flit.buildapi",
+        ) => Backend::StaticPkgInfo,
+        Some(_) => Backend::Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +228,55 @@ mod tests {
                 static_project(input.as_bytes()).unwrap().is_none(),
                 "{input}"
             );
+        }
+    }
+
+    #[test]
+    fn build_backends_are_recognised() {
+        let cases = [
+            ("", Backend::Setuptools),
+            ("[tool.black]\nline-length = 100\n", Backend::Setuptools),
+            (
+                "[build-system]\nrequires = [\"setuptools\", \"wheel\"]\n",
+                Backend::Setuptools,
+            ),
+            (
+                "[build-system]\nbuild-backend = \"setuptools.build_meta\"\n",
+                Backend::Setuptools,
+            ),
+            (
+                "[build-system]\nbuild-backend = \"setuptools.build_meta:__legacy__\"\n",
+                Backend::Setuptools,
+            ),
+            (
+                "[project]\nname = \"x\"\ndynamic = [\"dependencies\"]\n",
+                Backend::Other,
+            ),
+            (
+                "[tool.poetry]\nname = \"x\"\n[build-system]\nrequires = [\"poetry-core\"]\n\
+                 build-backend = \"poetry.core.masonry.api\"\n",
+                Backend::StaticPkgInfo,
+            ),
+            (
+                "[build-system]\nbuild-backend = \"poetry.masonry.api\"\n",
+                Backend::StaticPkgInfo,
+            ),
+            (
+                "[build-system]\nbuild-backend = \"flit_core.buildapi\"\n",
+                Backend::StaticPkgInfo,
+            ),
+            (
+                "[build-system]\nbuild-backend = \"hatchling.build\"\n",
+                Backend::Other,
+            ),
+            (
+                "[build-system]\nbuild-backend = \"pdm.backend\"\n",
+                Backend::Other,
+            ),
+            ("[build-system\nnot toml", Backend::Other),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(build_backend(input.as_bytes()), expected, "{input}");
         }
     }
 

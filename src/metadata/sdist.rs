@@ -6,21 +6,38 @@
 //!    `Provides-Extra` as `Dynamic` (PEP 643: the build will produce exactly these);
 //! 2. `<dir>/pyproject.toml` with a `[project]` table whose `dependencies` and
 //!    `optional-dependencies` are not `dynamic` (PEP 621);
-//! 3. `<dir>/*.egg-info/requires.txt` (or under `<dir>/src/`), what setuptools recorded when
-//!    the sdist was made.
+//! 3. `<dir>/PKG-INFO` ≥ 2.1 when `pyproject.toml` names poetry-core's or flit_core's backend:
+//!    those compute the wheel's dependencies from static tables only and write the same ones
+//!    into `PKG-INFO` (see `pyproject::Backend`);
+//! 4. for a project setuptools builds (no `pyproject.toml`, or one naming setuptools' backend
+//!    and without `[project]`), `<dir>/setup.py`'s `setup()` call when its dependency keywords
+//!    are literals, together with `<dir>/setup.cfg`'s `[options]` (see `setup_py` for exactly
+//!    what is accepted). When the top-level `PKG-INFO` lists `Requires-Dist`, it must agree.
+//!    This is what a build runs, so it comes before:
+//! 5. `<dir>/*.egg-info/requires.txt` (or one level down, e.g. `<dir>/src/` or `<dir>/lib/`),
+//!    what setuptools recorded when the sdist was made. It is a record of the sdist author's
+//!    build: when setup.py computes the list from its environment, a build elsewhere can
+//!    differ (datadog 0.15.0 recorded Python 2's `simplejson>=2.0.9`; matplotlib 3.6.1
+//!    recorded `setuptools_scm`, which setup.py adds only in a git checkout). pinwheel takes
+//!    the record over refusing the version, and says so in its debug log.
 //!
 //! Otherwise the dependencies are unknowable and [`MetadataError::Dynamic`] says so. This file
 //! reads archives (tar.gz, zip) in memory and picks a source; the formats themselves are
-//! parsed by `core`, `pyproject` and `egg_info`.
+//! parsed by `core`, `pyproject`, `egg_info`, `setup_py` and `setup_cfg`.
 
 use std::io::Read;
 use std::str::FromStr;
 
 use flate2::read::GzDecoder;
 
-use super::core::{Headers, parse_core_metadata, parse_name, parse_requires_python, parse_version};
+use super::core::{
+    Headers, parse_core_metadata, parse_name, parse_requires_python_lenient, parse_version,
+};
 use super::egg_info::{EggRequires, parse_requires_txt};
-use super::pyproject::static_project;
+use super::pyproject::{Backend, build_backend, static_project};
+use super::setup_cfg::read_setup_cfg;
+use super::setup_py::read_setup_py;
+use super::setuptools::{NotStatic, SetuptoolsDeclaration};
 use super::zipfile::{Chunks, MAX_ENTRY_SIZE, locate, parse_central_directory, read_entry};
 use super::{CoreMetadata, MetadataError, ZipError};
 use crate::types::{PackageName, SdistFilename, SdistFormat, Version, VersionSpecifiers};
@@ -36,7 +53,7 @@ struct Member {
 }
 
 /// What a `PKG-INFO` tells reliably even when its dependencies are not static.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct PkgInfoFacts {
     name: Option<PackageName>,
     version: Option<Version>,
@@ -56,9 +73,7 @@ impl PkgInfoFacts {
                 version: headers.first("Version").map(parse_version).transpose()?,
                 requires_python: headers
                     .first("Requires-Python")
-                    .map(parse_requires_python)
-                    .transpose()?
-                    .flatten(),
+                    .and_then(parse_requires_python_lenient),
                 metadata_version: headers
                     .first("Metadata-Version")
                     .unwrap_or_default()
@@ -97,6 +112,21 @@ pub fn sdist_static_metadata(
     }
     let facts = PkgInfoFacts::read(pkg_info)?;
 
+    if let Some(member) = pkg_info
+        && let Some(pyproject) = find(&members, &["pyproject.toml"])
+        && build_backend(&pyproject.bytes) == Backend::StaticPkgInfo
+        && Version::from_str(&facts.metadata_version)
+            .is_ok_and(|version| version >= Version::new([2, 1]))
+    {
+        tracing::debug!(
+            "{}: static metadata from `{}`, written by the backend `{}` names",
+            filename.name,
+            member.path,
+            pyproject.path
+        );
+        return parse_core_metadata(&member.bytes).map_err(within(member));
+    }
+
     if let Some(member) = find(&members, &["pyproject.toml"])
         && let Some(project) = static_project(&member.bytes).map_err(within(member))?
     {
@@ -112,10 +142,122 @@ pub fn sdist_static_metadata(
         });
     }
 
-    if let Some(directory) = egg_info_directory(&members, &filename.name) {
-        return from_egg_info(&members, &directory, facts, filename);
+    let from_setup_files = from_setuptools_files(&members, pkg_info, facts.clone(), filename)?;
+    match (
+        from_setup_files,
+        egg_info_directory(&members, &filename.name),
+    ) {
+        // A build runs setup.py again and rewrites the egg-info, so what setup.py declares
+        // literally wins over what the egg-info recorded when the sdist was made.
+        (Ok(metadata), _) => Ok(metadata),
+        (Err(NotStatic(reason)), Some(directory)) => {
+            tracing::debug!(
+                "{} {}: {reason}; trusting `{directory}`, which recorded what it computed when \
+                 the sdist was made",
+                filename.name,
+                filename.version
+            );
+            from_egg_info(&members, &directory, facts, filename)
+        }
+        (Err(NotStatic(reason)), None) => {
+            tracing::debug!("{} {}: {reason}", filename.name, filename.version);
+            Err(dynamic(filename))
+        }
     }
-    Err(dynamic(filename))
+}
+
+/// Metadata from what a setuptools build would read: `setup.py`'s `setup()` call and
+/// `setup.cfg`. The outer error is an invalid value (the build would fail); the inner one says
+/// why the files cannot be read statically.
+fn from_setuptools_files(
+    members: &[Member],
+    pkg_info: Option<&Member>,
+    facts: PkgInfoFacts,
+    filename: &SdistFilename,
+) -> Result<Result<CoreMetadata, NotStatic>, MetadataError> {
+    let pyproject = find(members, &["pyproject.toml"]);
+    if pyproject.is_some_and(|member| build_backend(&member.bytes) != Backend::Setuptools) {
+        return Ok(Err(NotStatic(
+            "pyproject.toml names a build backend other than setuptools".to_string(),
+        )));
+    }
+    let setup_py = find(members, &["setup.py"]);
+    let setup_cfg = find(members, &["setup.cfg"]);
+    // Without `setup.py`, setuptools only builds when `pyproject.toml` asks for it.
+    if setup_py.is_none() && (pyproject.is_none() || setup_cfg.is_none()) {
+        return Ok(Err(NotStatic("there is no setup.py".to_string())));
+    }
+    let read = |member: Option<&Member>,
+                reader: fn(&[u8]) -> Result<SetuptoolsDeclaration, NotStatic>| {
+        member.map_or_else(
+            || Ok(SetuptoolsDeclaration::default()),
+            |member| reader(&member.bytes),
+        )
+    };
+    let declaration = match read(setup_py, read_setup_py)
+        .and_then(|from_py| from_py.merge(read(setup_cfg, read_setup_cfg)?))
+    {
+        Ok(declaration) => declaration,
+        Err(not_static) => return Ok(Err(not_static)),
+    };
+    let source = setup_py
+        .or(setup_cfg)
+        .map_or("setup.py", |member| member.path.as_str());
+    let parsed = declaration
+        .parse()
+        .map_err(|source_error| MetadataError::InMember {
+            member: source.to_string(),
+            source: Box::new(source_error),
+        })?;
+    if let Some(member) = pkg_info
+        && let Some(disagreement) = pkg_info_disagrees(member, &parsed.requires_dist)
+    {
+        return Ok(Err(NotStatic(disagreement)));
+    }
+    tracing::debug!("{}: static metadata from `{source}`", filename.name);
+    Ok(Ok(CoreMetadata {
+        name: facts.name.unwrap_or_else(|| filename.name.clone()),
+        version: facts.version.unwrap_or_else(|| filename.version.clone()),
+        requires_dist: parsed.requires_dist,
+        requires_python: parsed.requires_python.or(facts.requires_python),
+        provides_extra: parsed.provides_extra,
+        dynamic: Vec::new(),
+        metadata_version: facts.metadata_version,
+    }))
+}
+
+/// When `PKG-INFO` lists `Requires-Dist` (Metadata 1.2+ written by a newer setuptools, or by
+/// another tool) and they are not the ones read from the setup files: why not to trust either.
+fn pkg_info_disagrees(
+    member: &Member,
+    requires_dist: &[pep508_rs::Requirement<pep508_rs::VerbatimUrl>],
+) -> Option<String> {
+    let headers = Headers::parse(&member.bytes);
+    let listed: Vec<&str> = headers.all("Requires-Dist").collect();
+    if listed.is_empty() {
+        return None;
+    }
+    let mut theirs: Vec<String> = Vec::new();
+    for line in listed {
+        match super::core::parse_requirement(line) {
+            Ok(requirement) => theirs.push(requirement.to_string()),
+            Err(_) => {
+                return Some(format!(
+                    "`{}` lists an invalid `Requires-Dist`",
+                    member.path
+                ));
+            }
+        }
+    }
+    let mut ours: Vec<String> = requires_dist.iter().map(ToString::to_string).collect();
+    theirs.sort();
+    ours.sort();
+    (theirs != ours).then(|| {
+        format!(
+            "`{}` lists other `Requires-Dist` than the setup files declare",
+            member.path
+        )
+    })
 }
 
 /// Metadata from `<top>/<directory>` (an `.egg-info` holding `requires.txt`, `PKG-INFO` or
@@ -201,8 +343,10 @@ fn top_directory(members: &[Member]) -> Option<String> {
         .or_else(|| members.first().map(|member| member.parts[0].clone()))
 }
 
-/// The `.egg-info` directory to use, relative to the top directory: directly in it or in
-/// `src/`, preferring one named after the package, else the only one.
+/// The `.egg-info` directory to use, relative to the top directory: one named after the
+/// package, directly in it or one level down (`src/`, `lib/`: wherever `package_dir` put it),
+/// else the only one directly in it or in `src/`. An unrelated one deeper down may belong to a
+/// vendored project, so it is never taken for the package's own.
 fn egg_info_directory(members: &[Member], name: &PackageName) -> Option<String> {
     let mut directories: Vec<String> = Vec::new();
     for member in members.iter().filter(|member| member.parts.len() >= 3) {
@@ -211,15 +355,24 @@ fn egg_info_directory(members: &[Member], name: &PackageName) -> Option<String> 
             directories.push(directory);
         }
     }
-    let named = directories.iter().find(|directory| {
-        let stem = directory
-            .trim_start_matches("src/")
-            .trim_end_matches(".egg-info");
-        PackageName::from_str(stem).is_ok_and(|stem| &stem == name)
-    });
-    match (named, directories.as_slice()) {
+    let stem = |directory: &str| {
+        directory
+            .rsplit('/')
+            .next()
+            .unwrap_or(directory)
+            .trim_end_matches(".egg-info")
+            .to_string()
+    };
+    let named = directories
+        .iter()
+        .find(|directory| PackageName::from_str(&stem(directory)).is_ok_and(|stem| &stem == name));
+    let shallow: Vec<&String> = directories
+        .iter()
+        .filter(|directory| !directory.contains('/') || directory.starts_with("src/"))
+        .collect();
+    match (named, shallow.as_slice()) {
         (Some(directory), _) => Some(directory.clone()),
-        (None, [only]) => Some(only.clone()),
+        (None, [only]) if directories.len() == 1 => Some((*only).clone()),
         _ => None,
     }
 }
@@ -240,9 +393,8 @@ fn relevant(path: &str) -> Option<Vec<String>> {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [_, "PKG-INFO" | "pyproject.toml"] => true,
-        [_, directory, file] => is_egg_file(directory, file),
-        [_, "src", directory, file] => is_egg_file(directory, file),
+        [_, "PKG-INFO" | "pyproject.toml" | "setup.py" | "setup.cfg"] => true,
+        [_, directory, file] | [_, _, directory, file] => is_egg_file(directory, file),
         _ => false,
     };
     keep.then_some(parts)

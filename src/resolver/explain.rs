@@ -50,6 +50,7 @@ impl fmt::Display for NoSolution {
 pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle, root: &RootSpec) -> NoSolution {
     let mut reasons = BTreeSet::new();
     simplify(&mut tree, handle, root, &mut reasons);
+    fold_empty_gaps(&mut tree, handle);
     tree.collapse_no_versions();
     // Collapsing unions ranges, which can bring back segments that hold no version.
     simplify(&mut tree, handle, root, &mut reasons);
@@ -91,6 +92,11 @@ fn simplify(
     reasons: &mut BTreeSet<String>,
 ) {
     let simplify_range = |package: &PubGrubPackage, range: &mut Ranges<Version>| {
+        // An exact pin already reads as the user wrote it; simplifying would widen it to the
+        // neighbouring versions (`==1.0` into `<=1.0` when nothing older exists).
+        if exact_pin(range) {
+            return;
+        }
         if let Some(versions) = package.name().and_then(|name| handle.known_versions(name)) {
             *range = without_empty_segments(&range.simplify(versions.versions()), &versions);
         }
@@ -127,6 +133,58 @@ fn simplify(
             simplify(Arc::make_mut(&mut derived.cause1), handle, root, reasons);
             simplify(Arc::make_mut(&mut derived.cause2), handle, root, reasons);
         }
+    }
+}
+
+/// Whether `range` is what `==V` becomes: one segment from V to just past V's local versions.
+fn exact_pin(range: &Ranges<Version>) -> bool {
+    let mut segments = range.iter();
+    matches!(
+        (segments.next(), segments.next()),
+        (Some((low, high)), None) if segment(low, high).starts_with("==")
+    )
+}
+
+/// Folds "there is no version of p in R" into a sibling fact about `p==V` (`p==1.0 has only a
+/// source distribution…`) when R is the gap between V and V's local versions and holds no
+/// version pinwheel knows of. pubgrub's `collapse_no_versions` leaves custom facts alone because
+/// their reason may not cover R; with nothing in R, it covers it vacuously, and the report
+/// loses a clause like "there is no version of a>1.0,<=1.0". Wider gaps stay: folding them
+/// would turn `a==1.0 has…` into `a has…`.
+fn fold_empty_gaps(tree: &mut Tree, handle: &SolverHandle) {
+    let DerivationTree::Derived(derived) = tree else {
+        return;
+    };
+    fold_empty_gaps(Arc::make_mut(&mut derived.cause1), handle);
+    fold_empty_gaps(Arc::make_mut(&mut derived.cause2), handle);
+    let holds_nothing = |package: &PubGrubPackage, range: &Ranges<Version>| {
+        package
+            .name()
+            .and_then(|name| handle.known_versions(name))
+            .is_some_and(|versions| !versions.versions().any(|version| range.contains(version)))
+    };
+    let folded = match (derived.cause1.as_ref(), derived.cause2.as_ref()) {
+        (
+            DerivationTree::External(External::NoVersions(gap_package, gap)),
+            DerivationTree::External(External::Custom(package, range, reason)),
+        )
+        | (
+            DerivationTree::External(External::Custom(package, range, reason)),
+            DerivationTree::External(External::NoVersions(gap_package, gap)),
+        ) if gap_package == package
+            && holds_nothing(gap_package, gap)
+            && exact_pin(&range.union(gap)) =>
+        {
+            Some(External::Custom(
+                package.clone(),
+                range.union(gap),
+                reason.clone(),
+            ))
+        }
+        _ => None,
+    };
+    if let Some(external) = folded {
+        *tree = DerivationTree::External(external);
     }
 }
 
@@ -232,6 +290,14 @@ fn package_range(package: &PubGrubPackage, range: &Ranges<Version>) -> String {
     if range.is_empty() {
         return format!("{package} (no version)");
     }
+    // `!=V`: everything but one version (and its local versions).
+    let excluded = range.complement();
+    if let Some((low, high)) = excluded.iter().next()
+        && excluded.iter().count() == 1
+        && let Some(pinned) = segment(low, high).strip_prefix("==")
+    {
+        return format!("{package}!={pinned}");
+    }
     range
         .iter()
         .map(|(low, high)| format!("{package}{}", segment(low, high)))
@@ -242,6 +308,10 @@ fn package_range(package: &PubGrubPackage, range: &Ranges<Version>) -> String {
 fn segment(low: &Bound<Version>, high: &Bound<Version>) -> String {
     match (low, high) {
         (Bound::Included(a), Bound::Included(b)) if a == b => format!("=={}", clean(a)),
+        // `==V` is `>=V, <V.post0.dev0` so that V's local versions (`V+cpu`) match too.
+        (Bound::Included(a), Bound::Excluded(b)) if below_locals_of(b).as_ref() == Some(a) => {
+            format!("=={}", clean(a))
+        }
         (Bound::Unbounded, Bound::Unbounded) => String::new(),
         _ => {
             let low = match low {
@@ -251,12 +321,28 @@ fn segment(low: &Bound<Version>, high: &Bound<Version>) -> String {
             };
             let high = match high {
                 Bound::Included(v) => Some(format!("<={}", clean(v))),
-                Bound::Excluded(v) => Some(format!("<{}", clean(v))),
+                Bound::Excluded(v) => Some(match below_locals_of(v) {
+                    Some(pinned) => format!("<={}", clean(&pinned)),
+                    None => format!("<{}", clean(v)),
+                }),
                 Bound::Unbounded => None,
             };
             low.into_iter().chain(high).collect::<Vec<_>>().join(",")
         }
     }
+}
+
+/// The version V whose local versions `bound` is the first version after, when `bound` has
+/// the form the range conversion gives `==V` and `<=V` (`V.post0.dev0` for a V without post
+/// release, `V.post(N+1).dev0` for `V.postN`): no release is written that way.
+fn below_locals_of(bound: &Version) -> Option<Version> {
+    if bound.dev() != Some(0) || bound.is_local() || bound.min().is_some() || bound.max().is_some()
+    {
+        return None;
+    }
+    let post = bound.post()?;
+    let pinned = bound.clone().with_dev(None).with_post(post.checked_sub(1));
+    Some(pinned)
 }
 
 /// A version without the internal `min`/`max` markers the range conversion uses as bounds.
@@ -440,6 +526,31 @@ mod tests {
         );
         let split = Ranges::strictly_lower_than(v("1")).union(&Ranges::higher_than(v("2")));
         assert_eq!(package_range(&django, &split), "django<1 or django>=2");
+        // What `==4.20.0`, `==1.0.post2` and `<=1.5` become: ranges that admit local versions.
+        let range = |specifiers: &str| {
+            crate::resolver::specifiers::specifiers_to_range(
+                &crate::types::VersionSpecifiers::from_str(specifiers).unwrap(),
+            )
+        };
+        assert_eq!(package_range(&django, &range("==4.20.0")), "django==4.20.0");
+        assert_eq!(
+            package_range(&django, &range("==1.0.post2")),
+            "django==1.0.post2"
+        );
+        assert_eq!(package_range(&django, &range("<=1.5")), "django<=1.5");
+        assert_eq!(
+            package_range(&django, &range(">=1,<=1.5")),
+            "django>=1,<=1.5"
+        );
+        assert_eq!(package_range(&django, &range("!=2.0")), "django!=2.0");
+        assert_eq!(
+            package_range(&django, &Ranges::singleton(v("2")).complement()),
+            "django!=2"
+        );
+        assert_eq!(
+            package_range(&django, &range("<2.0.post0.dev1")),
+            "django<2.0.post0.dev1"
+        );
         assert_eq!(
             package_range(&PubGrubPackage::Root, &Ranges::singleton(v("0"))),
             "your requirements"
