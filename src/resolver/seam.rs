@@ -333,9 +333,9 @@ impl<S: Source> FetchContext<S> {
             .insert((name.clone(), version.clone()), result);
     }
 
-    /// Fetches a backtracking candidate's metadata unless the source has it at hand: reading
-    /// and parsing cached metadata the solver may never ask for (it often backjumps past the
-    /// window) made warm resolves slower, not faster.
+    /// Fetches a backtracking candidate's metadata unless the source has it at hand (reading
+    /// and parsing cached metadata the solver may never ask for, since it often backjumps past
+    /// the window, made warm resolves slower) or it is an sdist.
     async fn prefetch_candidate(self: &Arc<Self>, name: &PackageName, version: &Version) {
         let Ok(versions) = self.project(name).await else {
             return;
@@ -343,7 +343,10 @@ impl<S: Source> FetchContext<S> {
         let Some(file) = versions.get(version).and_then(|entry| entry.best_file()) else {
             return;
         };
-        if self.source.has_local_metadata(file).await {
+        // An sdist's metadata means downloading all of it (Pillow's are 50 MB): not on the
+        // chance that the solver gets there. apache-airflow[all] prefetched 1.3 GB of them,
+        // and peaked at 750 MB.
+        if !file.dist.is_wheel() || self.source.has_local_metadata(file).await {
             return;
         }
         self.fetch_metadata(name, version).await;
