@@ -2,10 +2,10 @@
 //! cache reads and page/metadata parsing, with no network.
 //!
 //! - `jupyter` (~100 pins);
-//! - `airflow` (`apache-airflow[all]`, the input of issue 6's targets). pinwheel finds no
-//!   solution for it today, since `multi-key-dict` has only sdists with dynamic metadata and
-//!   pinwheel never builds; the bench then measures the resolve up to its explained failure,
-//!   which is what `pinwheel resolve airflow.in` costs, and says so;
+//! - `airflow` (`apache-airflow[all]`, the input of issue 6's targets: ~700 pins and heavy
+//!   backtracking). Should an input have no solution for pinwheel, the bench measures the
+//!   resolve up to its explained failure, which is what `pinwheel resolve` costs then, and says
+//!   so;
 //! - `airflow-amazon-postgres` (~160 pins): a large graph that does resolve.
 //!
 //! The cache lives in `$PINWHEEL_BENCH_CACHE` (default `target/bench-cache`). Before measuring,
