@@ -413,6 +413,39 @@ impl VersionMap {
         ordered
     }
 
+    /// The slots between `range`'s lowest and highest bound, found by binary search: a pin
+    /// (`==1.2.3` among 500 versions) then parses a handful of versions, not every newer one.
+    fn bounds(&self, range: &Ranges<Version>) -> (usize, usize) {
+        use std::ops::Bound;
+        let Some((low, high)) = range.bounding_range() else {
+            return (0, 0);
+        };
+        // Unparseable versions (never written) sort first, like the lowest.
+        let below = |slot: &Slot, bound: &Version, inclusive: bool| {
+            self.version_of(slot)
+                .is_none_or(|version| version < bound || (inclusive && version == bound))
+        };
+        let end = match high {
+            Bound::Unbounded => self.versions.len(),
+            Bound::Included(bound) => self
+                .versions
+                .partition_point(|slot| below(slot, bound, true)),
+            Bound::Excluded(bound) => self
+                .versions
+                .partition_point(|slot| below(slot, bound, false)),
+        };
+        let start = match low {
+            Bound::Unbounded => 0,
+            Bound::Included(bound) => self
+                .versions
+                .partition_point(|slot| below(slot, bound, false)),
+            Bound::Excluded(bound) => self
+                .versions
+                .partition_point(|slot| below(slot, bound, true)),
+        };
+        (start.min(end), end)
+    }
+
     /// Versions in `range`, newest first, without yanked ones unless allowed. The range is
     /// checked before the entry, so versions outside it are never decoded.
     fn in_range<'a>(
@@ -420,8 +453,11 @@ impl VersionMap {
         range: &'a Ranges<Version>,
         allow_yanked: &'a dyn Fn(&Version) -> bool,
     ) -> impl Iterator<Item = &'a Version> + 'a {
-        self.slots()
+        let (start, end) = self.bounds(range);
+        self.versions[start..end]
+            .iter()
             .rev()
+            .filter_map(|slot| Some((self.version_of(slot)?, slot)))
             .filter(move |(version, _)| range.contains(version))
             .filter(move |(version, slot)| {
                 self.entry(slot)

@@ -663,3 +663,47 @@ fn a_walk_caused_by_an_earlier_decision_restarts_with_the_culprit_decided_last()
     }
     resolves_to(dists, &["a", "b"], &["a==2.0", "b==1.60"]);
 }
+
+#[test]
+fn lazy_version_maps_find_candidates_between_the_range_bounds() {
+    use crate::types::VersionSpecifiers;
+    let source = MemorySource::new(
+        ["1.0", "1.1", "1.2", "1.3", "2.0", "2.1", "3.0"]
+            .into_iter()
+            .map(|version| dist("a", version, &[]))
+            .collect(),
+    );
+    let name = PackageName::from_str("a").unwrap();
+    let packed = PackedProject::open(
+        name.clone(),
+        Arc::new(PackedProject::pack(&source.projects[&name])),
+    )
+    .unwrap();
+    let context = Arc::new(SelectionContext {
+        target: linux_312(),
+        options: SelectionOptions::default(),
+    });
+    let versions = VersionMap::lazy(Arc::new(packed), context);
+    let candidates = |specifiers: &str| {
+        let range =
+            specifiers::specifiers_to_range(&VersionSpecifiers::from_str(specifiers).unwrap());
+        versions
+            .candidates(
+                &range,
+                PrereleasePermission::Forbidden,
+                &|_| false,
+                VersionOrder::NewestFirst,
+            )
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(candidates("==1.2"), ["1.2"]);
+    assert_eq!(candidates(">=1.1,<2.1"), ["2.0", "1.3", "1.2", "1.1"]);
+    assert_eq!(candidates(">1.3,<=2.1"), ["2.1", "2.0"]);
+    assert_eq!(candidates(">3.0"), Vec::<String>::new());
+    assert_eq!(candidates("<1.0"), Vec::<String>::new());
+    assert_eq!(
+        candidates(">=0"),
+        ["3.0", "2.1", "2.0", "1.3", "1.2", "1.1", "1.0"]
+    );
+}
