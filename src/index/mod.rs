@@ -235,7 +235,7 @@ impl IndexClient {
             index: index.to_string(),
             name: name.clone(),
         };
-        if let Some(packed) = self.fresh_packed_page(&key, name, &url).await {
+        if let Some(packed) = self.cached_packed_page(&key, name, &url, true).await {
             return Ok(packed);
         }
         let pack = {
@@ -251,7 +251,7 @@ impl IndexClient {
             };
             // Just stored: read it back from disk like a warm run would, rather than keep every
             // page's bytes in memory for the whole resolve (30 MB on airflow's 160 projects).
-            if let Some(packed) = self.stored_packed_page(&key, name).await {
+            if let Some(packed) = self.cached_packed_page(&key, name, &url, false).await {
                 return Ok(packed);
             }
             match PackedProject::open(name.clone(), Arc::new(entry.body)) {
@@ -263,34 +263,16 @@ impl IndexClient {
         Err(IndexError::Unreadable { url: redact(&url) })
     }
 
-    /// The page just stored under `key`, opened from the cache's file; `None` without a cache
-    /// or when the write failed.
-    async fn stored_packed_page(
-        &self,
-        key: &CacheKey,
-        name: &PackageName,
-    ) -> Option<PackedProject> {
-        let cache = self.inner.cache.clone()?;
-        let (key, name) = (key.clone(), name.clone());
-        tokio::task::spawn_blocking(move || {
-            let (info, file) = cache.get_file(&key)?;
-            if info.not_found {
-                return None;
-            }
-            PackedProject::open(name, Arc::new(file)).ok()
-        })
-        .await
-        .ok()
-        .flatten()
-    }
-
-    /// A fresh cached page, opened from disk without reading its records (the usual warm
-    /// case); `None` when it is missing, stale or damaged, and the page must go the long way.
-    async fn fresh_packed_page(
+    /// The packed page cached under `key`, opened from disk without reading its records (a
+    /// cached 404 is an empty project). `None` when it is missing or damaged, or, with
+    /// `only_fresh`, stale: the usual warm case is `only_fresh`; a page just stored is reopened
+    /// from disk rather than kept in memory.
+    async fn cached_packed_page(
         &self,
         key: &CacheKey,
         name: &PackageName,
         url: &Url,
+        only_fresh: bool,
     ) -> Option<PackedProject> {
         let cache = self.inner.cache.clone()?;
         let (key, name) = (key.clone(), name.clone());
@@ -298,12 +280,12 @@ impl IndexClient {
         let redacted = redact(url);
         tokio::task::spawn_blocking(move || {
             let (info, file) = cache.get_file(&key)?;
-            let fresh =
-                mode == CacheMode::Offline || (mode == CacheMode::Normal && info.is_fresh(ttl));
-            if !fresh {
-                return None;
+            if only_fresh {
+                if !usable_without_asking(mode, ttl, &info) {
+                    return None;
+                }
+                tracing::info!("cache hit: {redacted}");
             }
-            tracing::info!("cache hit: {redacted}");
             if info.not_found {
                 return Some(PackedProject::empty(name));
             }
@@ -335,13 +317,11 @@ impl IndexClient {
             Fresh::Refetch => None,
         };
         let mode = inner.options.cache_mode;
-        if let Some(entry) = &cached {
-            let fresh = mode == CacheMode::Offline
-                || (mode == CacheMode::Normal && entry.info.is_fresh(inner.options.page_ttl));
-            if fresh {
-                tracing::info!("cache hit: {}", redact(url));
-                return Ok(page_from_entry(entry.clone(), url));
-            }
+        if let Some(entry) = &cached
+            && usable_without_asking(mode, inner.options.page_ttl, &entry.info)
+        {
+            tracing::info!("cache hit: {}", redact(url));
+            return Ok(page_from_entry(entry.clone(), url));
         }
         if mode == CacheMode::Offline {
             return Err(IndexError::OfflineMiss {
@@ -537,6 +517,12 @@ fn page_from_entry(entry: Entry, requested: &Url) -> Option<(Entry, Url)> {
     }
     let base = fetched_base(&entry.info, requested);
     Some((entry, base))
+}
+
+/// Whether a cached page may be used without asking the server: always offline, within its TTL
+/// normally, never with `--refresh`.
+fn usable_without_asking(mode: CacheMode, ttl: Duration, info: &EntryInfo) -> bool {
+    mode == CacheMode::Offline || (mode == CacheMode::Normal && info.is_fresh(ttl))
 }
 
 /// The URL a page's relative links resolve against: where it came from, after redirects.
