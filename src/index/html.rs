@@ -301,19 +301,14 @@ pub(super) struct RequiresPythonCache<'a> {
 }
 
 impl<'a> RequiresPythonCache<'a> {
-    /// The specifiers for `raw`, or `None` when it is empty or junk even after fix-ups.
+    /// The specifiers for `raw` (repaired by core metadata's rules, which pip applies too), or
+    /// `None` when it is empty or junk even after fix-ups.
     pub(super) fn get(&mut self, raw: &'a str) -> Option<VersionSpecifiers> {
         self.seen
             .entry(raw)
-            .or_insert_with(|| parse_requires_python(raw))
+            .or_insert_with(|| crate::metadata::core::parse_requires_python_lenient(raw))
             .clone()
     }
-}
-
-/// Parses a `Requires-Python` value as an index reports it: repaired or dropped when invalid
-/// (the same rules as for core metadata, which pip applies too).
-pub(super) fn parse_requires_python(raw: &str) -> Option<VersionSpecifiers> {
-    crate::metadata::core::parse_requires_python_lenient(raw)
 }
 
 #[cfg(test)]
@@ -579,27 +574,6 @@ mod tests {
             error.to_string(),
             "the page at https://user:****@h.example/simple/foo/ is not an HTML project page"
         );
-    }
-
-    #[test]
-    fn requires_python_is_lenient() {
-        let cases = [
-            (">=3.8", Some(">=3.8")),
-            (">=2.7, !=3.0.*", Some(">=2.7, !=3.0.*")),
-            (">=2.7.*", Some(">=2.7")),
-            (">= '3.6'", Some(">=3.6")),
-            (">=3.6,", Some(">=3.6")),
-            (">3.5.2,,<4.0.0, ", Some(">3.5.2, <4.0.0")),
-            ("", None),
-            ("  ", None),
-            ("3.6", None),
-            ("python3", None),
-            ("~=3", None),
-        ];
-        for (raw, expected) in cases {
-            let parsed = parse_requires_python(raw).map(|specifiers| specifiers.to_string());
-            assert_eq!(parsed.as_deref(), expected, "{raw:?}");
-        }
     }
 
     #[test]
