@@ -55,6 +55,14 @@ impl Source for Registry {
             .map_err(SourceError::new)
     }
 
+    fn project_at_hand(&self, name: &PackageName) -> Option<Arc<PackedProject>> {
+        self.client.packed_project_at_hand(name).map(Arc::new)
+    }
+
+    fn metadata_at_hand(&self, file: &IndexFile) -> Option<MetadataOutcome> {
+        self.client.metadata_at_hand(file).map(outcome)
+    }
+
     fn can_fetch(&self) -> bool {
         !self.client.is_offline()
     }

@@ -121,7 +121,9 @@ pub(crate) fn content_path_of(dir: &Path, integrity: &cacache::Integrity) -> Opt
     if bytes.len() < 3 {
         return None;
     }
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    // Not a `format!` per byte: that was 9% of a warm resolve's allocations (two lookups per
+    // project).
+    let hex = crate::types::encode_hex(&bytes);
     Some(
         dir.join(CONTENT_DIR)
             .join(hash.algorithm.to_string())

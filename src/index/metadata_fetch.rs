@@ -69,19 +69,10 @@ impl IndexClient {
     pub async fn metadata(&self, file: &IndexFile) -> Result<FetchedMetadata, IndexError> {
         let key = super::metadata_cache_key(file);
         let offline = self.inner.options.cache_mode == CacheMode::Offline;
-        if let Some(entry) = self.cache_get(&key).await? {
-            match decode_cached(&entry.body) {
-                Cached::Current(outcome) => {
-                    tracing::info!("cache hit: metadata of {}", file.filename);
-                    return Ok(outcome);
-                }
-                // Offline, an old refusal is still the best answer there is.
-                Cached::Stale(outcome) if offline => return Ok(outcome),
-                Cached::Stale(_) => tracing::info!(
-                    "reading {} again: its cached refusal predates this version's reader",
-                    file.filename
-                ),
-            }
+        if let Some(entry) = self.cache_get(&key).await?
+            && let Some(outcome) = self.usable_cached_metadata(file, &entry.body)
+        {
+            return Ok(outcome);
         }
         if offline {
             return Err(IndexError::OfflineMiss {
@@ -103,6 +94,40 @@ impl IndexClient {
         let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
         self.cache_put(&key, &encode_cached(&outcome), &info).await;
         Ok(outcome)
+    }
+
+    /// [`IndexClient::metadata`] when the cache holds it, on the calling thread: it blocks on
+    /// the disk, so only a thread that may block calls it. `None` when it is not cached (or is
+    /// a refusal by an older reader, to be read again).
+    #[must_use]
+    pub fn metadata_at_hand(&self, file: &IndexFile) -> Option<FetchedMetadata> {
+        let entry = self
+            .inner
+            .cache
+            .as_ref()?
+            .get(&super::metadata_cache_key(file))?;
+        self.usable_cached_metadata(file, &entry.body)
+    }
+
+    /// A cached metadata body as an answer, unless it is a refusal an older reader cached
+    /// (offline, even that is the best answer there is).
+    fn usable_cached_metadata(&self, file: &IndexFile, body: &[u8]) -> Option<FetchedMetadata> {
+        match decode_cached(body) {
+            Cached::Current(outcome) => {
+                tracing::info!("cache hit: metadata of {}", file.filename);
+                Some(outcome)
+            }
+            Cached::Stale(outcome) if self.inner.options.cache_mode == CacheMode::Offline => {
+                Some(outcome)
+            }
+            Cached::Stale(_) => {
+                tracing::info!(
+                    "reading {} again: its cached refusal predates this version's reader",
+                    file.filename
+                );
+                None
+            }
+        }
     }
 
     async fn wheel_metadata_bytes(

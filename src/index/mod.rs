@@ -274,28 +274,60 @@ impl IndexClient {
         url: &Url,
         only_fresh: bool,
     ) -> Option<PackedProject> {
-        let cache = self.inner.cache.clone()?;
-        let (key, name) = (key.clone(), name.clone());
-        let (mode, ttl) = (self.inner.options.cache_mode, self.inner.options.page_ttl);
-        let redacted = redact(url);
+        let (client, key, name, url) = (self.clone(), key.clone(), name.clone(), url.clone());
         tokio::task::spawn_blocking(move || {
-            let (info, file) = cache.get_file(&key)?;
-            if only_fresh {
-                if !usable_without_asking(mode, ttl, &info) {
-                    return None;
-                }
-                tracing::info!("cache hit: {redacted}");
-            }
-            if info.not_found {
-                return Some(PackedProject::empty(name));
-            }
-            PackedProject::open(name, Arc::new(file))
-                .inspect_err(|error| tracing::debug!("{redacted}: {error}"))
-                .ok()
+            client.cached_packed_page_now(&key, &name, &url, only_fresh)
         })
         .await
         .ok()
         .flatten()
+    }
+
+    /// [`IndexClient::cached_packed_page`] on the calling thread (it reads the disk).
+    fn cached_packed_page_now(
+        &self,
+        key: &CacheKey,
+        name: &PackageName,
+        url: &Url,
+        only_fresh: bool,
+    ) -> Option<PackedProject> {
+        let cache = self.inner.cache.as_ref()?;
+        let (mode, ttl) = (self.inner.options.cache_mode, self.inner.options.page_ttl);
+        let (info, file) = cache.get_file(key)?;
+        if only_fresh {
+            if !usable_without_asking(mode, ttl, &info) {
+                return None;
+            }
+            tracing::info!("cache hit: {}", redact(url));
+        }
+        if info.not_found {
+            return Some(PackedProject::empty(name.clone()));
+        }
+        PackedProject::open(name.clone(), Arc::new(file))
+            .inspect_err(|error| tracing::debug!("{}: {error}", redact(url)))
+            .ok()
+    }
+
+    /// [`IndexClient::packed_project`] when the cache can answer it without asking the network
+    /// (every index's page is fresh, or `--offline`), on the calling thread: it blocks on the
+    /// disk, so only a thread that may block calls it. `None` when the network is needed, or
+    /// with `--find-links` sources (read by the async path).
+    #[must_use]
+    pub fn packed_project_at_hand(&self, name: &PackageName) -> Option<PackedProject> {
+        if !self.inner.options.find_links.is_empty() {
+            return None;
+        }
+        for index in &self.inner.options.indexes {
+            let key = CacheKey::PackedPage {
+                index: index.to_string(),
+                name: name.clone(),
+            };
+            let page = self.cached_packed_page_now(&key, name, &project_url(index, name), true)?;
+            if page.file_count() > 0 {
+                return Some(page);
+            }
+        }
+        Some(PackedProject::empty(name.clone()))
     }
 
     /// The stored form of a page (`store` turns a fetched body into it, off the async

@@ -388,22 +388,27 @@ impl VersionMap {
         allow_yanked: &'a dyn Fn(&Version) -> bool,
         order: VersionOrder,
     ) -> impl Iterator<Item = &'a Version> + 'a {
-        let allow_prereleases = match prereleases {
+        // As in uv (and packse's expectations): "necessary" means the project has nothing but
+        // prereleases, not that no final release fits the current range. Worked out only when
+        // a prerelease is met in the range: an `==` pin on a final release (most lines of a
+        // large lock) then never decodes the project's newest version for nothing.
+        let only_prereleases = std::cell::OnceCell::new();
+        let allow_prerelease = move || match prereleases {
             PrereleasePermission::Allowed => true,
             PrereleasePermission::Forbidden => false,
-            // As in uv (and packse's expectations): "necessary" means the project has nothing
-            // but prereleases, not that no final release fits the current range.
             // Looked for from the newest final release down: that is usually the version the
             // solver decodes next anyway, while the oldest would be decoded for nothing.
-            PrereleasePermission::IfNecessary => !self
-                .slots()
-                .rev()
-                .filter(|(version, _)| !version.any_prerelease())
-                .any(|(_, slot)| self.entry(slot).is_some()),
+            PrereleasePermission::IfNecessary => *only_prereleases.get_or_init(|| {
+                !self
+                    .slots()
+                    .rev()
+                    .filter(|(version, _)| !version.any_prerelease())
+                    .any(|(_, slot)| self.entry(slot).is_some())
+            }),
         };
         let newest_first = self
             .in_range(range, allow_yanked)
-            .filter(move |version| allow_prereleases || !version.any_prerelease());
+            .filter(move |version| !version.any_prerelease() || allow_prerelease());
         let ordered: Box<dyn Iterator<Item = &'a Version> + 'a> = match order {
             VersionOrder::NewestFirst => Box::new(newest_first),
             VersionOrder::OldestFirst => {

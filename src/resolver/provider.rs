@@ -17,7 +17,7 @@ use super::package::PubGrubPackage;
 use super::root::RootSpec;
 use super::seam::SolverHandle;
 use super::source::{MetadataOutcome, SourceError};
-use super::specifiers::specifiers_to_range;
+use super::specifiers::{pinned_version, specifiers_to_range};
 use crate::target::Target;
 use crate::types::{ExtraName, PackageName, Version};
 
@@ -90,7 +90,17 @@ pub(crate) struct Provider<'a> {
     may_restart: bool,
     /// Set when this attempt stopped to restart.
     restart: RefCell<Option<Restart>>,
+    /// Dependencies already worked out, kept across attempts.
+    known: &'a KnownDependencies,
 }
+
+/// The dependencies of each package version, kept across the attempts of one resolution: a
+/// restart decides mostly the same versions again, and working out their dependencies
+/// (markers evaluated, specifiers turned into ranges, duplicates merged) was a third of the
+/// solver thread's time on home-assistant's four attempts.
+pub(crate) type KnownDependencies = RefCell<
+    HashMap<(PubGrubPackage, Version), Dependencies<PubGrubPackage, Ranges<Version>, String>>,
+>;
 
 impl<'a> Provider<'a> {
     pub(crate) fn new(
@@ -100,6 +110,7 @@ impl<'a> Provider<'a> {
         root: &'a RootSpec,
         deprioritized: &'a HashSet<PackageName>,
         may_restart: bool,
+        known: &'a KnownDependencies,
     ) -> Self {
         Self {
             handle,
@@ -112,6 +123,7 @@ impl<'a> Provider<'a> {
             deprioritized,
             may_restart,
             restart: RefCell::new(None),
+            known,
         }
     }
 
@@ -121,8 +133,8 @@ impl<'a> Provider<'a> {
     }
 
     /// The dependencies of `name`'s previously chosen version whose range excludes the version
-    /// chosen last for them: what keeps rejecting `name`'s versions. Empty when that is unclear
-    /// or when they are all deprioritized already.
+    /// chosen last for them: what keeps rejecting `name`'s versions. Empty when that is unclear,
+    /// or when they are all deprioritized already or pinned by the inputs.
     fn culprits(&self, name: &PackageName) -> Vec<PackageName> {
         let previous = {
             let chosen = self.chosen.borrow();
@@ -143,8 +155,12 @@ impl<'a> Provider<'a> {
                     return None;
                 };
                 let (last, _) = chosen.get(dependency)?;
-                (!range.contains(last) && !self.deprioritized.contains(dependency))
-                    .then(|| dependency.clone())
+                // Deprioritizing a package the inputs pin to one version would restart into
+                // the same walk: home-assistant's pubnub walks because `httpx==0.25.0`.
+                (!range.contains(last)
+                    && !self.deprioritized.contains(dependency)
+                    && !self.root.allows_one_version(dependency))
+                .then(|| dependency.clone())
             })
             .collect()
     }
@@ -260,9 +276,10 @@ impl DependencyProvider for Provider<'_> {
             return (u8::MAX, Reverse(0));
         };
         let order = Reverse(self.discovery_index(name));
-        if self.deprioritized.contains(name) && range.as_singleton().is_none() {
+        let pinned = pinned_version(range).is_some();
+        if self.deprioritized.contains(name) && !pinned {
             (0, order)
-        } else if range.as_singleton().is_some() {
+        } else if pinned {
             (3, order)
         } else if statistics.conflict_count() > CONFLICT_THRESHOLD {
             (2, order)
@@ -288,8 +305,6 @@ impl DependencyProvider for Provider<'_> {
                 .map_or("no version".to_string(), ToString::to_string)
         );
         if let Some(version) = &chosen {
-            // Start fetching its metadata now: get_dependencies will ask for it next.
-            self.handle.request_metadata(name, version);
             {
                 let mut last = self.chosen.borrow_mut();
                 let previous = last.remove(name).map(|(latest, _)| latest);
@@ -338,9 +353,31 @@ impl DependencyProvider for Provider<'_> {
                     self.root.dependencies.clone(),
                 )))
             }
-            PubGrubPackage::Package(name) => self.dependencies_of(name, version, None),
-            PubGrubPackage::Extra(name, extra) => self.dependencies_of(name, version, Some(extra)),
+            PubGrubPackage::Package(name) => self.known_dependencies(package, name, version, None),
+            PubGrubPackage::Extra(name, extra) => {
+                self.known_dependencies(package, name, version, Some(extra))
+            }
         }
+    }
+}
+
+impl Provider<'_> {
+    /// [`Provider::dependencies_of`] `package` (`name`, with `extra`), worked out once per
+    /// resolution. Failures are not kept: they end the resolution anyway.
+    fn known_dependencies(
+        &self,
+        package: &PubGrubPackage,
+        name: &PackageName,
+        version: &Version,
+        extra: Option<&ExtraName>,
+    ) -> Result<Dependencies<PubGrubPackage, Ranges<Version>, String>, SourceError> {
+        let key = (package.clone(), version.clone());
+        if let Some(known) = self.known.borrow().get(&key) {
+            return Ok(known.clone());
+        }
+        let dependencies = self.dependencies_of(name, version, extra)?;
+        self.known.borrow_mut().insert(key, dependencies.clone());
+        Ok(dependencies)
     }
 }
 

@@ -18,7 +18,7 @@ pub struct Resolution {
 }
 
 /// One dependency edge: `from` required `to` with `requirement`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Edge {
     /// Who asked.
     pub from: EdgeFrom,
@@ -29,7 +29,7 @@ pub struct Edge {
 }
 
 /// The asking side of an [`Edge`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum EdgeFrom {
     /// An input line (requirement or constraint).
     Input(Origin),

@@ -41,6 +41,9 @@ pub(crate) struct RootSpec {
     explicit_prereleases: HashSet<PackageName>,
     /// Versions pinned with `==`/`===` by first-party requirements: these may be yanked.
     exact_pins: HashMap<PackageName, Ranges<Version>>,
+    /// Packages the inputs allow one version of (a requirement or constraint narrowed to a
+    /// single version): their version is never a choice the solver could make differently.
+    single_version: HashSet<PackageName>,
 }
 
 impl RootSpec {
@@ -111,7 +114,28 @@ impl RootSpec {
                 ));
             }
         }
+        let requirement_ranges = spec.dependencies.iter().filter_map(|(package, range)| {
+            Some((
+                package.name()?,
+                spec.constrain(package.name()?, range.clone()),
+            ))
+        });
+        let constraint_ranges = spec
+            .constraints
+            .iter()
+            .map(|(name, range)| (name, range.clone()));
+        spec.single_version = requirement_ranges
+            .chain(constraint_ranges)
+            .filter(|(_, range)| super::specifiers::pinned_version(range).is_some())
+            .map(|(name, _)| name.clone())
+            .collect();
         spec
+    }
+
+    /// Whether the inputs allow only one version of `name`: deciding it later or earlier
+    /// changes nothing.
+    pub(crate) fn allows_one_version(&self, name: &PackageName) -> bool {
+        self.single_version.contains(name)
     }
 
     /// `requirements` with overrides applied: a requirement on an overridden package becomes the

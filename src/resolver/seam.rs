@@ -6,13 +6,16 @@
 //! answer. Prefetches are requests the solver does not wait for: as soon as a package enters the
 //! graph its index page is fetched, and then the metadata of the version the solver will most
 //! likely choose, so a cold resolve costs the depth of the graph in round trips, not its size.
+//! What the cache can answer at once the solver reads itself rather than wait in that queue
+//! ([`AtHand`]).
 //!
 //! Invariants: the solver thread never awaits or `block_on`s; every request the solver waits on
 //! is answered (with a value or an error) unless the solver has already finished.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use futures::FutureExt as _;
 use futures::future::{BoxFuture, Shared};
@@ -56,12 +59,34 @@ pub(crate) struct Answers {
 pub(crate) struct SolverHandle {
     requests: UnboundedSender<Request>,
     answers: Arc<Answers>,
+    /// Answers the solver reads itself when local storage has them.
+    at_hand: Arc<dyn AtHand>,
     requested_projects: RefCell<HashSet<PackageName>>,
     requested_metadata: RefCell<HashSet<(PackageName, Version)>>,
     prefetched: RefCell<HashSet<PackageName>>,
+    /// How long the solver spent blocked on answers, and how many times it blocked: the part
+    /// of a resolve the fetch side did not hide (logged at `-v`).
+    waited: Cell<(Duration, usize)>,
 }
 
 impl SolverHandle {
+    /// Blocks on `wait` unless `ready` already has the answer, counting the time blocked.
+    fn blocking<V>(&self, ready: Option<V>, wait: impl FnOnce() -> V) -> V {
+        if let Some(value) = ready {
+            return value;
+        }
+        let started = Instant::now();
+        let value = wait();
+        let (total, count) = self.waited.get();
+        self.waited.set((total + started.elapsed(), count + 1));
+        value
+    }
+
+    /// The time the solver spent blocked on the fetch side, and how many times it blocked.
+    pub(crate) fn waited(&self) -> (Duration, usize) {
+        self.waited.get()
+    }
+
     fn send(&self, request: Request) -> Result<(), SourceError> {
         self.requests
             .send(request)
@@ -73,19 +98,15 @@ impl SolverHandle {
         if let Some(answer) = self.answers.projects.get(name) {
             return answer;
         }
+        if let Some(answer) = self.at_hand.versions(name) {
+            return answer;
+        }
         if self.requested_projects.borrow_mut().insert(name.clone()) {
             self.send(Request::Project(name.clone()))?;
         }
-        self.answers.projects.wait(name)
-    }
-
-    /// Starts fetching the metadata of `name` `version` without waiting.
-    pub(crate) fn request_metadata(&self, name: &PackageName, version: &Version) {
-        let key = (name.clone(), version.clone());
-        if self.requested_metadata.borrow_mut().insert(key.clone()) {
-            // A closed channel is reported by the blocking getter that follows.
-            let _ = self.send(Request::Metadata(key.0, key.1));
-        }
+        self.blocking(self.answers.projects.get(name), || {
+            self.answers.projects.wait(name)
+        })
     }
 
     /// The metadata of `name` `version`, blocking until known.
@@ -94,10 +115,15 @@ impl SolverHandle {
         if let Some(answer) = self.answers.metadata.get(&key) {
             return answer;
         }
+        if let Some(answer) = self.at_hand.metadata(name, version) {
+            return answer;
+        }
         if self.requested_metadata.borrow_mut().insert(key.clone()) {
             self.send(Request::Metadata(name.clone(), version.clone()))?;
         }
-        self.answers.metadata.wait(&key)
+        self.blocking(self.answers.metadata.get(&key), || {
+            self.answers.metadata.wait(&key)
+        })
     }
 
     /// Hints that `name` entered the graph with `range`. Sent once per project.
@@ -138,13 +164,6 @@ pub(crate) fn channel<S: Source>(
         projects: OnceMap::new(),
         metadata: OnceMap::new(),
     });
-    let handle = SolverHandle {
-        requests: sender,
-        answers: Arc::clone(&answers),
-        requested_projects: RefCell::new(HashSet::new()),
-        requested_metadata: RefCell::new(HashSet::new()),
-        prefetched: RefCell::new(HashSet::new()),
-    };
     let selection = Arc::new(SelectionContext {
         target: target.clone(),
         options: options.selection.clone(),
@@ -154,10 +173,19 @@ pub(crate) fn channel<S: Source>(
         selection,
         options,
         root,
-        answers,
+        answers: Arc::clone(&answers),
         projects: Mutex::new(HashMap::new()),
         metadata_started: Mutex::new(HashSet::new()),
     });
+    let handle = SolverHandle {
+        requests: sender,
+        answers,
+        at_hand: Arc::clone(&context) as Arc<dyn AtHand>,
+        requested_projects: RefCell::new(HashSet::new()),
+        requested_metadata: RefCell::new(HashSet::new()),
+        prefetched: RefCell::new(HashSet::new()),
+        waited: Cell::new((Duration::ZERO, 0)),
+    };
     (handle, FetchLoop { receiver, context })
 }
 
@@ -168,8 +196,9 @@ pub(crate) struct FetchLoop<S: Source> {
 }
 
 impl<S: Source> FetchLoop<S> {
-    /// Serves requests until the solver is done, then cancels outstanding prefetches.
-    pub(crate) async fn run(mut self) {
+    /// Serves requests until the solver is done, then cancels outstanding prefetches. Returns
+    /// what the loop held (every project and metadata answer) for the caller to dispose of.
+    pub(crate) async fn run(mut self) -> impl Send + 'static {
         let mut tasks = JoinSet::new();
         loop {
             tokio::select! {
@@ -186,6 +215,7 @@ impl<S: Source> FetchLoop<S> {
             }
         }
         tasks.abort_all();
+        self.context
     }
 
     fn dispatch(&self, request: Request, tasks: &mut JoinSet<()>) {
@@ -260,8 +290,9 @@ impl<S: Source> FetchContext<S> {
         let owned_name = name.clone();
         let future = async move {
             let result = context.load_project(&owned_name).await;
-            context.answers.projects.insert(owned_name, result.clone());
-            result
+            // The solver may have read the same page itself meanwhile: its map stands, so
+            // that both sides decode each version once.
+            context.answers.projects.insert(owned_name, result)
         }
         .boxed()
         .shared();
@@ -270,6 +301,9 @@ impl<S: Source> FetchContext<S> {
     }
 
     async fn load_project(&self, name: &PackageName) -> ProjectResult {
+        if let Some(answer) = self.answers.projects.get(name) {
+            return answer;
+        }
         // A local project directory: its metadata came with the inputs.
         if let Some(metadata) = self.root.local_metadata(name) {
             let version = metadata.version.clone();
@@ -302,7 +336,8 @@ impl<S: Source> FetchContext<S> {
     /// project's came with the inputs), so that nobody fetches it again.
     fn publish_metadata(&self, name: &PackageName, version: &Version, outcome: MetadataOutcome) {
         self.claim_metadata(name, version);
-        self.answers
+        let _ = self
+            .answers
             .metadata
             .insert((name.clone(), version.clone()), Ok(outcome));
     }
@@ -328,7 +363,8 @@ impl<S: Source> FetchContext<S> {
                 )),
             },
         };
-        self.answers
+        let _ = self
+            .answers
             .metadata
             .insert((name.clone(), version.clone()), result);
     }
@@ -365,6 +401,42 @@ impl<S: Source> FetchContext<S> {
         {
             self.fetch_metadata(name, &version).await;
         }
+    }
+}
+
+/// What the solver thread may read itself. On a warm run the fetch loop queues a prefetch for
+/// every package as it enters the graph (home-assistant's 1,300 at once), and the answer the
+/// solver needs next is somewhere in that queue: reading it from the cache directly costs
+/// less than waiting for it. A race with a prefetch of the same answer costs a second read,
+/// never a second answer: the first inserted stands.
+trait AtHand: Send + Sync {
+    /// `name`'s versions, if local storage has them (never for a direct URL or a local project).
+    fn versions(&self, name: &PackageName) -> Option<ProjectResult>;
+    /// The metadata of `name` `version`, if its versions are known and local storage has it.
+    fn metadata(&self, name: &PackageName, version: &Version) -> Option<MetadataResult>;
+}
+
+impl<S: Source> AtHand for FetchContext<S> {
+    fn versions(&self, name: &PackageName) -> Option<ProjectResult> {
+        if self.root.urls.contains_key(name) || self.root.local_metadata(name).is_some() {
+            return None;
+        }
+        let packed = self.source.project_at_hand(name)?;
+        let versions = Arc::new(VersionMap::lazy(packed, Arc::clone(&self.selection)));
+        Some(self.answers.projects.insert(name.clone(), Ok(versions)))
+    }
+
+    fn metadata(&self, name: &PackageName, version: &Version) -> Option<MetadataResult> {
+        let versions = self.answers.projects.get(name)?.ok()?;
+        let file = versions.get(version)?.best_file()?;
+        let outcome = self.source.metadata_at_hand(file)?;
+        // A prefetch that has not started yet need not read it again.
+        self.claim_metadata(name, version);
+        Some(
+            self.answers
+                .metadata
+                .insert((name.clone(), version.clone()), Ok(outcome)),
+        )
     }
 }
 

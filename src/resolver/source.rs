@@ -31,6 +31,22 @@ pub trait Source: Send + Sync + 'static {
         file: &IndexFile,
     ) -> impl Future<Output = Result<MetadataOutcome, SourceError>> + Send;
 
+    /// [`Source::project`] if it can be answered at once from local storage (a fresh cache
+    /// entry, or any entry `--offline`), else `None`. It blocks on the disk: the solver thread
+    /// calls it rather than wait for the fetch loop to get round to an answer it could read
+    /// itself, and async code never calls it.
+    fn project_at_hand(&self, name: &PackageName) -> Option<Arc<PackedProject>> {
+        let _ = name;
+        None
+    }
+
+    /// [`Source::metadata`] if it can be answered at once from local storage, else `None`;
+    /// blocking, like [`Source::project_at_hand`].
+    fn metadata_at_hand(&self, file: &IndexFile) -> Option<MetadataOutcome> {
+        let _ = file;
+        None
+    }
+
     /// Whether anything can be fetched at all (false with `--offline`): prefetching is only
     /// worth it when it hides network round trips.
     fn can_fetch(&self) -> bool {

@@ -54,6 +54,25 @@ pub fn specifier_to_range(specifier: &VersionSpecifier) -> Ranges<Version> {
     }
 }
 
+/// The one version `range` was pinned to, if it is a pin: `==V` (V and its local versions,
+/// as [`specifier_to_range`] builds it) or a single version.
+#[must_use]
+pub fn pinned_version(range: &Ranges<Version>) -> Option<&Version> {
+    use std::ops::Bound;
+    if let Some(version) = range.as_singleton() {
+        return Some(version);
+    }
+    let mut segments = range.iter();
+    match (segments.next(), segments.next()) {
+        (Some((Bound::Included(low), Bound::Excluded(high))), None)
+            if !low.is_local() && *high == after_locals(low) =>
+        {
+            Some(low)
+        }
+        _ => None,
+    }
+}
+
 /// `==V`: V and, when V has no local label, every local version of V.
 fn equal(version: &Version) -> Ranges<Version> {
     if version.is_local() {
@@ -117,6 +136,21 @@ mod tests {
 
     fn range(text: &str) -> Ranges<Version> {
         specifiers_to_range(&VersionSpecifiers::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn pins_are_recognised_with_their_local_versions() {
+        let pinned = |text: &str| pinned_version(&range(text)).map(ToString::to_string);
+        assert_eq!(pinned("==1.5").as_deref(), Some("1.5"));
+        assert_eq!(pinned("===1.5").as_deref(), Some("1.5"));
+        assert_eq!(pinned("==1.5.post2").as_deref(), Some("1.5.post2"));
+        assert_eq!(pinned("==1.5.dev3").as_deref(), Some("1.5.dev3"));
+        assert_eq!(pinned("==1.5+cpu").as_deref(), Some("1.5+cpu"));
+        assert_eq!(pinned(">=1.5,<=1.5").as_deref(), Some("1.5"));
+        assert_eq!(pinned(">=1.5,<1.6"), None);
+        assert_eq!(pinned("==1.5.*"), None);
+        assert_eq!(pinned("!=1.5"), None);
+        assert_eq!(pinned(">=1.5"), None);
     }
 
     fn v(text: &str) -> Version {

@@ -707,3 +707,32 @@ fn lazy_version_maps_find_candidates_between_the_range_bounds() {
         ["3.0", "2.1", "2.0", "1.3", "1.2", "1.1", "1.0"]
     );
 }
+
+#[test]
+fn packages_the_inputs_narrow_to_one_version_are_known_as_such() {
+    // Deprioritizing such a package cannot change a walk, so a restart never names it.
+    let manifest = manifest(
+        &["a==3.0", "b>1", "c", "d>=1,<=1", "e[x]===2"],
+        &["c==1.0", "f==2.0", "b<5"],
+    );
+    let root = RootSpec::new(&manifest, &linux_312(), &ResolveOptions::default());
+    let single = |name: &str| root.allows_one_version(&PackageName::from_str(name).unwrap());
+    assert!(single("a"), "an `==` requirement");
+    assert!(single("c"), "a requirement pinned by a constraint");
+    assert!(single("d"), "a range that holds one version");
+    assert!(single("e"), "an `===` requirement with an extra");
+    assert!(single("f"), "a constraint alone");
+    assert!(!single("b"), "a range");
+    assert!(!single("g"), "a package the inputs do not name");
+}
+
+#[test]
+fn a_walk_caused_by_a_pinned_input_walks_to_the_version_the_pin_allows() {
+    // As above, but the inputs pin `a==3.0`: no restart can help, and `b` walks down to 1.10.
+    let mut dists = vec![dist("a", "2.0", &[]), dist("a", "3.0", &[])];
+    for minor in 1..=30 {
+        let version: &'static str = Box::leak(format!("1.{minor}").into_boxed_str());
+        dists.push(dist("b", version, if minor > 10 { &["a<3"] } else { &[] }));
+    }
+    resolves_to(dists, &["a==3.0", "b"], &["a==3.0", "b==1.10"]);
+}

@@ -44,11 +44,35 @@ impl Sha256Digest {
 
 impl fmt::Display for Sha256Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
+        // One write of 64 digits: a `write!` per byte was most of the cost of writing a
+        // hashed lock file.
+        let mut digits = [0u8; 64];
+        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.0) {
+            pair.copy_from_slice(&hex_pair(byte));
         }
-        Ok(())
+        f.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
     }
+}
+
+/// `bytes` as lowercase hexadecimal.
+#[must_use]
+pub fn encode_hex(bytes: &[u8]) -> String {
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        let [high, low] = hex_pair(byte);
+        hex.push(char::from(high));
+        hex.push(char::from(low));
+    }
+    hex
+}
+
+/// The two lowercase hexadecimal digits of `byte`.
+fn hex_pair(byte: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [
+        DIGITS[usize::from(byte >> 4)],
+        DIGITS[usize::from(byte & 0x0f)],
+    ]
 }
 
 impl fmt::Debug for Sha256Digest {

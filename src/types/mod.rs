@@ -10,7 +10,7 @@ mod index_file;
 mod packed;
 mod redacted;
 
-pub use digest::{DigestError, Sha256Digest, Sha256Hasher};
+pub use digest::{DigestError, Sha256Digest, Sha256Hasher, encode_hex};
 pub use filename::{
     DistFilename, FilenameError, SdistFilename, SdistFormat, WheelFilename, WheelTag,
     filename_from_url,
