@@ -198,6 +198,14 @@ impl RootSpec {
         }
     }
 
+    /// Whether `name` is a local project directory (see [`RootSpec::local_metadata`]).
+    pub(crate) fn is_local_project(&self, name: &PackageName) -> bool {
+        self.locals
+            .get(name)
+            .and_then(LocalRequirement::project)
+            .is_some()
+    }
+
     /// The metadata of `name` when it is a local project directory: read from the project by
     /// the inputs, so the resolver never fetches it.
     pub(crate) fn local_metadata(&self, name: &PackageName) -> Option<CoreMetadata> {

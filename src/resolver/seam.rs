@@ -418,7 +418,7 @@ trait AtHand: Send + Sync {
 
 impl<S: Source> AtHand for FetchContext<S> {
     fn versions(&self, name: &PackageName) -> Option<ProjectResult> {
-        if self.root.urls.contains_key(name) || self.root.local_metadata(name).is_some() {
+        if self.root.urls.contains_key(name) || self.root.is_local_project(name) {
             return None;
         }
         let packed = self.source.project_at_hand(name)?;
