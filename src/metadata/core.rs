@@ -353,13 +353,8 @@ mod tests {
     #[test]
     fn parses_requirements_with_markers_and_extras() {
         let metadata = parse_core_metadata(METADATA.as_bytes()).unwrap();
-        let rendered: Vec<String> = metadata
-            .requires_dist
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         assert_eq!(
-            rendered,
+            crate::metadata::test_support::rendered(&metadata.requires_dist),
             [
                 "idna>=2.5,<4",
                 "pysocks>=1.5.6,!=1.5.7 ; extra == 'socks'",

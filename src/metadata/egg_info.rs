@@ -146,6 +146,7 @@ fn setuptools_safe_extra(extra: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metadata::test_support::{extra_names, rendered};
 
     #[test]
     fn maps_sections_to_markers() {
@@ -154,13 +155,8 @@ mod tests {
                      [Win32:sys_platform == \"win32\"]\npywin32>=1; platform_machine == 'x86'\n\
                      [socks]\nwin-inet-pton\n";
         let parsed = parse_requires_txt(input.as_bytes()).unwrap();
-        let rendered: Vec<String> = parsed
-            .requirements
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         assert_eq!(
-            rendered,
+            rendered(&parsed.requirements),
             [
                 "requests>=2",
                 "pysocks>=1.5.6 ; extra == 'socks'",
@@ -169,8 +165,7 @@ mod tests {
                 "win-inet-pton ; extra == 'socks'",
             ]
         );
-        let extras: Vec<&str> = parsed.extras.iter().map(AsRef::as_ref).collect();
-        assert_eq!(extras, ["socks", "win32"]);
+        assert_eq!(extra_names(&parsed.extras), ["socks", "win32"]);
     }
 
     #[test]
@@ -200,18 +195,12 @@ mod tests {
         let input = "aiodns>=1.0\n\n[Safer XML parsing]\ndefusedxml\n\n\
                      [XEP-0444 compliance]\nemoji\n\n[weird!!name:python_version < \"3.8\"]\nx\n";
         let parsed = parse_requires_txt(input.as_bytes()).unwrap();
-        let extras: Vec<&str> = parsed.extras.iter().map(AsRef::as_ref).collect();
         assert_eq!(
-            extras,
+            extra_names(&parsed.extras),
             ["safer-xml-parsing", "xep-0444-compliance", "weird-name"]
         );
-        let rendered: Vec<String> = parsed
-            .requirements
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         assert_eq!(
-            rendered,
+            rendered(&parsed.requirements),
             [
                 "aiodns>=1.0",
                 "defusedxml ; extra == 'safer-xml-parsing'",

@@ -172,6 +172,7 @@ pub(crate) fn build_backend(bytes: &[u8]) -> Backend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metadata::test_support::{extra_names, rendered};
 
     #[test]
     fn reads_a_static_project() {
@@ -195,13 +196,8 @@ mod tests {
             "a dynamic version is ignored even when present"
         );
         assert_eq!(project.requires_python.unwrap().to_string(), ">=3.9");
-        let rendered: Vec<String> = project
-            .requires_dist
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         assert_eq!(
-            rendered,
+            rendered(&project.requires_dist),
             [
                 "attrs>=22",
                 "tomli ; python_full_version < '3.11'",
@@ -210,8 +206,7 @@ mod tests {
                 "hypothesis ; extra == 'test'",
             ]
         );
-        let extras: Vec<&str> = project.provides_extra.iter().map(AsRef::as_ref).collect();
-        assert_eq!(extras, ["docs", "test"]);
+        assert_eq!(extra_names(&project.provides_extra), ["docs", "test"]);
     }
 
     #[test]

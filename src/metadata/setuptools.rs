@@ -141,11 +141,7 @@ mod tests {
     use super::*;
 
     fn rendered(metadata: &SetuptoolsMetadata) -> Vec<String> {
-        metadata
-            .requires_dist
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        crate::metadata::test_support::rendered(&metadata.requires_dist)
     }
 
     #[test]
@@ -180,8 +176,10 @@ mod tests {
                 "pywin32 ; sys_platform == 'win32' and extra == 'win'",
             ]
         );
-        let extras: Vec<&str> = metadata.provides_extra.iter().map(AsRef::as_ref).collect();
-        assert_eq!(extras, ["socks", "win"]);
+        assert_eq!(
+            crate::metadata::test_support::extra_names(&metadata.provides_extra),
+            ["socks", "win"]
+        );
         assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.6");
     }
 

@@ -1,5 +1,6 @@
 //! Test-only builders for zip and tar.gz archives, written with the `zip`, `tar` and `flate2`
-//! crates so that pinwheel's own reader is checked against independent writers.
+//! crates so that pinwheel's own reader is checked against independent writers; and the text
+//! forms the metadata readers' tests compare with.
 
 use std::io::{Cursor, Write};
 
@@ -74,4 +75,14 @@ pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
             state.to_le_bytes()[0]
         })
         .collect()
+}
+
+/// Requirements as PEP 508 text, in order: what a reader's tests compare with expected lines.
+pub(crate) fn rendered<T: ToString>(requirements: &[T]) -> Vec<String> {
+    requirements.iter().map(ToString::to_string).collect()
+}
+
+/// Extra names as text, in order.
+pub(crate) fn extra_names(extras: &[crate::types::ExtraName]) -> Vec<&str> {
+    extras.iter().map(AsRef::as_ref).collect()
 }

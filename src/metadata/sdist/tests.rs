@@ -2,18 +2,14 @@
 //! the `zip` crate.
 
 use super::*;
-use crate::metadata::test_support::{ZipMember, build_tar_gz, build_zip};
+use crate::metadata::test_support::{ZipMember, build_tar_gz, build_zip, extra_names};
 
 fn filename(file: &str, project: &str) -> SdistFilename {
     SdistFilename::parse(file, &PackageName::from_str(project).unwrap()).unwrap()
 }
 
 fn rendered(metadata: &CoreMetadata) -> Vec<String> {
-    metadata
-        .requires_dist
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    crate::metadata::test_support::rendered(&metadata.requires_dist)
 }
 
 const PKG_INFO_22: &[u8] = b"Metadata-Version: 2.2\nName: demo\nVersion: 1.0\nRequires-Python: >=3.8\n\
@@ -125,8 +121,7 @@ fn egg_info_requires_txt_with_sections() {
             "pywin32 ; sys_platform == 'win32' and extra == 'windows'",
         ]
     );
-    let extras: Vec<&str> = metadata.provides_extra.iter().map(AsRef::as_ref).collect();
-    assert_eq!(extras, ["socks", "windows"]);
+    assert_eq!(extra_names(&metadata.provides_extra), ["socks", "windows"]);
     assert_eq!(metadata.version.to_string(), "1.0.0");
     assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.6");
 }
