@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use url::Url;
 
-use crate::index::{FetchedMetadata, IndexClient};
+use crate::index::{FetchedMetadata, IndexClient, with_urgency};
 use crate::resolver::{MetadataOutcome, Source, SourceError};
-use crate::types::{IndexFile, PackageName, PackedProject};
+use crate::types::{IndexFile, PackageName, PackedProject, Urgency};
 
 /// An index client as a resolver source.
 #[derive(Clone)]
@@ -39,17 +39,23 @@ fn outcome(fetched: FetchedMetadata) -> MetadataOutcome {
 }
 
 impl Source for Registry {
-    async fn project(&self, name: &PackageName) -> Result<Arc<PackedProject>, SourceError> {
-        self.client
-            .packed_project(name)
+    async fn project(
+        &self,
+        name: &PackageName,
+        urgency: &Urgency,
+    ) -> Result<Arc<PackedProject>, SourceError> {
+        with_urgency(urgency.clone(), self.client.packed_project(name))
             .await
             .map(Arc::new)
             .map_err(SourceError::new)
     }
 
-    async fn metadata(&self, file: &IndexFile) -> Result<MetadataOutcome, SourceError> {
-        self.client
-            .metadata(file)
+    async fn metadata(
+        &self,
+        file: &IndexFile,
+        urgency: &Urgency,
+    ) -> Result<MetadataOutcome, SourceError> {
+        with_urgency(urgency.clone(), self.client.metadata(file))
             .await
             .map(outcome)
             .map_err(SourceError::new)

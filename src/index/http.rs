@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{RequestBuilder, StatusCode};
-use tokio::sync::Semaphore;
 use url::Url;
 
 use super::IndexError;
+use super::admission::Admission;
 use crate::types::{RedactedUrl, Sha256Digest, Sha256Hasher};
 
 /// A fully read response.
@@ -26,7 +26,7 @@ pub(crate) struct Http {
     /// warm or `--offline` run, which sends no request, should not pay.
     client: OnceLock<reqwest::Client>,
     max_in_flight: usize,
-    permits: Semaphore,
+    admission: Admission,
     retries: u32,
     sent: std::sync::atomic::AtomicUsize,
 }
@@ -36,7 +36,7 @@ impl Http {
         Self {
             client: OnceLock::new(),
             max_in_flight,
-            permits: Semaphore::new(max_in_flight.max(1)),
+            admission: Admission::new(max_in_flight),
             retries,
             sent: std::sync::atomic::AtomicUsize::new(0),
         }
@@ -65,17 +65,16 @@ impl Http {
 
     /// Sends the request `build` makes and reads the whole body, retrying connection errors,
     /// timeouts, bodies cut off mid-stream and 5xx answers with exponential backoff. The permit
-    /// is held until the body is read, so the bound is on transfers, not just on headers.
+    /// is held until the body is read, so the bound is on transfers, not just on headers. Waits
+    /// in the queue the current future's [`Urgency`](crate::types::Urgency) puts it in.
     pub(crate) async fn fetch(
         &self,
         url: &Url,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Fetched, IndexError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the request semaphore is never closed");
+        let queued = Instant::now();
+        let _permit = self.admission.admit().await;
+        let queued = queued.elapsed().as_millis();
         let mut attempt = 0;
         loop {
             let started = Instant::now();
@@ -105,7 +104,7 @@ impl Http {
                 }
                 Ok(fetched) => {
                     tracing::info!(
-                        "GET {} -> {} ({} bytes) in {elapsed} ms",
+                        "GET {} -> {} ({} bytes) in {elapsed} ms (queued {queued} ms)",
                         redact(url),
                         fetched.status.as_u16(),
                         fetched.body.len()
@@ -160,11 +159,7 @@ impl Http {
         out: &mut tokio::fs::File,
         out_path: &std::path::Path,
     ) -> Result<Streamed, IndexError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the request semaphore is never closed");
+        let _permit = self.admission.admit().await;
         let mut attempt = 0;
         loop {
             let started = Instant::now();

@@ -8,6 +8,7 @@
 //! sha256) and never fetched twice. The client chooses no versions and prints nothing; requests
 //! are logged with `tracing` (shown with `-v`).
 
+mod admission;
 mod distribution;
 mod error;
 pub mod find_links;
@@ -26,6 +27,7 @@ use reqwest::header::{
 };
 use url::Url;
 
+pub use admission::with_urgency;
 pub use error::IndexError;
 pub use html::PageError;
 pub use metadata_fetch::{FetchedMetadata, direct_url_file};

@@ -29,7 +29,7 @@ use super::once_map::OnceMap;
 use super::root::RootSpec;
 use super::source::{MetadataOutcome, Source, SourceError};
 use crate::target::Target;
-use crate::types::{PackageName, Version};
+use crate::types::{PackageName, Urgency, Version};
 
 /// What the solver asks the fetch loop for.
 #[derive(Debug)]
@@ -71,14 +71,21 @@ pub(crate) struct SolverHandle {
 
 impl SolverHandle {
     /// Blocks on `wait` unless `ready` already has the answer, counting the time blocked.
-    fn blocking<V>(&self, ready: Option<V>, wait: impl FnOnce() -> V) -> V {
+    fn blocking<V>(
+        &self,
+        what: impl std::fmt::Display,
+        ready: Option<V>,
+        wait: impl FnOnce() -> V,
+    ) -> V {
         if let Some(value) = ready {
             return value;
         }
         let started = Instant::now();
         let value = wait();
+        let blocked = started.elapsed();
+        tracing::debug!("solver blocked {} ms on {what}", blocked.as_millis());
         let (total, count) = self.waited.get();
-        self.waited.set((total + started.elapsed(), count + 1));
+        self.waited.set((total + blocked, count + 1));
         value
     }
 
@@ -104,9 +111,11 @@ impl SolverHandle {
         if self.requested_projects.borrow_mut().insert(name.clone()) {
             self.send(Request::Project(name.clone()))?;
         }
-        self.blocking(self.answers.projects.get(name), || {
-            self.answers.projects.wait(name)
-        })
+        self.blocking(
+            format_args!("the versions of {name}"),
+            self.answers.projects.get(name),
+            || self.answers.projects.wait(name),
+        )
     }
 
     /// The metadata of `name` `version`, blocking until known.
@@ -121,9 +130,11 @@ impl SolverHandle {
         if self.requested_metadata.borrow_mut().insert(key.clone()) {
             self.send(Request::Metadata(name.clone(), version.clone()))?;
         }
-        self.blocking(self.answers.metadata.get(&key), || {
-            self.answers.metadata.wait(&key)
-        })
+        self.blocking(
+            format_args!("the metadata of {name} {version}"),
+            self.answers.metadata.get(&key),
+            || self.answers.metadata.wait(&key),
+        )
     }
 
     /// Hints that `name` entered the graph with `range`. Sent once per project.
@@ -175,7 +186,7 @@ pub(crate) fn channel<S: Source>(
         root,
         answers: Arc::clone(&answers),
         projects: Mutex::new(HashMap::new()),
-        metadata_started: Mutex::new(HashSet::new()),
+        metadata_started: Mutex::new(HashMap::new()),
     });
     let handle = SolverHandle {
         requests: sender,
@@ -222,13 +233,15 @@ impl<S: Source> FetchLoop<S> {
         let context = Arc::clone(&self.context);
         match request {
             Request::Project(name) => {
-                let project = context.project(&name);
+                let project = context.project(&name, Need::Waited);
                 tasks.spawn(async move {
                     let _ = project.await;
                 });
             }
             Request::Metadata(name, version) => {
-                tasks.spawn(async move { context.fetch_metadata(&name, &version).await });
+                tasks.spawn(async move {
+                    context.fetch_metadata(&name, &version, Need::Waited).await;
+                });
             }
             Request::Prefetch(name, range) => {
                 tasks.spawn(async move { context.prefetch(&name, &range).await });
@@ -266,6 +279,23 @@ impl<S: Source> FetchLoop<S> {
 
 type SharedProject = Shared<BoxFuture<'static, ProjectResult>>;
 
+/// Whether the solver waits on a piece of work or it is fetched in case it is needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Need {
+    Waited,
+    Speculative,
+}
+
+impl Need {
+    /// A new mark for work needed this way.
+    fn mark(self) -> Urgency {
+        match self {
+            Need::Waited => Urgency::needed(),
+            Need::Speculative => Urgency::speculative(),
+        }
+    }
+}
+
 struct FetchContext<S: Source> {
     source: Arc<S>,
     /// The target and selection options again, shared by every project's lazy `VersionMap`.
@@ -273,34 +303,41 @@ struct FetchContext<S: Source> {
     options: ResolveOptions,
     root: Arc<RootSpec>,
     answers: Arc<Answers>,
-    /// One shared future per project, so that a prefetch and the solver's request share a fetch.
-    projects: Mutex<HashMap<PackageName, SharedProject>>,
-    /// Metadata fetches already started (by a prefetch or a request).
-    metadata_started: Mutex<HashSet<(PackageName, Version)>>,
+    /// One shared future per project, so that a prefetch and the solver's request share a fetch,
+    /// and the mark that says whether the solver waits on it.
+    projects: Mutex<HashMap<PackageName, (SharedProject, Urgency)>>,
+    /// Metadata fetches already started (by a prefetch or a request), and their marks.
+    metadata_started: Mutex<HashMap<(PackageName, Version), Urgency>>,
 }
 
 impl<S: Source> FetchContext<S> {
-    /// The shared future of `name`'s versions; it publishes its answer when it completes.
-    fn project(self: &Arc<Self>, name: &PackageName) -> SharedProject {
+    /// The shared future of `name`'s versions; it publishes its answer when it completes. A
+    /// fetch the solver comes to wait on is marked needed, however it started.
+    fn project(self: &Arc<Self>, name: &PackageName, need: Need) -> SharedProject {
         let mut projects = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(existing) = projects.get(name) {
+        if let Some((existing, urgency)) = projects.get(name) {
+            if need == Need::Waited {
+                urgency.raise();
+            }
             return existing.clone();
         }
         let context = Arc::clone(self);
         let owned_name = name.clone();
+        let urgency = need.mark();
+        let future_urgency = urgency.clone();
         let future = async move {
-            let result = context.load_project(&owned_name).await;
+            let result = context.load_project(&owned_name, &future_urgency).await;
             // The solver may have read the same page itself meanwhile: its map stands, so
             // that both sides decode each version once.
             context.answers.projects.insert(owned_name, result)
         }
         .boxed()
         .shared();
-        projects.insert(name.clone(), future.clone());
+        projects.insert(name.clone(), (future.clone(), urgency));
         future
     }
 
-    async fn load_project(&self, name: &PackageName) -> ProjectResult {
+    async fn load_project(&self, name: &PackageName, urgency: &Urgency) -> ProjectResult {
         if let Some(answer) = self.answers.projects.get(name) {
             return answer;
         }
@@ -325,7 +362,7 @@ impl<S: Source> FetchContext<S> {
             self.publish_metadata(name, &version, outcome);
             return Ok(Arc::new(VersionMap::single(version, file)));
         }
-        let packed = self.source.project(name).await?;
+        let packed = self.source.project(name, urgency).await?;
         Ok(Arc::new(VersionMap::lazy(
             packed,
             Arc::clone(&self.selection),
@@ -335,29 +372,43 @@ impl<S: Source> FetchContext<S> {
     /// Records metadata known without a fetch (a direct URL's file was read whole, a local
     /// project's came with the inputs), so that nobody fetches it again.
     fn publish_metadata(&self, name: &PackageName, version: &Version, outcome: MetadataOutcome) {
-        self.claim_metadata(name, version);
+        self.claim_metadata(name, version, Need::Speculative);
         let _ = self
             .answers
             .metadata
             .insert((name.clone(), version.clone()), Ok(outcome));
     }
 
-    /// Marks a metadata fetch as started; false when someone else already started it.
-    fn claim_metadata(&self, name: &PackageName, version: &Version) -> bool {
-        self.metadata_started
+    /// Marks a metadata fetch as started and returns its mark; `None` when someone else already
+    /// started it (whose mark is raised if the solver waits on it).
+    fn claim_metadata(&self, name: &PackageName, version: &Version, need: Need) -> Option<Urgency> {
+        let mut started = self
+            .metadata_started
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert((name.clone(), version.clone()))
+            .unwrap_or_else(PoisonError::into_inner);
+        match started.entry((name.clone(), version.clone())) {
+            std::collections::hash_map::Entry::Occupied(claimed) => {
+                if need == Need::Waited {
+                    claimed.get().raise();
+                }
+                None
+            }
+            std::collections::hash_map::Entry::Vacant(unclaimed) => {
+                Some(unclaimed.insert(need.mark()).clone())
+            }
+        }
     }
 
-    async fn fetch_metadata(self: &Arc<Self>, name: &PackageName, version: &Version) {
-        if !self.claim_metadata(name, version) {
+    async fn fetch_metadata(self: &Arc<Self>, name: &PackageName, version: &Version, need: Need) {
+        // The page comes first: a metadata fetch the solver waits on needs it too.
+        let project = self.project(name, need);
+        let Some(urgency) = self.claim_metadata(name, version, need) else {
             return;
-        }
-        let result = match self.project(name).await {
+        };
+        let result = match project.await {
             Err(error) => Err(error),
             Ok(versions) => match versions.get(version).and_then(|entry| entry.best_file()) {
-                Some(file) => self.source.metadata(file).await,
+                Some(file) => self.source.metadata(file, &urgency).await,
                 None => Ok(MetadataOutcome::Unavailable(
                     "has no file usable on the target".to_string(),
                 )),
@@ -373,7 +424,7 @@ impl<S: Source> FetchContext<S> {
     /// and parsing cached metadata the solver may never ask for, since it often backjumps past
     /// the window, made warm resolves slower) or it is an sdist.
     async fn prefetch_candidate(self: &Arc<Self>, name: &PackageName, version: &Version) {
-        let Ok(versions) = self.project(name).await else {
+        let Ok(versions) = self.project(name, Need::Speculative).await else {
             return;
         };
         let Some(file) = versions.get(version).and_then(|entry| entry.best_file()) else {
@@ -385,12 +436,12 @@ impl<S: Source> FetchContext<S> {
         if !file.dist.is_wheel() || self.source.has_local_metadata(file).await {
             return;
         }
-        self.fetch_metadata(name, version).await;
+        self.fetch_metadata(name, version, Need::Speculative).await;
     }
 
     /// Fetches the project and the metadata of the version the solver will most likely choose.
     async fn prefetch(self: &Arc<Self>, name: &PackageName, range: &Ranges<Version>) {
-        let Ok(versions) = self.project(name).await else {
+        let Ok(versions) = self.project(name, Need::Speculative).await else {
             return;
         };
         let likely = self.root.choose(name, range, &versions, &self.options);
@@ -399,7 +450,7 @@ impl<S: Source> FetchContext<S> {
                 .get(&version)
                 .is_some_and(|entry| entry.best.is_ok())
         {
-            self.fetch_metadata(name, &version).await;
+            self.fetch_metadata(name, &version, Need::Speculative).await;
         }
     }
 }
@@ -431,7 +482,7 @@ impl<S: Source> AtHand for FetchContext<S> {
         let file = versions.get(version)?.best_file()?;
         let outcome = self.source.metadata_at_hand(file)?;
         // A prefetch that has not started yet need not read it again.
-        self.claim_metadata(name, version);
+        self.claim_metadata(name, version, Need::Speculative);
         Some(
             self.answers
                 .metadata

@@ -13,22 +13,25 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::metadata::CoreMetadata;
-use crate::types::{IndexFile, PackageName, PackedProject};
+use crate::types::{IndexFile, PackageName, PackedProject, Urgency};
 
 /// Where project pages and metadata come from. Implemented by the registry glue (index + cache)
 /// and by in-memory test doubles.
 pub trait Source: Send + Sync + 'static {
     /// Every file the configured indexes list for `name` (empty when none knows it), packed so
-    /// that only the versions the solver looks at are ever decoded.
+    /// that only the versions the solver looks at are ever decoded. `urgency` says whether the
+    /// solver waits on it; it may be raised while the fetch waits its turn.
     fn project(
         &self,
         name: &PackageName,
+        urgency: &Urgency,
     ) -> impl Future<Output = Result<Arc<PackedProject>, SourceError>> + Send;
 
-    /// The core metadata of one listed file.
+    /// The core metadata of one listed file, as urgent as `urgency` says.
     fn metadata(
         &self,
         file: &IndexFile,
+        urgency: &Urgency,
     ) -> impl Future<Output = Result<MetadataOutcome, SourceError>> + Send;
 
     /// [`Source::project`] if it can be answered at once from local storage (a fresh cache

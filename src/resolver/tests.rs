@@ -14,7 +14,7 @@ use crate::metadata::parse_core_metadata;
 use crate::target::{Platform, PythonVersion};
 use crate::types::{
     DistFilename, FileOrigin, IndexFile, MetadataAvailability, PackedProject, ProjectFiles,
-    RedactedUrl, Sha256Digest, Yanked,
+    RedactedUrl, Sha256Digest, Urgency, Yanked,
 };
 
 /// One distribution file of the in-memory registry.
@@ -44,6 +44,11 @@ fn dist(name: &'static str, version: &'static str, requires: &[&'static str]) ->
 struct MemorySource {
     projects: HashMap<PackageName, ProjectFiles>,
     metadata: HashMap<String, String>,
+    /// Answer only what somebody waits on: speculative work stays pending until its mark is
+    /// raised, so a resolution finishes only if every wait of the solver raises one.
+    hold_speculative_work: bool,
+    /// The files whose metadata was answered, in order.
+    answered: std::sync::Mutex<Vec<String>>,
 }
 
 impl MemorySource {
@@ -98,8 +103,22 @@ impl MemorySource {
     }
 }
 
+impl MemorySource {
+    /// With `hold_speculative_work`, waits until somebody needs the work `urgency` marks.
+    async fn held_until_needed(&self, urgency: &Urgency) {
+        while self.hold_speculative_work && !urgency.is_needed() {
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
 impl Source for MemorySource {
-    async fn project(&self, name: &PackageName) -> Result<Arc<PackedProject>, SourceError> {
+    async fn project(
+        &self,
+        name: &PackageName,
+        urgency: &Urgency,
+    ) -> Result<Arc<PackedProject>, SourceError> {
+        self.held_until_needed(urgency).await;
         Ok(Arc::new(self.projects.get(name).map_or_else(
             || PackedProject::empty(name.clone()),
             |files| {
@@ -108,7 +127,13 @@ impl Source for MemorySource {
         )))
     }
 
-    async fn metadata(&self, file: &IndexFile) -> Result<MetadataOutcome, SourceError> {
+    async fn metadata(
+        &self,
+        file: &IndexFile,
+        urgency: &Urgency,
+    ) -> Result<MetadataOutcome, SourceError> {
+        self.held_until_needed(urgency).await;
+        self.answered.lock().unwrap().push(file.filename.clone());
         let text = &self.metadata[&file.filename];
         Ok(MetadataOutcome::Available(Arc::new(
             parse_core_metadata(text.as_bytes()).unwrap(),
@@ -164,18 +189,34 @@ fn run(
     constraints: &[&str],
     options: ResolveOptions,
 ) -> Result<Resolution, ResolveError> {
+    run_from(
+        Arc::new(MemorySource::new(dists)),
+        requirements,
+        constraints,
+        options,
+    )
+}
+
+fn run_from(
+    source: Arc<MemorySource>,
+    requirements: &[&str],
+    constraints: &[&str],
+    options: ResolveOptions,
+) -> Result<Resolution, ResolveError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let source = Arc::new(MemorySource::new(dists));
-    runtime.block_on(resolve(
-        &manifest(requirements, constraints),
-        &linux_312(),
-        &options,
-        source,
-    ))
+    let (manifest, target) = (manifest(requirements, constraints), linux_312());
+    let resolution = resolve(&manifest, &target, &options, source);
+    // Not a timing: a bound on a wait that would otherwise never end (see
+    // `hold_speculative_work`), so that such a bug fails instead of hanging the suite.
+    runtime
+        .block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(120), resolution).await
+        })
+        .expect("the solver waited on work whose mark nobody raised")
 }
 
 fn pins(resolution: &Resolution) -> Vec<String> {
@@ -204,6 +245,76 @@ fn picks_the_newest_versions_through_a_chain() {
         &["a"],
         &["a==2.0", "b==2.0", "c==0.1"],
     );
+}
+
+#[test]
+fn every_fetch_the_solver_waits_on_is_marked_needed() {
+    // The source answers nothing speculative: prefetches of pages, of likely versions and of
+    // backtracking candidates all stay pending until the solver waits on them. The solve
+    // must still finish, which it only does if each of its waits raises the mark of the work
+    // it waits on, however that work was started.
+    let mut source = MemorySource::new(vec![
+        dist("a", "1.0", &["c<2"]),
+        dist("a", "2.0", &["c>=3"]),
+        dist("b", "1.0", &["c<2", "d[x]"]),
+        dist("c", "1.0", &[]),
+        dist("c", "2.0", &[]),
+        dist("c", "3.0", &[]),
+        dist("d", "1.0", &[]),
+        dist("d", "2.0", &[]),
+    ]);
+    source.hold_speculative_work = true;
+    let resolution = run_from(
+        Arc::new(source),
+        &["a", "b"],
+        &[],
+        ResolveOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(pins(&resolution), ["a==1.0", "b==1.0", "c==1.0", "d==2.0"]);
+}
+
+#[test]
+fn an_extra_is_only_tried_at_versions_its_base_requirement_allows() {
+    // celery 2.0 requires `kombu>=5` and `kombu[redis]`; kombu 5.0's redis extra conflicts
+    // with the root's `redis>=2`. `kombu[redis]` at any older kombu needs that older kombu,
+    // which celery 2.0 excludes: the solver must not fetch old kombus' metadata to learn it.
+    let kombu = |version| {
+        let mut kombu = dist("kombu", version, &["redis<2; extra == 'redis'"]);
+        kombu.extras = vec!["redis"];
+        kombu
+    };
+    let mut source = MemorySource::new(vec![
+        dist("celery", "1.0", &["kombu"]),
+        dist("celery", "2.0", &["kombu>=5", "kombu[redis]"]),
+        kombu("1.0"),
+        kombu("2.0"),
+        kombu("3.0"),
+        kombu("4.0"),
+        kombu("5.0"),
+        dist("redis", "1.0", &[]),
+        dist("redis", "2.0", &[]),
+    ]);
+    // Only what the solver waits on is answered, so `answered` is exactly what it needed.
+    source.hold_speculative_work = true;
+    let source = Arc::new(source);
+    let resolution = run_from(
+        Arc::clone(&source),
+        &["celery", "redis>=2"],
+        &[],
+        ResolveOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["celery==1.0", "kombu==5.0", "redis==2.0"]
+    );
+    let answered = source.answered.lock().unwrap();
+    let old_kombus: Vec<_> = answered
+        .iter()
+        .filter(|file| file.starts_with("kombu-") && !file.starts_with("kombu-5.0-"))
+        .collect();
+    assert_eq!(old_kombus, Vec::<&String>::new());
 }
 
 #[test]

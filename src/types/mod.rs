@@ -9,6 +9,7 @@ mod filename;
 mod index_file;
 mod packed;
 mod redacted;
+mod urgency;
 
 pub use digest::{DigestError, Sha256Digest, Sha256Hasher, encode_hex};
 pub use filename::{
@@ -20,3 +21,4 @@ pub use packed::{BlockSource, PackError, PackedProject};
 pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 pub use redacted::RedactedUrl;
+pub use urgency::Urgency;
