@@ -57,6 +57,28 @@ const STATIC_READER_VERSION: u32 = 2;
 /// for `METADATA` too when it is stored near the end (as `*.dist-info` usually is).
 const TAIL_BYTES: u64 = metadata::TAIL_REQUEST_SIZE;
 
+/// The most a project hint may make the first range request ask for: beyond it, METADATA
+/// is far from the end (some builders write it first) and the hint is not worth its bytes.
+const MAX_HINTED_TAIL: u64 = 1024 * 1024;
+
+/// What a range read of a `total`-byte wheel teaches about the project's next wheels: how many
+/// bytes from the end the first request should ask for. It asked for the bytes from
+/// `first_start` on, the tail held grew back to `tail_from`, and the lowest byte fetched was
+/// `lowest`. `None` when the first request was enough.
+fn tail_needed(total: u64, first_start: u64, tail_from: u64, lowest: u64) -> Option<u64> {
+    if lowest >= first_start {
+        return None;
+    }
+    let everything = total - lowest;
+    // METADATA far from the end (some builders write it first): at least get the central
+    // directory in one request.
+    Some(if everything <= MAX_HINTED_TAIL {
+        everything
+    } else {
+        total - tail_from
+    })
+}
+
 /// Range requests after the first, at most, before downloading the whole wheel instead.
 const MAX_RANGE_ROUNDS: usize = 4;
 
@@ -197,19 +219,19 @@ impl IndexClient {
             url: redact(&file.url),
             source,
         };
-        // A project's wheels have similar central directories: when the last one did not fit
-        // in the default tail, ask for enough at once.
+        // A project's wheels are laid out alike: when the last one needed more than the default
+        // tail, ask for as much at once (within reason: some put METADATA first).
         let tail_bytes = self
             .hints(name)
-            .central_directory
-            .map_or(TAIL_BYTES, |size| (size + 16 * 1024).max(TAIL_BYTES));
+            .tail_needed
+            .map_or(TAIL_BYTES, |needed| (needed + 16 * 1024).max(TAIL_BYTES));
         let Some(first) = self
             .range(&file.url, &format!("bytes=-{tail_bytes}"))
             .await?
         else {
             return Ok(None);
         };
-        let (mut held_from, total, tail) = match first {
+        let (first_start, total, tail) = match first {
             RangeAnswer::Partial { start, total, body } => (start, total, body),
             // The server ignored the range and sent the whole file.
             RangeAnswer::Whole(body) => {
@@ -222,10 +244,18 @@ impl IndexClient {
             }
         };
         let mut wheel = metadata::PartialWheel::new(total);
-        wheel.add_range(held_from, tail).map_err(zip_error)?;
+        wheel.add_range(first_start, tail).map_err(zip_error)?;
+        // Where the tail held grows to (backwards, for a long central directory), and the
+        // lowest byte fetched at all (METADATA's, when it lay before the tail).
+        let (mut tail_from, mut lowest) = (first_start, first_start);
         for _ in 0..MAX_RANGE_ROUNDS {
             match wheel.metadata(name, version).map_err(zip_error)? {
-                TailRead::Metadata(bytes) => return Ok(Some(bytes)),
+                TailRead::Metadata(bytes) => {
+                    if let Some(needed) = tail_needed(total, first_start, tail_from, lowest) {
+                        self.update_hints(name, |hints| hints.tail_needed = Some(needed));
+                    }
+                    return Ok(Some(bytes));
+                }
                 TailRead::NeedRange { start, end } => {
                     let range = format!("bytes={start}-{}", end.saturating_sub(1));
                     let Some(RangeAnswer::Partial {
@@ -234,13 +264,10 @@ impl IndexClient {
                     else {
                         return Ok(None);
                     };
-                    if end == held_from {
-                        // The tail grew backwards: the central directory did not fit in it.
-                        held_from = got;
-                        self.update_hints(name, |hints| {
-                            hints.central_directory = Some(total - got)
-                        });
+                    if end == tail_from {
+                        tail_from = got;
                     }
+                    lowest = lowest.min(got);
                     wheel.add_range(got, body).map_err(zip_error)?;
                 }
             }
@@ -570,6 +597,27 @@ fn decode_cached(body: &[u8]) -> Cached {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_wheel_of_a_project_asks_for_what_this_one_needed() {
+        const MIB: u64 = 1024 * 1024;
+        let total = 20 * MIB;
+        let first = total - TAIL_BYTES;
+        // The first request held everything.
+        assert_eq!(tail_needed(total, first, first, first), None);
+        // A long central directory, METADATA inside the stretch fetched with it.
+        assert_eq!(
+            tail_needed(total, first, total - 400_000, total - 400_000),
+            Some(400_000)
+        );
+        // METADATA further back, in a third request.
+        assert_eq!(
+            tail_needed(total, first, total - 300_000, total - 460_000),
+            Some(460_000)
+        );
+        // METADATA at the start of the file: only the central directory is worth asking for.
+        assert_eq!(tail_needed(total, first, total - 300_000, 0), Some(300_000));
+    }
 
     #[test]
     fn cached_refusals_of_an_older_reader_are_stale() {

@@ -123,8 +123,10 @@ struct Inner {
 pub(crate) struct ProjectHints {
     /// An unadvertised `.metadata` probe answered 404: do not probe this project again.
     pub(crate) probe_missed: bool,
-    /// The central directory size seen last, to size the first range read.
-    pub(crate) central_directory: Option<u64>,
+    /// How many bytes from the end held everything the last range read of one of the
+    /// project's wheels needed (central directory and METADATA), when the first tail did not:
+    /// the first read of the next wheel asks for that much at once.
+    pub(crate) tail_needed: Option<u64>,
 }
 
 impl IndexClient {

@@ -14,8 +14,8 @@
 //! The end-of-central-directory record and, for all but very large wheels, the whole central
 //! directory lie in the first tail. Wheel builders write `.dist-info` last, so METADATA is
 //! usually in that tail too and no further request is needed. Otherwise one request fetches
-//! the central directory (only when it is longer than the tail) and one fetches METADATA's
-//! local header and data, with slack for the local extra field, whose length only the local
+//! the central directory (only when it is longer than the tail, and then the stretch before it
+//! where METADATA usually is, too) and one fetches METADATA's local header and data, with slack for the local extra field, whose length only the local
 //! header itself gives. A third request happens only when that slack was too small. Each
 //! `NeedRange` asks for bytes not held before, so the loop always ends; callers should still
 //! cap it (say, at four requests) and fall back to downloading the wheel.
@@ -37,6 +37,12 @@ pub const TAIL_REQUEST_SIZE: u64 = 64 * 1024;
 /// Extra bytes requested past METADATA's data to cover a local extra field longer than the
 /// name (which is all that is known of the local header before reading it).
 const LOCAL_HEADER_SLACK: u64 = 1024;
+
+/// Bytes asked for before the central directory, beyond half its length, when the directory is
+/// fetched on its own: room for METADATA (with a long description) and the small `.dist-info`
+/// files written after it. Measured on litellm and apache-beam wheels, whose directories are
+/// 150–330 KiB: METADATA starts 40–47% of the directory's length before it.
+const METADATA_BEFORE_DIRECTORY: u64 = 32 * 1024;
 
 /// The outcome of looking for METADATA in part of a wheel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,7 +159,19 @@ fn metadata_in(
             limit: MAX_ENTRY_SIZE,
         });
     }
-    let directory = chunks.get("central directory", location.offset, location.end())?;
+    let directory = match chunks.get("central directory", location.offset, location.end()) {
+        Err(ZipError::Incomplete { start, end }) => {
+            // Wheel builders write `.dist-info` last, and its RECORD (deflated, about half the
+            // directory's length) last of all: asking for that much more before the
+            // directory usually brings METADATA in the same request.
+            let before = (location.size / 2).saturating_add(METADATA_BEFORE_DIRECTORY);
+            return Err(ZipError::Incomplete {
+                start: start.saturating_sub(before),
+                end,
+            });
+        }
+        other => other?,
+    };
     let entries = parse_central_directory(directory)?;
     let entry = find_metadata_entry(&entries, name, version)?;
     if entry.compressed_size > MAX_ENTRY_SIZE || entry.uncompressed_size > MAX_ENTRY_SIZE {

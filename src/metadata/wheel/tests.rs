@@ -192,6 +192,30 @@ fn a_central_directory_longer_than_the_tail_costs_two_requests() {
 }
 
 #[test]
+fn a_long_central_directory_after_the_dist_info_costs_one_request() {
+    // As wheel builders lay them out: modules, then `.dist-info` with METADATA, RECORD last.
+    let mut members = Vec::new();
+    let mut record = String::new();
+    for index in 0..2500 {
+        let path = format!("foo_bar/a/rather/long/module/path/number_{index:05}.py");
+        record.push_str(&format!("{path},sha256={},120\n", "x".repeat(43)));
+        members.push(ZipMember::stored(&path, Vec::new()));
+    }
+    members.push(ZipMember::deflated(
+        "foo_bar-1.0.dist-info/METADATA",
+        METADATA.to_vec(),
+    ));
+    members.push(ZipMember::deflated(
+        "foo_bar-1.0.dist-info/RECORD",
+        record.into_bytes(),
+    ));
+    let bytes = build_zip(&members, "", false);
+    let (metadata, requests) = fetch(&bytes);
+    assert_eq!(metadata, METADATA);
+    assert_eq!(requests.len(), 1, "{requests:?}");
+}
+
+#[test]
 fn a_tail_shorter_than_the_end_record_asks_for_a_longer_tail() {
     let bytes = build_zip(
         &[ZipMember::stored(
