@@ -9,7 +9,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use url::Url;
 
 use super::IndexError;
-use super::admission::Admission;
+use super::admission::{Admission, Permit};
 use crate::types::{RedactedUrl, Sha256Digest, Sha256Hasher};
 
 /// A fully read response.
@@ -72,62 +72,125 @@ impl Http {
         url: &Url,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Fetched, IndexError> {
-        let queued = Instant::now();
-        let _permit = self.admission.admit().await;
-        let queued = queued.elapsed().as_millis();
-        let mut attempt = 0;
+        let mut tries = self.admit(url).await;
         loop {
-            let started = Instant::now();
-            self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tries.begin();
             let outcome = match build().send().await {
+                Err(error) => Attempt::Failed(error),
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
                     let final_url = response.url().clone();
-                    response.bytes().await.map(|body| Fetched {
-                        status,
-                        headers,
-                        body,
-                        final_url,
-                    })
+                    match response.bytes().await {
+                        Ok(body) => Attempt::Answered {
+                            status,
+                            bytes: body.len() as u64,
+                            answer: Fetched {
+                                status,
+                                headers,
+                                body,
+                                final_url,
+                            },
+                        },
+                        Err(error) => Attempt::Failed(error),
+                    }
                 }
-                Err(error) => Err(error),
             };
-            let elapsed = started.elapsed().as_millis();
-            match outcome {
-                Ok(fetched) if fetched.status.is_server_error() && attempt < self.retries => {
-                    tracing::info!(
-                        "GET {} -> {} in {elapsed} ms, retrying",
-                        redact(url),
-                        fetched.status
-                    );
-                }
-                Ok(fetched) => {
-                    tracing::info!(
-                        "GET {} -> {} ({} bytes) in {elapsed} ms (queued {queued} ms)",
-                        redact(url),
-                        fetched.status.as_u16(),
-                        fetched.body.len()
-                    );
-                    return Ok(fetched);
-                }
-                Err(error) if attempt < self.retries && is_transient(&error) => {
-                    tracing::info!(
-                        "GET {} failed in {elapsed} ms ({error}), retrying",
-                        redact(url)
-                    );
-                }
-                Err(source) => {
-                    return Err(IndexError::Request {
-                        url: redact(url),
-                        source,
-                    });
-                }
+            if let Some(settled) = tries.settle(outcome) {
+                return settled;
             }
-            attempt += 1;
-            tokio::time::sleep(backoff(attempt)).await;
+            tries.pause().await;
         }
     }
+
+    /// Waits for admission of one request to `url`, whose tries [`Tries`] then runs.
+    async fn admit<'a>(&'a self, url: &'a Url) -> Tries<'a> {
+        let queued = Instant::now();
+        let permit = self.admission.admit().await;
+        Tries {
+            http: self,
+            url,
+            _permit: permit,
+            queued_ms: queued.elapsed().as_millis(),
+            retried: 0,
+            started: Instant::now(),
+        }
+    }
+}
+
+/// One admitted request's tries: the retry policy and the request log, shared by
+/// [`Http::fetch`] and [`Http::stream_to`], which each write the try itself. The permit is held
+/// until the last try ends.
+struct Tries<'a> {
+    http: &'a Http,
+    url: &'a Url,
+    _permit: Permit,
+    queued_ms: u128,
+    retried: u32,
+    started: Instant,
+}
+
+impl Tries<'_> {
+    /// A try starts.
+    fn begin(&mut self) {
+        self.started = Instant::now();
+        self.http
+            .sent
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Logs how the try ended; the request's result, or `None` to try again (after
+    /// [`Tries::pause`]): 5xx answers and transient failures while retries remain.
+    fn settle<T>(&mut self, outcome: Attempt<T>) -> Option<Result<T, IndexError>> {
+        let elapsed = self.started.elapsed().as_millis();
+        let url = redact(self.url);
+        let may_retry = self.retried < self.http.retries;
+        match outcome {
+            Attempt::Answered { status, .. } if status.is_server_error() && may_retry => {
+                tracing::info!("GET {url} -> {status} in {elapsed} ms, retrying");
+                None
+            }
+            Attempt::Answered {
+                status,
+                bytes,
+                answer,
+            } => {
+                tracing::info!(
+                    "GET {url} -> {} ({bytes} bytes) in {elapsed} ms (queued {} ms)",
+                    status.as_u16(),
+                    self.queued_ms
+                );
+                Some(Ok(answer))
+            }
+            Attempt::Failed(error) if may_retry && is_transient(&error) => {
+                tracing::info!("GET {url} failed in {elapsed} ms ({error}), retrying");
+                None
+            }
+            Attempt::Failed(source) => Some(Err(IndexError::Request { url, source })),
+            Attempt::Fatal(error) => Some(Err(error)),
+        }
+    }
+
+    /// Waits before the next try, longer after each.
+    async fn pause(&mut self) {
+        self.retried += 1;
+        tokio::time::sleep(backoff(self.retried)).await;
+    }
+}
+
+/// What one try at a request came to.
+enum Attempt<T> {
+    /// The server answered with `status` and `bytes` of body (a 5xx is retried while retries
+    /// remain).
+    Answered {
+        status: StatusCode,
+        bytes: u64,
+        answer: T,
+    },
+    /// The request or its body failed (retried when transient).
+    Failed(reqwest::Error),
+    /// A failure no retry mends.
+    Fatal(IndexError),
 }
 
 /// How a streamed transfer ended.
@@ -159,63 +222,36 @@ impl Http {
         out: &mut tokio::fs::File,
         out_path: &std::path::Path,
     ) -> Result<Streamed, IndexError> {
-        let _permit = self.admission.admit().await;
-        let mut attempt = 0;
+        let mut tries = self.admit(url).await;
         loop {
-            let started = Instant::now();
-            self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tries.begin();
             let outcome = match build().send().await {
-                Ok(response) if response.status().is_server_error() && attempt < self.retries => {
-                    tracing::info!("GET {} -> {}, retrying", redact(url), response.status());
-                    attempt += 1;
-                    tokio::time::sleep(backoff(attempt)).await;
-                    continue;
-                }
-                Ok(response) if !response.status().is_success() => {
-                    tracing::info!("GET {} -> {}", redact(url), response.status().as_u16());
-                    return Ok(Streamed::Status(response.status()));
-                }
+                Err(error) => Attempt::Failed(error),
+                Ok(response) if !response.status().is_success() => Attempt::Answered {
+                    status: response.status(),
+                    bytes: 0,
+                    answer: Streamed::Status(response.status()),
+                },
                 Ok(response) => {
                     let status = response.status();
-                    write_body(response, out)
-                        .await
-                        .map(|(digest, len)| (status, digest, len))
+                    match write_body(response, out).await {
+                        Ok((digest, len)) => Attempt::Answered {
+                            status,
+                            bytes: len,
+                            answer: Streamed::Body(digest, len),
+                        },
+                        Err(StreamFailure::Http(error)) => Attempt::Failed(error),
+                        Err(StreamFailure::Write(source)) => Attempt::Fatal(IndexError::Local {
+                            path: out_path.display().to_string(),
+                            source,
+                        }),
+                    }
                 }
-                Err(error) => Err(StreamFailure::Http(error)),
             };
-            let elapsed = started.elapsed().as_millis();
-            match outcome {
-                Ok((status, digest, len)) => {
-                    tracing::info!(
-                        "GET {} -> {} ({len} bytes) in {elapsed} ms",
-                        redact(url),
-                        status.as_u16()
-                    );
-                    return Ok(Streamed::Body(digest, len));
-                }
-                Err(StreamFailure::Http(error))
-                    if attempt < self.retries && is_transient(&error) =>
-                {
-                    tracing::info!(
-                        "GET {} failed in {elapsed} ms ({error}), retrying",
-                        redact(url)
-                    );
-                }
-                Err(StreamFailure::Http(source)) => {
-                    return Err(IndexError::Request {
-                        url: redact(url),
-                        source,
-                    });
-                }
-                Err(StreamFailure::Write(source)) => {
-                    return Err(IndexError::Local {
-                        path: out_path.display().to_string(),
-                        source,
-                    });
-                }
+            if let Some(settled) = tries.settle(outcome) {
+                return settled;
             }
-            attempt += 1;
-            tokio::time::sleep(backoff(attempt)).await;
+            tries.pause().await;
         }
     }
 }

@@ -13,6 +13,7 @@
 //! is answered (with a value or an error) unless the solver has already finished.
 
 use std::cell::{Cell, RefCell};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -372,6 +373,7 @@ impl<S: Source> FetchContext<S> {
     /// Records metadata known without a fetch (a direct URL's file was read whole, a local
     /// project's came with the inputs), so that nobody fetches it again.
     fn publish_metadata(&self, name: &PackageName, version: &Version, outcome: MetadataOutcome) {
+        // Claimed as done: the mark is never read.
         self.claim_metadata(name, version, Need::Speculative);
         let _ = self
             .answers
@@ -387,15 +389,13 @@ impl<S: Source> FetchContext<S> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         match started.entry((name.clone(), version.clone())) {
-            std::collections::hash_map::Entry::Occupied(claimed) => {
+            Entry::Occupied(claimed) => {
                 if need == Need::Waited {
                     claimed.get().raise();
                 }
                 None
             }
-            std::collections::hash_map::Entry::Vacant(unclaimed) => {
-                Some(unclaimed.insert(need.mark()).clone())
-            }
+            Entry::Vacant(unclaimed) => Some(unclaimed.insert(need.mark()).clone()),
         }
     }
 
