@@ -71,32 +71,24 @@ pub(crate) struct Restart {
 
 /// The versions of one package (or its extras: they share the base's version) the solver chose
 /// in one attempt.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Walk {
     /// How many times a version was chosen, the same one again included.
     choices: usize,
-    last: Version,
+    last: Option<Version>,
     /// The version chosen before `last` (which may be `last` again).
     before_last: Option<Version>,
 }
 
 impl Walk {
-    fn new(first: Version) -> Self {
-        Self {
-            choices: 1,
-            last: first,
-            before_last: None,
-        }
-    }
-
-    /// Records a choice; whether it moved to another version. Choosing the version chosen
-    /// last again (after a backjump, or for an extra of the package) is not a step down the
-    /// versions: counting it as one prefetched ten older versions of every package decided
+    /// Records a choice; whether it moved from one version to another. Choosing the version
+    /// chosen last again (after a backjump, or for an extra of the package) is not a step down
+    /// the versions: counting it as one prefetched ten older versions of every package decided
     /// twice, and made apache-airflow's cold resolve send 9,770 requests instead of 2,631.
     fn choose(&mut self, version: &Version) -> bool {
         self.choices += 1;
-        let moved = *version != self.last;
-        self.before_last = Some(std::mem::replace(&mut self.last, version.clone()));
+        let moved = self.last.as_ref().is_some_and(|last| last != version);
+        self.before_last = self.last.replace(version.clone());
         moved
     }
 }
@@ -183,7 +175,7 @@ impl<'a> Provider<'a> {
                 let PubGrubPackage::Package(dependency) = package else {
                     return None;
                 };
-                let last = &walks.get(dependency)?.last;
+                let last = walks.get(dependency)?.last.as_ref()?;
                 // Deprioritizing a package the inputs pin to one version would restart into
                 // the same walk: home-assistant's pubnub walks because `httpx==0.25.0`.
                 (!range.contains(last)
@@ -353,16 +345,9 @@ impl DependencyProvider for Provider<'_> {
         if let Some(version) = &chosen {
             let (count, moved) = {
                 let mut walks = self.walks.borrow_mut();
-                match walks.get_mut(name) {
-                    Some(walk) => {
-                        let moved = walk.choose(version);
-                        (walk.choices, moved)
-                    }
-                    None => {
-                        walks.insert(name.clone(), Walk::new(version.clone()));
-                        (1, false)
-                    }
-                }
+                let walk = walks.entry(name.clone()).or_default();
+                let moved = walk.choose(version);
+                (walk.choices, moved)
             };
             if count == RESTART_AFTER && self.may_restart {
                 let culprits = self.culprits(name);
@@ -447,7 +432,8 @@ mod tests {
 
     #[test]
     fn a_walk_moves_only_when_another_version_is_chosen() {
-        let mut walk = Walk::new(version("3.0"));
+        let mut walk = Walk::default();
+        assert!(!walk.choose(&version("3.0")), "the first choice");
         assert!(
             !walk.choose(&version("3.0")),
             "decided again after a backjump"
