@@ -8,9 +8,9 @@
 //!    central directory and often `METADATA` itself, and at most two more;
 //! 5. the whole file, checked against the index's sha256.
 //!
-//! Sdists are downloaded whole and read statically (`PKG-INFO` ≥ 2.2, static `pyproject.toml`,
-//! `egg-info/requires.txt`); pinwheel never runs a build. A file whose metadata cannot be known
-//! statically is [`FetchedMetadata::Unavailable`], not an error.
+//! Sdists are streamed to a temporary file and read statically (`PKG-INFO` ≥ 2.2, static
+//! `pyproject.toml`, `egg-info/requires.txt`); pinwheel never runs a build. A file whose metadata
+//! cannot be known statically is [`FetchedMetadata::Unavailable`], not an error.
 
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_RANGE, RANGE};
@@ -21,8 +21,8 @@ use super::{CacheMode, IndexClient, IndexError};
 use crate::cache::{CacheKey, EntryInfo};
 use crate::metadata::{self, CoreMetadata, MetadataError, TailRead};
 use crate::types::{
-    DistFilename, IndexFile, MetadataAvailability, PackageName, Sha256Digest, Version,
-    filename_from_url,
+    DistFilename, IndexFile, MetadataAvailability, PackageName, SdistFilename, Sha256Digest,
+    Version, filename_from_url,
 };
 
 /// The metadata of one file, or why it cannot be known statically.
@@ -108,10 +108,7 @@ impl IndexClient {
                     .await?;
                 parse_wheel_metadata(&bytes)
             }
-            DistFilename::Sdist(sdist) => {
-                let bytes = self.download(file).await?;
-                sdist_outcome(metadata::sdist_static_metadata(&bytes, sdist))
-            }
+            DistFilename::Sdist(sdist) => self.sdist_metadata(file, sdist).await?,
         };
         let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
         self.cache_put(&key, &encode_cached(&outcome), &info).await;
@@ -182,6 +179,43 @@ impl IndexClient {
             url: redact(&file.url),
             source,
         })
+    }
+
+    /// An sdist's static metadata. Sdists can be tens of megabytes (scipy's are 42 MB) and the
+    /// solver may read several at once while it backtracks: the file is streamed to a temporary
+    /// file, checked, and read from disk on a blocking thread, rather than held in memory
+    /// (scispacy.in peaked at 200 MB that way).
+    async fn sdist_metadata(
+        &self,
+        file: &IndexFile,
+        sdist: &SdistFilename,
+    ) -> Result<FetchedMetadata, IndexError> {
+        let local_error = |path: &std::path::Path, source| IndexError::Local {
+            path: path.display().to_string(),
+            source,
+        };
+        let temporary = tempfile::NamedTempFile::new()
+            .map_err(|source| local_error(&std::env::temp_dir(), source))?;
+        let out = temporary
+            .reopen()
+            .map_err(|source| local_error(temporary.path(), source))?;
+        let (actual, _) = self
+            .fetch_distribution(&file.url, out, temporary.path())
+            .await?;
+        if let Some(expected) = file.sha256
+            && actual != expected
+        {
+            return Err(IndexError::HashMismatch {
+                url: redact(&file.url),
+                expected,
+                actual,
+            });
+        }
+        let sdist = sdist.clone();
+        Ok(tokio::task::spawn_blocking(move || {
+            sdist_outcome(metadata::sdist_static_metadata_at(temporary.path(), &sdist))
+        })
+        .await?)
     }
 
     /// `GET <file>.metadata`; `None` when it does not exist.

@@ -28,7 +28,7 @@ mod test_support;
 
 pub use self::core::{CoreMetadata, parse_core_metadata};
 pub use error::{MetadataError, ZipError};
-pub use sdist::sdist_static_metadata;
+pub use sdist::{sdist_static_metadata, sdist_static_metadata_at};
 pub use wheel::{
     PartialWheel, TAIL_REQUEST_SIZE, TailRead, find_metadata_entry, metadata_from_tail,
     metadata_from_wheel,

@@ -22,10 +22,11 @@
 //!    the record over refusing the version, and says so in its debug log.
 //!
 //! Otherwise the dependencies are unknowable and [`MetadataError::Dynamic`] says so. This file
-//! reads archives (tar.gz, zip) in memory and picks a source; the formats themselves are
+//! reads archives (tar.gz, zip; from memory, or a tar.gz streamed from disk) and picks a source; the formats themselves are
 //! parsed by `core`, `pyproject`, `egg_info`, `setup_py` and `setup_cfg`.
 
 use std::io::Read;
+use std::path::Path;
 use std::str::FromStr;
 
 use flate2::read::GzDecoder;
@@ -94,10 +95,41 @@ pub fn sdist_static_metadata(
     bytes: &[u8],
     filename: &SdistFilename,
 ) -> Result<CoreMetadata, MetadataError> {
-    let mut members = match filename.format {
+    let members = match filename.format {
         SdistFormat::TarGz => read_tar_gz(bytes)?,
         SdistFormat::Zip => read_zip(bytes)?,
     };
+    static_metadata_of(members, filename)
+}
+
+/// [`sdist_static_metadata`] of the sdist stored at `path`. A tar.gz is read as a stream, so
+/// that however large the sdist, only its metadata-bearing files are held in memory.
+///
+/// # Errors
+/// As [`sdist_static_metadata`], and an archive error when `path` cannot be read.
+pub fn sdist_static_metadata_at(
+    path: &Path,
+    filename: &SdistFilename,
+) -> Result<CoreMetadata, MetadataError> {
+    let unreadable = |source| MetadataError::Archive {
+        member: "the archive".into(),
+        source,
+    };
+    let members = match filename.format {
+        SdistFormat::TarGz => {
+            let file = std::fs::File::open(path).map_err(unreadable)?;
+            read_tar_gz(std::io::BufReader::new(file))?
+        }
+        SdistFormat::Zip => read_zip(&std::fs::read(path).map_err(unreadable)?)?,
+    };
+    static_metadata_of(members, filename)
+}
+
+/// Picks the static source among an archive's metadata-bearing `members`.
+fn static_metadata_of(
+    mut members: Vec<Member>,
+    filename: &SdistFilename,
+) -> Result<CoreMetadata, MetadataError> {
     let Some(top) = top_directory(&members) else {
         return Err(dynamic(filename));
     };
@@ -400,12 +432,12 @@ fn relevant(path: &str) -> Option<Vec<String>> {
     keep.then_some(parts)
 }
 
-fn read_tar_gz(bytes: &[u8]) -> Result<Vec<Member>, MetadataError> {
+fn read_tar_gz(compressed: impl Read) -> Result<Vec<Member>, MetadataError> {
     let archive_error = |source| MetadataError::Archive {
         member: "the archive".into(),
         source,
     };
-    let mut archive = tar::Archive::new(GzDecoder::new(bytes));
+    let mut archive = tar::Archive::new(GzDecoder::new(compressed));
     let mut members = Vec::new();
     for entry in archive.entries().map_err(archive_error)? {
         let mut entry = entry.map_err(archive_error)?;

@@ -461,3 +461,41 @@ if sys.version_info[0] == 2:\n    reqs.append('simplejson>=2.0.9')\nsetup(instal
     .unwrap();
     assert_eq!(rendered(&metadata), ["simplejson>=2.0.9"]);
 }
+
+#[test]
+fn sdists_on_disk_read_as_they_do_in_memory() {
+    let tar_gz = build_tar_gz(&[
+        ("demo-1.0/PKG-INFO", PKG_INFO_21),
+        ("demo-1.0/pyproject.toml", STATIC_PYPROJECT),
+        ("demo-1.0/demo/__init__.py", b""),
+    ]);
+    let zip = build_zip(
+        &[ZipMember::deflated(
+            "demo-1.0/PKG-INFO",
+            PKG_INFO_22.to_vec(),
+        )],
+        "",
+        false,
+    );
+    for (archive, name, expected) in [
+        (
+            tar_gz,
+            "demo-1.0.tar.gz",
+            ["click>=8", "pytest ; extra == 'dev'"],
+        ),
+        (zip, "demo-1.0.zip", ["attrs", "orjson ; extra == 'fast'"]),
+    ] {
+        let stored = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(stored.path(), &archive).unwrap();
+        let metadata = sdist_static_metadata_at(stored.path(), &filename(name, "demo")).unwrap();
+        assert_eq!(rendered(&metadata), expected, "{name}");
+    }
+    let missing = sdist_static_metadata_at(
+        Path::new("/nonexistent/demo-1.0.tar.gz"),
+        &filename("demo-1.0.tar.gz", "demo"),
+    );
+    assert!(
+        matches!(missing, Err(MetadataError::Archive { .. })),
+        "{missing:?}"
+    );
+}
