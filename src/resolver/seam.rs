@@ -264,14 +264,19 @@ impl<S: Source> FetchLoop<S> {
                     &context.options,
                     window,
                 );
-                for version in next {
+                for (position, version) in next.into_iter().enumerate() {
                     let (context, name) = (Arc::clone(&context), name.clone());
+                    let sdists_too = position < SDIST_PREFETCH;
                     // Only the candidates' own metadata: prefetching the likely version of each
                     // of their dependencies too (boto3 pins a different botocore in every
                     // release) fetched 659 botocore wheels' metadata for
                     // apache-airflow[amazon,postgres], whose botocore was long decided: 11 s
                     // and 280 MB cold instead of 2 s and 124 MB.
-                    tasks.spawn(async move { context.prefetch_candidate(&name, &version).await });
+                    tasks.spawn(async move {
+                        context
+                            .prefetch_candidate(&name, &version, sdists_too)
+                            .await;
+                    });
                 }
             }
         }
@@ -279,6 +284,13 @@ impl<S: Source> FetchLoop<S> {
 }
 
 type SharedProject = Shared<BoxFuture<'static, ProjectResult>>;
+
+/// How many of a backtracking window's candidates are prefetched even when their file is an
+/// sdist, which means downloading all of it. Walks through old numpy sdists (no wheel for the
+/// target) waited for each download in turn: apache-beam-dill.in spent 15 of its 23 s on 61
+/// of them. Further down the window, sdists are left to the solver's own request: windows
+/// of ten fetched 1.3 GB of sdists for apache-airflow[all].
+const SDIST_PREFETCH: usize = 3;
 
 /// Whether the solver waits on a piece of work or it is fetched in case it is needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -422,18 +434,22 @@ impl<S: Source> FetchContext<S> {
 
     /// Fetches a backtracking candidate's metadata unless the source has it at hand (reading
     /// and parsing cached metadata the solver may never ask for, since it often backjumps past
-    /// the window, made warm resolves slower) or it is an sdist.
-    async fn prefetch_candidate(self: &Arc<Self>, name: &PackageName, version: &Version) {
+    /// the window, made warm resolves slower) or it is an sdist and `sdists_too` is false.
+    async fn prefetch_candidate(
+        self: &Arc<Self>,
+        name: &PackageName,
+        version: &Version,
+        sdists_too: bool,
+    ) {
         let Ok(versions) = self.project(name, Need::Speculative).await else {
             return;
         };
         let Some(file) = versions.get(version).and_then(|entry| entry.best_file()) else {
             return;
         };
-        // An sdist's metadata means downloading all of it (Pillow's are 50 MB): not on the
-        // chance that the solver gets there. apache-airflow[all] prefetched 1.3 GB of them,
-        // and peaked at 750 MB.
-        if !file.dist.is_wheel() || self.source.has_local_metadata(file).await {
+        // An sdist's metadata means downloading all of it (Pillow's are 50 MB): only for the
+        // nearest candidates (see `SDIST_PREFETCH`).
+        if (!file.dist.is_wheel() && !sdists_too) || self.source.has_local_metadata(file).await {
             return;
         }
         self.fetch_metadata(name, version, Need::Speculative).await;
