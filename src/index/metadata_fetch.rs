@@ -202,14 +202,8 @@ impl IndexClient {
         let (actual, _) = self
             .fetch_distribution(&file.url, out, temporary.path())
             .await?;
-        if let Some(expected) = file.sha256
-            && actual != expected
-        {
-            return Err(IndexError::HashMismatch {
-                url: redact(&file.url),
-                expected,
-                actual,
-            });
+        if let Some(expected) = file.sha256 {
+            check_digest(&file.url, actual, expected)?;
         }
         let sdist = sdist.clone();
         Ok(tokio::task::spawn_blocking(move || {
@@ -537,7 +531,11 @@ fn parse_content_range(value: &str) -> Option<(u64, u64)> {
 }
 
 fn verify(url: &Url, body: &[u8], expected: Sha256Digest) -> Result<(), IndexError> {
-    let actual = Sha256Digest::of(body);
+    check_digest(url, Sha256Digest::of(body), expected)
+}
+
+/// A mismatch of the file at `url` when `actual` is not the `expected` digest.
+fn check_digest(url: &Url, actual: Sha256Digest, expected: Sha256Digest) -> Result<(), IndexError> {
     if actual == expected {
         Ok(())
     } else {
