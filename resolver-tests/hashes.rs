@@ -106,3 +106,26 @@ fn an_existing_lock_supplies_the_hashes_of_unchanged_pins() {
     assert_eq!(second.read("requirements.txt"), lock);
     assert_eq!(downloads(&server.requests()), Vec::<String>::new());
 }
+
+#[test]
+fn a_file_that_does_not_match_the_listed_sha256_fails_the_resolve() {
+    // Sdists are always downloaded whole to read their metadata, and streamed to disk: what
+    // arrived must still be checked against the page before it is read.
+    let server = index(
+        vec![TestPackage::new("a", "1.0").with_files(vec![TestFile::Sdist(SdistKind::PkgInfo22)])],
+        ServerOptions {
+            hashes: HashMode::Wrong,
+            ..ServerOptions::default()
+        },
+    );
+    let project = Project::new();
+    project.write("requirements.in", "a\n");
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("a-1.0.tar.gz") && run.stderr.contains("but the index says"),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.path().join("requirements.txt").exists());
+}

@@ -149,6 +149,9 @@ pub enum HashMode {
     Listed,
     /// No hashes at all, as some private indexes and plain file servers do.
     Omitted,
+    /// Every file's listed sha256 is wrong (that of its name), as a tampered or broken mirror
+    /// would serve: whatever is downloaded whole must be refused.
+    Wrong,
 }
 
 /// The project page format, served whatever the request's `Accept` header says.

@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::catalog::{Catalog, Project};
+use super::catalog::{Artifact, Catalog, Project};
+use super::dist_builder::sha256_hex;
 use super::model::{HashMode, MetadataMode};
 
 /// The PEP 691 JSON page of `project`; file URLs are `files_base` + filename.
@@ -25,9 +26,9 @@ pub fn json_page(
             let mut file = json!({
                 "filename": artifact.filename,
                 "url": format!("{files_base}{}", artifact.filename),
-                "hashes": match hashes {
-                    HashMode::Listed => json!({ "sha256": artifact.sha256 }),
-                    HashMode::Omitted => json!({}),
+                "hashes": match listed_sha256(artifact, hashes) {
+                    Some(sha256) => json!({ "sha256": sha256 }),
+                    None => json!({}),
                 },
                 "yanked": match package.yanked.as_deref() {
                     None => json!(false),
@@ -87,12 +88,9 @@ pub fn html_page(
         let package = &catalog.packages[artifact.package];
         let mut attributes = format!(
             "href=\"{}\"",
-            escape(&match hashes {
-                HashMode::Listed => format!(
-                    "{files_base}{}#sha256={}",
-                    artifact.filename, artifact.sha256
-                ),
-                HashMode::Omitted => format!("{files_base}{}", artifact.filename),
+            escape(&match listed_sha256(artifact, hashes) {
+                Some(sha256) => format!("{files_base}{}#sha256={sha256}", artifact.filename),
+                None => format!("{files_base}{}", artifact.filename),
             })
         );
         if let Some(requires_python) = &package.requires_python {
@@ -159,4 +157,13 @@ pub fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// The sha256 a page lists for `artifact` under `hashes`, if any.
+fn listed_sha256(artifact: &Artifact, hashes: HashMode) -> Option<String> {
+    match hashes {
+        HashMode::Listed => Some(artifact.sha256.clone()),
+        HashMode::Omitted => None,
+        HashMode::Wrong => Some(sha256_hex(artifact.filename.as_bytes())),
+    }
 }
