@@ -185,14 +185,23 @@ pub struct Entry {
     pub info: EntryInfo,
 }
 
-/// A cached body left on disk ([`Cache::get_file`]), read by position. Each read opens the file
-/// anew, so a resolve over thousands of projects holds no descriptors; a file removed by a
-/// concurrent `pinwheel cache clean` is an error the caller treats as a miss.
+/// A cached body ([`Cache::get_file`]), read by position.
+///
+/// A small body is read whole when the entry is looked up, so that a concurrent `pinwheel cache
+/// prune|clean` removing it cannot fail a read later in the resolve (a packed page's version
+/// read after such a removal used to be skipped, and the resolve went wrong). A larger one
+/// stays on disk and each read opens the file anew, so a resolve over thousands of projects
+/// holds neither their pages nor descriptors; a file removed meanwhile fails that read.
+/// Holding descriptors instead made a warm home-assistant resolve 10% slower.
 #[derive(Clone, Debug)]
 pub struct ContentFile {
     path: PathBuf,
     size: u64,
+    whole: Option<std::sync::Arc<[u8]>>,
 }
+
+/// Bodies up to this size are read whole by [`Cache::get_file`]: most projects' packed pages.
+const READ_WHOLE_UP_TO: u64 = 64 * 1024;
 
 impl BlockSource for ContentFile {
     fn len(&self) -> u64 {
@@ -201,6 +210,13 @@ impl BlockSource for ContentFile {
 
     fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::FileExt as _;
+        if let Some(whole) = &self.whole {
+            let start = usize::try_from(offset).unwrap_or(usize::MAX);
+            return whole
+                .get(start..start.saturating_add(len))
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+        }
         let file = std::fs::File::open(&self.path)?;
         let mut buffer = vec![0; len];
         file.read_exact_at(&mut buffer, offset)?;
@@ -269,7 +285,16 @@ impl Cache {
         let info: EntryInfo = serde_json::from_value(metadata.metadata).unwrap_or_default();
         let path = layout::content_path_of(&self.dir, &metadata.integrity)?;
         let size = metadata.size as u64;
-        Some((info, ContentFile { path, size }))
+        let whole = if size <= READ_WHOLE_UP_TO {
+            // Removed by a concurrent prune since the index was read: a miss.
+            let bytes = std::fs::read(&path).ok()?;
+            // A body that is not the size the index recorded is damage: a miss too.
+            (bytes.len() as u64 == size).then_some(())?;
+            Some(bytes.into())
+        } else {
+            None
+        };
+        Some((info, ContentFile { path, size, whole }))
     }
 
     /// Whether an entry exists (its content is neither read nor checked).
@@ -485,7 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_entry_is_read_by_position_and_a_removed_one_fails() {
+    fn a_file_entry_is_read_by_position_even_once_a_prune_removed_it() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path().join("c")).unwrap();
         let key = CacheKey::PackedPage {
@@ -501,8 +526,11 @@ mod tests {
         assert_eq!(file.read_at(3, 4).unwrap(), b"3456");
         assert!(file.read_at(8, 4).is_err(), "reads past the end fail");
 
+        // A concurrent prune removes the content: a small body read at lookup stays readable,
+        // and the next lookup is a miss.
         std::fs::remove_file(&file.path).unwrap();
-        assert!(file.read_at(0, 1).is_err());
+        assert_eq!(file.read_at(0, 2).unwrap(), b"01");
+        assert!(cache.get_file(&key).is_none());
         assert!(
             cache
                 .get_file(&CacheKey::PackedPage {
