@@ -197,7 +197,7 @@ pub struct Entry {
 pub struct ContentFile {
     path: PathBuf,
     size: u64,
-    whole: Option<std::sync::Arc<[u8]>>,
+    whole: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 /// Bodies up to this size are read whole by [`Cache::get_file`]: most projects' packed pages.
@@ -211,11 +211,7 @@ impl BlockSource for ContentFile {
     fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::FileExt as _;
         if let Some(whole) = &self.whole {
-            let start = usize::try_from(offset).unwrap_or(usize::MAX);
-            return whole
-                .get(start..start.saturating_add(len))
-                .map(<[u8]>::to_vec)
-                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+            return whole.as_ref().read_at(offset, len);
         }
         let file = std::fs::File::open(&self.path)?;
         let mut buffer = vec![0; len];
@@ -289,8 +285,10 @@ impl Cache {
             // Removed by a concurrent prune since the index was read: a miss.
             let bytes = std::fs::read(&path).ok()?;
             // A body that is not the size the index recorded is damage: a miss too.
-            (bytes.len() as u64 == size).then_some(())?;
-            Some(bytes.into())
+            if bytes.len() as u64 != size {
+                return None;
+            }
+            Some(std::sync::Arc::new(bytes))
         } else {
             None
         };
