@@ -21,6 +21,7 @@ mod fetch_paths;
 mod hashes;
 mod live;
 mod local_paths;
+mod outputs;
 mod own_scenarios;
 mod packse;
 mod parity;
@@ -84,6 +85,11 @@ pub struct Spawned {
 }
 
 impl Spawned {
+    /// The process id, for sending it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the process has exited.
     pub fn has_exited(&mut self) -> bool {
         self.child.try_wait().unwrap().is_some()
@@ -203,12 +209,14 @@ impl Project {
     fn command(&self, args: &[String], env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_pinwheel"));
         // Removals first: a variable in `env` (e.g. `PINWHEEL_CACHE_DIR`) must reach the binary.
+        // The time zone is fixed, since a `--exclude-newer` date is a day in the local one.
         command
             .args(args)
             .current_dir(self.path())
             .env_remove("PIP_INDEX_URL")
             .env_remove("PINWHEEL_CACHE_DIR")
             .env_remove("CUSTOM_COMPILE_COMMAND")
+            .env("TZ", "UTC")
             .envs(env.iter().copied());
         command
     }
