@@ -68,8 +68,12 @@ fn write_with_permissions(
             directory.display()
         )
     })?;
+    temporary
+        .write_all(content)
+        .with_context(|| format!("cannot write `{}`", temporary.path().display()))?;
     if let Some(permissions) = permissions {
-        // Set after creation, so that the umask does not narrow the mode the file had.
+        // Set after creation, so that the umask does not narrow the mode the file had, and after
+        // writing, so that a read-only mode does not stand in the way of the write.
         temporary
             .as_file()
             .set_permissions(permissions)
@@ -80,9 +84,6 @@ fn write_with_permissions(
                 )
             })?;
     }
-    temporary
-        .write_all(content)
-        .with_context(|| format!("cannot write `{}`", temporary.path().display()))?;
     temporary
         .persist(path)
         .with_context(|| format!("cannot replace `{}`", path.display()))?;
@@ -101,6 +102,20 @@ mod tests {
         write_atomically(&path, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_is_replaced_and_stays_read_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, Permissions::from_mode(0o444)).unwrap();
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o444);
     }
 
     #[test]
