@@ -22,6 +22,7 @@ mod fetch_paths;
 mod hashes;
 mod live;
 mod local_paths;
+mod outputs;
 mod own_scenarios;
 mod packse;
 mod parity;
@@ -85,6 +86,11 @@ pub struct Spawned {
 }
 
 impl Spawned {
+    /// The process id, for sending it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the process has exited.
     pub fn has_exited(&mut self) -> bool {
         self.child.try_wait().unwrap().is_some()

@@ -363,6 +363,7 @@ impl Scenario {
                 Some("omitted") => HashMode::Omitted,
                 Some(other) => return Err(format!("unknown server.hashes `{other}`")),
             },
+            ..ServerOptions::default()
         })
     }
 

@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures::StreamExt as _;
 use tokio::sync::oneshot;
 
 use super::catalog::{Artifact, Catalog};
@@ -267,6 +268,9 @@ async fn file(
         // RFC 9110 defines Range for GET only; a HEAD describes the whole file.
         let range = headers.get(RANGE).filter(|_| method == Method::GET);
         let range = range.map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        if state.options.stall_files && method == Method::GET {
+            return stalled(&artifact.bytes);
+        }
         return file_response(artifact, state.options.ranges, range.as_deref());
     }
     let metadata = filename
@@ -313,6 +317,15 @@ fn whole(bytes: &Bytes, mode: RangeMode) -> Response {
             .insert(ACCEPT_RANGES, "bytes".parse().expect("static header value"));
     }
     response
+}
+
+/// The first half of `bytes`, then a body that never ends: the stream waits forever, so the
+/// connection stays open until the server's runtime is dropped.
+fn stalled(bytes: &Bytes) -> Response {
+    let half = bytes.slice(..bytes.len() / 2);
+    let body = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(half) })
+        .chain(futures::stream::pending());
+    ([(CONTENT_TYPE, FILE_CONTENT_TYPE)], Body::from_stream(body)).into_response()
 }
 
 fn partial(bytes: &Bytes, start: usize, end: usize) -> Response {

@@ -15,6 +15,7 @@ mod download;
 mod each;
 mod hashes;
 mod output;
+mod preflight;
 mod progress;
 mod resolve;
 pub mod settings;
@@ -34,6 +35,14 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
+            if error.kind() == clap::error::ErrorKind::InvalidValue
+                && let Some(name) = empty_variable()
+            {
+                eprintln!(
+                    "error: the environment variable `{name}` is set but empty: unset it, or set it to a value"
+                );
+                return ExitCode::from(2);
+            }
             // clap prints help and version to stdout with exit 0, usage errors with exit 2.
             let _ = error.print();
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
@@ -45,6 +54,15 @@ pub fn main() -> ExitCode {
         Command::Download(args) => download::run(&args),
         Command::Cache(args) => cache::run(&args),
     }
+}
+
+/// The first of pinwheel's own variables that clap reads as a flag's value and that is set to
+/// nothing. clap reports it as that flag given without a value, naming a flag the user may never
+/// have typed; the user set the variable, so the message names it.
+fn empty_variable() -> Option<&'static str> {
+    ["PINWHEEL_CACHE_DIR", "PINWHEEL_CACHE_TTL"]
+        .into_iter()
+        .find(|name| std::env::var_os(name).is_some_and(|value| value.is_empty()))
 }
 
 /// The multi-threaded runtime the index client runs on.

@@ -696,8 +696,23 @@ fn prerelease_mode(arg: PrereleaseArg) -> PrereleaseMode {
     }
 }
 
-/// `2026-11-01T00:00:00Z`, or a date meaning its midnight UTC.
+/// `2026-11-01T00:00:00Z`, or a date meaning the whole of that day in the local time zone, as uv
+/// reads it: the cutoff is the next day's midnight there. (A date that stopped at its first
+/// midnight left out files uploaded that afternoon, and locks made with uv and with pinwheel
+/// for the same date differed.) When the local time zone cannot be determined, UTC.
 fn parse_timestamp(text: &str) -> Result<Timestamp> {
+    parse_timestamp_in(text, || {
+        jiff::tz::TimeZone::try_system().unwrap_or_else(|error| {
+            tracing::warn!(
+                "cannot tell the local time zone ({error}): `--exclude-newer {text}` is read in UTC"
+            );
+            jiff::tz::TimeZone::UTC
+        })
+    })
+}
+
+/// [`parse_timestamp`] with the local time zone from `local`, asked only for a date.
+fn parse_timestamp_in(text: &str, local: impl FnOnce() -> jiff::tz::TimeZone) -> Result<Timestamp> {
     if let Ok(timestamp) = Timestamp::from_str(text) {
         return Ok(timestamp);
     }
@@ -706,7 +721,7 @@ fn parse_timestamp(text: &str) -> Result<Timestamp> {
             "invalid `--exclude-newer {text}`: expected an RFC 3339 timestamp or a YYYY-MM-DD date"
         )
     })?;
-    Ok(date.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp())
+    Ok(date.tomorrow()?.to_zoned(local())?.timestamp())
 }
 
 /// `:all:`, `:none:` (resets) or comma-separated names, as pip reads `--only-binary`.
@@ -864,7 +879,7 @@ fn option_lines(client: &ClientOptions, index_urls: bool, find_links: bool) -> V
     lines
 }
 
-fn output_target(options: &Options, sources: &[PathBuf]) -> Result<OutputTarget> {
+pub(super) fn output_target(options: &Options, sources: &[PathBuf]) -> Result<OutputTarget> {
     match &options.output_file {
         Some(path) if path == Path::new("-") => Ok(OutputTarget::Stdout),
         Some(path) => Ok(OutputTarget::File(path.clone())),
@@ -1243,10 +1258,16 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_accept_rfc3339_and_dates() {
+    fn timestamps_accept_rfc3339_and_dates_meaning_the_whole_day() {
+        let utc = || jiff::tz::TimeZone::UTC;
         assert_eq!(
-            parse_timestamp("2026-11-01T00:00:00Z").unwrap(),
-            parse_timestamp("2026-11-01").unwrap()
+            parse_timestamp_in("2026-11-02T00:00:00Z", utc).unwrap(),
+            parse_timestamp_in("2026-11-01", utc).unwrap()
+        );
+        let hawaii = || jiff::tz::TimeZone::fixed(jiff::tz::offset(-10));
+        assert_eq!(
+            parse_timestamp_in("2026-11-02T10:00:00Z", utc).unwrap(),
+            parse_timestamp_in("2026-11-01", hawaii).unwrap()
         );
         assert!(parse_timestamp("yesterday").is_err());
     }

@@ -168,6 +168,9 @@ pub struct Manifest {
     pub index: IndexOptions,
     /// Resolver options from option lines.
     pub resolver: FileResolverOptions,
+    /// Every requirements file read, top level and included, as opened (`-` for stdin), so that
+    /// the output can be checked not to be one of them.
+    pub files: Vec<PathBuf>,
 }
 
 impl Manifest {
@@ -181,6 +184,7 @@ impl Manifest {
         self.resolver.pre |= other.resolver.pre;
         self.resolver.only_binary.extend(other.resolver.only_binary);
         self.resolver.no_binary.extend(other.resolver.no_binary);
+        self.files.extend(other.files);
     }
 }
 

@@ -54,6 +54,7 @@ impl Reader<'_> {
             return Err(self.error(path, None, InputErrorKind::IncludeCycle(path.to_path_buf())));
         }
         let content = read_text(path).map_err(|kind| self.error(path, None, kind))?;
+        self.manifest.files.push(path.to_path_buf());
         self.stack.push((path.to_path_buf(), 0));
         for mut line in logical_lines(&content) {
             if let Some(top) = self.stack.last_mut() {
