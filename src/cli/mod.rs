@@ -18,6 +18,7 @@ mod output;
 mod progress;
 mod resolve;
 pub mod settings;
+mod shown_urls;
 mod units;
 
 use std::process::ExitCode;

@@ -102,6 +102,17 @@ impl Clients {
     }
 }
 
+/// Says, once per run (`--each` compiles many files), that the lock's index URLs lost their
+/// password.
+fn warn_hidden_credentials() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        eprintln!(
+            "warning: the password of an index URL is written as `****`, so that no secret reaches the lock; installing from it needs the credentials from netrc or a keyring (or write the URL in the input with `${{NAME}}` references, which the lock keeps)"
+        );
+    });
+}
+
 /// What one compilation produced.
 pub(super) struct Compiled {
     /// Pins written.
@@ -131,6 +142,9 @@ pub(super) async fn compile(
     let variables = environment_variables();
     let manifest = read_inputs(&options, &args.with, sources, &variables)?;
     let mut settings = resolve_settings(&options, sources, &manifest, &variables)?;
+    if settings.hid_credentials && args.format == OutputFormatArg::RequirementsTxt && !args.quiet {
+        warn_hidden_credentials();
+    }
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
     }

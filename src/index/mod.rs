@@ -9,6 +9,7 @@
 //! are logged with `tracing` (shown with `-v`).
 
 mod admission;
+mod auth;
 mod distribution;
 mod error;
 pub mod find_links;
@@ -134,8 +135,18 @@ impl IndexClient {
     ///
     /// # Errors
     /// When the TLS backend cannot be initialised.
-    pub fn new(options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
-        let http = Http::new(options.max_in_flight, options.retries);
+    pub fn new(mut options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
+        // From here on the URLs are bare: the credentials live in `Http` alone.
+        let mut credentials = auth::Credentialed::default();
+        for index in &mut options.indexes {
+            *index = credentials.take_from(index);
+        }
+        for link in &mut options.find_links {
+            if let FindLinks::Page(url) = link {
+                *url = credentials.take_from(url);
+            }
+        }
+        let http = Http::new(options.max_in_flight, options.retries, credentials);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -520,7 +531,7 @@ impl Inner {
 /// Where the metadata of `file` is cached: under its sha256, or its URL when the index gave none.
 pub(crate) fn metadata_cache_key(file: &IndexFile) -> CacheKey {
     file.sha256.map_or_else(
-        || CacheKey::UrlMetadata(file.url.to_string()),
+        || CacheKey::UrlMetadata(auth::key_url(&file.url)),
         CacheKey::Metadata,
     )
 }
