@@ -33,7 +33,7 @@ use crate::resolver::{
     PackageSelector, PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions,
 };
 use crate::target::{Platform, PythonVersion, Target};
-use crate::types::{PackageName, Version};
+use crate::types::{PackageName, RedactedUrl, Version};
 use crate::writers::{AnnotationStyle, Header, WriteOptions};
 use pep440_rs::Operator;
 use pep508_rs::VersionOrUrl;
@@ -800,6 +800,7 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
 fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result<ClientOptions> {
     let parse = |text: &str| {
         Url::parse(text)
+            .map(RedactedUrl::new)
             .with_context(|| format!("invalid index URL `{}`", hide_credentials(text).0))
     };
     let mut indexes = Vec::new();
@@ -856,7 +857,7 @@ fn option_lines(
     find_links: bool,
 ) -> Vec<String> {
     let mut lines = Vec::new();
-    let pypi = Url::parse(PYPI_SIMPLE).ok();
+    let pypi = Url::parse(PYPI_SIMPLE).ok().map(RedactedUrl::new);
     if !index_urls {
         // Nothing about indexes, not even `--no-index`.
     } else if let Some((base, extras)) = client.indexes.split_last() {

@@ -158,12 +158,12 @@ impl ShownUrls {
     }
 
     /// `url` as the lock shows it.
-    pub(super) fn show(&self, url: &Url) -> String {
-        let written = match self.by_url.get(url) {
+    pub(super) fn show(&self, url: &RedactedUrl) -> String {
+        let written = match self.by_url.get(url.expose()) {
             Some(written) => written.clone(),
             // Not configured as such (cannot happen for the client's own URLs): the redacted
             // URL is the safe fallback.
-            None => RedactedUrl::new(url.clone()).to_string(),
+            None => url.to_string(),
         };
         self.show_text(&written)
     }
@@ -266,7 +266,7 @@ mod tests {
             .written
             .insert(expanded.clone(), "https://u:${TOKEN}@host/simple/".into());
         let shown = ShownUrls::new(&["https://me:pw@cli/simple/"], &from_files);
-        let show = |text: &str| shown.show(&Url::parse(text).unwrap());
+        let show = |text: &str| shown.show(&RedactedUrl::new(Url::parse(text).unwrap()));
         assert_eq!(show(&expanded), "https://u:${TOKEN}@host/simple/");
         assert!(!shown.hid_secret());
         assert_eq!(
