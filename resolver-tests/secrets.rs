@@ -295,6 +295,12 @@ fn a_planted_password_is_sent_but_never_written() {
         &[],
     );
     outputs.run("resolve unparsable", &run, 2);
+    project.write(
+        "bad.in",
+        &format!("lib @ http://{USER}:{secret}@127.0.0.1:port/lib-1.0-py3-none-any.whl\n"),
+    );
+    let run = resolve(&["--index-url", &with_secret, "bad.in"], &[]);
+    outputs.run("resolve bad.in", &run, 2);
 
     // Help shows environment values unless told not to.
     let run = project.run_with_env(
@@ -309,9 +315,9 @@ fn a_planted_password_is_sent_but_never_written() {
     outputs.run("check --help", &run, 0);
 
     outputs.tree(project.path());
-    // The one file that holds the secret because the test wrote it there: the input.
-    let input = project.path().join("lines.in").display().to_string();
-    outputs.pieces.retain(|(label, _)| *label != input);
+    // The files that hold the secret because the test wrote it there: the inputs.
+    let inputs = ["lines.in", "bad.in"].map(|name| project.path().join(name).display().to_string());
+    outputs.pieces.retain(|(label, _)| !inputs.contains(label));
     let cache_files = outputs
         .pieces
         .iter()

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use super::shown_urls::hide_credentials_in;
 use crate::resolver::ResolveError;
 
 /// How a run ended.
@@ -30,9 +31,10 @@ impl From<ResolveError> for Failure {
     }
 }
 
-/// The text `report` would print for `failure` (without the exit code).
+/// The text `report` would print for `failure` (without the exit code). Credentials in URLs
+/// are hidden, whichever message quoted them.
 pub fn describe(failure: &Failure) -> String {
-    match failure {
+    let text = match failure {
         Failure::NoSolution(error) => format!("error: {error}"),
         Failure::Stale(path) => format!(
             "error: `{}` is not up to date with its inputs (run without `--check` to update it)",
@@ -45,29 +47,15 @@ pub fn describe(failure: &Failure) -> String {
             }
             text
         }
-    }
+    };
+    hide_credentials_in(&text)
 }
 
 /// Prints `failure` with its chain of causes and returns its exit code.
 pub fn report(failure: &Failure) -> ExitCode {
+    eprintln!("{}", describe(failure));
     match failure {
-        Failure::NoSolution(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(1)
-        }
-        Failure::Stale(path) => {
-            eprintln!(
-                "error: `{}` is not up to date with its inputs (run without `--check` to update it)",
-                path.display()
-            );
-            ExitCode::from(1)
-        }
-        Failure::Error(error) => {
-            eprintln!("error: {error}");
-            for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::from(2)
-        }
+        Failure::NoSolution(_) | Failure::Stale(_) => ExitCode::from(1),
+        Failure::Error(_) => ExitCode::from(2),
     }
 }

@@ -34,26 +34,54 @@ pub(super) fn hide_credentials(text: &str) -> (String, bool) {
     let authority_start = scheme_end + 3;
     let rest = &text[authority_start..];
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_len].rfind('@') else {
-        return (text.to_string(), false);
+    let (authority, hid) = hide_userinfo(&rest[..authority_len]);
+    let shown = format!(
+        "{}{authority}{}",
+        &text[..authority_start],
+        &rest[authority_len..]
+    );
+    (shown, hid)
+}
+
+/// `message` with the credentials of every URL in it hidden, as [`hide_credentials`] hides
+/// them: what errors are printed through, whatever produced their text (a parser quoting the
+/// line, say).
+#[must_use]
+pub(super) fn hide_credentials_in(message: &str) -> String {
+    let mut shown = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(scheme_end) = rest.find("://") {
+        let authority_start = scheme_end + 3;
+        shown.push_str(&rest[..authority_start]);
+        let after = &rest[authority_start..];
+        let authority_len = after
+            .find(|c: char| "/?#`'\"<>()".contains(c) || c.is_whitespace())
+            .unwrap_or(after.len());
+        shown.push_str(&hide_userinfo(&after[..authority_len]).0);
+        rest = &after[authority_len..];
+    }
+    shown.push_str(rest);
+    shown
+}
+
+/// An authority (`user:password@host:port`) with a literal password or token hidden, and
+/// whether one was.
+fn hide_userinfo(authority: &str) -> (String, bool) {
+    let Some(at) = authority.rfind('@') else {
+        return (authority.to_string(), false);
     };
-    let userinfo = &rest[..at];
+    let (userinfo, host) = authority.split_at(at);
     let shown_userinfo = match userinfo.split_once(':') {
         Some((_, password)) if password.is_empty() || is_reference(password) => {
-            return (text.to_string(), false);
+            return (authority.to_string(), false);
         }
         Some((user, _)) => format!("{user}:{HIDDEN}"),
         None if userinfo.is_empty() || is_reference(userinfo) => {
-            return (text.to_string(), false);
+            return (authority.to_string(), false);
         }
         None => HIDDEN.to_string(),
     };
-    let shown = format!(
-        "{}{shown_userinfo}{}",
-        &text[..authority_start],
-        &rest[at..]
-    );
-    (shown, true)
+    (format!("{shown_userinfo}{host}"), true)
 }
 
 /// The index and find-links URLs of the command line, environment and configuration.
@@ -236,6 +264,18 @@ mod tests {
         for (text, shown, hid) in cases {
             assert_eq!(hide_credentials(text), (shown.to_string(), hid), "{text}");
         }
+    }
+
+    #[test]
+    fn messages_lose_the_secrets_of_every_url_in_them() {
+        let message = "invalid requirement `a @ http://u:pw@h:port/a.whl`: see https://t0k@x/s \
+                       and https://${TOKEN}@y/ (https://host/a@b)";
+        assert_eq!(
+            hide_credentials_in(message),
+            "invalid requirement `a @ http://u:****@h:port/a.whl`: see https://****@x/s \
+             and https://${TOKEN}@y/ (https://host/a@b)"
+        );
+        assert_eq!(hide_credentials_in("no URL: a@b"), "no URL: a@b");
     }
 
     #[test]
