@@ -27,6 +27,7 @@ mod own_scenarios;
 mod packse;
 mod parity;
 mod scenario;
+mod secrets;
 mod sources;
 mod team;
 mod upgrade;

@@ -94,7 +94,13 @@ pub enum CacheFormatArg {
 pub struct IndexArgs {
     /// Base URL of the package index (PEP 503/691). Default: the `--index-url` line of the
     /// input (for `check`, of the lock), else PyPI.
-    #[arg(short = 'i', long, value_name = "URL", env = "PIP_INDEX_URL")]
+    #[arg(
+        short = 'i',
+        long,
+        value_name = "URL",
+        env = "PIP_INDEX_URL",
+        hide_env_values = true
+    )]
     pub index_url: Option<String>,
 
     /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).
@@ -263,7 +269,13 @@ pub struct ResolveArgs {
     pub python_platform: Option<String>,
 
     /// Base URL of the package index (PEP 503/691).
-    #[arg(short = 'i', long, value_name = "URL", env = "PIP_INDEX_URL")]
+    #[arg(
+        short = 'i',
+        long,
+        value_name = "URL",
+        env = "PIP_INDEX_URL",
+        hide_env_values = true
+    )]
     pub index_url: Option<String>,
 
     /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).

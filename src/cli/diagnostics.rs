@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use super::shown_urls::hide_credentials_in;
 use crate::resolver::ResolveError;
 
 /// How a run ended.
@@ -41,9 +42,10 @@ pub fn exit_code(failure: &Failure) -> u8 {
     }
 }
 
-/// The text `report` prints for `failure` (without the exit code).
+/// The text `report` prints for `failure` (without the exit code). Credentials in URLs are
+/// hidden, whichever message quoted them.
 pub fn describe(failure: &Failure) -> String {
-    match failure {
+    let text = match failure {
         Failure::NoSolution(error) => format!("error: {error}"),
         Failure::Stale(path) => format!(
             "error: `{}` is not up to date with its inputs (run without `--check` to update it)",
@@ -60,7 +62,8 @@ pub fn describe(failure: &Failure) -> String {
             }
             text
         }
-    }
+    };
+    hide_credentials_in(&text)
 }
 
 /// The causes of `error` worth a line of their own. An error whose message already ends with its

@@ -19,6 +19,7 @@ mod preflight;
 mod progress;
 mod resolve;
 pub mod settings;
+mod shown_urls;
 mod units;
 
 use std::process::ExitCode;

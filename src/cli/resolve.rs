@@ -27,7 +27,7 @@ use crate::inputs::{
     command_line_manifest, is_project_file, read_manifest, read_project_file,
 };
 use crate::registry::Registry;
-use crate::resolver::Resolution;
+use crate::resolver::{PinSource, Resolution};
 use crate::types::{PackageName, Version};
 use crate::writers::{JsonContext, write_json, write_requirements_txt};
 
@@ -103,6 +103,17 @@ impl Clients {
     }
 }
 
+/// Says, once per run (`--each` compiles many files), that a URL of the lock (an index's, or a
+/// direct URL pin's) lost its password.
+fn warn_hidden_credentials() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        eprintln!(
+            "warning: the password of a URL is written as `****`, so that no secret reaches the lock; installing from it needs the credentials from netrc or a keyring (or write an index URL in the input with `${{NAME}}` references, which the lock keeps)"
+        );
+    });
+}
+
 /// What one compilation produced.
 pub(super) struct Compiled {
     /// Pins written.
@@ -169,6 +180,15 @@ pub(super) async fn compile(
                 pin.name, pin.version
             );
         }
+    }
+    let direct_credentials = resolution.pins.iter().any(|pin| {
+        matches!(&pin.source, PinSource::Url(url) if url.password().is_some() || !url.username().is_empty())
+    });
+    if (settings.hid_credentials || direct_credentials)
+        && args.format == OutputFormatArg::RequirementsTxt
+        && !args.quiet
+    {
+        warn_hidden_credentials();
     }
     tracing::info!("{} HTTP requests sent", client.requests_sent());
     let text = match args.format {

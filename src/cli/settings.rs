@@ -19,6 +19,7 @@ use super::args::{
     ResolutionArg, ResolveArgs, TargetArgs,
 };
 use super::config::{self, Config, ConfigOptions, Lookup};
+use super::shown_urls::{ShownUrls, hide_credentials, lock_index_options, typed_urls};
 use super::units::{parse_duration, parse_size};
 use crate::cache::maintenance::PruneLimits;
 use crate::download::DownloadOptions;
@@ -32,7 +33,7 @@ use crate::resolver::{
     PackageSelector, PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions,
 };
 use crate::target::{Platform, PythonVersion, Target};
-use crate::types::{PackageName, Version};
+use crate::types::{PackageName, RedactedUrl, Version};
 use crate::writers::{AnnotationStyle, Header, WriteOptions};
 use pep440_rs::Operator;
 use pep508_rs::VersionOrUrl;
@@ -60,6 +61,9 @@ pub struct ResolveSettings {
     pub write: WriteOptions,
     /// Where to write.
     pub output: OutputTarget,
+    /// Whether a password or token of an index URL is written as `****` (installing from the
+    /// lock then needs the credentials from elsewhere: `resolve` warns).
+    pub hid_credentials: bool,
 }
 
 /// The values of `${NAME}` references in requirements files: the process environment, as pip
@@ -143,14 +147,12 @@ pub fn check_settings(args: &CheckArgs, lock: &Lock, lock_path: &Path) -> Result
 
     let lock_dir = lock_path.parent().unwrap_or_else(|| Path::new(""));
     let from_lock = IndexOptions {
-        index_url: lock.index_url.clone(),
-        extra_index_urls: lock.extra_index_urls.clone(),
         find_links: lock
             .find_links
             .iter()
             .map(|link| relative_to_lock(link, lock_dir))
             .collect(),
-        no_index: lock.no_index,
+        ..lock_index_options(lock, &environment_variables())
     };
     Ok(CheckSettings {
         targets,
@@ -205,14 +207,12 @@ pub fn download_settings(
     lock_path: &Path,
 ) -> Result<DownloadSettings> {
     let lines = IndexOptions {
-        index_url: lock.index_url.clone(),
-        extra_index_urls: lock.extra_index_urls.clone(),
         find_links: lock
             .find_links
             .iter()
             .map(|link| relative_to_lock(link, lock_path.parent().unwrap_or_else(|| Path::new(""))))
             .collect(),
-        no_index: lock.no_index,
+        ..lock_index_options(lock, &environment_variables())
     };
     Ok(DownloadSettings {
         target: target(&args.target)?,
@@ -592,6 +592,9 @@ pub fn resolve_settings(
     };
 
     let client = client_options(&options.into(), &manifest.index)?;
+    let typed = typed_urls(options);
+    let shown = ShownUrls::new(&typed, &manifest.index);
+    let header_hides = options.header && typed.iter().any(|text| hide_credentials(text).1);
     let cache_dir = (!options.no_cache).then(|| cache_dir(options.cache_dir.as_deref()));
 
     let write = WriteOptions {
@@ -600,7 +603,12 @@ pub fn resolve_settings(
             command: header_command(options, sources),
         }),
         option_lines: if options.emit_options {
-            option_lines(&client, options.emit_index_url, options.emit_find_links)
+            option_lines(
+                &client,
+                &shown,
+                options.emit_index_url,
+                options.emit_find_links,
+            )
         } else {
             Vec::new()
         },
@@ -621,6 +629,7 @@ pub fn resolve_settings(
         cache_dir,
         write,
         output,
+        hid_credentials: header_hides || shown.hid_secret(),
     })
 }
 
@@ -804,8 +813,11 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
 /// The index client's options: the command line first, then the option lines of the files
 /// read (`from_files`: a `.in` file's or a lock's), then PyPI.
 fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result<ClientOptions> {
-    let parse =
-        |text: &str| Url::parse(text).with_context(|| format!("invalid index URL `{text}`"));
+    let parse = |text: &str| {
+        Url::parse(text)
+            .map(RedactedUrl::new)
+            .with_context(|| format!("invalid index URL `{}`", hide_credentials(text).0))
+    };
     let mut indexes = Vec::new();
     if !(choice.no_index || from_files.no_index) {
         // uv's order: extra indexes first, then the base index.
@@ -852,27 +864,32 @@ fn index_cache_dir(args: &IndexArgs) -> Option<PathBuf> {
     (!args.no_cache).then(|| cache_dir(args.cache_dir.as_deref()))
 }
 
-/// The options block pip-compile writes after the header.
-fn option_lines(client: &ClientOptions, index_urls: bool, find_links: bool) -> Vec<String> {
+/// The options block pip-compile writes after the header, its URLs as `shown` shows them.
+fn option_lines(
+    client: &ClientOptions,
+    shown: &ShownUrls,
+    index_urls: bool,
+    find_links: bool,
+) -> Vec<String> {
     let mut lines = Vec::new();
-    let pypi = Url::parse(PYPI_SIMPLE).ok();
+    let pypi = Url::parse(PYPI_SIMPLE).ok().map(RedactedUrl::new);
     if !index_urls {
         // Nothing about indexes, not even `--no-index`.
     } else if let Some((base, extras)) = client.indexes.split_last() {
         if Some(base) != pypi.as_ref() {
-            lines.push(format!("--index-url {base}"));
+            lines.push(format!("--index-url {}", shown.show(base)));
         }
         lines.extend(
             extras
                 .iter()
-                .map(|extra| format!("--extra-index-url {extra}")),
+                .map(|extra| format!("--extra-index-url {}", shown.show(extra))),
         );
     } else {
         lines.push("--no-index".to_string());
     }
     for link in client.find_links.iter().filter(|_| find_links) {
         lines.push(match link {
-            FindLinks::Page(url) => format!("--find-links {url}"),
+            FindLinks::Page(url) => format!("--find-links {}", shown.show(url)),
             FindLinks::Directory(path) => format!("--find-links {}", path.display()),
         });
     }
@@ -942,6 +959,8 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
             .map(|(_, flag)| (*flag).to_string()),
     );
     let display = |path: &PathBuf| path.display().to_string();
+    // No literal password in the header.
+    let hide = |url: &String| hide_credentials(url).0;
     let valued = [
         (
             "annotation-style",
@@ -957,7 +976,7 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
             options.prerelease.and_then(|mode| value_name(mode, None)),
         ),
         ("newline", value_name(options.newline, NewlineArg::Preserve)),
-        ("index-url", options.index_url.clone()),
+        ("index-url", options.index_url.as_ref().map(hide)),
         ("output-file", options.output_file.as_ref().map(display)),
         ("python-platform", options.python_platform.clone()),
         (
@@ -986,8 +1005,11 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ),
         ("overrides", options.overrides.iter().map(display).collect()),
         ("group", options.group.clone()),
-        ("extra-index-url", options.extra_index_url.clone()),
-        ("find-links", options.find_links.clone()),
+        (
+            "extra-index-url",
+            options.extra_index_url.iter().map(hide).collect(),
+        ),
+        ("find-links", options.find_links.iter().map(hide).collect()),
         ("only-binary", options.only_binary.clone()),
         ("no-binary", options.no_binary.clone()),
         ("unsafe-package", options.unsafe_package.clone()),
