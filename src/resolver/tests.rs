@@ -481,6 +481,23 @@ fn a_transitive_pin_on_a_prerelease_is_followed_without_pre() {
 }
 
 #[test]
+fn a_prerelease_required_deep_in_the_graph_replaces_a_final_release_chosen_earlier() {
+    // `b` brings `c` into the graph before `e` does, and 1.0 fits `b`; `e`, two levels down `d`,
+    // pins the beta. Whichever the solver decides first, the beta must win.
+    resolves_to(
+        vec![
+            dist("b", "1.0", &["c>=1.0"]),
+            dist("c", "1.0", &[]),
+            dist("c", "2.0b1", &[]),
+            dist("d", "1.0", &["e"]),
+            dist("e", "1.0", &["c==2.0b1"]),
+        ],
+        &["b", "d"],
+        &["b==1.0", "c==2.0b1", "d==1.0", "e==1.0"],
+    );
+}
+
+#[test]
 fn a_final_release_that_fits_wins_over_a_named_prerelease() {
     // The specifier names a prerelease, but 0.3.0 satisfies it: pinwheel (like uv) takes it
     // where pip would take the newer 1.0.0a1.
