@@ -498,6 +498,45 @@ fn a_prerelease_required_deep_in_the_graph_replaces_a_final_release_chosen_earli
 }
 
 #[test]
+fn explicit_mode_takes_prereleases_only_of_packages_named_with_one() {
+    let explicit = || ResolveOptions {
+        selection: SelectionOptions {
+            prerelease: PrereleaseMode::Explicit,
+            ..SelectionOptions::default()
+        },
+        ..ResolveOptions::default()
+    };
+    let registry = || {
+        vec![
+            dist("a", "1.0", &[]),
+            dist("a", "2.0b1", &["b>1.0"]),
+            dist("a", "3.0a1", &[]),
+            dist("b", "1.0", &[]),
+            dist("b", "2.0a1", &[]),
+        ]
+    };
+    // A final release that fits still wins for a package named with a prerelease.
+    let resolution = run(registry(), &["a>=1.0a1"], &[], explicit()).unwrap();
+    assert_eq!(pins(&resolution), ["a==1.0"]);
+    // Where none fits, its prereleases are tried; `b`'s are not, whatever its range leaves.
+    let resolution = run(registry(), &["a>1.0,<3.0a1"], &[], explicit());
+    let error = resolution.unwrap_err();
+    assert!(error.is_no_solution());
+    assert!(
+        error.to_string().contains("b>1.0 has only prereleases"),
+        "{error}"
+    );
+    let resolution = run(registry(), &["a>=2.0a1"], &[], explicit()).unwrap();
+    assert_eq!(pins(&resolution), ["a==3.0a1"]);
+    // Without a prerelease in its specifier, `a` gets none.
+    let error = run(registry(), &["a>1.0"], &[], explicit()).unwrap_err();
+    assert!(
+        error.to_string().contains("a>1.0 has only prereleases"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_final_release_that_fits_wins_over_a_named_prerelease() {
     // The specifier names a prerelease, but 0.3.0 satisfies it: pinwheel (like uv) takes it
     // where pip would take the newer 1.0.0a1.
