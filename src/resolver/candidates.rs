@@ -584,8 +584,8 @@ impl PrereleaseMode {
         match self {
             Self::Allow => PrereleasePermission::Allowed,
             Self::Disallow => PrereleasePermission::Forbidden,
-            // A specifier naming a prerelease no longer lets prereleases compete with final
-            // releases: it only makes them possible where the mode would forbid them.
+            // A specifier naming a prerelease never lets prereleases compete with final
+            // releases; under `explicit` it is what lets them in at all.
             Self::IfNecessary | Self::IfNecessaryOrExplicit => PrereleasePermission::IfNecessary,
             Self::Explicit if explicit => PrereleasePermission::IfNecessary,
             Self::Explicit => PrereleasePermission::Forbidden,

@@ -733,6 +733,25 @@ fn preferences_are_chosen_when_allowed_and_passed_over_when_not() {
     );
 }
 
+#[test]
+fn an_existing_pin_on_a_prerelease_is_kept_while_it_fits() {
+    // Like any existing pin: a final release that also fits does not move it (`-P` does).
+    let registry = || vec![dist("a", "1.0", &[]), dist("a", "2.0b1", &[])];
+    let prefer = ResolveOptions {
+        preferences: [(
+            PackageName::from_str("a").unwrap(),
+            "2.0b1".parse().unwrap(),
+        )]
+        .into(),
+        ..ResolveOptions::default()
+    };
+    assert_eq!(
+        pins(&run(registry(), &["a>=1.0"], &[], prefer).unwrap()),
+        ["a==2.0b1"]
+    );
+    resolves_to(registry(), &["a>=1.0"], &["a==1.0"]);
+}
+
 /// `manifest(requirements, [])` with `overrides` read from `overrides.txt`.
 fn with_overrides(requirements: &[&str], overrides: &[&str]) -> Manifest {
     let mut manifest = manifest(requirements, &[]);
