@@ -384,7 +384,8 @@ pub struct ResolveArgs {
     #[arg(long)]
     pub pre: bool,
 
-    /// Prerelease policy (default: if-necessary-or-explicit; --pre means allow).
+    /// Prerelease policy (default: if-necessary-or-explicit, a prerelease only when no final
+    /// release fits; --pre means allow).
     #[arg(long, value_enum, conflicts_with = "pre")]
     pub prerelease: Option<PrereleaseArg>,
 
@@ -552,10 +553,11 @@ pub enum PrereleaseArg {
     Disallow,
     /// Always.
     Allow,
-    /// When no final release fits.
+    /// When no final release fits, transitive requirements included.
     IfNecessary,
-    /// When a first-party requirement names a prerelease.
+    /// Only for packages a first-party requirement names a prerelease of, when no final
+    /// release fits.
     Explicit,
-    /// Either of the above.
+    /// The same as if-necessary (which covers a first-party prerelease specifier too).
     IfNecessaryOrExplicit,
 }
