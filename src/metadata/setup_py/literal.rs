@@ -6,7 +6,7 @@ use super::tokenize::{Kind, Token};
 use crate::metadata::setuptools::NotStatic;
 
 /// One argument of a call.
-enum Argument {
+pub(super) enum Argument {
     /// `keyword=value`.
     Keyword(String, Value),
     /// `**value`.
@@ -15,7 +15,7 @@ enum Argument {
 
 /// The value of an expression as far as a literal reading can tell.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Value {
+pub(super) enum Value {
     Str(String),
     /// A list, tuple or set.
     List(Vec<Value>),
@@ -30,13 +30,13 @@ enum Value {
 }
 
 /// A parser of literal expressions over the token list.
-struct Parser<'a> {
+pub(super) struct Parser<'a> {
     tokens: &'a [Token],
-    position: usize,
+    pub(super) position: usize,
 }
 
 impl<'a> Parser<'a> {
-    fn new(tokens: &'a [Token], position: usize) -> Self {
+    pub(super) fn new(tokens: &'a [Token], position: usize) -> Self {
         Self { tokens, position }
     }
 
@@ -64,13 +64,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Whether the logical line ends here.
-    fn at_line_end(&self) -> bool {
+    pub(super) fn at_line_end(&self) -> bool {
         self.peek()
             .is_none_or(|token| token.line_start || token.is_op(";"))
     }
 
     /// The keyword arguments (and `**` spreads) of a call, from after its `(` to its `)`.
-    fn call_arguments(&mut self) -> Result<Vec<Argument>, NotStatic> {
+    pub(super) fn call_arguments(&mut self) -> Result<Vec<Argument>, NotStatic> {
         let malformed = || NotStatic("cannot read the arguments of `setup()`".to_string());
         let mut arguments = Vec::new();
         loop {
@@ -116,7 +116,7 @@ impl<'a> Parser<'a> {
 
     /// One expression: primaries joined by `+`; anything else makes it [`Value::Opaque`] and
     /// is skipped up to the expression's end.
-    fn expression(&mut self, colon: bool) -> Value {
+    pub(super) fn expression(&mut self, colon: bool) -> Value {
         let mut terms = vec![self.primary(colon)];
         loop {
             if self.at_terminator(colon) {
