@@ -4,6 +4,7 @@
 //! It owns routing, status codes, headers and the server's lifetime. It must not build
 //! distribution bytes (`dist_builder`) or page text (`pages`), and it never sleeps.
 
+use std::collections::BTreeSet;
 use std::future::IntoFuture;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -40,6 +41,17 @@ struct ServerState {
     files_base: String,
     /// `"METHOD path [range]"` per request, in arrival order.
     log: Mutex<Vec<String>>,
+    /// Files deleted while the server runs (`TestIndex::remove_file`).
+    removed: Mutex<BTreeSet<String>>,
+}
+
+impl ServerState {
+    fn is_removed(&self, filename: &str) -> bool {
+        self.removed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(filename)
+    }
 }
 
 /// A running test index; dropping it stops the server and joins its thread.
@@ -73,6 +85,7 @@ impl TestIndex {
             options,
             files_base: format!("{origin}/files/"),
             log: Mutex::new(Vec::new()),
+            removed: Mutex::new(BTreeSet::new()),
         });
         let app = router(Arc::clone(&state));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
@@ -115,6 +128,16 @@ impl TestIndex {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    /// Deletes `filename` from the index from now on, as an index that pulls a file does:
+    /// pages stop listing it, and it and its `.metadata` answer 404.
+    pub fn remove_file(&self, filename: &str) {
+        self.state
+            .removed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(filename.to_owned());
     }
 
     /// Hex sha256 of a served file (or of a wheel's `<wheel>.metadata` file).
@@ -239,6 +262,10 @@ async fn project_page(State(state): State<Arc<ServerState>>, Path(name): Path<St
     if name != normalized {
         return redirect(format!("/simple/{normalized}/"));
     }
+    // Files removed since the server started are left off the page.
+    let mut project = project.clone();
+    project.files.retain(|filename| !state.is_removed(filename));
+    let project = &project;
     let (catalog, base, mode) = (&state.catalog, &state.files_base, state.options.metadata);
     let hashes = state.options.hashes;
     match state.options.pages {
@@ -263,6 +290,10 @@ async fn file(
     headers: HeaderMap,
 ) -> Response {
     let artifacts = &state.catalog.artifacts;
+    let listed = filename.strip_suffix(".metadata").unwrap_or(&filename);
+    if state.is_removed(listed) {
+        return not_found();
+    }
     if let Some(artifact) = artifacts.get(&filename) {
         // RFC 9110 defines Range for GET only; a HEAD describes the whole file.
         let range = headers.get(RANGE).filter(|_| method == Method::GET);
