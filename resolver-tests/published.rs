@@ -120,3 +120,36 @@ fn a_file_gone_from_a_cached_page_drops_the_page_and_resolves_again() {
     assert_eq!(pins(&project.read("again.txt")), ["a==1.0"]);
     assert_eq!(server.requests(), Vec::<String>::new());
 }
+
+#[test]
+fn a_listed_file_the_index_does_not_serve_is_an_error_without_a_second_attempt() {
+    let server = index(
+        vec![TestPackage::new("a", "1.0"), TestPackage::new("a", "2.0")],
+        ServerOptions::default(),
+    );
+    // The page lists 2.0, fetched in this very run: nothing cached is out of date, so asking
+    // the index again would not help.
+    server.stop_serving("a-2.0-py3-none-any.whl");
+    let project = Project::new();
+    project.write("requirements.in", "a\n");
+    let resolved = project.resolve(&server, &["requirements.in"]);
+    resolved.expect_code(2);
+    assert!(
+        resolved.stderr.contains(
+            "a-2.0-py3-none-any.whl` answered HTTP 404, although the index's page of `a` lists it"
+        ),
+        "{}",
+        resolved.stderr
+    );
+    assert!(
+        !resolved.stderr.contains("resolving again"),
+        "{}",
+        resolved.stderr
+    );
+    let requests = server.requests();
+    let page_fetches = requests
+        .iter()
+        .filter(|line| line.as_str() == "GET /simple/a/")
+        .count();
+    assert_eq!(page_fetches, 1, "{requests:#?}");
+}

@@ -43,6 +43,8 @@ struct ServerState {
     log: Mutex<Vec<String>>,
     /// Files deleted while the server runs (`TestIndex::remove_file`).
     removed: Mutex<BTreeSet<String>>,
+    /// Files that answer 404 but stay listed (`TestIndex::stop_serving`).
+    unserved: Mutex<BTreeSet<String>>,
 }
 
 impl ServerState {
@@ -51,6 +53,15 @@ impl ServerState {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .contains(filename)
+    }
+
+    fn is_unserved(&self, filename: &str) -> bool {
+        self.is_removed(filename)
+            || self
+                .unserved
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(filename)
     }
 }
 
@@ -86,6 +97,7 @@ impl TestIndex {
             files_base: format!("{origin}/files/"),
             log: Mutex::new(Vec::new()),
             removed: Mutex::new(BTreeSet::new()),
+            unserved: Mutex::new(BTreeSet::new()),
         });
         let app = router(Arc::clone(&state));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
@@ -135,6 +147,16 @@ impl TestIndex {
     pub fn remove_file(&self, filename: &str) {
         self.state
             .removed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(filename.to_owned());
+    }
+
+    /// Makes `filename` (and its `.metadata`) answer 404 from now on while pages keep listing
+    /// it, as a broken mirror does.
+    pub fn stop_serving(&self, filename: &str) {
+        self.state
+            .unserved
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(filename.to_owned());
@@ -291,7 +313,7 @@ async fn file(
 ) -> Response {
     let artifacts = &state.catalog.artifacts;
     let listed = filename.strip_suffix(".metadata").unwrap_or(&filename);
-    if state.is_removed(listed) {
+    if state.is_unserved(listed) {
         return not_found();
     }
     if let Some(artifact) = artifacts.get(&filename) {
