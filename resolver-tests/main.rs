@@ -26,6 +26,7 @@ mod outputs;
 mod own_scenarios;
 mod packse;
 mod parity;
+mod published;
 mod scenario;
 mod secrets;
 mod sources;

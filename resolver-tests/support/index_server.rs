@@ -4,6 +4,7 @@
 //! It owns routing, status codes, headers and the server's lifetime. It must not build
 //! distribution bytes (`dist_builder`) or page text (`pages`), and it never sleeps.
 
+use std::collections::BTreeSet;
 use std::future::IntoFuture;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -46,6 +47,28 @@ struct ServerState {
     /// The `Authorization` header every request must carry (`Basic …`), if any: requests
     /// without it get a 401, as a private index answers.
     authorization: Option<String>,
+    /// Files deleted while the server runs (`TestIndex::remove_file`).
+    removed: Mutex<BTreeSet<String>>,
+    /// Files that answer 404 but stay listed (`TestIndex::stop_serving`).
+    unserved: Mutex<BTreeSet<String>>,
+}
+
+impl ServerState {
+    fn is_removed(&self, filename: &str) -> bool {
+        self.removed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(filename)
+    }
+
+    fn is_unserved(&self, filename: &str) -> bool {
+        self.is_removed(filename)
+            || self
+                .unserved
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(filename)
+    }
 }
 
 /// A running test index; dropping it stops the server and joins its thread.
@@ -104,6 +127,8 @@ impl TestIndex {
             files_base: format!("{origin}/files/"),
             log: Mutex::new(Vec::new()),
             authorization,
+            removed: Mutex::new(BTreeSet::new()),
+            unserved: Mutex::new(BTreeSet::new()),
         });
         let app = router(Arc::clone(&state));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
@@ -146,6 +171,26 @@ impl TestIndex {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    /// Deletes `filename` from the index from now on, as an index that pulls a file does:
+    /// pages stop listing it, and it and its `.metadata` answer 404.
+    pub fn remove_file(&self, filename: &str) {
+        self.state
+            .removed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(filename.to_owned());
+    }
+
+    /// Makes `filename` (and its `.metadata`) answer 404 from now on while pages keep listing
+    /// it, as a broken mirror does.
+    pub fn stop_serving(&self, filename: &str) {
+        self.state
+            .unserved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(filename.to_owned());
     }
 
     /// Hex sha256 of a served file (or of a wheel's `<wheel>.metadata` file).
@@ -294,6 +339,10 @@ async fn project_page(State(state): State<Arc<ServerState>>, Path(name): Path<St
     if name != normalized {
         return redirect(format!("/simple/{normalized}/"));
     }
+    // Files removed since the server started are left off the page.
+    let mut project = project.clone();
+    project.files.retain(|filename| !state.is_removed(filename));
+    let project = &project;
     let (catalog, base, mode) = (&state.catalog, &state.files_base, state.options.metadata);
     let hashes = state.options.hashes;
     match state.options.pages {
@@ -318,6 +367,10 @@ async fn file(
     headers: HeaderMap,
 ) -> Response {
     let artifacts = &state.catalog.artifacts;
+    let listed = filename.strip_suffix(".metadata").unwrap_or(&filename);
+    if state.is_unserved(listed) {
+        return not_found();
+    }
     if let Some(artifact) = artifacts.get(&filename) {
         // RFC 9110 defines Range for GET only; a HEAD describes the whole file.
         let range = headers.get(RANGE).filter(|_| method == Method::GET);

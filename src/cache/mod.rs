@@ -464,6 +464,17 @@ impl Cache {
         Ok(Some(hasher.finish()))
     }
 
+    /// Removes the entry under `key`, so that the next lookup is a miss (its content is left
+    /// for `pinwheel cache prune` to collect). Removing a missing entry is not an error.
+    ///
+    /// # Errors
+    /// When cacache cannot write the removal.
+    pub fn remove(&self, key: &CacheKey) -> Result<(), CacheError> {
+        let key_text = key.as_key();
+        cacache::remove_sync(&self.dir, &key_text)
+            .map_err(|source| self.write_error(&key_text, source))
+    }
+
     /// Updates only the info of an entry (a revalidated page keeps its body).
     ///
     /// # Errors

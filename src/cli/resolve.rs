@@ -16,18 +16,18 @@ use super::output::{copy_atomically, write_atomically};
 use super::preflight::{create_output_directory, refuse_output_among_inputs};
 use super::progress::Progress;
 use super::settings::{
-    Options, OutputTarget, default_output, environment_variables, existing_pins, load_config,
-    output_target, resolve_settings, source_files,
+    Options, OutputTarget, ResolveSettings, default_output, environment_variables, existing_pins,
+    load_config, output_target, resolve_settings, source_files,
 };
 use super::{init_logging, runtime};
 use crate::cache::Cache;
-use crate::index::{ClientOptions, IndexClient};
+use crate::index::{ClientOptions, IndexClient, IndexError};
 use crate::inputs::{
     LocalPaths, Manifest, OriginKind, ProjectSelection, ReadOptions, Variables,
     command_line_manifest, is_project_file, read_manifest, read_project_file,
 };
 use crate::registry::Registry;
-use crate::resolver::{PinSource, Resolution};
+use crate::resolver::{PinSource, Resolution, ResolveError};
 use crate::types::{PackageName, Version};
 use crate::writers::{JsonContext, write_json, write_requirements_txt};
 
@@ -158,9 +158,7 @@ pub(super) async fn compile(
     } else {
         Some(Progress::start(&client, args.quiet, "Resolving"))
     };
-    let registry = Arc::new(Registry::new(client.clone()));
-    let mut resolution =
-        crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
+    let mut resolution = resolve_current(&manifest, &settings, &client, args.quiet).await?;
     if settings.write.hashes {
         let known = match &settings.output {
             OutputTarget::File(path) => known_hashes(path),
@@ -267,14 +265,51 @@ pub(super) async fn resolve_union(
     let mut settings = resolve_settings(&options, first, &manifest, &variables)?;
     settings.resolve.preferences = preferences;
     let client = clients.get(&settings.client, settings.cache_dir.as_deref())?;
-    let registry = Arc::new(Registry::new(client));
-    let resolution =
-        crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
+    let resolution = resolve_current(&manifest, &settings, &client, args.quiet).await?;
     Ok(resolution
         .pins
         .into_iter()
         .map(|pin| (pin.name, pin.version))
         .collect())
+}
+
+/// Resolves `manifest`, and once more when a file a cached page listed turned out to be gone
+/// from the index: that page has been dropped then, so the second resolution reads the index
+/// as it is now instead of failing on what the cache remembered.
+async fn resolve_current(
+    manifest: &Manifest,
+    settings: &ResolveSettings,
+    client: &IndexClient,
+    quiet: bool,
+) -> Result<Resolution, ResolveError> {
+    let resolve = || {
+        let registry = Arc::new(Registry::new(client.clone()));
+        crate::resolver::resolve(manifest, &settings.target, &settings.resolve, registry)
+    };
+    match resolve().await {
+        Err(error) if is_stale_listing(&error) => {
+            if !quiet {
+                let cause = match &error {
+                    ResolveError::Fetch { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                eprintln!("warning: {cause}; resolving again");
+            }
+            resolve().await
+        }
+        outcome => outcome,
+    }
+}
+
+/// Whether the resolution failed on a listed file that is gone from a cached page.
+fn is_stale_listing(error: &ResolveError) -> bool {
+    match error {
+        ResolveError::Fetch { source, .. } => source
+            .inner()
+            .downcast_ref::<IndexError>()
+            .is_some_and(IndexError::is_stale_listing),
+        _ => false,
+    }
 }
 
 /// Every input of one compilation as one manifest: the sources, `--with` requirements, `-c`

@@ -44,6 +44,20 @@ pub enum IndexError {
         /// The status code.
         status: u16,
     },
+    /// A file a project page listed answered 404 or 410: the page is out of date.
+    #[error("{}", listed_file_gone(url, *status, name, *page_dropped))]
+    ListedFileGone {
+        /// The file's URL.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The project whose page listed it.
+        name: PackageName,
+        /// Whether the page came from the cache and was dropped from it (a rerun, or the run
+        /// itself resolving again, reads the index as it is now); false when the index itself
+        /// lists a file it does not serve.
+        page_dropped: bool,
+    },
     /// A downloaded file does not have the digest the index gave.
     #[error("`{url}` has sha256 {actual}, but the index says {expected}")]
     HashMismatch {
@@ -99,4 +113,29 @@ pub enum IndexError {
     /// A project name on a page did not match.
     #[error("no such project `{0}`")]
     UnknownProject(PackageName),
+}
+
+impl IndexError {
+    /// Whether this is a listed file that is gone from a page pinwheel had cached, and has now
+    /// dropped: resolving again reads the index's current page.
+    #[must_use]
+    pub fn is_stale_listing(&self) -> bool {
+        matches!(
+            self,
+            Self::ListedFileGone {
+                page_dropped: true,
+                ..
+            }
+        )
+    }
+}
+
+fn listed_file_gone(url: &str, status: u16, name: &PackageName, page_dropped: bool) -> String {
+    if page_dropped {
+        format!(
+            "`{url}` answered HTTP {status}: the cached page of `{name}` that lists it is out of date, and has been dropped so that the next run reads the index as it is now"
+        )
+    } else {
+        format!("`{url}` answered HTTP {status}, although the index's page of `{name}` lists it")
+    }
 }

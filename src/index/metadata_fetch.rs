@@ -50,9 +50,10 @@ const NEEDS_BUILD_MARKER: &str = "pinwheel-needs-build";
 /// older reader would otherwise outlive the reader learning to read that file: bump this
 /// whenever the reader learns something (1, unmarked: `PKG-INFO` 2.2, `[project]`,
 /// `requires.txt`; 2: `setup.py`/`setup.cfg`, poetry/flit `PKG-INFO`, egg-info under `lib/`,
-/// unsafe extra names, lenient `Requires-Python`). Parsed metadata needs no such mark: what was
-/// read stays true.
-const STATIC_READER_VERSION: u32 = 2;
+/// unsafe extra names, lenient `Requires-Python`; 3: repaired `Requires-Dist` lines, which
+/// also turns refusals of wheels with such lines into metadata). Parsed metadata needs no
+/// such mark: what was read stays true.
+const STATIC_READER_VERSION: u32 = 3;
 
 /// The first range request: large enough for the central directory of nearly every wheel, and
 /// for `METADATA` too when it is stored near the end (as `*.dist-info` usually is).
@@ -90,6 +91,16 @@ impl IndexClient {
     /// On network failures, digest mismatches, or an `--offline` cache miss. Metadata that is
     /// merely unknowable is `Ok(Unavailable)`.
     pub async fn metadata(&self, file: &IndexFile) -> Result<FetchedMetadata, IndexError> {
+        let outcome = match self.metadata_of(file).await {
+            Ok(outcome) => outcome,
+            Err(error) => return Err(self.listed_file_gone(file, error).await),
+        };
+        self.inner.repairs.note(&outcome);
+        Ok(outcome)
+    }
+
+    /// [`IndexClient::metadata`], before its repairs are reported.
+    async fn metadata_of(&self, file: &IndexFile) -> Result<FetchedMetadata, IndexError> {
         let key = super::metadata_cache_key(file);
         let offline = self.inner.options.cache_mode == CacheMode::Offline;
         if let Some(entry) = self.cache_get(&key).await?
@@ -126,7 +137,9 @@ impl IndexClient {
             .cache
             .as_ref()?
             .get(&super::metadata_cache_key(file))?;
-        self.usable_cached_metadata(file, &entry.body)
+        let outcome = self.usable_cached_metadata(file, &entry.body)?;
+        self.inner.repairs.note(&outcome);
+        Some(outcome)
     }
 
     /// A cached metadata body as an answer, unless it is a refusal an older reader cached
@@ -341,7 +354,10 @@ impl IndexClient {
     /// # Errors
     /// On network failures, a non-success status, or a digest mismatch.
     pub async fn download(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        let body = self.fetch_bytes(&file.url).await?;
+        let body = match self.fetch_bytes(&file.url).await {
+            Ok(body) => body,
+            Err(error) => return Err(self.listed_file_gone(file, error).await),
+        };
         if let Some(expected) = file.sha256 {
             verify(&file.url, &body, expected)?;
         }
@@ -358,7 +374,11 @@ impl IndexClient {
         if let Some(digest) = self.known_sha256(file).await? {
             return Ok(digest);
         }
-        let digest = Sha256Digest::of(&self.fetch_bytes(&file.url).await?);
+        let body = match self.fetch_bytes(&file.url).await {
+            Ok(body) => body,
+            Err(error) => return Err(self.listed_file_gone(file, error).await),
+        };
+        let digest = Sha256Digest::of(&body);
         let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
         self.remember_sha256(&file.url, digest, &info).await;
         Ok(digest)
@@ -466,6 +486,7 @@ impl IndexClient {
             }
         };
         file.sha256 = Some(digest);
+        self.inner.repairs.note(&outcome);
         Ok((file, outcome))
     }
 }
@@ -594,6 +615,16 @@ fn metadata_text(metadata: &CoreMetadata) -> String {
     for extra in &metadata.provides_extra {
         let _ = writeln!(text, "Provides-Extra: {extra}");
     }
+    // The requirements above are the repaired ones; the lines as published are kept so that a
+    // warm run warns about them as the cold one did.
+    for repair in &metadata.repairs {
+        let _ = writeln!(
+            text,
+            "{}: {}",
+            metadata::core::REPAIRED_HEADER,
+            repair.original
+        );
+    }
     text
 }
 
@@ -691,6 +722,23 @@ mod tests {
             decode_cached(metadata),
             Cached::Current(FetchedMetadata::Available(_))
         ));
+    }
+
+    #[test]
+    fn cached_metadata_keeps_its_repairs() {
+        let published = b"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Dist: b (>=1<2)\n";
+        let FetchedMetadata::Available(parsed) = parse_wheel_metadata(published) else {
+            panic!("the repairable line made the metadata unavailable");
+        };
+        assert_eq!(parsed.repairs.len(), 1);
+        let encoded = encode_cached(&FetchedMetadata::Available(parsed.clone()));
+        match decode_cached(&encoded) {
+            Cached::Current(FetchedMetadata::Available(cached)) => {
+                assert_eq!(cached.requires_dist, parsed.requires_dist);
+                assert_eq!(cached.repairs, parsed.repairs);
+            }
+            other => panic!("came back as {other:?}"),
+        }
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub mod html;
 mod http;
 pub mod json;
 mod metadata_fetch;
+mod repairs;
+mod stale;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -119,6 +121,11 @@ struct Inner {
     hints: std::sync::Mutex<std::collections::HashMap<PackageName, ProjectHints>>,
     /// Whether a cache write has failed (and been reported) already.
     cache_write_failed: std::sync::atomic::AtomicBool,
+    /// The projects whose repaired metadata has been warned about.
+    repairs: repairs::RepairReports,
+    /// The pages this run asked the network for: a file they list that is gone is the
+    /// index's inconsistency, not an out-of-date cache.
+    pages_fetched: stale::FetchedPages,
 }
 
 /// Per-project observations: files of one project are built and uploaded the same way, so what
@@ -157,6 +164,8 @@ impl IndexClient {
                 options,
                 hints: std::sync::Mutex::default(),
                 cache_write_failed: std::sync::atomic::AtomicBool::new(false),
+                repairs: repairs::RepairReports::default(),
+                pages_fetched: stale::FetchedPages::default(),
             }),
         })
     }
@@ -382,6 +391,7 @@ impl IndexClient {
             });
         }
         let client = inner.http.client()?;
+        inner.pages_fetched.insert(key);
         let fetched = inner
             .http
             .fetch(url, || {

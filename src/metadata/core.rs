@@ -9,6 +9,7 @@ use std::str::FromStr;
 use pep508_rs::{Requirement, VerbatimUrl};
 
 use super::MetadataError;
+use super::repair::{Repair, repair_requirement};
 use crate::types::{ExtraName, PackageName, Version, VersionSpecifiers};
 
 /// The facts about one distribution that resolution needs.
@@ -29,6 +30,9 @@ pub struct CoreMetadata {
     /// `Metadata-Version` as written. For metadata assembled from `pyproject.toml` or
     /// `.egg-info`, the sdist's `PKG-INFO` version when it has one, else empty.
     pub metadata_version: String,
+    /// `Requires-Dist` lines that were not PEP 508 as published and were read repaired (their
+    /// repaired form is in `requires_dist`), so that the reader can warn about them.
+    pub repairs: Vec<Repair>,
 }
 
 impl CoreMetadata {
@@ -56,10 +60,14 @@ impl CoreMetadata {
 /// long description, is ignored). Bytes that are not UTF-8 are replaced, since old uploads
 /// have Latin-1 descriptions that must not make the dependencies unreadable.
 ///
+/// A `Requires-Dist` line with one of the mistakes `repair` knows is read repaired and
+/// recorded in [`CoreMetadata::repairs`]. A [`REPAIRED_HEADER`] line (pinwheel's cached form
+/// writes one per repair) records its repair again.
+///
 /// # Errors
 /// When `Metadata-Version`, `Name` or `Version` is missing or invalid, or when a
-/// `Requires-Dist` line is not PEP 508 (the error names the line). An invalid
-/// `Requires-Python` is repaired or ignored (see [`parse_requires_python_lenient`]).
+/// `Requires-Dist` line is not PEP 508 and not repairable (the error names the line). An
+/// invalid `Requires-Python` is repaired or ignored (see [`parse_requires_python_lenient`]).
 pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> {
     let headers = Headers::parse(bytes);
     let metadata_version = headers
@@ -78,11 +86,14 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
             .first("Version")
             .ok_or(MetadataError::MissingField { field: "Version" })?,
     )?;
-    let requires_dist = headers
-        .all("Requires-Dist")
-        .filter(|line| !line.is_empty())
-        .map(parse_requirement)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut requires_dist = Vec::new();
+    let mut repairs = Vec::new();
+    for line in headers.all("Requires-Dist").filter(|line| !line.is_empty()) {
+        let (requirement, repair) = parse_published_requirement(line)?;
+        requires_dist.push(requirement);
+        repairs.extend(repair);
+    }
+    repairs.extend(headers.all(REPAIRED_HEADER).filter_map(repair_requirement));
     let requires_python = headers
         .first("Requires-Python")
         .and_then(parse_requires_python_lenient);
@@ -100,7 +111,30 @@ pub fn parse_core_metadata(bytes: &[u8]) -> Result<CoreMetadata, MetadataError> 
         provides_extra,
         dynamic,
         metadata_version,
+        repairs,
     })
+}
+
+/// The header pinwheel's cached form of metadata uses to remember a repaired `Requires-Dist`
+/// (its value is the line as published); published metadata has no such header.
+pub const REPAIRED_HEADER: &str = "Pinwheel-Repaired";
+
+/// Parses a `Requires-Dist` line of published metadata: as PEP 508, else repaired when the
+/// mistake is a known one (the repair comes back with it).
+fn parse_published_requirement(
+    line: &str,
+) -> Result<(Requirement<VerbatimUrl>, Option<Repair>), MetadataError> {
+    let error = match parse_requirement(line) {
+        Ok(requirement) => return Ok((requirement, None)),
+        Err(error) => error,
+    };
+    repair_requirement(line)
+        .and_then(|repair| {
+            let requirement = parse_requirement(&repair.repaired).ok()?;
+            tracing::debug!("repaired requirement: {repair}");
+            Some((requirement, Some(repair)))
+        })
+        .ok_or(error)
 }
 
 /// The header section of an RFC 822-style message, in order, with unfolded values.
@@ -394,6 +428,58 @@ mod tests {
             let error = parse_core_metadata(input.as_bytes()).unwrap_err();
             assert_eq!(error.to_string(), message, "for {input:?}");
         }
+    }
+
+    #[test]
+    fn known_mistakes_in_requires_dist_are_read_repaired_and_recorded() {
+        let input = concat!(
+            "Metadata-Version: 2.1\nName: django-elasticsearch-dsl\nVersion: 7.1.4\n",
+            "Requires-Dist: elasticsearch-dsl (>=7.0.0<8.0.0)\n",
+            "Requires-Dist: six>=1.9,\n",
+            "Requires-Dist: attrs>=19.*; extra == 'test'\n",
+            "Requires-Dist: idna>=2\n",
+        );
+        let metadata = parse_core_metadata(input.as_bytes()).unwrap();
+        assert_eq!(
+            crate::metadata::test_support::rendered(&metadata.requires_dist),
+            [
+                "elasticsearch-dsl>=7.0.0,<8.0.0",
+                "six>=1.9",
+                "attrs>=19 ; extra == 'test'",
+                "idna>=2",
+            ]
+        );
+        let originals: Vec<&str> = metadata
+            .repairs
+            .iter()
+            .map(|repair| repair.original.as_str())
+            .collect();
+        assert_eq!(
+            originals,
+            [
+                "elasticsearch-dsl (>=7.0.0<8.0.0)",
+                "six>=1.9,",
+                "attrs>=19.*; extra == 'test'"
+            ]
+        );
+        // What pinwheel caches: the repaired lines, and the published ones under its own
+        // header, which bring the repairs back without turning into requirements.
+        let cached = concat!(
+            "Metadata-Version: 2.2\nName: django-elasticsearch-dsl\nVersion: 7.1.4\n",
+            "Requires-Dist: elasticsearch-dsl>=7.0.0,<8.0.0\n",
+            "Pinwheel-Repaired: elasticsearch-dsl (>=7.0.0<8.0.0)\n",
+        );
+        let metadata = parse_core_metadata(cached.as_bytes()).unwrap();
+        assert_eq!(metadata.requires_dist.len(), 1);
+        assert_eq!(
+            metadata.repairs[0].repaired,
+            "elasticsearch-dsl>=7.0.0,<8.0.0"
+        );
+        // A valid line is never "repaired", and an unknown mistake is still an error.
+        let valid = parse_core_metadata(
+            b"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Dist: b>=1,<2\n",
+        );
+        assert!(valid.unwrap().repairs.is_empty());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! - [`core`]: `METADATA` / `PKG-INFO` headers → [`CoreMetadata`];
 //! - [`wheel`]: finding and reading `*.dist-info/METADATA`, with the range-request planner;
 //! - [`zipfile`]: the small zip reader both of those use;
+//! - [`repair`]: the known mistakes of published `Requires-Dist` lines, read repaired;
 //! - [`sdist`]: choosing among `PKG-INFO`, `pyproject.toml`, `.egg-info` and the setuptools
 //!   files (`setup_py`, `setup_cfg`, `setuptools`) in an sdist.
 
@@ -16,6 +17,7 @@ pub mod core;
 mod egg_info;
 mod error;
 mod pyproject;
+pub mod repair;
 pub mod sdist;
 mod setup_cfg;
 mod setup_py;
@@ -28,6 +30,7 @@ mod test_support;
 
 pub use self::core::{CoreMetadata, parse_core_metadata};
 pub use error::{MetadataError, ZipError};
+pub use repair::{Repair, RepairKind};
 pub use sdist::{sdist_static_metadata, sdist_static_metadata_at};
 pub use wheel::{
     PartialWheel, TAIL_REQUEST_SIZE, TailRead, find_metadata_entry, metadata_from_tail,

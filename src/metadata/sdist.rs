@@ -171,6 +171,7 @@ fn static_metadata_of(
             provides_extra: project.provides_extra,
             dynamic: Vec::new(),
             metadata_version: facts.metadata_version,
+            repairs: Vec::new(),
         });
     }
 
@@ -255,6 +256,7 @@ fn from_setuptools_files(
         provides_extra: parsed.provides_extra,
         dynamic: Vec::new(),
         metadata_version: facts.metadata_version,
+        repairs: Vec::new(),
     }))
 }
 
@@ -320,6 +322,7 @@ fn from_egg_info(
         provides_extra: parsed.extras,
         dynamic: Vec::new(),
         metadata_version: facts.metadata_version,
+        repairs: Vec::new(),
     })
 }
 

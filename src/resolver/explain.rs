@@ -52,6 +52,8 @@ pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle, root: &RootSpec) ->
     simplify(&mut tree, handle, root, &mut reasons);
     fold_empty_gaps(&mut tree, handle);
     tree.collapse_no_versions();
+    merge_same_reasons(&mut tree);
+    fold_gaps_into_merged_facts(&mut tree, handle);
     // Collapsing unions ranges, which can bring back segments that hold no version.
     simplify(&mut tree, handle, root, &mut reasons);
     let report = match &tree {
@@ -76,7 +78,7 @@ pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle, root: &RootSpec) ->
         _ => DefaultStringReporter::report_with_formatter(&tree, &Formatter),
     };
     let mut hints = Vec::new();
-    if reasons.contains(NEEDS_BUILD) {
+    if reasons.contains(NEEDS_BUILD) || reasons.contains(NEEDS_BUILD_MANY) {
         hints.push(
             "pin a version that has a wheel for the target, or pass `--only-binary :all:` to skip source-only versions"
                 .to_string(),
@@ -187,6 +189,113 @@ fn fold_empty_gaps(tree: &mut Tree, handle: &SolverHandle) {
         *tree = DerivationTree::External(external);
     }
 }
+
+/// Folds a chain of facts with the same reason about one package into one fact about the
+/// union of their ranges. The solver tries versions one by one, so 40 sdist-only versions of
+/// numpy become 40 nested steps ("numpy==1.25.2 has only … so numpy<1.25.2 is required; and
+/// because numpy==1.25.1 has only …"); as one fact they read as one sentence, and the second
+/// `simplify` pass then writes the union with the versions that exist (`numpy<1.26`).
+///
+/// The step folded is `D = X ∧ C2` where `X = Y ∧ C1` and C1, C2 are the same reason about
+/// the same package: "p ∈ R1 is impossible" and "p ∈ R2 is impossible" together say
+/// "p ∈ R1 ∪ R2 is impossible", so `D = Y ∧ C` holds with the same terms. A step that is
+/// referred to elsewhere (`shared_id`) is kept, so that no numbered reference loses its
+/// target. Only steps next to each other fold: a version with another reason between two
+/// versions keeps them apart.
+fn merge_same_reasons(tree: &mut Tree) {
+    let DerivationTree::Derived(derived) = tree else {
+        return;
+    };
+    merge_same_reasons(Arc::make_mut(&mut derived.cause1));
+    merge_same_reasons(Arc::make_mut(&mut derived.cause2));
+    let (inner, outer_fact) = match (derived.cause1.as_ref(), derived.cause2.as_ref()) {
+        (DerivationTree::Derived(inner), DerivationTree::External(fact @ External::Custom(..)))
+        | (DerivationTree::External(fact @ External::Custom(..)), DerivationTree::Derived(inner))
+            if inner.shared_id.is_none() =>
+        {
+            (inner, fact)
+        }
+        _ => return,
+    };
+    let External::Custom(package, range, reason) = outer_fact else {
+        return;
+    };
+    let same_fact = |tree: &Tree| match tree {
+        DerivationTree::External(External::Custom(other, other_range, other_reason))
+            if other == package && same_reason(other_reason, reason) =>
+        {
+            Some(other_range.clone())
+        }
+        _ => None,
+    };
+    let (rest, inner_range) = if let Some(found) = same_fact(&inner.cause1) {
+        (Arc::clone(&inner.cause2), found)
+    } else if let Some(found) = same_fact(&inner.cause2) {
+        (Arc::clone(&inner.cause1), found)
+    } else {
+        return;
+    };
+    let merged = External::Custom(package.clone(), range.union(&inner_range), plural(reason));
+    derived.cause1 = rest;
+    derived.cause2 = Arc::new(DerivationTree::External(merged));
+}
+
+/// Folds "there is no version of p in G" into a sibling fact about a range of p's versions
+/// when G holds no version pinwheel knows of: a merged fact (`numpy>=1.20,<=1.25 has only …`)
+/// otherwise comes with a clause listing every gap between its versions. The fact must cover
+/// two known versions at least, so that `a==1.0 has …` never widens into `a has …` (that case
+/// is `fold_empty_gaps`'s, which folds only the gap of `==`).
+fn fold_gaps_into_merged_facts(tree: &mut Tree, handle: &SolverHandle) {
+    let DerivationTree::Derived(derived) = tree else {
+        return;
+    };
+    fold_gaps_into_merged_facts(Arc::make_mut(&mut derived.cause1), handle);
+    fold_gaps_into_merged_facts(Arc::make_mut(&mut derived.cause2), handle);
+    let folded = match (derived.cause1.as_ref(), derived.cause2.as_ref()) {
+        (
+            DerivationTree::External(External::NoVersions(gap_package, gap)),
+            DerivationTree::External(External::Custom(package, range, reason)),
+        )
+        | (
+            DerivationTree::External(External::Custom(package, range, reason)),
+            DerivationTree::External(External::NoVersions(gap_package, gap)),
+        ) if gap_package == package => {
+            let known = package.name().and_then(|name| handle.known_versions(name));
+            let held = |range: &Ranges<Version>| {
+                known.as_ref().map_or(0, |versions| {
+                    versions
+                        .versions()
+                        .filter(|version| range.contains(version))
+                        .count()
+                })
+            };
+            (known.is_some() && held(gap) == 0 && held(range) >= 2)
+                .then(|| External::Custom(package.clone(), range.union(gap), reason.clone()))
+        }
+        _ => None,
+    };
+    if let Some(external) = folded {
+        *tree = DerivationTree::External(external);
+    }
+}
+
+/// Whether two reasons are the same but for number (a merged fact says it in the plural).
+fn same_reason(one: &str, other: &str) -> bool {
+    plural(one) == plural(other)
+}
+
+/// A reason as it reads for several versions at once.
+fn plural(reason: &str) -> String {
+    if reason == NEEDS_BUILD {
+        NEEDS_BUILD_MANY.to_string()
+    } else {
+        reason.to_string()
+    }
+}
+
+/// [`NEEDS_BUILD`] said of a range of versions.
+const NEEDS_BUILD_MANY: &str =
+    "has only source distributions whose metadata is dynamic, and pinwheel never runs builds";
 
 /// Why `package` has no version in `range`, with the range to state it for, when the versions
 /// pinwheel knows of say so.

@@ -352,5 +352,6 @@ fn project_metadata(project: &LocalProject) -> CoreMetadata {
         provides_extra: project.provides_extra.clone(),
         dynamic: Vec::new(),
         metadata_version: String::new(),
+        repairs: Vec::new(),
     }
 }

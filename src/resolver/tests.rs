@@ -26,6 +26,8 @@ struct Dist {
     extras: Vec<&'static str>,
     requires_python: Option<&'static str>,
     yanked: bool,
+    /// An sdist whose metadata only a build could tell.
+    needs_build: bool,
 }
 
 fn dist(name: &'static str, version: &'static str, requires: &[&'static str]) -> Dist {
@@ -37,6 +39,16 @@ fn dist(name: &'static str, version: &'static str, requires: &[&'static str]) ->
         extras: Vec::new(),
         requires_python: None,
         yanked: false,
+        needs_build: false,
+    }
+}
+
+/// An sdist-only release whose metadata is dynamic.
+fn dynamic_sdist(name: &'static str, version: &'static str) -> Dist {
+    Dist {
+        tag: None,
+        needs_build: true,
+        ..dist(name, version, &[])
     }
 }
 
@@ -49,6 +61,8 @@ struct MemorySource {
     hold_speculative_work: bool,
     /// The files whose metadata was answered, in order.
     answered: std::sync::Mutex<Vec<String>>,
+    /// The files whose metadata needs a build.
+    needs_build: std::collections::HashSet<String>,
 }
 
 impl MemorySource {
@@ -91,6 +105,9 @@ impl MemorySource {
                     Url::parse("https://index.test/simple/").unwrap(),
                 )),
             };
+            if dist.needs_build {
+                source.needs_build.insert(filename.clone());
+            }
             source.metadata.insert(filename, text);
             source
                 .projects
@@ -134,6 +151,9 @@ impl Source for MemorySource {
     ) -> Result<MetadataOutcome, SourceError> {
         self.held_until_needed(urgency).await;
         self.answered.lock().unwrap().push(file.filename.clone());
+        if self.needs_build.contains(&file.filename) {
+            return Ok(MetadataOutcome::NeedsBuild);
+        }
         let text = &self.metadata[&file.filename];
         Ok(MetadataOutcome::Available(Arc::new(
             parse_core_metadata(text.as_bytes()).unwrap(),
@@ -617,6 +637,44 @@ fn conflicts_are_explained_with_real_versions() {
     assert!(
         !text.contains("dev0") && !text.contains("min0") && !text.contains("root"),
         "{text}"
+    );
+}
+
+#[test]
+fn consecutive_versions_with_the_same_reason_are_explained_as_one_range() {
+    // As numpy<1.26 on CPython 3.12: every older release is an sdist whose metadata needs a
+    // build. One fact about the range, not one step per version.
+    let mut dists: Vec<Dist> = ["1.20.0", "1.21.0", "1.22.0", "1.23.0", "1.24.0", "1.25.0"]
+        .into_iter()
+        .map(|version| dynamic_sdist("numpy", version))
+        .collect();
+    dists.push(dist("numpy", "1.26.0", &[]));
+    let error = run(dists, &["numpy<1.26"], &[], ResolveOptions::default()).unwrap_err();
+    let ResolveError::NoSolution(explained) = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(
+        explained.report,
+        "Because numpy<1.26 has only source distributions whose metadata is dynamic, and pinwheel never runs builds and you require numpy<1.26, your requirements cannot be satisfied."
+    );
+    assert_eq!(explained.hints.len(), 1, "{:?}", explained.hints);
+
+    // A version with another reason between them keeps the two runs apart.
+    let mut dists: Vec<Dist> = ["1.0", "1.1", "1.3", "1.4"]
+        .into_iter()
+        .map(|version| dynamic_sdist("a", version))
+        .collect();
+    let mut old_python = dist("a", "1.2", &[]);
+    old_python.requires_python = Some(">=3.13");
+    dists.push(old_python);
+    let error = run(dists, &["a"], &[], ResolveOptions::default()).unwrap_err();
+    let ResolveError::NoSolution(explained) = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(
+        explained.report,
+        "Because a<1.2 has only source distributions whose metadata is dynamic, and pinwheel never runs builds and a==1.2 requires Python >=3.13, a<1.3 cannot be used.\n\
+         And because a>=1.3 has only source distributions whose metadata is dynamic, and pinwheel never runs builds and you require a, your requirements cannot be satisfied."
     );
 }
 

@@ -128,6 +128,14 @@ fn errors_name_file_line_and_cause() {
         ("-e ./pkg\n", 1, "pkg` does not exist"),
         ("six\n-e\n", 2, "option `-e` needs a value"),
         ("six\n./missing[dev]\n", 2, "missing` does not exist"),
+        // Published metadata with these mistakes is read repaired; the user's own file is not.
+        (
+            "six\nelasticsearch-dsl (>=7.0.0<8.0.0)\n",
+            2,
+            "invalid requirement `elasticsearch-dsl (>=7.0.0<8.0.0)`",
+        ),
+        ("foo>=1.0,\n", 1, "invalid requirement `foo>=1.0,`"),
+        ("six\n\nfoo>=1.0.*\n", 3, "invalid requirement `foo>=1.0.*`"),
     ];
     for (content, line, expected) in cases {
         let path = write(dir.path(), "bad.in", content);
