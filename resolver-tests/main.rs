@@ -24,6 +24,7 @@ mod local_paths;
 mod own_scenarios;
 mod packse;
 mod parity;
+mod pip_compile;
 mod scenario;
 mod sources;
 mod team;

@@ -18,7 +18,7 @@ use super::settings::{
     Options, OutputTarget, default_output, environment_variables, existing_pins, load_config,
     resolve_settings, source_files,
 };
-use super::{init_logging, runtime};
+use super::{init_logging_coloured, runtime};
 use crate::cache::Cache;
 use crate::index::{ClientOptions, IndexClient};
 use crate::inputs::{
@@ -32,7 +32,12 @@ use crate::writers::{JsonContext, write_json, write_requirements_txt};
 
 /// Runs the command and returns its exit code.
 pub fn run(args: &ResolveArgs) -> ExitCode {
-    init_logging(args.verbose);
+    let colour = match (args.color, args.no_color) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    init_logging_coloured(args.verbose, colour);
     let started = Instant::now();
     let runtime = match runtime() {
         Ok(runtime) => runtime,
@@ -145,8 +150,8 @@ pub(super) async fn compile(
         crate::resolver::resolve(&manifest, &settings.target, &settings.resolve, registry).await?;
     if settings.write.hashes {
         let known = match &settings.output {
-            OutputTarget::File(path) => known_hashes(path),
-            OutputTarget::Stdout => KnownHashes::default(),
+            OutputTarget::File(path) if options.reuse_hashes => known_hashes(path),
+            _ => KnownHashes::default(),
         };
         complete_hashes(&mut resolution, &known, &client).await?;
     }

@@ -10,6 +10,7 @@ use url::Url;
 
 use super::IndexError;
 use super::admission::{Admission, Permit};
+use super::tls::TlsFiles;
 use crate::types::{RedactedUrl, Sha256Digest, Sha256Hasher};
 
 /// A fully read response.
@@ -28,16 +29,18 @@ pub(crate) struct Http {
     max_in_flight: usize,
     admission: Admission,
     retries: u32,
+    tls: TlsFiles,
     sent: std::sync::atomic::AtomicUsize,
 }
 
 impl Http {
-    pub(crate) fn new(max_in_flight: usize, retries: u32) -> Self {
+    pub(crate) fn new(max_in_flight: usize, retries: u32, tls: TlsFiles) -> Self {
         Self {
             client: OnceLock::new(),
             max_in_flight,
             admission: Admission::new(max_in_flight),
             retries,
+            tls,
             sent: std::sync::atomic::AtomicUsize::new(0),
         }
     }
@@ -47,11 +50,14 @@ impl Http {
         if let Some(client) = self.client.get() {
             return Ok(client);
         }
-        let built = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(self.max_in_flight)
+            .pool_max_idle_per_host(self.max_in_flight);
+        let built = self
+            .tls
+            .apply(builder)?
             .build()
             .map_err(|source| IndexError::Client { source })?;
         // Two tasks may race to build it; the first one stored is the one everybody uses.

@@ -16,6 +16,7 @@ pub mod html;
 mod http;
 pub mod json;
 mod metadata_fetch;
+mod tls;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub use admission::with_urgency;
 pub use error::IndexError;
 pub use html::PageError;
 pub use metadata_fetch::{FetchedMetadata, direct_url_file};
+pub use tls::TlsFiles;
 
 use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
 use crate::types::{FileOrigin, IndexFile, PackageName, PackedProject, ProjectFiles, RedactedUrl};
@@ -77,6 +79,8 @@ pub struct ClientOptions {
     /// cold resolves slower than going straight to range reads (jupyter.in 1.9–2.3 s against
     /// 1.3–1.6 s).
     pub probe_unadvertised_metadata: bool,
+    /// `--cert` and `--client-cert`.
+    pub tls: TlsFiles,
 }
 
 impl Default for ClientOptions {
@@ -89,6 +93,7 @@ impl Default for ClientOptions {
             max_in_flight: 50,
             retries: 3,
             probe_unadvertised_metadata: false,
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -135,7 +140,7 @@ impl IndexClient {
     /// # Errors
     /// When the TLS backend cannot be initialised.
     pub fn new(options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
-        let http = Http::new(options.max_in_flight, options.retries);
+        let http = Http::new(options.max_in_flight, options.retries, options.tls.clone());
         Ok(Self {
             inner: Arc::new(Inner {
                 http,

@@ -1,0 +1,292 @@
+//! pip-compile's command line: an applied option, an ignored one (one warning), a refused one
+//! (an error), the binary invoked as `pip-compile`, and pip's environment variables.
+
+use std::process::Command;
+
+use crate::support::{ServerOptions, TestPackage};
+use crate::{Project, Run, index, pins};
+
+/// `lib` 1.0 and a 2.0 beta, and `app` needing `lib`.
+fn packages() -> Vec<TestPackage> {
+    vec![
+        TestPackage::new("app", "1.0").requires(&["lib"]),
+        TestPackage::new("lib", "1.0"),
+        TestPackage::new("lib", "2.0b1"),
+    ]
+}
+
+/// The header's command line.
+fn header_command(lock: &str) -> &str {
+    lock.lines()
+        .find_map(|line| line.strip_prefix("#    "))
+        .unwrap_or_default()
+}
+
+/// The lines of the options block (after the header, before the first pin).
+fn option_lines(lock: &str) -> Vec<&str> {
+    lock.lines().filter(|line| line.starts_with("--")).collect()
+}
+
+#[test]
+fn an_applied_pip_compile_option_takes_effect() {
+    let server = index(packages(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    // `-p` is pip-compile's `--pre`; `--trusted-host` is written into the options block.
+    let run = project.resolve(
+        &server,
+        &[
+            "-p",
+            "--trusted-host",
+            "mirror.example",
+            "--no-emit-index-url",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    assert_eq!(
+        pins(&run.stdout),
+        ["app==1.0", "lib==2.0b1"],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        option_lines(&run.stdout),
+        ["--trusted-host mirror.example"],
+        "{}",
+        run.stdout
+    );
+    let command = header_command(&run.stdout);
+    assert!(
+        command.contains(" --pre ") && command.contains(" --trusted-host=mirror.example "),
+        "{command}"
+    );
+    assert!(
+        run.stderr.lines().all(|line| !line.starts_with("warning")),
+        "{}",
+        run.stderr
+    );
+
+    // `--no-emit-trusted-host` leaves the line out, as pip-compile does.
+    let run = project.resolve(
+        &server,
+        &[
+            "--trusted-host",
+            "mirror.example",
+            "--no-emit-trusted-host",
+            "--no-emit-index-url",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    assert!(option_lines(&run.stdout).is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn an_ignored_pip_compile_option_prints_one_warning_and_changes_nothing() {
+    let server = index(packages(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let plain = project.resolve(&server, &["-o", "-", "requirements.in"]);
+    plain.expect_code(0);
+    // What Makefiles written for pip-compile carry; it used to exit 2.
+    let run = project.resolve(
+        &server,
+        &[
+            "--resolver=backtracking",
+            "--max-rounds",
+            "20",
+            "--no-build-isolation",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    assert_eq!(run.stdout, plain.stdout);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: `--max-rounds` is ignored: pinwheel's resolver has no rounds",
+            "warning: `--no-build-isolation` is ignored: pinwheel never builds packages",
+            "warning: `--resolver` is ignored: pinwheel has its own resolver",
+        ],
+        "{}",
+        run.stderr
+    );
+    // `-q` silences them.
+    let quiet = project.resolve(
+        &server,
+        &["-q", "--resolver=legacy", "-o", "-", "requirements.in"],
+    );
+    quiet.expect_code(0);
+    assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
+}
+
+#[test]
+fn a_pip_compile_option_pinwheel_cannot_honour_is_an_error() {
+    let server = index(packages(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let run = project.resolve(&server, &["--all-build-deps", "requirements.in"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("`--all-build-deps` is not supported: pinwheel never builds packages"),
+        "{}",
+        run.stderr
+    );
+    // `--pip-args` is ignored unless it carries options pip would resolve with.
+    let run = project.resolve(
+        &server,
+        &["--pip-args", "--no-cache-dir --pre", "requirements.in"],
+    );
+    run.expect_code(2);
+    assert!(run.stderr.contains("`--pre`"), "{}", run.stderr);
+    assert!(server.requests().is_empty(), "{:#?}", server.requests());
+    assert!(!project.path().join("requirements.txt").exists());
+
+    // The same key in `.pip-tools.toml` is refused too: one table for both.
+    project.write(
+        ".pip-tools.toml",
+        "[tool.pip-tools]\nall-build-deps = true\n",
+    );
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("key `all-build-deps` is not supported"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Runs the binary through a link named `pip-compile`, with the arguments and environment
+/// [`Project::resolve`] would use, minus its leading `resolve`.
+fn run_as_pip_compile(project: &Project, args: &[String]) -> Run {
+    let bin = project.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let link = bin.join("pip-compile");
+    if !link.exists() {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_pinwheel"), &link).unwrap();
+        #[cfg(not(unix))]
+        std::fs::copy(env!("CARGO_BIN_EXE_pinwheel"), &link).unwrap();
+    }
+    // The environment every test builds for the binary, whatever it is: `env_clear` and then the
+    // variables the template sets, so nothing of this machine's leaks in.
+    let template = project.command(args, &[]);
+    let mut command = Command::new(&link);
+    command.args(template.get_args()).env_clear();
+    if let Some(dir) = template.get_current_dir() {
+        command.current_dir(dir);
+    }
+    for (name, value) in template.get_envs() {
+        if let Some(value) = value {
+            command.env(name, value);
+        }
+    }
+    let output = command.output().unwrap();
+    let mut run = Run::new(output, args);
+    run.command = format!("pip-compile {}", args.join(" "));
+    run
+}
+
+#[test]
+fn invoked_as_pip_compile_the_binary_resolves_and_the_header_says_pip_compile() {
+    let server = index(packages(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let mut args = project.resolve_args(&server, &["--resolver=backtracking", "requirements.in"]);
+    assert_eq!(args.remove(0), "resolve");
+    let run = run_as_pip_compile(&project, &args);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("warning: `--resolver` is ignored"),
+        "{}",
+        run.stderr
+    );
+    let lock = project.read("requirements.txt");
+    assert_eq!(pins(&lock), ["app==1.0", "lib==1.0"], "{lock}");
+    let command = header_command(&lock);
+    assert!(command.starts_with("pip-compile --index-url="), "{lock}");
+    assert!(command.ends_with(" requirements.in"), "{lock}");
+    assert!(!command.contains("resolver"), "{lock}");
+
+    // Usage errors name the program as invoked.
+    let run = run_as_pip_compile(&project, &["--no-such-flag".to_string()]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("Usage: pip-compile "), "{}", run.stderr);
+}
+
+#[test]
+fn pip_environment_variables_are_honoured_like_pip_index_url() {
+    let main = index(packages(), ServerOptions::default());
+    let extra = index(
+        vec![TestPackage::new("private", "1.0")],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    let wheels = project.path().join("wheels");
+    std::fs::create_dir(&wheels).unwrap();
+    let wheel = "app-1.0-py3-none-any.whl";
+    std::fs::write(wheels.join(wheel), main.file_bytes(wheel).unwrap()).unwrap();
+    project.write("requirements.in", "app\nprivate\n");
+    let wheels = wheels.display().to_string();
+    let extra_url = extra.index_url();
+    let run = project.resolve_with_env(
+        &main,
+        &["-o", "-", "requirements.in"],
+        &[
+            ("PIP_EXTRA_INDEX_URL", &extra_url),
+            ("PIP_FIND_LINKS", &wheels),
+            ("PIP_PRE", "true"),
+        ],
+    );
+    run.expect_code(0);
+    // PIP_PRE: the beta; PIP_EXTRA_INDEX_URL: `private`, which only the extra index has.
+    assert_eq!(
+        pins(&run.stdout),
+        ["app==1.0", "lib==2.0b1", "private==1.0"],
+        "{}",
+        run.stdout
+    );
+    let lines = option_lines(&run.stdout);
+    assert_eq!(
+        lines,
+        [
+            format!("--index-url {}", main.index_url()),
+            format!("--extra-index-url {extra_url}"),
+            format!("--find-links {wheels}"),
+        ],
+        "{}",
+        run.stdout
+    );
+    // As in pip-compile, the header shows what was typed, not the environment.
+    let command = header_command(&run.stdout);
+    assert!(
+        !command.contains("--pre")
+            && !command.contains("find-links")
+            && !command.contains("extra-index"),
+        "{command}"
+    );
+
+    // PIP_NO_INDEX: only the find-links directory, which has `app` but not `lib`.
+    main.clear_requests();
+    let run = project.resolve_with_env(
+        &main,
+        &["-o", "-", "requirements.in"],
+        &[("PIP_NO_INDEX", "1"), ("PIP_FIND_LINKS", &wheels)],
+    );
+    run.expect_code(1);
+    assert!(main.requests().is_empty(), "{:#?}", main.requests());
+    assert!(run.stderr.contains("not found"), "{}", run.stderr);
+}
