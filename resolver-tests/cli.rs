@@ -328,17 +328,19 @@ fn runs_without_python_on_the_path() {
     let server = index(small_graph(), ServerOptions::default());
     let project = Project::new();
     project.write("requirements.in", "app\n");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pinwheel"))
-        .args([
-            "resolve",
-            "--index-url",
-            &server.index_url(),
-            "--cache-dir",
-            "cache",
-            "requirements.in",
-        ])
-        .current_dir(project.path())
-        .env("PATH", "/nonexistent")
+    let args: Vec<String> = [
+        "resolve",
+        "--index-url",
+        &server.index_url(),
+        "--cache-dir",
+        "cache",
+        "requirements.in",
+    ]
+    .iter()
+    .map(|arg| (*arg).to_string())
+    .collect();
+    let output = project
+        .command(&args, &[("PATH", "/nonexistent")])
         .output()
         .unwrap();
     assert!(

@@ -565,12 +565,8 @@ fn pip_installs_from_the_downloaded_directory() {
         }
     }
     let pip = |args: &[&str]| {
-        std::process::Command::new(venv.join("bin/pip"))
+        crate::clean_command(venv.join("bin/pip"), project.path())
             .args(args)
-            .current_dir(project.path())
-            .env_remove("PIP_FIND_LINKS")
-            .env_remove("PIP_INDEX_URL")
-            .env_remove("PIP_EXTRA_INDEX_URL")
             .output()
             .unwrap()
     };

@@ -17,6 +17,7 @@ mod check;
 mod cli;
 mod config;
 mod download;
+mod environment;
 mod fetch_paths;
 mod hashes;
 mod live;
@@ -201,18 +202,38 @@ impl Project {
         }
     }
 
-    fn command(&self, args: &[String], env: &[(&str, &str)]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_pinwheel"));
-        // Removals first: a variable in `env` (e.g. `PINWHEEL_CACHE_DIR`) must reach the binary.
-        command
-            .args(args)
-            .current_dir(self.path())
-            .env_remove("PIP_INDEX_URL")
-            .env_remove("PINWHEEL_CACHE_DIR")
-            .env_remove("CUSTOM_COMPILE_COMMAND")
-            .envs(env.iter().copied());
+    /// The binary with `args`, run in the project directory, in an environment the test builds
+    /// itself (see [`clean_command`]) plus `env`.
+    pub fn command(&self, args: &[String], env: &[(&str, &str)]) -> Command {
+        let mut command = clean_command(env!("CARGO_BIN_EXE_pinwheel"), self.path());
+        command.args(args).envs(env.iter().copied());
         command
     }
+}
+
+/// A command for `program` in `dir` whose environment is built here, not inherited: the host's
+/// `PINWHEEL_*`, `PIP_*`, `RUST_LOG`, proxy and `CUSTOM_COMPILE_COMMAND` variables would change what
+/// the binary does (a `PINWHEEL_CACHE_TTL=0` sends requests in warm tests, `RUST_LOG=info`
+/// overrides `-q`, a proxy routes 127.0.0.1 elsewhere, `PIP_FIND_LINKS` lands in every lock).
+///
+/// Kept from the host: `PATH` (tests find `git`, `python3`), `TMPDIR`, and the TLS trust
+/// variables `SSL_CERT_FILE`/`SSL_CERT_DIR` (a live test behind a TLS-inspecting proxy needs its
+/// CA; local tests use plain HTTP). `HOME` is `dir`, so a
+/// user's `~/.netrc`, pip or pinwheel configuration and default cache stay out. `TZ` is UTC, so a
+/// bare `--exclude-newer` date means the same instant on every machine.
+pub fn clean_command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    command
+        .env_clear()
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("TZ", "UTC");
+    for kept in ["PATH", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR"] {
+        if let Some(value) = std::env::var_os(kept) {
+            command.env(kept, value);
+        }
+    }
+    command
 }
 
 /// The `name==version` lines of a requirements file, in order.

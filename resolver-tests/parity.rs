@@ -17,7 +17,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde::Deserialize;
 
@@ -155,7 +154,7 @@ fn copy_inputs(from: &Path, to: &Path, case: &Case, top_level: bool) {
 fn record(server: &TestIndex, pip_compile: &Path, case_dir: &Path, case: &Case) {
     let project = prepare(case_dir, case);
     let cache = project.path().join("pip-cache");
-    let output = Command::new(pip_compile)
+    let output = crate::clean_command(pip_compile, project.path())
         .args((!case.config).then_some("--no-config"))
         .arg("--cache-dir")
         .arg(&cache)
@@ -163,11 +162,6 @@ fn record(server: &TestIndex, pip_compile: &Path, case_dir: &Path, case: &Case) 
         .args(&case.record_args)
         .args(&case.args)
         .args(&case.sources)
-        .current_dir(project.path())
-        .env_remove("PIP_FIND_LINKS")
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL")
-        .env_remove("CUSTOM_COMPILE_COMMAND")
         .output()
         .unwrap();
     assert!(

@@ -85,19 +85,22 @@ fn the_first_index_that_has_a_project_is_the_only_one_used() {
 fn requirements_can_come_from_stdin() {
     let server = index(small_graph(), ServerOptions::default());
     let project = Project::new();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pinwheel"))
-        .args([
-            "resolve",
-            "--index-url",
-            &server.index_url(),
-            "--cache-dir",
-            "cache",
-            "--no-header",
-            "-o",
-            "-",
-            "-",
-        ])
-        .current_dir(project.path())
+    let args: Vec<String> = [
+        "resolve",
+        "--index-url",
+        &server.index_url(),
+        "--cache-dir",
+        "cache",
+        "--no-header",
+        "-o",
+        "-",
+        "-",
+    ]
+    .iter()
+    .map(|arg| (*arg).to_string())
+    .collect();
+    let output = project
+        .command(&args, &[])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
