@@ -1,10 +1,8 @@
 //! pip-compile's command line: an applied option, an ignored one (one warning), a refused one
 //! (an error), the binary invoked as `pip-compile`, and pip's environment variables.
 
-use std::process::Command;
-
 use crate::support::{ServerOptions, TestPackage};
-use crate::{Project, Run, index, pins};
+use crate::{Project, Run, clean_command, index, pins};
 
 /// `lib` 1.0 and a 2.0 beta, and `app` needing `lib`.
 fn packages() -> Vec<TestPackage> {
@@ -169,8 +167,8 @@ fn a_pip_compile_option_pinwheel_cannot_honour_is_an_error() {
     );
 }
 
-/// Runs the binary through a link named `pip-compile`, with the arguments and environment
-/// [`Project::resolve`] would use, minus its leading `resolve`.
+/// Runs the binary through a link named `pip-compile` in the project's `bin/`, with `args` and
+/// the environment every test runs the binary in.
 fn run_as_pip_compile(project: &Project, args: &[String]) -> Run {
     let bin = project.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -181,19 +179,8 @@ fn run_as_pip_compile(project: &Project, args: &[String]) -> Run {
         #[cfg(not(unix))]
         std::fs::copy(env!("CARGO_BIN_EXE_pinwheel"), &link).unwrap();
     }
-    // The environment every test builds for the binary, whatever it is: `env_clear` and then the
-    // variables the template sets, so nothing of this machine's leaks in.
-    let template = project.command(args, &[]);
-    let mut command = Command::new(&link);
-    command.args(template.get_args()).env_clear();
-    if let Some(dir) = template.get_current_dir() {
-        command.current_dir(dir);
-    }
-    for (name, value) in template.get_envs() {
-        if let Some(value) = value {
-            command.env(name, value);
-        }
-    }
+    let mut command = clean_command(&link, project.path());
+    command.args(args);
     let output = command.output().unwrap();
     let mut run = Run::new(output, args);
     run.command = format!("pip-compile {}", args.join(" "));
@@ -289,4 +276,54 @@ fn pip_environment_variables_are_honoured_like_pip_index_url() {
     run.expect_code(1);
     assert!(main.requests().is_empty(), "{:#?}", main.requests());
     assert!(run.stderr.contains("not found"), "{}", run.stderr);
+}
+
+/// A self-signed CA certificate (no key: nothing secret), made with `openssl req -x509`.
+const TEST_CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBjjCCATOgAwIBAgIUcMhdbZeTJxf2MLeCqB/IFAWNK+0wCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQcGlud2hlZWwgdGVzdCBDQTAgFw0yNjEyMDEyMDEyMjJaGA8y
+MTI2MTEwNzIwMTIyMlowGzEZMBcGA1UEAwwQcGlud2hlZWwgdGVzdCBDQTBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABCq6GFNwOxim87oLhvaijRx7ndcm3xh87Lgr
+8bsH3/oy7EsdCBLipEmqMJsCq1Z6vU92taMSatZk+2B14dCMSkqjUzBRMB0GA1Ud
+DgQWBBQkuEWFmCSQNLA0c0irhrQjuznV5DAfBgNVHSMEGDAWgBQkuEWFmCSQNLA0
+c0irhrQjuznV5DAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQDq
+zTu88QOTwN6i1jUJ/X+WYk6P7iQW140BvSNITU/AHAIhALY0p6c5vRFYJ3810M78
+pQccvt+gbZh4xQ+uvFVVWxZi
+-----END CERTIFICATE-----
+";
+
+#[test]
+fn cert_and_client_cert_files_are_read_and_unusable_ones_are_errors() {
+    let server = index(packages(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    project.write("ca.pem", TEST_CA);
+    project.write("junk.pem", "not a certificate\n");
+    let run = project.resolve(&server, &["--cert", "ca.pem", "requirements.in"]);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert!(header_command(&lock).contains(" --cert=ca.pem "), "{lock}");
+
+    for (flag, file, reason) in [
+        ("--cert", "junk.pem", "it holds no PEM certificate"),
+        (
+            "--cert",
+            "missing.pem",
+            "cannot use the certificate file `missing.pem`",
+        ),
+        ("--client-cert", "ca.pem", "it holds no PEM private key"),
+    ] {
+        // The cache is warm: the files are checked even when no request is sent.
+        server.clear_requests();
+        let run = project.resolve(&server, &[flag, file, "requirements.in"]);
+        run.expect_code(2);
+        assert!(
+            run.stderr
+                .contains(&format!("cannot use the certificate file `{file}`"))
+                && run.stderr.contains(reason),
+            "{flag} {file}: {}",
+            run.stderr
+        );
+        assert!(server.requests().is_empty(), "{:#?}", server.requests());
+    }
 }

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::IndexError;
 use super::admission::{Admission, Permit};
-use super::tls::TlsFiles;
+use super::tls::LoadedTls;
 use crate::types::{RedactedUrl, Sha256Digest, Sha256Hasher};
 
 /// A fully read response.
@@ -29,12 +29,12 @@ pub(crate) struct Http {
     max_in_flight: usize,
     admission: Admission,
     retries: u32,
-    tls: TlsFiles,
+    tls: LoadedTls,
     sent: std::sync::atomic::AtomicUsize,
 }
 
 impl Http {
-    pub(crate) fn new(max_in_flight: usize, retries: u32, tls: TlsFiles) -> Self {
+    pub(crate) fn new(max_in_flight: usize, retries: u32, tls: LoadedTls) -> Self {
         Self {
             client: OnceLock::new(),
             max_in_flight,
@@ -57,7 +57,7 @@ impl Http {
             .pool_max_idle_per_host(self.max_in_flight);
         let built = self
             .tls
-            .apply(builder)?
+            .apply(builder)
             .build()
             .map_err(|source| IndexError::Client { source })?;
         // Two tasks may race to build it; the first one stored is the one everybody uses.

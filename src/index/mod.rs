@@ -138,9 +138,9 @@ impl IndexClient {
     /// A client with `options`, caching in `cache` (none with `--no-cache`).
     ///
     /// # Errors
-    /// When the TLS backend cannot be initialised.
+    /// When a `--cert` or `--client-cert` file cannot be used.
     pub fn new(options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
-        let http = Http::new(options.max_in_flight, options.retries, options.tls.clone());
+        let http = Http::new(options.max_in_flight, options.retries, options.tls.load()?);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
