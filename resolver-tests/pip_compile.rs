@@ -266,6 +266,40 @@ fn pip_environment_variables_are_honoured_like_pip_index_url() {
         "{command}"
     );
 
+    // PIP_INDEX_URL: the index when none is named; the options block shows it, the header not.
+    let mut args = project.resolve_args(&main, &["-o", "-", "requirements.in"]);
+    let at = args.iter().position(|arg| arg == "--index-url").unwrap();
+    args.drain(at..at + 2);
+    project.write("requirements.in", "app\n");
+    let run = project.run_with_env(&args, &[("PIP_INDEX_URL", &main.index_url())]);
+    run.expect_code(0);
+    assert_eq!(
+        pins(&run.stdout),
+        ["app==1.0", "lib==1.0"],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        option_lines(&run.stdout),
+        [format!("--index-url {}", main.index_url())]
+    );
+    assert!(
+        !header_command(&run.stdout).contains("index-url"),
+        "{}",
+        run.stdout
+    );
+    // A configured index beats it, as pip-compile passes the configuration to pip as flags.
+    project.write(
+        ".pip-tools.toml",
+        &format!("[tool.pip-tools]\nindex-url = \"{}\"\n", main.index_url()),
+    );
+    let nowhere = "http://127.0.0.1:9/simple";
+    let run = project.run_with_env(&args, &[("PIP_INDEX_URL", nowhere)]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains(nowhere), "{}", run.stdout);
+    std::fs::remove_file(project.path().join(".pip-tools.toml")).unwrap();
+    project.write("requirements.in", "app\nprivate\n");
+
     // PIP_NO_INDEX: only the find-links directory, which has `app` but not `lib`.
     main.clear_requests();
     let run = project.resolve_with_env(

@@ -256,19 +256,21 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "PLATFORM")]
     pub python_platform: Option<String>,
 
-    /// Base URL of the package index (PEP 503/691).
-    #[arg(short = 'i', long, value_name = "URL", env = "PIP_INDEX_URL")]
+    /// Base URL of the package index (PEP 503/691). Default: the inputs' `--index-url` line,
+    /// else `PIP_INDEX_URL`, else PyPI.
+    #[arg(short = 'i', long, value_name = "URL")]
     pub index_url: Option<String>,
 
-    /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).
+    /// Extra index URLs, tried before the base index (the first index that has a project is the
+    /// only one used for it); `PIP_EXTRA_INDEX_URL`'s come first.
     #[arg(long, value_name = "URL")]
     pub extra_index_url: Vec<String>,
 
-    /// Local directories or HTML pages of distribution files.
+    /// Local directories or HTML pages of distribution files; `PIP_FIND_LINKS`' come first.
     #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
     pub find_links: Vec<String>,
 
-    /// Ignore package indexes (only --find-links).
+    /// Ignore package indexes (only --find-links); also `PIP_NO_INDEX`.
     #[arg(long)]
     pub no_index: bool,
 

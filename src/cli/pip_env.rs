@@ -1,16 +1,20 @@
 //! pip's environment variables that pip-compile honours through pip, read once per run.
 //!
-//! `PIP_INDEX_URL` is read by clap, as the default of `--index-url`. These four are read here
-//! because they do not replace the command line's values: pip appends the command line's
-//! `--extra-index-url` and `--find-links` to the variables' (whitespace-separated) lists, and
-//! ORs the flags. Like pip-compile, pinwheel writes what they add into the options block
-//! (`--find-links /opt/wheels`) but not into the header's command line, which says what was typed.
+//! They are pip's defaults, under what pip-compile passes to pip: `PIP_INDEX_URL` is used when
+//! neither the command line, the configuration nor an input's `--index-url` line names an index;
+//! pip appends the command line's `--extra-index-url` and `--find-links` to the variables'
+//! (whitespace-separated) lists, and ORs the flags. Like pip-compile, pinwheel writes what they
+//! add into the options block (`--find-links /opt/wheels`) but not into the header's command
+//! line, which says what was typed. (`check` and `download` read `PIP_INDEX_URL` through clap.)
 
 use anyhow::{Result, bail};
 
-/// The values of `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`, `PIP_PRE` and `PIP_NO_INDEX`.
+/// The values of `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`, `PIP_PRE` and
+/// `PIP_NO_INDEX`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PipEnvironment {
+    /// `PIP_INDEX_URL`.
+    pub index_url: Option<String>,
     /// `PIP_EXTRA_INDEX_URL`, split on whitespace.
     pub extra_index_urls: Vec<String>,
     /// `PIP_FIND_LINKS`, split on whitespace.
@@ -37,6 +41,7 @@ impl PipEnvironment {
             None => Ok(false),
         };
         Ok(Self {
+            index_url: get("PIP_INDEX_URL").filter(|url| !url.trim().is_empty()),
             extra_index_urls: list("PIP_EXTRA_INDEX_URL"),
             find_links: list("PIP_FIND_LINKS"),
             pre: flag("PIP_PRE")?,
@@ -82,8 +87,13 @@ mod tests {
             ("PIP_EXTRA_INDEX_URL", "https://a.example/simple"),
             ("PIP_PRE", "Yes"),
             ("PIP_NO_INDEX", "off"),
+            ("PIP_INDEX_URL", "https://mirror.example/simple"),
         ])
         .unwrap();
+        assert_eq!(
+            environment.index_url.as_deref(),
+            Some("https://mirror.example/simple")
+        );
         assert_eq!(environment.find_links, ["/opt/wheels", "/srv/more"]);
         assert_eq!(environment.extra_index_urls, ["https://a.example/simple"]);
         assert!(environment.pre);

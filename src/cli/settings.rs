@@ -777,6 +777,8 @@ fn selector<'a>(values: impl Iterator<Item = &'a String>) -> Result<PackageSelec
 /// [`IndexArgs`] of `check` and `download`.
 struct IndexChoice<'a> {
     index_url: Option<&'a str>,
+    /// Used when neither `index_url` nor the files name an index (`PIP_INDEX_URL`).
+    fallback_index_url: Option<&'a str>,
     /// pip's environment's first, then the command line's (as pip appends them).
     extra_index_url: Vec<&'a String>,
     find_links: Vec<&'a String>,
@@ -793,6 +795,7 @@ impl<'a> From<&'a Options> for IndexChoice<'a> {
         let environment = &options.pip_environment;
         Self {
             index_url: options.index_url.as_deref(),
+            fallback_index_url: environment.index_url.as_deref(),
             extra_index_url: environment
                 .extra_index_urls
                 .iter()
@@ -820,6 +823,7 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
     fn from(args: &'a IndexArgs) -> Self {
         Self {
             index_url: args.index_url.as_deref(),
+            fallback_index_url: None,
             extra_index_url: args.extra_index_url.iter().collect(),
             find_links: args.find_links.iter().collect(),
             no_index: args.no_index,
@@ -851,6 +855,7 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
         let base = choice
             .index_url
             .or(from_files.index_url.as_deref())
+            .or(choice.fallback_index_url)
             .unwrap_or(PYPI_SIMPLE);
         indexes.push(parse(base)?);
     }
