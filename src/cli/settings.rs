@@ -1015,7 +1015,10 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
             options.prerelease.and_then(|mode| value_name(mode, None)),
         ),
         ("newline", value_name(options.newline, NewlineArg::Preserve)),
-        ("index-url", options.index_url.clone()),
+        (
+            "index-url",
+            options.index_url.as_deref().map(without_password),
+        ),
         ("output-file", options.output_file.as_ref().map(display)),
         ("python-platform", options.python_platform.clone()),
         (
@@ -1044,7 +1047,14 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ),
         ("overrides", options.overrides.iter().map(display).collect()),
         ("group", options.group.clone()),
-        ("extra-index-url", options.extra_index_url.clone()),
+        (
+            "extra-index-url",
+            options
+                .extra_index_url
+                .iter()
+                .map(|url| without_password(url))
+                .collect(),
+        ),
         ("find-links", options.find_links.clone()),
         ("only-binary", options.only_binary.clone()),
         ("no-binary", options.no_binary.clone()),
@@ -1066,6 +1076,18 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         .chain(sources)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// An index URL as the header shows it: as typed, with a password (or a token user name)
+/// replaced by `****`, as pip-compile's header does. The options block keeps the real URL, which
+/// pip needs to install from the lock.
+fn without_password(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(parsed) if parsed.password().is_some() || !parsed.username().is_empty() => {
+            crate::types::RedactedUrl::new(parsed).to_string()
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// The name clap knows `value` by, unless it is `default`.
