@@ -324,6 +324,43 @@ fn exclude_newer_ignores_later_uploads() {
 }
 
 #[test]
+fn an_exclude_newer_date_is_the_whole_day_in_the_local_time_zone() {
+    let dated = |version: &str, time: &str| TestPackage {
+        upload_time: Some(time.to_string()),
+        ..TestPackage::new("dated", version)
+    };
+    let server = index(
+        vec![
+            dated("1.0", "2024-05-01T00:00:00Z"),
+            dated("2.0", "2024-06-01T18:06:00Z"),
+            dated("3.0", "2024-06-02T05:00:00Z"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "dated\n");
+    // `HST10` is a POSIX rule (UTC-10): the day ends at 2024-06-02T10:00Z.
+    for (zone, cutoff, output, expected) in [
+        ("UTC", "2024-06-01", "utc.txt", "dated==2.0"),
+        ("HST10", "2024-06-01", "hawaii.txt", "dated==3.0"),
+        ("HST10", "2024-06-01T00:00:00Z", "stamp.txt", "dated==1.0"),
+    ] {
+        project
+            .resolve_with_env(
+                &server,
+                &["--exclude-newer", cutoff, "-o", output, "requirements.in"],
+                &[("TZ", zone)],
+            )
+            .expect_code(0);
+        assert_eq!(
+            pins(&project.read(output)),
+            [expected],
+            "TZ={zone} {cutoff}"
+        );
+    }
+}
+
+#[test]
 fn runs_without_python_on_the_path() {
     let server = index(small_graph(), ServerOptions::default());
     let project = Project::new();

@@ -1,6 +1,7 @@
 //! `pinwheel download` end to end: the file chosen per target, verification against the lock's
-//! hashes, the cache (a second run sends nothing), `--offline`, markers, direct URLs, and
-//! (opt-in) `pip install --no-index --find-links` from the result.
+//! hashes, the cache (a second run sends nothing), `--offline`, markers, direct URLs, partial
+//! files (removed on Ctrl-C, and when a killed run left them), and (opt-in) `pip install
+//! --no-index --find-links` from the result.
 
 use crate::support::{HashMode, SdistKind, ServerOptions, TestFile, TestIndex, TestPackage};
 use crate::{Project, Run, index};
@@ -132,14 +133,20 @@ fn the_sdist_is_downloaded_when_no_wheel_fits() {
     );
     let project = Project::new();
     project.lock(&server, "a\n", &[]);
-    project
-        .download("requirements.txt", "dist", &[])
-        .expect_code(0);
+    let run = project.download("requirements.txt", "dist", &[]);
+    run.expect_code(0);
     assert_holds(
         &project,
         &server,
         "dist",
         &["a-1.0-py3-none-any.whl", "native-0.5.tar.gz"],
+    );
+    assert!(
+        run.stderr.contains(
+            "note: 1 pin has only an sdist for this target (native==0.5): pip will have to build it"
+        ),
+        "{}",
+        run.stderr
     );
     // For CPython 3.11 the wheel fits and wins over the sdist.
     project
@@ -588,4 +595,103 @@ fn pip_installs_from_the_downloaded_directory() {
     for pin in ["a==1.0", "b==2.0"] {
         assert!(listed.contains(pin), "{listed}");
     }
+}
+
+/// A partial file as an earlier, killed download left it: named as pinwheel names them and
+/// last written an hour ago.
+fn plant_stale_partial(project: &Project, dir: &str, name: &str) -> std::path::PathBuf {
+    let path = project.write(&format!("{dir}/{name}"), "half a wheel");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    path
+}
+
+#[test]
+fn partial_files_left_by_a_killed_run_are_removed_by_the_next() {
+    let server = index(two_packages(), ServerOptions::default());
+    let project = Project::new();
+    project.lock(&server, "a\n", &[]);
+    plant_stale_partial(&project, "dist", ".pinwheel-download-Ab12Cd");
+    // A file of the user's that merely looks alike is not pinwheel's to remove.
+    project.write("dist/.pinwheel-download-notes.txt", "mine");
+    project
+        .download("requirements.txt", "dist", &[])
+        .expect_code(0);
+    assert_eq!(
+        project.files_in("dist"),
+        [
+            ".pinwheel-download-notes.txt",
+            "a-1.0-py3-none-any.whl",
+            "b-2.0-py3-none-any.whl"
+        ]
+    );
+}
+
+/// Polls until `done` holds, at most `limit` times, 10 ms apart; panics with `what` otherwise.
+/// The pause only paces the polling: every check is of the state itself.
+#[track_caller]
+fn wait_until(what: &str, limit: usize, mut done: impl FnMut() -> bool) {
+    for _ in 0..limit {
+        if done() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("gave up waiting: {what}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_download_removes_its_partial_files() {
+    let server = index(
+        two_packages(),
+        ServerOptions {
+            stall_files: true,
+            ..ServerOptions::default()
+        },
+    );
+    let project = Project::new();
+    project.lock(&server, "a\n", &[]);
+    let args: Vec<String> = [
+        "download",
+        "-r",
+        "requirements.txt",
+        "-d",
+        "dist",
+        "--python-platform",
+        "x86_64-manylinux_2_28",
+        "--cache-dir",
+        &project.cache_dir().display().to_string(),
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let mut child = project.spawn(&args);
+    let partial = |project: &Project| {
+        project
+            .files_in("dist")
+            .iter()
+            .filter(|name| name.starts_with(".pinwheel-download-"))
+            .count()
+    };
+    // Both files hang half-sent, so both partial files appear and stay.
+    wait_until("two partial files in dist", 6000, || {
+        assert!(!child.has_exited(), "the download ended by itself");
+        partial(&project) == 2
+    });
+    let pid = child.pid().to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_until("the download to exit", 6000, || child.has_exited());
+    let run = child.wait();
+    run.expect_code(130);
+    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
+    assert_eq!(project.files_in("dist"), Vec::<String>::new());
 }

@@ -22,11 +22,13 @@ mod fetch_paths;
 mod hashes;
 mod live;
 mod local_paths;
+mod outputs;
 mod own_scenarios;
 mod packse;
 mod parity;
 mod pip_compile;
 mod scenario;
+mod secrets;
 mod sources;
 mod team;
 mod upgrade;
@@ -86,6 +88,11 @@ pub struct Spawned {
 }
 
 impl Spawned {
+    /// The process id, for sending it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the process has exited.
     pub fn has_exited(&mut self) -> bool {
         self.child.try_wait().unwrap().is_some()

@@ -12,11 +12,13 @@ const MINIMUM_SCENARIOS: usize = 40;
 fn own_scenarios() {
     let files =
         scenario_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("resolver-tests/scenarios"));
-    let (passed, skipped, failures) = run_all(
+    let summary = run_all(
         &files,
         "cargo test --release --test resolver-tests own_scenarios -- --nocapture",
         &[],
+        &[],
     );
+    let (passed, skipped, failures) = (summary.passed, summary.skipped, summary.failures);
     eprintln!(
         "own scenarios: {passed} passed, {} failed, {} skipped",
         failures.len(),

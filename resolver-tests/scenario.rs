@@ -172,9 +172,8 @@ pub struct Expected {
     /// The exact pins (name → version), when satisfiable.
     #[serde(default)]
     pub packages: BTreeMap<String, String>,
-    /// Why (packse).
+    /// Why (packse; shown when the scenario fails).
     #[serde(default)]
-    #[expect(dead_code, reason = "prose for the reader of the scenario")]
     pub explanation: Option<String>,
     /// Text the output (or stderr, when unsatisfiable) must contain (ours).
     #[serde(default)]
@@ -363,6 +362,7 @@ impl Scenario {
                 Some("omitted") => HashMode::Omitted,
                 Some(other) => return Err(format!("unknown server.hashes `{other}`")),
             },
+            ..ServerOptions::default()
         })
     }
 
@@ -459,9 +459,10 @@ impl Scenario {
             std::fs::read_to_string(project.path().join("requirements.txt")).unwrap_or_default();
         let fail = |what: String| {
             Outcome::Failed(format!(
-                "{}: {what}\n  description: {}\n  command: {}\n  stdout: {}\n  stderr: {}\n  output file:\n{output}\n  rerun alone: {rerun}",
+                "{}: {what}\n  description: {}\n  why: {}\n  command: {}\n  stdout: {}\n  stderr: {}\n  output file:\n{output}\n  rerun alone: {rerun}",
                 self.name,
                 self.description.as_deref().unwrap_or_default(),
+                self.expected.explanation.as_deref().unwrap_or_default(),
                 run.command,
                 run.stdout.trim(),
                 run.stderr.trim()
@@ -605,41 +606,118 @@ fn pin_map(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Runs every scenario in `files`, or only the one named by `$PINWHEEL_SCENARIO`, and returns
-/// (passed, skipped, failures). `deviations` lists scenarios whose failure is expected, with why.
+/// An expectation that replaces a scenario file's own, because the rule the file encodes has
+/// changed since the file was written (the file stays as published).
+pub struct UpdatedExpectation {
+    /// The scenario's name.
+    pub name: &'static str,
+    /// Whether a resolution exists under the current rule.
+    pub satisfiable: bool,
+    /// The exact pins (name, version) under the current rule.
+    pub packages: &'static [(&'static str, &'static str)],
+    /// Which rule changed, and why the new outcome follows from it.
+    pub reason: &'static str,
+}
+
+impl UpdatedExpectation {
+    /// Puts this expectation in place of the file's. An update that matches the file already is
+    /// an error: the list must not outlive the files it corrects.
+    fn apply(&self, scenario: &mut Scenario) -> Result<(), String> {
+        let packages: BTreeMap<String, String> = self
+            .packages
+            .iter()
+            .map(|(name, version)| ((*name).to_string(), (*version).to_string()))
+            .collect();
+        if scenario.expected.satisfiable == self.satisfiable
+            && scenario.expected.packages == packages
+        {
+            return Err(format!(
+                "{}: the file already expects the updated outcome: remove its updated expectation",
+                self.name
+            ));
+        }
+        scenario.expected.satisfiable = self.satisfiable;
+        scenario.expected.packages = packages;
+        // The file's text (what stderr must contain, why) was about the old outcome.
+        scenario.expected.contains.clear();
+        scenario.expected.excludes.clear();
+        scenario.expected.explanation = Some(self.reason.to_string());
+        Ok(())
+    }
+}
+
+/// What a run of many scenarios found.
+#[derive(Default)]
+pub struct Summary {
+    /// How many passed.
+    pub passed: usize,
+    /// The skipped ones, each with why.
+    pub skipped: Vec<String>,
+    /// The failures, each a full report.
+    pub failures: Vec<String>,
+    /// The scenarios run with an updated expectation, each with the reason.
+    pub updated: Vec<String>,
+}
+
+/// Runs every scenario in `files`, or only the one named by `$PINWHEEL_SCENARIO`.
+/// `deviations` lists scenarios whose failure is expected, with why; `updates` replaces the
+/// expectations of scenarios whose files predate a rule pinwheel follows. Every update must
+/// name a scenario of `files` (when all of them run).
 pub fn run_all(
     files: &[PathBuf],
     rerun_prefix: &str,
     deviations: &[(&str, &str)],
-) -> (usize, Vec<String>, Vec<String>) {
+    updates: &[UpdatedExpectation],
+) -> Summary {
     let only = std::env::var("PINWHEEL_SCENARIO").ok();
-    let (mut passed, mut skipped, mut failures) = (0, Vec::new(), Vec::new());
+    let mut summary = Summary::default();
+    let mut seen = Vec::new();
     for file in files {
-        let scenario = match load(file) {
+        let mut scenario = match load(file) {
             Ok(scenario) => scenario,
             Err(error) => {
-                failures.push(error);
+                summary.failures.push(error);
                 continue;
             }
         };
+        seen.push(scenario.name.clone());
         if only.as_deref().is_some_and(|only| only != scenario.name) {
             continue;
+        }
+        if let Some(update) = updates.iter().find(|update| update.name == scenario.name) {
+            if let Err(error) = update.apply(&mut scenario) {
+                summary.failures.push(error);
+                continue;
+            }
+            summary
+                .updated
+                .push(format!("{} ({})", scenario.name, update.reason));
         }
         let rerun = format!("PINWHEEL_SCENARIO={} {rerun_prefix}", scenario.name);
         let deviation = deviations.iter().find(|(name, _)| *name == scenario.name);
         match (scenario.run(&rerun), deviation) {
-            (Outcome::Passed, None) => passed += 1,
-            (Outcome::Passed, Some(_)) => failures.push(format!(
+            (Outcome::Passed, None) => summary.passed += 1,
+            (Outcome::Passed, Some(_)) => summary.failures.push(format!(
                 "{}: listed as a deviation but passes: remove it from the list",
                 scenario.name
             )),
-            (Outcome::Skipped(reason), _) => skipped.push(format!("{} ({reason})", scenario.name)),
-            (Outcome::Failed(_), Some((_, reason))) => skipped.push(format!(
+            (Outcome::Skipped(reason), _) => summary
+                .skipped
+                .push(format!("{} ({reason})", scenario.name)),
+            (Outcome::Failed(_), Some((_, reason))) => summary.skipped.push(format!(
                 "{} (documented deviation: {reason})",
                 scenario.name
             )),
-            (Outcome::Failed(message), None) => failures.push(message),
+            (Outcome::Failed(message), None) => summary.failures.push(message),
         }
     }
-    (passed, skipped, failures)
+    for update in updates {
+        if !seen.iter().any(|name| name == update.name) {
+            summary.failures.push(format!(
+                "{}: has an updated expectation but no scenario file: remove it from the list",
+                update.name
+            ));
+        }
+    }
+    summary
 }

@@ -11,11 +11,14 @@ use std::thread::JoinHandle;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
-use axum::http::header::{ACCEPT_RANGES, CONTENT_RANGE, CONTENT_TYPE, LOCATION, RANGE};
+use axum::http::header::{
+    ACCEPT_RANGES, AUTHORIZATION, CONTENT_RANGE, CONTENT_TYPE, LOCATION, RANGE, WWW_AUTHENTICATE,
+};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures::StreamExt as _;
 use tokio::sync::oneshot;
 
 use super::catalog::{Artifact, Catalog};
@@ -40,6 +43,9 @@ struct ServerState {
     files_base: String,
     /// `"METHOD path [range]"` per request, in arrival order.
     log: Mutex<Vec<String>>,
+    /// The `Authorization` header every request must carry (`Basic …`), if any: requests
+    /// without it get a 401, as a private index answers.
+    authorization: Option<String>,
 }
 
 /// A running test index; dropping it stops the server and joins its thread.
@@ -57,6 +63,30 @@ impl TestIndex {
     /// # Panics
     /// If the socket or the runtime cannot be set up, or the description names a file twice.
     pub fn start(packages: Vec<TestPackage>, options: ServerOptions) -> TestIndex {
+        Self::start_serving(packages, options, None)
+    }
+
+    /// [`TestIndex::start`], but every request (pages and files) must authenticate with HTTP
+    /// Basic auth as `user`:`password`; any other gets a 401.
+    ///
+    /// # Panics
+    /// As [`TestIndex::start`].
+    pub fn start_with_basic_auth(
+        packages: Vec<TestPackage>,
+        options: ServerOptions,
+        user: &str,
+        password: &str,
+    ) -> TestIndex {
+        use base64::Engine as _;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        Self::start_serving(packages, options, Some(format!("Basic {token}")))
+    }
+
+    fn start_serving(
+        packages: Vec<TestPackage>,
+        options: ServerOptions,
+        authorization: Option<String>,
+    ) -> TestIndex {
         // Binding here, before the thread starts, is what makes "listening" true on return:
         // connections queue in the backlog until the server accepts them.
         let listener =
@@ -73,6 +103,7 @@ impl TestIndex {
             options,
             files_base: format!("{origin}/files/"),
             log: Mutex::new(Vec::new()),
+            authorization,
         });
         let app = router(Arc::clone(&state));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
@@ -173,6 +204,10 @@ fn router(state: Arc<ServerState>) -> Router {
         .route("/simple/{name}", get(project_without_slash))
         .route("/simple/{name}/", get(project_page))
         .route("/files/{filename}", get(file))
+        .layer(from_fn_with_state(
+            Arc::clone(&state),
+            require_authorization,
+        ))
         .layer(from_fn_with_state(Arc::clone(&state), log_request))
         .with_state(state)
 }
@@ -196,6 +231,26 @@ async fn log_request(
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .push(line);
+    next.run(request).await
+}
+
+/// Answers 401 to a request without the expected `Authorization` header (when one is expected).
+async fn require_authorization(
+    State(state): State<Arc<ServerState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(expected) = &state.authorization {
+        let given = request.headers().get(AUTHORIZATION);
+        if given.is_none_or(|value| value.as_bytes() != expected.as_bytes()) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(WWW_AUTHENTICATE, "Basic realm=\"test index\"")],
+                "unauthorized\n",
+            )
+                .into_response();
+        }
+    }
     next.run(request).await
 }
 
@@ -267,6 +322,9 @@ async fn file(
         // RFC 9110 defines Range for GET only; a HEAD describes the whole file.
         let range = headers.get(RANGE).filter(|_| method == Method::GET);
         let range = range.map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        if state.options.stall_files && method == Method::GET {
+            return stalled(&artifact.bytes);
+        }
         return file_response(artifact, state.options.ranges, range.as_deref());
     }
     let metadata = filename
@@ -313,6 +371,15 @@ fn whole(bytes: &Bytes, mode: RangeMode) -> Response {
             .insert(ACCEPT_RANGES, "bytes".parse().expect("static header value"));
     }
     response
+}
+
+/// The first half of `bytes`, then a body that never ends: the stream waits forever, so the
+/// connection stays open until the server's runtime is dropped.
+fn stalled(bytes: &Bytes) -> Response {
+    let half = bytes.slice(..bytes.len() / 2);
+    let body = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(half) })
+        .chain(futures::stream::pending());
+    ([(CONTENT_TYPE, FILE_CONTENT_TYPE)], Body::from_stream(body)).into_response()
 }
 
 fn partial(bytes: &Bytes, start: usize, end: usize) -> Response {

@@ -139,6 +139,9 @@ pub struct ServerOptions {
     pub ranges: RangeMode,
     /// Whether pages list each file's sha256.
     pub hashes: HashMode,
+    /// Distribution files are sent half, then the response hangs (no more bytes, no end) until
+    /// the server stops: a download caught in the middle, for interrupting it.
+    pub stall_files: bool,
 }
 
 /// Whether project pages list file hashes.

@@ -20,6 +20,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Resolve requirements (.in files) into a pinned, hashed requirements file, like pip-compile.
+    ///
+    /// Exit status: 0 when the output was written (with `--check`: is up to date; with `--each`:
+    /// for every file), 1 when the requirements have no solution or `--check` finds the output
+    /// stale or missing, 2 for a usage or input error (a bad option, an unreadable input, an
+    /// output that is an input, a network or disk failure). With `--each`, the highest code of
+    /// the files.
     Resolve(Box<ResolveArgs>),
     /// Check that a lock file installs on one or more targets: every pin exists, is not yanked,
     /// fits the target's Python, has a wheel (or an sdist) for it, and has the index's hashes.
@@ -91,7 +97,13 @@ pub enum CacheFormatArg {
 pub struct IndexArgs {
     /// Base URL of the package index (PEP 503/691). Default: the `--index-url` line of the
     /// input (for `check`, of the lock), else PyPI.
-    #[arg(short = 'i', long, value_name = "URL", env = "PIP_INDEX_URL")]
+    #[arg(
+        short = 'i',
+        long,
+        value_name = "URL",
+        env = "PIP_INDEX_URL",
+        hide_env_values = true
+    )]
     pub index_url: Option<String>,
 
     /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).
@@ -232,7 +244,10 @@ pub struct ResolveArgs {
     #[arg(value_name = "SRC_FILES")]
     pub src_files: Vec<PathBuf>,
 
-    /// Output file (default: the input with `.txt`; `-` for stdout).
+    /// Output file; `-` for stdout. Default: the input with `.txt` (`requirements.in` →
+    /// `requirements.txt`), or `.lock.txt` for an input that is a `.txt` already
+    /// (`requirements.txt` → `requirements.lock.txt`), so an input is never overwritten. Its
+    /// directory is created when missing.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
 
@@ -368,7 +383,8 @@ pub struct ResolveArgs {
     #[arg(short = 'p', long)]
     pub pre: bool,
 
-    /// Prerelease policy (default: if-necessary-or-explicit; --pre means allow).
+    /// Prerelease policy (default: if-necessary-or-explicit, a prerelease only when no final
+    /// release fits; --pre means allow).
     #[arg(long, value_enum, conflicts_with = "pre")]
     pub prerelease: Option<PrereleaseArg>,
 
@@ -377,7 +393,10 @@ pub struct ResolveArgs {
     #[arg(long, value_enum)]
     pub resolution: Option<ResolutionArg>,
 
-    /// Ignore files uploaded after this time (RFC 3339 timestamp or YYYY-MM-DD).
+    /// Ignore files uploaded after this time: an RFC 3339 timestamp (`2026-11-01T00:00:00Z`, the
+    /// same on every machine), or a `YYYY-MM-DD` date meaning the whole of that day in the local
+    /// time zone (`TZ`, else the system's), as uv reads it: files uploaded before the next day's
+    /// midnight there.
     #[arg(long, value_name = "TIMESTAMP", visible_alias = "uploaded-prior-to")]
     pub exclude_newer: Option<String>,
 
@@ -578,10 +597,11 @@ pub enum PrereleaseArg {
     Disallow,
     /// Always.
     Allow,
-    /// When no final release fits.
+    /// When no final release fits, transitive requirements included.
     IfNecessary,
-    /// When a first-party requirement names a prerelease.
+    /// Only for packages a first-party requirement names a prerelease of, when no final
+    /// release fits.
     Explicit,
-    /// Either of the above.
+    /// The same as if-necessary (which covers a first-party prerelease specifier too).
     IfNecessaryOrExplicit,
 }

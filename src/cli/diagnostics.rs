@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use super::shown_urls::hide_credentials_in;
 use crate::resolver::ResolveError;
 
 /// How a run ended.
@@ -10,8 +11,10 @@ pub enum Failure {
     NoSolution(ResolveError),
     /// Anything else (usage, input, network, disk): exit 2.
     Error(anyhow::Error),
-    /// `--check` found the output file stale or missing: exit 1.
+    /// `--check` found the output file stale: exit 1.
     Stale(std::path::PathBuf),
+    /// `--check` found no output file to compare with: exit 1.
+    Missing(std::path::PathBuf),
 }
 
 impl From<anyhow::Error> for Failure {
@@ -30,44 +33,88 @@ impl From<ResolveError> for Failure {
     }
 }
 
-/// The text `report` would print for `failure` (without the exit code).
-pub fn describe(failure: &Failure) -> String {
+/// The exit code of `failure`: 1 when the answer is "no" (no solution, `--check` failed), 2 when
+/// the question could not be answered (usage, input, network, disk).
+pub fn exit_code(failure: &Failure) -> u8 {
     match failure {
+        Failure::NoSolution(_) | Failure::Stale(_) | Failure::Missing(_) => 1,
+        Failure::Error(_) => 2,
+    }
+}
+
+/// The text `report` prints for `failure` (without the exit code). Credentials in URLs are
+/// hidden, whichever message quoted them.
+pub fn describe(failure: &Failure) -> String {
+    let text = match failure {
         Failure::NoSolution(error) => format!("error: {error}"),
         Failure::Stale(path) => format!(
             "error: `{}` is not up to date with its inputs (run without `--check` to update it)",
             path.display()
         ),
+        Failure::Missing(path) => format!(
+            "error: `{}` is missing (run without `--check` to create it)",
+            path.display()
+        ),
         Failure::Error(error) => {
             let mut text = format!("error: {error}");
-            for cause in error.chain().skip(1) {
+            for cause in causes(error) {
                 text.push_str(&format!("\n  caused by: {cause}"));
             }
             text
         }
+    };
+    hide_credentials_in(&text)
+}
+
+/// The causes of `error` worth a line of their own. An error whose message already ends with its
+/// cause's (`cannot read x: permission denied` over `permission denied`), or repeats it (a
+/// wrapper that shows its inner error), would print the same words twice; such a cause is left
+/// out, and so is the next one's repetition of it.
+fn causes(error: &anyhow::Error) -> Vec<String> {
+    let mut shown = error.to_string();
+    let mut lines = Vec::new();
+    for cause in error.chain().skip(1) {
+        let text = cause.to_string();
+        if !shown.ends_with(&text) {
+            lines.push(text.clone());
+        }
+        shown = text;
     }
+    lines
 }
 
 /// Prints `failure` with its chain of causes and returns its exit code.
 pub fn report(failure: &Failure) -> ExitCode {
-    match failure {
-        Failure::NoSolution(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(1)
-        }
-        Failure::Stale(path) => {
-            eprintln!(
-                "error: `{}` is not up to date with its inputs (run without `--check` to update it)",
-                path.display()
-            );
-            ExitCode::from(1)
-        }
-        Failure::Error(error) => {
-            eprintln!("error: {error}");
-            for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::from(2)
-        }
+    eprintln!("{}", describe(failure));
+    ExitCode::from(exit_code(failure))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot read `a.in`: {0}")]
+    struct Showing(#[source] std::io::Error);
+
+    #[test]
+    fn a_cause_the_message_already_shows_is_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied");
+        let error = anyhow::Error::new(Showing(io)).context("cannot resolve `a.in`");
+        assert_eq!(
+            describe(&Failure::Error(error)),
+            "error: cannot resolve `a.in`\n  caused by: cannot read `a.in`: permission denied"
+        );
+    }
+
+    #[test]
+    fn distinct_causes_are_all_shown() {
+        let error = anyhow::anyhow!("permission denied")
+            .context("cannot read `a.in`")
+            .context("cannot resolve");
+        assert_eq!(
+            describe(&Failure::Error(error)),
+            "error: cannot resolve\n  caused by: cannot read `a.in`\n  caused by: permission denied"
+        );
     }
 }

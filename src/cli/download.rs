@@ -25,7 +25,26 @@ pub fn run(args: &DownloadArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(failure) => return report(&failure),
     };
-    match runtime.block_on(run_download(args)) {
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            // Polled first, so that the handler is in place before any partial file exists.
+            biased;
+            () = interrupted() => None,
+            outcome = run_download(args) => Some(outcome),
+        }
+    });
+    let Some(outcome) = outcome else {
+        // The select dropped the download's futures, and with them every partial file in
+        // flight (a dropped temporary file deletes itself). A blocking copy still running
+        // writes into a deleted file: it is not waited for.
+        runtime.shutdown_background();
+        eprintln!(
+            "interrupted: the partial files of this run were removed from {}",
+            args.dest.display()
+        );
+        return ExitCode::from(INTERRUPTED);
+    };
+    match outcome {
         Ok(done) => {
             if !args.quiet {
                 print_summary(&done, &args.dest, started.elapsed());
@@ -50,6 +69,17 @@ pub fn run(args: &DownloadArgs) -> ExitCode {
             )))
         }
         Err(DownloadFailure::Other(failure)) => report(&failure),
+    }
+}
+
+/// The exit code of a run stopped by Ctrl-C: 128 + SIGINT, as a shell reports it.
+const INTERRUPTED: u8 = 130;
+
+/// Completes on Ctrl-C. Never, when the handler cannot be installed: the default one then ends
+/// the process as it always did.
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 
@@ -117,6 +147,26 @@ fn print_summary(done: &DownloadReport, dest: &Path, elapsed: Duration) {
             names.len(),
             plural(names.len()),
             names.join(", ")
+        );
+    }
+    let sdists: Vec<&str> = done
+        .files
+        .iter()
+        .filter(|file| {
+            file.path
+                .extension()
+                .is_none_or(|extension| extension != "whl")
+        })
+        .map(|file| file.pin.as_str())
+        .collect();
+    if !sdists.is_empty() {
+        eprintln!(
+            "note: {} pin{} only an sdist for this target ({}): pip will have to build {} when installing, and with `--no-index` {} build requirements (such as setuptools) must be in the directory too",
+            sdists.len(),
+            if sdists.len() == 1 { " has" } else { "s have" },
+            sdists.join(", "),
+            if sdists.len() == 1 { "it" } else { "them" },
+            if sdists.len() == 1 { "its" } else { "their" },
         );
     }
     let by_source: Vec<&str> = done

@@ -17,7 +17,7 @@ use futures::future::join_all;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use super::args::ResolveArgs;
-use super::diagnostics::{Failure, describe};
+use super::diagnostics::{Failure, describe, exit_code};
 use super::resolve::{Clients, Compiled, compile, resolve_union};
 use super::settings::default_output;
 use super::units::format_size;
@@ -29,12 +29,16 @@ struct Row {
     output: PathBuf,
     elapsed: Duration,
     outcome: Result<Compiled, String>,
+    /// The exit code a single run of this file would have ended with.
+    code: u8,
     /// `--consistent` found versions that differ from another output's.
     inconsistent: Vec<String>,
 }
 
 /// Runs `--each` and returns the exit code: 0 when every file compiled (and, with
-/// `--consistent`, agrees), 1 otherwise, 2 when the command itself is unusable.
+/// `--consistent`, agrees); else the highest code a single run of a failed file would have
+/// given: 2 when an input could not be read or the command itself is unusable, 1 when the
+/// failures are all "no solution" (or inconsistencies).
 pub async fn run(args: &ResolveArgs, started: Instant) -> ExitCode {
     let sources = args.src_files.clone();
     if sources.is_empty() {
@@ -73,15 +77,16 @@ pub async fn run(args: &ResolveArgs, started: Instant) -> ExitCode {
             async move {
                 let begun = Instant::now();
                 let one = [source.clone()];
-                let outcome = compile(args, &one, clients, preferences, begun)
-                    .await
-                    .map_err(|failure| describe(&failure));
+                let result = compile(args, &one, clients, preferences, begun).await;
+                let code = result.as_ref().err().map_or(0, exit_code);
+                let outcome = result.map_err(|failure| describe(&failure));
                 bars.finish(bar, &outcome, begun.elapsed());
                 Row {
                     output: default_output(&source),
                     source,
                     elapsed: begun.elapsed(),
                     outcome,
+                    code,
                     inconsistent: Vec::new(),
                 }
             }
@@ -112,11 +117,18 @@ pub async fn run(args: &ResolveArgs, started: Instant) -> ExitCode {
             }
         }
     }
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    let code = rows
+        .iter()
+        .map(|row| {
+            if row.inconsistent.is_empty() {
+                row.code
+            } else {
+                row.code.max(1)
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    ExitCode::from(code)
 }
 
 /// Groups `sources` into waves: a file comes after every file whose output it names in a

@@ -17,9 +17,11 @@ mod hashes;
 mod output;
 pub mod pip_compile;
 pub mod pip_env;
+mod preflight;
 mod progress;
 mod resolve;
 pub mod settings;
+mod shown_urls;
 mod units;
 
 use std::process::ExitCode;
@@ -44,6 +46,14 @@ pub fn main() -> ExitCode {
     let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => {
+            if error.kind() == clap::error::ErrorKind::InvalidValue
+                && let Some(name) = empty_variable()
+            {
+                eprintln!(
+                    "error: the environment variable `{name}` is set but empty: unset it, or set it to a value"
+                );
+                return ExitCode::from(2);
+            }
             // clap prints help and version to stdout with exit 0, usage errors with exit 2.
             let _ = error.print();
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
@@ -80,6 +90,15 @@ fn settle_pip_compile(
         }
     }
     Ok(())
+}
+
+/// The first of pinwheel's own variables that clap reads as a flag's value and that is set to
+/// nothing. clap reports it as that flag given without a value, naming a flag the user may never
+/// have typed; the user set the variable, so the message names it.
+fn empty_variable() -> Option<&'static str> {
+    ["PINWHEEL_CACHE_DIR", "PINWHEEL_CACHE_TTL"]
+        .into_iter()
+        .find(|name| std::env::var_os(name).is_some_and(|value| value.is_empty()))
 }
 
 /// The multi-threaded runtime the index client runs on.

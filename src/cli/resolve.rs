@@ -12,11 +12,12 @@ use anyhow::Context as _;
 use super::args::{NewlineArg, OutputFormatArg, ResolveArgs};
 use super::diagnostics::{Failure, report};
 use super::hashes::{KnownHashes, complete_hashes, known_hashes};
-use super::output::write_atomically;
+use super::output::{copy_atomically, write_atomically};
+use super::preflight::{create_output_directory, refuse_output_among_inputs};
 use super::progress::Progress;
 use super::settings::{
     Options, OutputTarget, default_output, environment_variables, existing_pins, load_config,
-    resolve_settings, source_files,
+    output_target, resolve_settings, source_files,
 };
 use super::{init_logging_coloured, runtime};
 use crate::cache::Cache;
@@ -26,7 +27,7 @@ use crate::inputs::{
     command_line_manifest, is_project_file, read_manifest, read_project_file,
 };
 use crate::registry::Registry;
-use crate::resolver::Resolution;
+use crate::resolver::{PinSource, Resolution};
 use crate::types::{PackageName, Version};
 use crate::writers::{JsonContext, write_json, write_requirements_txt};
 
@@ -107,6 +108,17 @@ impl Clients {
     }
 }
 
+/// Says, once per run (`--each` compiles many files), that a URL of the lock (an index's, or a
+/// direct URL pin's) lost its password.
+fn warn_hidden_credentials() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        eprintln!(
+            "warning: the password of a URL is written as `****`, so that no secret reaches the lock; installing from it needs the credentials from netrc or a keyring (or write an index URL in the input with `${{NAME}}` references, which the lock keeps)"
+        );
+    });
+}
+
 /// What one compilation produced.
 pub(super) struct Compiled {
     /// Pins written.
@@ -135,6 +147,12 @@ pub(super) async fn compile(
     let options = settle_options(args, sources)?;
     let variables = environment_variables();
     let manifest = read_inputs(&options, &args.with, sources, &variables)?;
+    let output = output_target(&options, sources)?;
+    let inputs: Vec<PathBuf> = sources.iter().chain(&manifest.files).cloned().collect();
+    refuse_output_among_inputs(&output, &inputs)?;
+    if !args.check && !args.dry_run {
+        create_output_directory(&output)?;
+    }
     let mut settings = resolve_settings(&options, sources, &manifest, &variables)?;
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
@@ -167,6 +185,15 @@ pub(super) async fn compile(
                 pin.name, pin.version
             );
         }
+    }
+    let direct_credentials = resolution.pins.iter().any(|pin| {
+        matches!(&pin.source, PinSource::Url(url) if url.password().is_some() || !url.username().is_empty())
+    });
+    if (settings.hid_credentials || direct_credentials)
+        && args.format == OutputFormatArg::RequirementsTxt
+        && !args.quiet
+    {
+        warn_hidden_credentials();
     }
     tracing::info!("{} HTTP requests sent", client.requests_sent());
     let text = match args.format {
@@ -319,10 +346,7 @@ fn keep_backup(path: &Path) -> anyhow::Result<()> {
     }
     let mut backup = path.as_os_str().to_owned();
     backup.push(".bak");
-    let backup = PathBuf::from(backup);
-    let content =
-        std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    write_atomically(&backup, &content)
+    copy_atomically(path, &PathBuf::from(backup))
 }
 
 /// The line ending `--newline` asks for.
@@ -377,9 +401,9 @@ fn check(output: &OutputTarget, text: &str) -> Result<(), Failure> {
     let OutputTarget::File(path) = output else {
         return Err(anyhow::anyhow!("`--check` needs an output file to compare with").into());
     };
-    let existing = match std::fs::read_to_string(path) {
-        Ok(existing) => existing,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+    let (existing, missing) = match std::fs::read_to_string(path) {
+        Ok(existing) => (existing, false),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
         Err(error) => {
             return Err(anyhow::Error::new(error)
                 .context(format!("cannot read `{}`", path.display()))
@@ -399,5 +423,8 @@ fn check(output: &OutputTarget, text: &str) -> Result<(), Failure> {
         .write_all(diff.as_bytes())
         .and_then(|()| stdout.flush())
         .context("cannot write to stdout")?;
+    if missing {
+        return Err(Failure::Missing(path.clone()));
+    }
     Err(Failure::Stale(path.clone()))
 }

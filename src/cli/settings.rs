@@ -21,6 +21,7 @@ use super::args::{
 use super::config::{self, Config, ConfigOptions, Lookup};
 use super::pip_compile::Program;
 use super::pip_env::PipEnvironment;
+use super::shown_urls::{ShownUrls, hide_credentials, lock_index_options, typed_urls};
 use super::units::{parse_duration, parse_size};
 use crate::cache::maintenance::PruneLimits;
 use crate::download::DownloadOptions;
@@ -34,7 +35,7 @@ use crate::resolver::{
     PackageSelector, PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions,
 };
 use crate::target::{Platform, PythonVersion, Target};
-use crate::types::{PackageName, Version};
+use crate::types::{PackageName, RedactedUrl, Version};
 use crate::writers::{AnnotationStyle, Header, WriteOptions};
 use pep440_rs::Operator;
 use pep508_rs::VersionOrUrl;
@@ -62,6 +63,9 @@ pub struct ResolveSettings {
     pub write: WriteOptions,
     /// Where to write.
     pub output: OutputTarget,
+    /// Whether a password or token of an index URL is written as `****` (installing from the
+    /// lock then needs the credentials from elsewhere: `resolve` warns).
+    pub hid_credentials: bool,
 }
 
 /// The values of `${NAME}` references in requirements files: the process environment, as pip
@@ -145,14 +149,12 @@ pub fn check_settings(args: &CheckArgs, lock: &Lock, lock_path: &Path) -> Result
 
     let lock_dir = lock_path.parent().unwrap_or_else(|| Path::new(""));
     let from_lock = IndexOptions {
-        index_url: lock.index_url.clone(),
-        extra_index_urls: lock.extra_index_urls.clone(),
         find_links: lock
             .find_links
             .iter()
             .map(|link| relative_to_lock(link, lock_dir))
             .collect(),
-        no_index: lock.no_index,
+        ..lock_index_options(lock, &environment_variables())
     };
     Ok(CheckSettings {
         targets,
@@ -207,14 +209,12 @@ pub fn download_settings(
     lock_path: &Path,
 ) -> Result<DownloadSettings> {
     let lines = IndexOptions {
-        index_url: lock.index_url.clone(),
-        extra_index_urls: lock.extra_index_urls.clone(),
         find_links: lock
             .find_links
             .iter()
             .map(|link| relative_to_lock(link, lock_path.parent().unwrap_or_else(|| Path::new(""))))
             .collect(),
-        no_index: lock.no_index,
+        ..lock_index_options(lock, &environment_variables())
     };
     Ok(DownloadSettings {
         target: target(&args.target)?,
@@ -620,6 +620,9 @@ pub fn resolve_settings(
     };
 
     let client = client_options(&options.into(), &manifest.index)?;
+    let typed = typed_urls(options);
+    let shown = ShownUrls::new(&typed, &manifest.index);
+    let header_hides = options.header && typed.iter().any(|text| hide_credentials(text).1);
     let cache_dir = (!options.no_cache).then(|| cache_dir(options.cache_dir.as_deref()));
 
     let write = WriteOptions {
@@ -628,7 +631,12 @@ pub fn resolve_settings(
             command: header_command(options, sources),
         }),
         option_lines: if options.emit_options {
-            let mut lines = option_lines(&client, options.emit_index_url, options.emit_find_links);
+            let mut lines = option_lines(
+                &client,
+                &shown,
+                options.emit_index_url,
+                options.emit_find_links,
+            );
             lines.extend(trusted_host_lines(options));
             lines
         } else {
@@ -651,6 +659,7 @@ pub fn resolve_settings(
         cache_dir,
         write,
         output,
+        hid_credentials: header_hides || shown.hid_secret(),
     })
 }
 
@@ -726,8 +735,23 @@ fn prerelease_mode(arg: PrereleaseArg) -> PrereleaseMode {
     }
 }
 
-/// `2026-11-01T00:00:00Z`, or a date meaning its midnight UTC.
+/// `2026-11-01T00:00:00Z`, or a date meaning the whole of that day in the local time zone, as uv
+/// reads it: the cutoff is the next day's midnight there. (A date that stopped at its first
+/// midnight left out files uploaded that afternoon, and locks made with uv and with pinwheel
+/// for the same date differed.) When the local time zone cannot be determined, UTC.
 fn parse_timestamp(text: &str) -> Result<Timestamp> {
+    parse_timestamp_in(text, || {
+        jiff::tz::TimeZone::try_system().unwrap_or_else(|error| {
+            tracing::warn!(
+                "cannot tell the local time zone ({error}): `--exclude-newer {text}` is read in UTC"
+            );
+            jiff::tz::TimeZone::UTC
+        })
+    })
+}
+
+/// [`parse_timestamp`] with the local time zone from `local`, asked only for a date.
+fn parse_timestamp_in(text: &str, local: impl FnOnce() -> jiff::tz::TimeZone) -> Result<Timestamp> {
     if let Ok(timestamp) = Timestamp::from_str(text) {
         return Ok(timestamp);
     }
@@ -736,7 +760,7 @@ fn parse_timestamp(text: &str) -> Result<Timestamp> {
             "invalid `--exclude-newer {text}`: expected an RFC 3339 timestamp or a YYYY-MM-DD date"
         )
     })?;
-    Ok(date.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp())
+    Ok(date.tomorrow()?.to_zoned(local())?.timestamp())
 }
 
 /// `:all:`, `:none:` (resets) or comma-separated names, as pip reads `--only-binary`.
@@ -839,8 +863,11 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
 /// The index client's options: the command line first, then the option lines of the files
 /// read (`from_files`: a `.in` file's or a lock's), then PyPI.
 fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result<ClientOptions> {
-    let parse =
-        |text: &str| Url::parse(text).with_context(|| format!("invalid index URL `{text}`"));
+    let parse = |text: &str| {
+        Url::parse(text)
+            .map(RedactedUrl::new)
+            .with_context(|| format!("invalid index URL `{}`", hide_credentials(text).0))
+    };
     let mut indexes = Vec::new();
     if !(choice.no_index || from_files.no_index) {
         // uv's order: extra indexes first, then the base index.
@@ -895,27 +922,32 @@ fn index_cache_dir(args: &IndexArgs) -> Option<PathBuf> {
     (!args.no_cache).then(|| cache_dir(args.cache_dir.as_deref()))
 }
 
-/// The options block pip-compile writes after the header.
-fn option_lines(client: &ClientOptions, index_urls: bool, find_links: bool) -> Vec<String> {
+/// The options block pip-compile writes after the header, its URLs as `shown` shows them.
+fn option_lines(
+    client: &ClientOptions,
+    shown: &ShownUrls,
+    index_urls: bool,
+    find_links: bool,
+) -> Vec<String> {
     let mut lines = Vec::new();
-    let pypi = Url::parse(PYPI_SIMPLE).ok();
+    let pypi = Url::parse(PYPI_SIMPLE).ok().map(RedactedUrl::new);
     if !index_urls {
         // Nothing about indexes, not even `--no-index`.
     } else if let Some((base, extras)) = client.indexes.split_last() {
         if Some(base) != pypi.as_ref() {
-            lines.push(format!("--index-url {base}"));
+            lines.push(format!("--index-url {}", shown.show(base)));
         }
         lines.extend(
             extras
                 .iter()
-                .map(|extra| format!("--extra-index-url {extra}")),
+                .map(|extra| format!("--extra-index-url {}", shown.show(extra))),
         );
     } else {
         lines.push("--no-index".to_string());
     }
     for link in client.find_links.iter().filter(|_| find_links) {
         lines.push(match link {
-            FindLinks::Page(url) => format!("--find-links {url}"),
+            FindLinks::Page(url) => format!("--find-links {}", shown.show(url)),
             FindLinks::Directory(path) => format!("--find-links {}", path.display()),
         });
     }
@@ -934,7 +966,7 @@ fn trusted_host_lines(options: &Options) -> Vec<String> {
         .collect()
 }
 
-fn output_target(options: &Options, sources: &[PathBuf]) -> Result<OutputTarget> {
+pub(super) fn output_target(options: &Options, sources: &[PathBuf]) -> Result<OutputTarget> {
     match &options.output_file {
         Some(path) if path == Path::new("-") => Ok(OutputTarget::Stdout),
         Some(path) => Ok(OutputTarget::File(path.clone())),
@@ -998,6 +1030,8 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
             .map(|(_, flag)| (*flag).to_string()),
     );
     let display = |path: &PathBuf| path.display().to_string();
+    // No literal password in the header.
+    let hide = |url: &String| hide_credentials(url).0;
     let valued = [
         (
             "annotation-style",
@@ -1015,10 +1049,7 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
             options.prerelease.and_then(|mode| value_name(mode, None)),
         ),
         ("newline", value_name(options.newline, NewlineArg::Preserve)),
-        (
-            "index-url",
-            options.index_url.as_deref().map(without_password),
-        ),
+        ("index-url", options.index_url.as_ref().map(hide)),
         ("output-file", options.output_file.as_ref().map(display)),
         ("python-platform", options.python_platform.clone()),
         (
@@ -1049,13 +1080,9 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ("group", options.group.clone()),
         (
             "extra-index-url",
-            options
-                .extra_index_url
-                .iter()
-                .map(|url| without_password(url))
-                .collect(),
+            options.extra_index_url.iter().map(hide).collect(),
         ),
-        ("find-links", options.find_links.clone()),
+        ("find-links", options.find_links.iter().map(hide).collect()),
         ("only-binary", options.only_binary.clone()),
         ("no-binary", options.no_binary.clone()),
         ("unsafe-package", options.unsafe_package.clone()),
@@ -1076,18 +1103,6 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         .chain(sources)
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// An index URL as the header shows it: as typed, with a password (or a token user name)
-/// replaced by `****`, as pip-compile's header does. The options block keeps the real URL, which
-/// pip needs to install from the lock.
-fn without_password(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(parsed) if parsed.password().is_some() || !parsed.username().is_empty() => {
-            crate::types::RedactedUrl::new(parsed).to_string()
-        }
-        _ => url.to_string(),
-    }
 }
 
 /// The name clap knows `value` by, unless it is `default`.
@@ -1339,10 +1354,16 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_accept_rfc3339_and_dates() {
+    fn timestamps_accept_rfc3339_and_dates_meaning_the_whole_day() {
+        let utc = || jiff::tz::TimeZone::UTC;
         assert_eq!(
-            parse_timestamp("2026-11-01T00:00:00Z").unwrap(),
-            parse_timestamp("2026-11-01").unwrap()
+            parse_timestamp_in("2026-11-02T00:00:00Z", utc).unwrap(),
+            parse_timestamp_in("2026-11-01", utc).unwrap()
+        );
+        let hawaii = || jiff::tz::TimeZone::fixed(jiff::tz::offset(-10));
+        assert_eq!(
+            parse_timestamp_in("2026-11-02T10:00:00Z", utc).unwrap(),
+            parse_timestamp_in("2026-11-01", hawaii).unwrap()
         );
         assert!(parse_timestamp("yesterday").is_err());
     }

@@ -15,6 +15,7 @@
 //! every pin that failed (the files of the other pins are still placed).
 
 mod error;
+mod partial;
 mod place;
 mod select;
 
@@ -148,6 +149,7 @@ pub async fn download(
         path: options.dest.clone(),
         source,
     })?;
+    partial::remove_stale(&options.dest);
     let mut outcomes: Vec<(usize, Result<PinOutcome, PinError>)> =
         futures::stream::iter(lock.pins.iter().enumerate())
             .map(|(index, pin)| async move {

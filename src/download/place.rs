@@ -130,19 +130,21 @@ async fn existing(path: &Path) -> Result<Option<(Sha256Digest, u64)>, PinErrorKi
 /// owner-only ones, since the directory is often copied into an image or shared.
 fn temporary_in(dir: &Path, destination: &Path) -> Result<NamedTempFile, PinErrorKind> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".pinwheel-download-");
+    builder.prefix(super::partial::PREFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         // The process umask still applies, as for any file the user creates.
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    builder
+    let temporary = builder
         .tempfile_in(dir)
         .map_err(|source| PinErrorKind::Write {
             path: destination.to_path_buf(),
             source,
-        })
+        })?;
+    super::partial::hold(&temporary);
+    Ok(temporary)
 }
 
 /// A second handle on the temporary file, for the code that fills it.

@@ -10,6 +10,7 @@ use url::Url;
 
 use super::IndexError;
 use super::admission::{Admission, Permit};
+use super::auth::Credentialed;
 use super::tls::LoadedTls;
 use crate::types::{RedactedUrl, Sha256Digest, Sha256Hasher};
 
@@ -31,10 +32,17 @@ pub(crate) struct Http {
     retries: u32,
     tls: LoadedTls,
     sent: std::sync::atomic::AtomicUsize,
+    /// The configured indexes' credentials, added to each request to their origins.
+    credentials: Credentialed,
 }
 
 impl Http {
-    pub(crate) fn new(max_in_flight: usize, retries: u32, tls: LoadedTls) -> Self {
+    pub(crate) fn new(
+        max_in_flight: usize,
+        retries: u32,
+        tls: LoadedTls,
+        credentials: Credentialed,
+    ) -> Self {
         Self {
             client: OnceLock::new(),
             max_in_flight,
@@ -42,7 +50,13 @@ impl Http {
             retries,
             tls,
             sent: std::sync::atomic::AtomicUsize::new(0),
+            credentials,
         }
+    }
+
+    /// The request `build` makes, with the credentials of `url`'s origin.
+    fn request(&self, url: &Url, build: &impl Fn() -> RequestBuilder) -> RequestBuilder {
+        self.credentials.apply(url, build())
     }
 
     /// The connection pool, built the first time a request is about to be sent.
@@ -81,7 +95,7 @@ impl Http {
         let mut tries = self.admit(url).await;
         loop {
             tries.begin();
-            let outcome = match build().send().await {
+            let outcome = match self.request(url, &build).send().await {
                 Err(error) => Attempt::Failed(error),
                 Ok(response) => {
                     let status = response.status();
@@ -231,7 +245,7 @@ impl Http {
         let mut tries = self.admit(url).await;
         loop {
             tries.begin();
-            let outcome = match build().send().await {
+            let outcome = match self.request(url, &build).send().await {
                 Err(error) => Attempt::Failed(error),
                 Ok(response) if !response.status().is_success() => Attempt::Answered {
                     status: response.status(),

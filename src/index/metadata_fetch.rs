@@ -16,6 +16,7 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_RANGE, RANGE};
 use url::Url;
 
+use super::auth::key_url;
 use super::http::redact;
 use super::{CacheMode, IndexClient, IndexError};
 use crate::cache::{CacheKey, EntryInfo};
@@ -372,7 +373,7 @@ impl IndexClient {
         if let Some(digest) = file.sha256 {
             return Ok(Some(digest));
         }
-        let key = CacheKey::UrlDigest(file.url.to_string());
+        let key = CacheKey::UrlDigest(key_url(&file.url));
         let cached = self
             .cache_get(&key)
             .await?
@@ -385,7 +386,7 @@ impl IndexClient {
 
     /// Remembers the sha256 of the file at `url` (one the index did not list) in the cache.
     pub(crate) async fn remember_sha256(&self, url: &Url, digest: Sha256Digest, info: &EntryInfo) {
-        let key = CacheKey::UrlDigest(url.to_string());
+        let key = CacheKey::UrlDigest(key_url(url));
         self.cache_put(&key, digest.to_string().as_bytes(), info)
             .await;
     }
@@ -435,7 +436,7 @@ impl IndexClient {
     ) -> Result<(IndexFile, FetchedMetadata), IndexError> {
         let mut file = direct_url_file(name, url)?;
         let local = file.url.scheme() == "file";
-        let key = CacheKey::UrlMetadata(file.url.to_string());
+        let key = CacheKey::UrlMetadata(key_url(&file.url));
         let cached = if local {
             None
         } else {

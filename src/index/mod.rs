@@ -9,6 +9,7 @@
 //! are logged with `tracing` (shown with `-v`).
 
 mod admission;
+mod auth;
 mod distribution;
 mod error;
 pub mod find_links;
@@ -53,8 +54,8 @@ pub enum CacheMode {
 /// A `--find-links` source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FindLinks {
-    /// An HTML page listing files.
-    Page(Url),
+    /// An HTML page listing files (its credentials, if any, hidden from `Debug`).
+    Page(RedactedUrl),
     /// A local directory of files.
     Directory(PathBuf),
 }
@@ -63,7 +64,8 @@ pub enum FindLinks {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientOptions {
     /// Indexes in priority order: the first that knows a project is the only one used for it.
-    pub indexes: Vec<Url>,
+    /// `RedactedUrl`s, so that printing the options never shows a password.
+    pub indexes: Vec<RedactedUrl>,
     /// `--find-links` sources, whose files are added to the index's.
     pub find_links: Vec<FindLinks>,
     /// Cache use.
@@ -86,7 +88,9 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         Self {
-            indexes: vec![Url::parse(PYPI_SIMPLE).expect("the PyPI URL is valid")],
+            indexes: vec![RedactedUrl::new(
+                Url::parse(PYPI_SIMPLE).expect("the PyPI URL is valid"),
+            )],
             find_links: Vec::new(),
             cache_mode: CacheMode::Normal,
             page_ttl: Duration::from_secs(600),
@@ -139,8 +143,19 @@ impl IndexClient {
     ///
     /// # Errors
     /// When a `--cert` or `--client-cert` file cannot be used.
-    pub fn new(options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
-        let http = Http::new(options.max_in_flight, options.retries, options.tls.load()?);
+    pub fn new(mut options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
+        // From here on the URLs are bare: the credentials live in `Http` alone.
+        let mut credentials = auth::Credentialed::default();
+        for index in &mut options.indexes {
+            *index = RedactedUrl::new(credentials.take_from(index.expose()));
+        }
+        for link in &mut options.find_links {
+            if let FindLinks::Page(url) = link {
+                *url = RedactedUrl::new(credentials.take_from(url.expose()));
+            }
+        }
+        let tls = options.tls.load()?;
+        let http = Http::new(options.max_in_flight, options.retries, tls, credentials);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -182,7 +197,7 @@ impl IndexClient {
     pub async fn packed_project(&self, name: &PackageName) -> Result<PackedProject, IndexError> {
         let mut project = PackedProject::empty(name.clone());
         for index in &self.inner.options.indexes {
-            let page = self.index_page(index, name).await?;
+            let page = self.index_page(index.expose(), name).await?;
             if page.file_count() > 0 {
                 project = page;
                 break;
@@ -205,6 +220,8 @@ impl IndexClient {
                     .await??
                 }
                 FindLinks::Page(url) => {
+                    // Bare since `IndexClient::new`: the credentials are in `Http`.
+                    let url = url.expose();
                     let key = CacheKey::Page {
                         index: url.to_string(),
                         name: name.clone(),
@@ -327,6 +344,7 @@ impl IndexClient {
             return None;
         }
         for index in &self.inner.options.indexes {
+            let index = index.expose();
             let key = CacheKey::PackedPage {
                 index: index.to_string(),
                 name: name.clone(),
@@ -525,7 +543,7 @@ impl Inner {
 /// Where the metadata of `file` is cached: under its sha256, or its URL when the index gave none.
 pub(crate) fn metadata_cache_key(file: &IndexFile) -> CacheKey {
     file.sha256.map_or_else(
-        || CacheKey::UrlMetadata(file.url.to_string()),
+        || CacheKey::UrlMetadata(auth::key_url(&file.url)),
         CacheKey::Metadata,
     )
 }

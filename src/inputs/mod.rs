@@ -17,7 +17,8 @@
 //! - `--hash` after a requirement (accepted and ignored: output hashes come from the index).
 //!
 //! Before anything else, `${NAME}` references are expanded in every line (`variables.rs`), with
-//! values the caller passes in.
+//! values the caller passes in. An index or find-links URL keeps how it was written too
+//! (`IndexOptions::written`), so that a lock shows `${TOKEN}`, never the token.
 //!
 //! Paths of included files, and of local requirements, are relative to the including file.
 //! Every requirement keeps the file and line it came from and the user's text, so that errors and
@@ -31,6 +32,7 @@ mod parser;
 mod project;
 mod variables;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use command_line::command_line_manifest;
@@ -142,6 +144,9 @@ pub struct IndexOptions {
     pub find_links: Vec<String>,
     /// `--no-index`.
     pub no_index: bool,
+    /// How the URLs above that held `${NAME}` references were written, by their expanded
+    /// text: what the lock shows instead of the values (which may be credentials).
+    pub written: BTreeMap<String, String>,
 }
 
 /// Resolver options that pip allows in requirements files.
@@ -168,6 +173,9 @@ pub struct Manifest {
     pub index: IndexOptions,
     /// Resolver options from option lines.
     pub resolver: FileResolverOptions,
+    /// Every requirements file read, top level and included, as opened (`-` for stdin), so that
+    /// the output can be checked not to be one of them.
+    pub files: Vec<PathBuf>,
 }
 
 impl Manifest {
@@ -181,6 +189,7 @@ impl Manifest {
         self.resolver.pre |= other.resolver.pre;
         self.resolver.only_binary.extend(other.resolver.only_binary);
         self.resolver.no_binary.extend(other.resolver.no_binary);
+        self.files.extend(other.files);
     }
 }
 
@@ -195,6 +204,7 @@ fn merge_index_options(into: &mut IndexOptions, from: IndexOptions) {
         push_unique(&mut into.find_links, link);
     }
     into.no_index |= from.no_index;
+    into.written.extend(from.written);
 }
 
 fn push_unique(list: &mut Vec<String>, value: String) {

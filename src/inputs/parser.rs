@@ -54,16 +54,18 @@ impl Reader<'_> {
             return Err(self.error(path, None, InputErrorKind::IncludeCycle(path.to_path_buf())));
         }
         let content = read_text(path).map_err(|kind| self.error(path, None, kind))?;
+        self.manifest.files.push(path.to_path_buf());
         self.stack.push((path.to_path_buf(), 0));
         for mut line in logical_lines(&content) {
             if let Some(top) = self.stack.last_mut() {
                 top.1 = line.number;
             }
             // pip expands variables after joining lines and removing comments.
+            let mut written = None;
             if let Cow::Owned(expanded) = self.options.variables.expand(&line.text) {
-                line.text = expanded;
+                written = Some(std::mem::replace(&mut line.text, expanded));
             }
-            self.read_line(path, kind, &line)?;
+            self.read_line(path, kind, &line, written.as_deref())?;
         }
         self.stack.pop();
         Ok(())
@@ -74,12 +76,16 @@ impl Reader<'_> {
         path: &Path,
         kind: OriginKind,
         line: &LogicalLine,
+        written: Option<&str>,
     ) -> Result<(), InputError> {
         let at =
             |reader: &Self, error: InputErrorKind| reader.error(path, Some(line.number), error);
         let text = line.text.trim();
         if text.starts_with('-') {
             let option = parse_option(text).map_err(|error| at(self, error))?;
+            if let Some(written) = written {
+                self.remember_written(&option, written);
+            }
             if let FileOption::Editable(value) = option {
                 return self
                     .add_requirement(path, kind, line.number, &value, Editable::Yes)
@@ -184,6 +190,25 @@ impl Reader<'_> {
             FileOption::Editable(_) => {}
         }
         Ok(())
+    }
+
+    /// Keeps how an index or find-links URL was written when its `${NAME}` references were
+    /// expanded (`written` is the line before expansion): the lock shows the references, never
+    /// the values, which may be credentials.
+    fn remember_written(&mut self, option: &FileOption, written: &str) {
+        let (FileOption::IndexUrl(value)
+        | FileOption::ExtraIndexUrl(value)
+        | FileOption::FindLinks(value)) = option
+        else {
+            return;
+        };
+        if let Ok(
+            FileOption::IndexUrl(raw) | FileOption::ExtraIndexUrl(raw) | FileOption::FindLinks(raw),
+        ) = parse_option(written.trim())
+            && raw != *value
+        {
+            self.manifest.index.written.insert(value.clone(), raw);
+        }
     }
 
     fn error(&self, file: &Path, line: Option<usize>, kind: InputErrorKind) -> InputError {

@@ -24,11 +24,15 @@ pub enum PrereleaseMode {
     Disallow,
     /// Always, like any other version.
     Allow,
-    /// Only when no final release satisfies the requirements on the package.
+    /// When no final release satisfies the requirements on the package, transitive ones
+    /// included (see [`PrereleasePermission::tiers`]).
     IfNecessary,
-    /// Only for packages whose first-party requirements name a prerelease.
+    /// Only for packages whose first-party requirements name a prerelease, and for those as
+    /// `IfNecessary` does; never for other packages.
     Explicit,
-    /// Either of the two above (the default, as in pip and uv).
+    /// The default: the same as `IfNecessary`, which already covers every package a
+    /// first-party requirement names a prerelease of (kept as its own value for
+    /// `--prerelease if-necessary-or-explicit`).
     #[default]
     IfNecessaryOrExplicit,
 }
@@ -388,27 +392,24 @@ impl VersionMap {
         allow_yanked: &'a dyn Fn(&Version) -> bool,
         order: VersionOrder,
     ) -> impl Iterator<Item = &'a Version> + 'a {
-        // As in uv (and packse's expectations): "necessary" means the project has nothing but
-        // prereleases, not that no final release fits the current range. Worked out only when
-        // a prerelease is met in the range: an `==` pin on a final release (most lines of a
-        // large lock) then never decodes the project's newest version for nothing.
-        let only_prereleases = std::cell::OnceCell::new();
-        let allow_prerelease = move || match prereleases {
-            PrereleasePermission::Allowed => true,
-            PrereleasePermission::Forbidden => false,
-            // Looked for from the newest final release down: that is usually the version the
-            // solver decodes next anyway, while the oldest would be decoded for nothing.
-            PrereleasePermission::IfNecessary => *only_prereleases.get_or_init(|| {
-                !self
-                    .slots()
-                    .rev()
-                    .filter(|(version, _)| !version.any_prerelease())
-                    .any(|(_, slot)| self.entry(slot).is_some())
-            }),
-        };
-        let newest_first = self
-            .in_range(range, allow_yanked)
-            .filter(move |version| !version.any_prerelease() || allow_prerelease());
+        // Each tier is walked only once the one before it is exhausted, so the prereleases of a
+        // project are not even decoded while a final release in the range is left to try.
+        prereleases
+            .tiers()
+            .iter()
+            .flat_map(move |tier| self.tier_candidates(range, *tier, allow_yanked, order))
+    }
+
+    /// The versions of one tier (see [`PrereleasePermission::tiers`]) in `range`, in the order
+    /// the solver tries them.
+    pub fn tier_candidates<'a>(
+        &'a self,
+        range: &'a Ranges<Version>,
+        tier: Tier,
+        allow_yanked: &'a dyn Fn(&Version) -> bool,
+        order: VersionOrder,
+    ) -> impl Iterator<Item = &'a Version> + 'a {
+        let newest_first = self.in_range(range, tier, allow_yanked);
         let ordered: Box<dyn Iterator<Item = &'a Version> + 'a> = match order {
             VersionOrder::NewestFirst => Box::new(newest_first),
             VersionOrder::OldestFirst => {
@@ -451,11 +452,13 @@ impl VersionMap {
         (start.min(end), end)
     }
 
-    /// Versions in `range`, newest first, without yanked ones unless allowed. The range is
-    /// checked before the entry, so versions outside it are never decoded.
+    /// Versions of `tier` in `range`, newest first, without yanked ones unless allowed. The
+    /// range and the tier are checked before the entry, so versions outside them are never
+    /// decoded.
     fn in_range<'a>(
         &'a self,
         range: &'a Ranges<Version>,
+        tier: Tier,
         allow_yanked: &'a dyn Fn(&Version) -> bool,
     ) -> impl Iterator<Item = &'a Version> + 'a {
         let (start, end) = self.bounds(range);
@@ -463,7 +466,7 @@ impl VersionMap {
             .iter()
             .rev()
             .filter_map(|slot| Some((self.version_of(slot)?, slot)))
-            .filter(move |(version, _)| range.contains(version))
+            .filter(move |(version, _)| range.contains(version) && tier.holds(version))
             .filter(move |(version, slot)| {
                 self.entry(slot)
                     .is_some_and(|entry| !entry.yanked || allow_yanked(version))
@@ -516,14 +519,61 @@ pub enum ResolutionStrategy {
 }
 
 /// Whether prereleases may be chosen for one package, given the policy and its requirements.
+///
+/// This and [`PrereleasePermission::tiers`] are the one place the prerelease rule is decided:
+/// the solver's choice, the prefetcher's guesses and the versions offered after a backtrack all
+/// come from [`VersionMap::candidates`], which walks the tiers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PrereleasePermission {
-    /// Prereleases compete with final releases.
+    /// Prereleases compete with final releases (`--pre`, `--prerelease allow`).
     Allowed,
     /// Only final releases.
     Forbidden,
-    /// Final releases first; a prerelease only when none fits.
+    /// Every final release in the range first, then the prereleases in it (the default).
     IfNecessary,
+}
+
+/// A class of versions the solver tries together: all final releases, all prereleases, or
+/// both mixed in version order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// Final releases (post releases included).
+    Final,
+    /// Pre- and development releases.
+    Prerelease,
+    /// Every version.
+    Any,
+}
+
+impl Tier {
+    /// Whether `version` belongs to this tier.
+    #[must_use]
+    pub fn holds(self, version: &Version) -> bool {
+        match self {
+            Self::Final => !version.any_prerelease(),
+            Self::Prerelease => version.any_prerelease(),
+            Self::Any => true,
+        }
+    }
+}
+
+impl PrereleasePermission {
+    /// The tiers tried in turn, each only once every version of the one before is ruled out.
+    ///
+    /// The default follows PEP 440 and uv since 2026-07 (uv #19993): a prerelease is taken when
+    /// no final release satisfies the requirements on the package, transitive ones included,
+    /// and a final release that fits wins even when a specifier names a prerelease
+    /// (`a>=0.1.0a1` with 0.3.0 and 1.0.0a1 available gives 0.3.0; pip gives 1.0.0a1 there).
+    /// The set of versions is the same whatever the tier, so what the solver learns from a
+    /// conflict stays true when it moves on to the prereleases.
+    #[must_use]
+    pub fn tiers(self) -> &'static [Tier] {
+        match self {
+            Self::Allowed => &[Tier::Any],
+            Self::Forbidden => &[Tier::Final],
+            Self::IfNecessary => &[Tier::Final, Tier::Prerelease],
+        }
+    }
 }
 
 impl PrereleaseMode {
@@ -534,11 +584,11 @@ impl PrereleaseMode {
         match self {
             Self::Allow => PrereleasePermission::Allowed,
             Self::Disallow => PrereleasePermission::Forbidden,
-            Self::IfNecessary => PrereleasePermission::IfNecessary,
-            Self::Explicit if explicit => PrereleasePermission::Allowed,
+            // A specifier naming a prerelease never lets prereleases compete with final
+            // releases; under `explicit` it is what lets them in at all.
+            Self::IfNecessary | Self::IfNecessaryOrExplicit => PrereleasePermission::IfNecessary,
+            Self::Explicit if explicit => PrereleasePermission::IfNecessary,
             Self::Explicit => PrereleasePermission::Forbidden,
-            Self::IfNecessaryOrExplicit if explicit => PrereleasePermission::Allowed,
-            Self::IfNecessaryOrExplicit => PrereleasePermission::IfNecessary,
         }
     }
 }

@@ -15,7 +15,7 @@ use pubgrub::{
     Reporter as _, Term,
 };
 
-use super::candidates::VersionMap;
+use super::candidates::{PrereleasePermission, VersionMap};
 use super::package::PubGrubPackage;
 use super::provider::NEEDS_BUILD;
 use super::root::RootSpec;
@@ -235,9 +235,13 @@ fn why_no_version(
             range.clone(),
         ));
     }
-    if in_range.iter().all(|version| version.any_prerelease()) {
+    // Under the default policy a prerelease is taken when nothing else fits, so this is only
+    // the reason where the policy forbids them for this package.
+    if root.prerelease_permission(name) == PrereleasePermission::Forbidden
+        && in_range.iter().all(|version| version.any_prerelease())
+    {
         return Some((
-            "has only prereleases (ask for one explicitly, or pass `--pre`)".to_string(),
+            "has only prereleases, which the `--prerelease` policy excludes here (pass `--pre` to allow them)".to_string(),
             range.clone(),
         ));
     }

@@ -28,7 +28,7 @@ use pubgrub::PubGrubError;
 
 pub use candidates::{
     Installable, PackageSelector, PrereleaseMode, PrereleasePermission, ResolutionStrategy,
-    SelectionContext, SelectionOptions, Unusable, VersionEntry, VersionMap, VersionOrder,
+    SelectionContext, SelectionOptions, Tier, Unusable, VersionEntry, VersionMap, VersionOrder,
 };
 pub use error::ResolveError;
 pub use package::PubGrubPackage;

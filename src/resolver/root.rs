@@ -39,6 +39,8 @@ pub(crate) struct RootSpec {
     overrides: HashMap<PackageName, Vec<Requirement>>,
     /// Packages whose first-party requirements name a prerelease.
     explicit_prereleases: HashSet<PackageName>,
+    /// The prerelease policy of this resolve.
+    prerelease_mode: PrereleaseMode,
     /// Versions pinned with `==`/`===` by first-party requirements: these may be yanked.
     exact_pins: HashMap<PackageName, Ranges<Version>>,
     /// Packages the inputs allow one version of (a requirement or constraint narrowed to a
@@ -51,7 +53,10 @@ impl RootSpec {
     /// whose markers do not apply to the target are left out, as pip-compile does for the Python
     /// it runs on.
     pub(crate) fn new(manifest: &Manifest, target: &Target, options: &ResolveOptions) -> Self {
-        let mut spec = Self::default();
+        let mut spec = Self {
+            prerelease_mode: options.selection.prerelease,
+            ..Self::default()
+        };
         let applies =
             |requirement: &&Requirement| requirement.marker.evaluate(target.markers(), &[]);
         for entry in &manifest.overrides {
@@ -251,7 +256,7 @@ impl RootSpec {
     ) -> Option<Version> {
         // Constraints narrow what is offered, not the edges, so explanations can name them.
         let allowed = self.constrain(name, range.clone());
-        let permission = self.prerelease_permission(name, options.selection.prerelease);
+        let permission = self.prerelease_permission(name);
         let allow_yanked = |version: &Version| self.allows_yanked(name, version);
         let order = self.version_order(name, options.strategy);
         versions
@@ -281,14 +286,27 @@ impl RootSpec {
             VersionOrder::NewestFirst => Ranges::strictly_lower_than(chosen.clone()),
             VersionOrder::OldestFirst => Ranges::strictly_higher_than(chosen.clone()),
         };
-        let allowed = self.constrain(name, beyond);
-        let permission = self.prerelease_permission(name, options.selection.prerelease);
         let allow_yanked = |version: &Version| self.allows_yanked(name, version);
-        versions
-            .candidates(&allowed, permission, &allow_yanked, order)
-            .take(count)
-            .cloned()
-            .collect()
+        let tiers = self.prerelease_permission(name).tiers();
+        // The rest of `chosen`'s tier past it, then every later tier whole.
+        let Some(current) = tiers.iter().position(|tier| tier.holds(chosen)) else {
+            return Vec::new();
+        };
+        let mut next = Vec::new();
+        for (position, tier) in tiers.iter().enumerate().skip(current) {
+            let range = if position == current {
+                self.constrain(name, beyond.clone())
+            } else {
+                self.constrain(name, Ranges::full())
+            };
+            next.extend(
+                versions
+                    .tier_candidates(&range, *tier, &allow_yanked, order)
+                    .take(count - next.len())
+                    .cloned(),
+            );
+        }
+        next
     }
 
     /// Which end of `name`'s versions to try first under `strategy`.
@@ -310,13 +328,10 @@ impl RootSpec {
         }
     }
 
-    /// Whether prereleases of `name` may be chosen under `mode`.
-    pub(crate) fn prerelease_permission(
-        &self,
-        name: &PackageName,
-        mode: PrereleaseMode,
-    ) -> PrereleasePermission {
-        mode.permission(self.explicit_prereleases.contains(name))
+    /// Whether prereleases of `name` may be chosen under this resolve's policy.
+    pub(crate) fn prerelease_permission(&self, name: &PackageName) -> PrereleasePermission {
+        self.prerelease_mode
+            .permission(self.explicit_prereleases.contains(name))
     }
 
     /// Whether `version` of `name` may be chosen although yanked (PEP 592: only by an `==` pin).

@@ -368,7 +368,7 @@ impl<S: Source> FetchContext<S> {
             let (file, outcome) = self.source.direct_url(name, url).await?;
             let MetadataOutcome::Available(metadata) = &outcome else {
                 return Err(SourceError::new(UnreadableUrl {
-                    url: url.to_string(),
+                    url: crate::types::RedactedUrl::new(url.clone()).to_string(),
                 }));
             };
             let version = metadata.version.clone();

@@ -409,7 +409,7 @@ fn constraints_limit_versions_without_adding_packages() {
 }
 
 #[test]
-fn prereleases_only_when_explicit_or_necessary() {
+fn prereleases_only_when_no_final_release_fits() {
     let registry = || {
         vec![
             dist("a", "1.0", &[]),
@@ -420,9 +420,6 @@ fn prereleases_only_when_explicit_or_necessary() {
     resolves_to(registry(), &["a"], &["a==1.0"]);
     resolves_to(registry(), &["a>=2.0b1"], &["a==2.0b1"]);
     resolves_to(registry(), &["only-pre"], &["only-pre==1.0a1"]);
-    // A project with final releases never falls back to a prerelease on its own.
-    let error = run(registry(), &["a>1.0"], &[], ResolveOptions::default()).unwrap_err();
-    assert!(error.is_no_solution());
     let allow = ResolveOptions {
         selection: SelectionOptions {
             prerelease: PrereleaseMode::Allow,
@@ -433,6 +430,141 @@ fn prereleases_only_when_explicit_or_necessary() {
     assert_eq!(
         pins(&run(registry(), &["a"], &[], allow).unwrap()),
         ["a==2.0b1"]
+    );
+}
+
+#[test]
+fn a_range_only_a_prerelease_satisfies_gives_the_prerelease() {
+    // `a>0.1` leaves no final release: the prerelease above it is taken without `--pre`.
+    let registry = || vec![dist("a", "0.1", &[]), dist("a", "1.0a1", &[])];
+    resolves_to(registry(), &["a>0.1"], &["a==1.0a1"]);
+    // `--prerelease disallow` still refuses it, and says why.
+    let disallow = ResolveOptions {
+        selection: SelectionOptions {
+            prerelease: PrereleaseMode::Disallow,
+            ..SelectionOptions::default()
+        },
+        ..ResolveOptions::default()
+    };
+    let error = run(registry(), &["a>0.1"], &[], disallow).unwrap_err();
+    assert!(error.is_no_solution());
+    assert!(
+        error.to_string().contains("has only prereleases"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_transitive_pin_on_a_prerelease_is_followed_without_pre() {
+    // `b` accepts the final release of `c` too, but `a` pins the beta: the beta is the only
+    // version both allow, and it is chosen though neither line is the user's.
+    resolves_to(
+        vec![
+            dist("a", "1.0", &["c==2.0b1"]),
+            dist("b", "1.0", &["c>=1.0,<=3.0"]),
+            dist("c", "1.0", &[]),
+            dist("c", "2.0b1", &[]),
+        ],
+        &["a", "b"],
+        &["a==1.0", "b==1.0", "c==2.0b1"],
+    );
+    // Alone, `b` keeps the final release.
+    resolves_to(
+        vec![
+            dist("b", "1.0", &["c>=1.0,<=3.0"]),
+            dist("c", "1.0", &[]),
+            dist("c", "2.0b1", &[]),
+        ],
+        &["b"],
+        &["b==1.0", "c==1.0"],
+    );
+}
+
+#[test]
+fn a_prerelease_required_deep_in_the_graph_replaces_a_final_release_chosen_earlier() {
+    // `b` brings `c` into the graph before `e` does, and 1.0 fits `b`; `e`, two levels down `d`,
+    // pins the beta. Whichever the solver decides first, the beta must win.
+    resolves_to(
+        vec![
+            dist("b", "1.0", &["c>=1.0"]),
+            dist("c", "1.0", &[]),
+            dist("c", "2.0b1", &[]),
+            dist("d", "1.0", &["e"]),
+            dist("e", "1.0", &["c==2.0b1"]),
+        ],
+        &["b", "d"],
+        &["b==1.0", "c==2.0b1", "d==1.0", "e==1.0"],
+    );
+}
+
+#[test]
+fn explicit_mode_takes_prereleases_only_of_packages_named_with_one() {
+    let explicit = || ResolveOptions {
+        selection: SelectionOptions {
+            prerelease: PrereleaseMode::Explicit,
+            ..SelectionOptions::default()
+        },
+        ..ResolveOptions::default()
+    };
+    let registry = || {
+        vec![
+            dist("a", "1.0", &[]),
+            dist("a", "2.0b1", &["b>1.0"]),
+            dist("a", "3.0a1", &[]),
+            dist("b", "1.0", &[]),
+            dist("b", "2.0a1", &[]),
+        ]
+    };
+    // A final release that fits still wins for a package named with a prerelease.
+    let resolution = run(registry(), &["a>=1.0a1"], &[], explicit()).unwrap();
+    assert_eq!(pins(&resolution), ["a==1.0"]);
+    // Where none fits, its prereleases are tried; `b`'s are not, whatever its range leaves.
+    let resolution = run(registry(), &["a>1.0,<3.0a1"], &[], explicit());
+    let error = resolution.unwrap_err();
+    assert!(error.is_no_solution());
+    assert!(
+        error.to_string().contains("b>1.0 has only prereleases"),
+        "{error}"
+    );
+    let resolution = run(registry(), &["a>=2.0a1"], &[], explicit()).unwrap();
+    assert_eq!(pins(&resolution), ["a==3.0a1"]);
+    // Without a prerelease in its specifier, `a` gets none.
+    let error = run(registry(), &["a>1.0"], &[], explicit()).unwrap_err();
+    assert!(
+        error.to_string().contains("a>1.0 has only prereleases"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_final_release_that_fits_wins_over_a_named_prerelease() {
+    // The specifier names a prerelease, but 0.3.0 satisfies it: pinwheel (like uv) takes it
+    // where pip would take the newer 1.0.0a1.
+    resolves_to(
+        vec![
+            dist("a", "0.1.0", &[]),
+            dist("a", "0.2.0a1", &[]),
+            dist("a", "0.3.0", &[]),
+            dist("a", "1.0.0a1", &[]),
+        ],
+        &["a>=0.1.0a1"],
+        &["a==0.3.0"],
+    );
+}
+
+#[test]
+fn a_prerelease_is_tried_once_every_final_release_is_ruled_out() {
+    // `c` 1.0 needs an `a` the root excludes, so the solver moves on to the prerelease
+    // though a final release is in the range.
+    resolves_to(
+        vec![
+            dist("a", "1.0", &[]),
+            dist("a", "2.0", &[]),
+            dist("c", "1.0", &["a>=2"]),
+            dist("c", "1.5a1", &[]),
+        ],
+        &["a==1.0", "c>=1.0"],
+        &["a==1.0", "c==1.5a1"],
     );
 }
 
@@ -599,6 +731,25 @@ fn preferences_are_chosen_when_allowed_and_passed_over_when_not() {
         pins(&run(registry(), &["a"], &[], prefer("a", "9.0")).unwrap()),
         ["a==2.0"]
     );
+}
+
+#[test]
+fn an_existing_pin_on_a_prerelease_is_kept_while_it_fits() {
+    // Like any existing pin: a final release that also fits does not move it (`-P` does).
+    let registry = || vec![dist("a", "1.0", &[]), dist("a", "2.0b1", &[])];
+    let prefer = ResolveOptions {
+        preferences: [(
+            PackageName::from_str("a").unwrap(),
+            "2.0b1".parse().unwrap(),
+        )]
+        .into(),
+        ..ResolveOptions::default()
+    };
+    assert_eq!(
+        pins(&run(registry(), &["a>=1.0"], &[], prefer).unwrap()),
+        ["a==2.0b1"]
+    );
+    resolves_to(registry(), &["a>=1.0"], &["a==1.0"]);
 }
 
 /// `manifest(requirements, [])` with `overrides` read from `overrides.txt`.
@@ -846,4 +997,60 @@ fn a_walk_caused_by_a_pinned_input_walks_to_the_version_the_pin_allows() {
         dists.push(dist("b", version, if minor > 10 { &["a<3"] } else { &[] }));
     }
     resolves_to(dists, &["a==3.0", "b"], &["a==3.0", "b==1.10"]);
+}
+
+#[test]
+fn final_releases_are_offered_before_prereleases_in_either_order() {
+    let source = MemorySource::new(
+        ["1.0", "1.5a1", "2.0", "2.1b1", "3.0.dev1"]
+            .into_iter()
+            .map(|version| dist("a", version, &[]))
+            .collect(),
+    );
+    let name = PackageName::from_str("a").unwrap();
+    let versions = VersionMap::new(
+        &source.projects[&name],
+        &linux_312(),
+        &SelectionOptions::default(),
+    );
+    let range = pubgrub::Ranges::full();
+    let offered = |permission: PrereleasePermission, order: VersionOrder| {
+        versions
+            .candidates(&range, permission, &|_| false, order)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    use PrereleasePermission::{Allowed, Forbidden, IfNecessary};
+    use VersionOrder::{NewestFirst, OldestFirst};
+    assert_eq!(
+        offered(IfNecessary, NewestFirst),
+        ["2.0", "1.0", "3.0.dev1", "2.1b1", "1.5a1"]
+    );
+    assert_eq!(
+        offered(IfNecessary, OldestFirst),
+        ["1.0", "2.0", "1.5a1", "2.1b1", "3.0.dev1"]
+    );
+    assert_eq!(offered(Forbidden, NewestFirst), ["2.0", "1.0"]);
+    assert_eq!(
+        offered(Allowed, NewestFirst),
+        ["3.0.dev1", "2.1b1", "2.0", "1.5a1", "1.0"]
+    );
+
+    // The prefetcher's guesses after a choice follow the same tiers.
+    let options = ResolveOptions::default();
+    let root = RootSpec::new(&manifest(&["a"], &[]), &linux_312(), &options);
+    let after = |chosen: &str| {
+        root.candidates_after(
+            &name,
+            &Version::from_str(chosen).unwrap(),
+            &versions,
+            &options,
+            10,
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(after("2.0"), ["1.0", "3.0.dev1", "2.1b1", "1.5a1"]);
+    assert_eq!(after("2.1b1"), ["1.5a1"]);
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::inputs::{LocalRequirement, LocalTarget};
 use crate::resolver::{EdgeFrom, PinSource, Resolution};
+use crate::types::RedactedUrl;
 
 /// What the document says besides the resolution.
 #[derive(Clone, Debug)]
@@ -40,8 +41,9 @@ struct Target<'a> {
 struct JsonPin<'a> {
     name: &'a str,
     version: String,
+    /// A direct URL, credentials hidden.
     #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
+    url: Option<String>,
     /// A local project or file, as the user wrote its path.
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
@@ -91,7 +93,9 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
             version: pin.version.to_string(),
             url: match &pin.source {
                 PinSource::Registry { .. } => None,
-                PinSource::Url(url) | PinSource::Local { url, .. } => Some(url.as_str()),
+                PinSource::Url(url) | PinSource::Local { url, .. } => {
+                    Some(RedactedUrl::new(url.clone()).to_string())
+                }
             },
             path: match &pin.source {
                 PinSource::Local { local, .. } => Some(local.written.as_str()),

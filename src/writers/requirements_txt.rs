@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::resolver::{Pin, PinSource, Resolution};
-use crate::types::PackageName;
+use crate::types::{PackageName, RedactedUrl};
 
 /// How `# via` annotations are laid out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -219,7 +219,8 @@ fn pin_requirement(pin: &Pin, strip_extras: bool) -> String {
     };
     match &pin.source {
         PinSource::Registry { .. } => format!("{}{extras}=={}", pin.name, pin.version),
-        PinSource::Url(url) => format!("{}{extras} @ {url}", pin.name),
+        // Credentials never reach the lock.
+        PinSource::Url(url) => format!("{}{extras} @ {}", pin.name, RedactedUrl::new(url.clone())),
         PinSource::Local { local, .. } if local.is_editable() => {
             format!("-e {}{extras}", local.written)
         }

@@ -220,6 +220,35 @@ fn expands_variables_in_every_kind_of_line() {
 }
 
 #[test]
+fn index_urls_keep_how_they_were_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let variables: Variables = [("TOKEN", "s3cr3t")].into_iter().collect();
+    let path = write(
+        dir.path(),
+        "r.in",
+        "--index-url https://u:${TOKEN}@host/simple\n--extra-index-url=https://${TOKEN}@x/\n\
+         -f https://plain/links\n",
+    );
+    let manifest = read_with(&path, OriginKind::Requirement, &variables, LocalPaths::Read).unwrap();
+    let written: Vec<(&str, &str)> = manifest
+        .index
+        .written
+        .iter()
+        .map(|(expanded, written)| (expanded.as_str(), written.as_str()))
+        .collect();
+    assert_eq!(
+        written,
+        [
+            ("https://s3cr3t@x/", "https://${TOKEN}@x/"),
+            (
+                "https://u:s3cr3t@host/simple",
+                "https://u:${TOKEN}@host/simple"
+            ),
+        ]
+    );
+}
+
+#[test]
 fn unset_variables_stay_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "r.in", "-i ${NOT_SET_ANYWHERE}\n");

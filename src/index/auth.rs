@@ -1,0 +1,117 @@
+//! Credentials for the indexes and find-links pages the user configured with a user name and
+//! password in the URL (`https://user:token@host/simple/`).
+//!
+//! The client takes the credentials out of each configured URL when it is created and keeps
+//! them here, by origin (scheme, host and port); everything else — page URLs, the file URLs
+//! joined onto them, cache keys, the origins written into annotations — holds the URL without
+//! them, so no secret can reach the cache or an output by way of a URL. Each request to an
+//! origin with credentials gets them back as an `Authorization: Basic` header, as pip sends
+//! them to the index's host (files a page lists on that host included). A URL that still holds
+//! credentials of its own (a direct URL) keeps them: reqwest moves them into the header itself.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use percent_encoding::percent_decode_str;
+use reqwest::RequestBuilder;
+use url::{Origin, Url};
+
+/// A user name and password, percent-decoded. `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+struct Credentials {
+    username: String,
+    password: Option<String>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "****"))
+            .finish()
+    }
+}
+
+/// The credentials of each origin, from the configured URLs.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Credentialed {
+    by_origin: HashMap<Origin, Credentials>,
+}
+
+impl Credentialed {
+    /// `url` without its user name and password, which are remembered for its origin (the
+    /// first URL of an origin with credentials is the one whose credentials are used).
+    pub(crate) fn take_from(&mut self, url: &Url) -> Url {
+        if url.username().is_empty() && url.password().is_none() {
+            return url.clone();
+        }
+        let decode = |text: &str| percent_decode_str(text).decode_utf8_lossy().into_owned();
+        let credentials = Credentials {
+            username: decode(url.username()),
+            password: url.password().map(decode),
+        };
+        self.by_origin.entry(url.origin()).or_insert(credentials);
+        without_credentials(url)
+    }
+
+    /// `request` (to `url`) with the credentials of `url`'s origin, when there are some and
+    /// `url` has none of its own.
+    pub(crate) fn apply(&self, url: &Url, request: RequestBuilder) -> RequestBuilder {
+        if !url.username().is_empty() || url.password().is_some() {
+            return request;
+        }
+        match self.by_origin.get(&url.origin()) {
+            Some(credentials) => {
+                request.basic_auth(&credentials.username, credentials.password.as_deref())
+            }
+            None => request,
+        }
+    }
+}
+
+/// `url` without user name and password: what cache keys and anything shown are made of.
+#[must_use]
+pub(crate) fn without_credentials(url: &Url) -> Url {
+    let mut bare = url.clone();
+    // Only URLs that cannot have credentials refuse these, and those have none.
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    bare
+}
+
+/// The text a cache key holds for `url`: the URL without credentials, so that no secret is
+/// written into the cache's index files and a changed password still finds the entries.
+#[must_use]
+pub(crate) fn key_url(url: &Url) -> String {
+    without_credentials(url).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_taken_out_and_sent_to_their_origin_only() {
+        let mut store = Credentialed::default();
+        let index = Url::parse("https://user:p%40ss@host/simple/").unwrap();
+        let bare = store.take_from(&index);
+        assert_eq!(bare.as_str(), "https://host/simple/");
+        assert!(!format!("{store:?}").contains("p@ss"));
+        let client = reqwest::Client::new();
+        let header = |url: &str| {
+            let url = Url::parse(url).unwrap();
+            let request = store.apply(&url, client.get(url.clone())).build().unwrap();
+            request
+                .headers()
+                .get(reqwest::header::AUTHORIZATION)
+                .map(|value| value.to_str().unwrap().to_string())
+        };
+        // base64("user:p@ss")
+        assert_eq!(
+            header("https://host/files/a.whl").as_deref(),
+            Some("Basic dXNlcjpwQHNz")
+        );
+        assert_eq!(header("https://other/simple/"), None);
+        assert_eq!(header("http://host/simple/"), None);
+    }
+}
