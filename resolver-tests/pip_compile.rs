@@ -297,6 +297,17 @@ fn pip_environment_variables_are_honoured_like_pip_index_url() {
     let run = project.run_with_env(&args, &[("PIP_INDEX_URL", nowhere)]);
     run.expect_code(0);
     assert!(!run.stdout.contains(nowhere), "{}", run.stdout);
+    // A password in PIP_EXTRA_INDEX_URL reaches the lock as `****`, like a typed one.
+    let with_password = extra_url.replace("http://", "http://user:s3cret@");
+    let run = project.run_with_env(&args, &[("PIP_EXTRA_INDEX_URL", &with_password)]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("s3cret"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("\n--extra-index-url http://user:****@127.0.0.1:"),
+        "{}",
+        run.stdout
+    );
     std::fs::remove_file(project.path().join(".pip-tools.toml")).unwrap();
     project.write("requirements.in", "app\nprivate\n");
 
