@@ -367,6 +367,19 @@ fn asks_for_something(value: &toml::Value) -> bool {
     }
 }
 
+/// `--trusted-host` lines for the options block (after the index and find-links lines, as
+/// pip-compile writes them), unless `--no-emit-trusted-host`.
+#[must_use]
+pub fn trusted_host_lines(emit: bool, hosts: &[String]) -> Vec<String> {
+    if !emit {
+        return Vec::new();
+    }
+    hosts
+        .iter()
+        .map(|host| format!("--trusted-host {host}"))
+        .collect()
+}
+
 /// The `--no-` flag of a [`Shape::Negatable`] option: its first alias.
 fn negation(option: &PipCompileOption) -> Option<&'static str> {
     match option.shape {

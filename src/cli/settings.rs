@@ -19,7 +19,7 @@ use super::args::{
     ResolutionArg, ResolveArgs, TargetArgs,
 };
 use super::config::{self, Config, ConfigOptions, Lookup};
-use super::pip_compile::Program;
+use super::pip_compile::{Program, trusted_host_lines};
 use super::pip_env::PipEnvironment;
 use super::shown_urls::{ShownUrls, hide_credentials, lock_index_options, typed_urls};
 use super::units::{parse_duration, parse_size};
@@ -637,7 +637,10 @@ pub fn resolve_settings(
                 options.emit_index_url,
                 options.emit_find_links,
             );
-            lines.extend(trusted_host_lines(options));
+            lines.extend(trusted_host_lines(
+                options.emit_trusted_host,
+                &options.trusted_host,
+            ));
             lines
         } else {
             Vec::new()
@@ -952,18 +955,6 @@ fn option_lines(
         });
     }
     lines
-}
-
-/// `--trusted-host` lines, written after the index and find-links lines as pip-compile does.
-fn trusted_host_lines(options: &Options) -> Vec<String> {
-    if !options.emit_trusted_host {
-        return Vec::new();
-    }
-    options
-        .trusted_host
-        .iter()
-        .map(|host| format!("--trusted-host {host}"))
-        .collect()
 }
 
 pub(super) fn output_target(options: &Options, sources: &[PathBuf]) -> Result<OutputTarget> {
