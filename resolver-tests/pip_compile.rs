@@ -67,6 +67,22 @@ fn an_applied_pip_compile_option_takes_effect() {
         run.stderr
     );
 
+    // `--uploaded-prior-to` is `--exclude-newer` (this index gives no upload times, so both
+    // leave nothing to choose from).
+    let uploaded = |flag: &str| {
+        let run = project.resolve(&server, &[flag, "2100-01-01", "-o", "-", "requirements.in"]);
+        run.expect_code(1);
+        run.stderr
+    };
+    assert_eq!(uploaded("--uploaded-prior-to"), uploaded("--exclude-newer"));
+    // `--color` colours the log even into a pipe; `--no-color` never.
+    let run = project.resolve(&server, &["--color", "-v", "-o", "-", "requirements.in"]);
+    run.expect_code(0);
+    assert!(run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    let run = project.resolve(&server, &["--no-color", "-v", "-o", "-", "requirements.in"]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+
     // `--no-emit-trusted-host` leaves the line out, as pip-compile does.
     let run = project.resolve(
         &server,
