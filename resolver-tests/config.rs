@@ -148,7 +148,7 @@ fn pip_tools_options_pinwheel_does_not_use_are_warnings() {
     project.write("requirements.in", "app\n");
     project.write(
         ".pip-tools.toml",
-        "[tool.pip-tools]\nresolver = \"backtracking\"\npip-args = \"--no-deps\"\nallow-unsafe = true\n",
+        "[tool.pip-tools]\nresolver = \"backtracking\"\npip-args = \"--no-cache-dir\"\nallow-unsafe = true\n",
     );
     let run = project.resolve(&server, &["requirements.in"]);
     run.expect_code(0);

@@ -26,6 +26,7 @@ mod outputs;
 mod own_scenarios;
 mod packse;
 mod parity;
+mod pip_compile;
 mod published;
 mod scenario;
 mod secrets;

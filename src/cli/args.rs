@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::pip_compile::Program;
+use super::pip_env::PipEnvironment;
+
 /// pinwheel: lock Python requirements for any Python and platform, natively.
 #[derive(Debug, Parser)]
 #[command(name = "pinwheel", version, about, max_term_width = 100)]
@@ -268,25 +271,21 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "PLATFORM")]
     pub python_platform: Option<String>,
 
-    /// Base URL of the package index (PEP 503/691).
-    #[arg(
-        short = 'i',
-        long,
-        value_name = "URL",
-        env = "PIP_INDEX_URL",
-        hide_env_values = true
-    )]
+    /// Base URL of the package index (PEP 503/691). Default: the inputs' `--index-url` line,
+    /// else `PIP_INDEX_URL`, else PyPI.
+    #[arg(short = 'i', long, value_name = "URL")]
     pub index_url: Option<String>,
 
-    /// Extra index URLs, tried before the base index (the first index that has a project is the only one used for it).
+    /// Extra index URLs, tried before the base index (the first index that has a project is the
+    /// only one used for it); `PIP_EXTRA_INDEX_URL`'s come first.
     #[arg(long, value_name = "URL")]
     pub extra_index_url: Vec<String>,
 
-    /// Local directories or HTML pages of distribution files.
+    /// Local directories or HTML pages of distribution files; `PIP_FIND_LINKS`' come first.
     #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
     pub find_links: Vec<String>,
 
-    /// Ignore package indexes (only --find-links).
+    /// Ignore package indexes (only --find-links); also `PIP_NO_INDEX`.
     #[arg(long)]
     pub no_index: bool,
 
@@ -381,7 +380,7 @@ pub struct ResolveArgs {
     pub no_emit_index_annotation: bool,
 
     /// Allow prereleases.
-    #[arg(long)]
+    #[arg(short = 'p', long)]
     pub pre: bool,
 
     /// Prerelease policy (default: if-necessary-or-explicit, a prerelease only when no final
@@ -398,7 +397,7 @@ pub struct ResolveArgs {
     /// same on every machine), or a `YYYY-MM-DD` date meaning the whole of that day in the local
     /// time zone (`TZ`, else the system's), as uv reads it: files uploaded before the next day's
     /// midnight there.
-    #[arg(long, value_name = "TIMESTAMP")]
+    #[arg(long, value_name = "TIMESTAMP", visible_alias = "uploaded-prior-to")]
     pub exclude_newer: Option<String>,
 
     /// Only use wheels for these packages (`:all:` for every package).
@@ -483,7 +482,7 @@ pub struct ResolveArgs {
     pub offline: bool,
 
     /// Revalidate every cached index page.
-    #[arg(long)]
+    #[arg(short = 'r', long, visible_alias = "rebuild")]
     pub refresh: bool,
 
     /// Seconds a cached index page stays fresh [default: 600].
@@ -502,6 +501,51 @@ pub struct ResolveArgs {
     /// Log every request and whether it came from the cache.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// With `--generate-hashes`, take the hashes of pins whose version did not change from the
+    /// existing output when the index lists none (the default).
+    #[arg(long, overrides_with = "no_reuse_hashes")]
+    pub reuse_hashes: bool,
+
+    /// Download the files the index lists without a hash, even if the existing output has theirs.
+    #[arg(long, overrides_with = "reuse_hashes")]
+    pub no_reuse_hashes: bool,
+
+    /// A CA bundle (PEM) to check servers' certificates with, instead of the system's.
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+
+    /// A client certificate and its private key, in one PEM file, for servers that ask for one.
+    #[arg(long, value_name = "FILE")]
+    pub client_cert: Option<PathBuf>,
+
+    /// A host (`name` or `name:port`) written as a `--trusted-host` line (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub trusted_host: Vec<String>,
+
+    /// Write `--trusted-host` lines into the output (the default).
+    #[arg(long, overrides_with = "no_emit_trusted_host")]
+    pub emit_trusted_host: bool,
+
+    /// Do not write `--trusted-host` lines into the output.
+    #[arg(long, overrides_with = "emit_trusted_host")]
+    pub no_emit_trusted_host: bool,
+
+    /// Colour log lines even when stderr is not a terminal.
+    #[arg(long, overrides_with = "no_color")]
+    pub color: bool,
+
+    /// Never colour log lines.
+    #[arg(long, overrides_with = "color")]
+    pub no_color: bool,
+
+    /// How the binary was invoked (`pip-compile` or `pinwheel resolve`): set after parsing.
+    #[arg(skip)]
+    pub program: Program,
+
+    /// pip's environment variables pinwheel honours: set after parsing.
+    #[arg(skip)]
+    pub pip_environment: PipEnvironment,
 }
 
 /// `--annotation-style`.

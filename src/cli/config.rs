@@ -19,9 +19,11 @@
 //!
 //! Keys are long option names; `-` and `_` are interchangeable, and the `no-` form of a boolean
 //! flag sets it to the opposite (`no-annotate = true` is `annotate = false`). Repeatable options
-//! take arrays. A key nobody knows, or of the wrong type, is an error naming the file and the key;
-//! a pip-tools key that means nothing to pinwheel (`resolver`, `pip-args`, …) is a warning in
-//! `[tool.pip-tools]` and an error in `[tool.pinwheel]`.
+//! take arrays. A key nobody knows, or of the wrong type, is an error naming the file and the key.
+//! What pinwheel does with each pip-tools key is `pip_compile::OPTIONS`, the table the command
+//! line reads too: a key that means nothing to pinwheel (`resolver`, `pip-args`, …) is a warning
+//! in `[tool.pip-tools]` and an error in `[tool.pinwheel]`; one that would change the lock in a
+//! way pinwheel cannot honour (`all-build-deps = true`) is an error.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -31,6 +33,7 @@ use clap::ValueEnum;
 use toml::Value;
 
 use super::args::{AnnotationStyleArg, NewlineArg, PrereleaseArg, ResolutionArg};
+use super::pip_compile::{Treatment, config_treatment};
 
 /// The names of the files pip-tools looks for, in its order.
 pub const PIP_TOOLS_FILE: &str = ".pip-tools.toml";
@@ -112,6 +115,16 @@ pub struct ConfigOptions {
     pub no_cache: Option<bool>,
     /// `--offline`.
     pub offline: Option<bool>,
+    /// `--reuse-hashes`.
+    pub reuse_hashes: Option<bool>,
+    /// `--cert`.
+    pub cert: Option<PathBuf>,
+    /// `--client-cert`.
+    pub client_cert: Option<PathBuf>,
+    /// `--trusted-host`.
+    pub trusted_host: Option<Vec<String>>,
+    /// `--emit-trusted-host`.
+    pub emit_trusted_host: Option<bool>,
 }
 
 impl ConfigOptions {
@@ -155,6 +168,11 @@ impl ConfigOptions {
             cache_ttl: self.cache_ttl.or(lower.cache_ttl),
             no_cache: self.no_cache.or(lower.no_cache),
             offline: self.offline.or(lower.offline),
+            reuse_hashes: self.reuse_hashes.or(lower.reuse_hashes),
+            cert: self.cert.or(lower.cert),
+            client_cert: self.client_cert.or(lower.client_cert),
+            trusted_host: self.trusted_host.or(lower.trusted_host),
+            emit_trusted_host: self.emit_trusted_host.or(lower.emit_trusted_host),
         }
     }
 }
@@ -400,57 +418,6 @@ struct Key {
     set: Setter,
 }
 
-/// pip-tools options (of pip-compile and of pip-sync, which share the table) that mean nothing to
-/// pinwheel, with the reason shown in the warning.
-const IGNORED_PIP_TOOLS_KEYS: &[(&[&str], &str)] = &[
-    (
-        &["resolver", "resolver_name"],
-        "pinwheel has its own resolver",
-    ),
-    (&["pip_args", "pip_args_str"], "pinwheel does not run pip"),
-    (
-        &["reuse_hashes", "no_reuse_hashes"],
-        "hashes always come from the index",
-    ),
-    (&["cache_dir"], "pip-tools' cache is not pinwheel's"),
-    (
-        &[
-            "build_isolation",
-            "no_build_isolation",
-            "build_deps_for",
-            "build_deps_targets",
-            "all_build_deps",
-            "only_build_deps",
-        ],
-        "pinwheel never builds packages",
-    ),
-    (&["max_rounds"], "pinwheel's resolver has no rounds"),
-    (
-        &[
-            "cert",
-            "client_cert",
-            "trusted_host",
-            "emit_trusted_host",
-            "no_emit_trusted_host",
-        ],
-        "pinwheel does not support it",
-    ),
-    (
-        &[
-            "color", "no_color", "verbose", "quiet", "dry_run", "rebuild",
-        ],
-        "it is a per-run option; pass it on the command line",
-    ),
-    (
-        &["config", "no_config", "src_files", "help", "version"],
-        "it has no effect in a configuration file",
-    ),
-    (
-        &["ask", "force", "python_executable", "user", "user_only"],
-        "it is a pip-sync option",
-    ),
-];
-
 /// Defines a key whose value is stored by `$parse` into `$field`.
 macro_rules! key {
     ($scope:ident, [$($name:literal),+], $field:ident, $parse:expr) => {
@@ -543,7 +510,20 @@ const KEYS: &[Key] = &[
     key!(Pinwheel, ["cache_ttl"], cache_ttl, integer),
     key!(Pinwheel, ["no_cache"], no_cache, boolean),
     key!(Pinwheel, ["offline"], offline, boolean),
+    key!(Both, ["reuse_hashes"], reuse_hashes, boolean),
+    negated!(Both, ["no_reuse_hashes"], reuse_hashes),
+    key!(Both, ["cert"], cert, path),
+    key!(Both, ["client_cert"], client_cert, path),
+    key!(Both, ["trusted_host"], trusted_host, strings),
+    key!(Both, ["emit_trusted_host"], emit_trusted_host, boolean),
+    negated!(Both, ["no_emit_trusted_host"], emit_trusted_host),
 ];
+
+/// Whether a configuration file may set the option of this key (normalised, `_` for `-`).
+#[must_use]
+pub fn is_key(normalised: &str) -> bool {
+    KEYS.iter().any(|spec| spec.names.contains(&normalised))
+}
 
 /// Reads one table's keys into options.
 fn parse_table(
@@ -561,8 +541,20 @@ fn parse_table(
             .find(|spec| spec.names.contains(&normalised.as_str()));
         // In a pip-tools table, pip-tools' meaning of a key comes first: its `cache-dir` is
         // pip-tools' cache, not pinwheel's.
-        match (at.table.is_pip_tools(), ignored_reason(&normalised), spec) {
-            (true, Some(reason), _) => config.warnings.push(ConfigWarning {
+        match (
+            at.table.is_pip_tools(),
+            config_treatment(&normalised, value),
+            spec,
+        ) {
+            (true, Some(Treatment::Refused(reason)), _) => {
+                return Err(ConfigError::Refused {
+                    path: at.path.clone(),
+                    table: at.table,
+                    key: key.clone(),
+                    reason,
+                });
+            }
+            (true, Some(Treatment::Ignored(reason)), _) => config.warnings.push(ConfigWarning {
                 path: at.path.clone(),
                 table: at.table,
                 key: key.clone(),
@@ -586,14 +578,14 @@ fn parse_table(
                     found: describe(value),
                 })?;
             }
-            (false, Some(reason), None) => {
+            (false, Some(Treatment::Ignored(reason) | Treatment::Refused(reason)), None) => {
                 return Err(ConfigError::PipToolsOnly {
                     path: at.path.clone(),
                     key: key.clone(),
                     reason,
                 });
             }
-            (_, None, None) => {
+            (_, _, None) => {
                 return Err(ConfigError::UnknownKey {
                     path: at.path.clone(),
                     table: at.table,
@@ -606,15 +598,8 @@ fn parse_table(
 }
 
 /// pip-tools' normalisation: leading dashes dropped, lowercase, `_` for `-`.
-fn normalise(key: &str) -> String {
+pub(super) fn normalise(key: &str) -> String {
     key.trim_start_matches('-').to_lowercase().replace('-', "_")
-}
-
-fn ignored_reason(normalised: &str) -> Option<&'static str> {
-    IGNORED_PIP_TOOLS_KEYS
-        .iter()
-        .find(|(names, _)| names.contains(&normalised))
-        .map(|(_, reason)| *reason)
 }
 
 /// A pinwheel-only key in `[tool.pip-tools]` (which pip-compile would reject), or the other way.
@@ -815,6 +800,18 @@ pub enum ConfigError {
         /// The key as written.
         key: String,
         /// Why pinwheel does not use it.
+        reason: &'static str,
+    },
+    /// A pip-tools option that would change the lock in a way pinwheel cannot honour.
+    #[error("`{}`: {table} key `{key}` is not supported: {reason}", path.display())]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// The table.
+        table: Table,
+        /// The key as written.
+        key: String,
+        /// Why.
         reason: &'static str,
     },
     /// A value of the wrong type.

@@ -15,6 +15,8 @@ mod download;
 mod each;
 mod hashes;
 mod output;
+pub mod pip_compile;
+pub mod pip_env;
 mod preflight;
 mod progress;
 mod resolve;
@@ -24,17 +26,25 @@ mod units;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use args::{Cli, Command};
+use pip_compile::Program;
+use pip_env::PipEnvironment;
 
 /// Parses the command line, runs the command and returns the exit code: 0 success, 1 no
 /// solution (or, for `check`, a pin that fails on a target), 2 usage, input or network errors
-/// (as pip-compile).
+/// (as pip-compile). Under the name `pip-compile` the binary runs `resolve`.
 #[must_use]
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let program = argv.first().map(Program::from_argv0).unwrap_or_default();
+    let command = pip_compile::augment(Cli::command(), program);
+    let parsed = command
+        .try_get_matches_from(program.arguments(argv))
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             if error.kind() == clap::error::ErrorKind::InvalidValue
                 && let Some(name) = empty_variable()
@@ -49,12 +59,37 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    if let (Command::Resolve(args), Some(("resolve", resolve))) =
+        (&mut cli.command, matches.subcommand())
+        && let Err(failure) = settle_pip_compile(args, resolve, program)
+    {
+        return diagnostics::report(&failure);
+    }
     match cli.command {
         Command::Resolve(args) => resolve::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Download(args) => download::run(&args),
         Command::Cache(args) => cache::run(&args),
     }
+}
+
+/// What `resolve` takes from outside its own flags: the name it was invoked under, pip's
+/// environment variables, and pip-compile's options it ignores (a warning each, printed here
+/// once) or refuses (an error).
+fn settle_pip_compile(
+    args: &mut args::ResolveArgs,
+    matches: &clap::ArgMatches,
+    program: Program,
+) -> Result<(), diagnostics::Failure> {
+    args.program = program;
+    args.pip_environment = PipEnvironment::from_process()?;
+    let warnings = pip_compile::review(matches).map_err(anyhow::Error::msg)?;
+    if !args.quiet {
+        for warning in warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok(())
 }
 
 /// The first of pinwheel's own variables that clap reads as a flag's value and that is set to
@@ -81,6 +116,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, diagnostics::Failure> {
 
 /// `-v` shows each request and cache hit; `-vv` everything pinwheel logs. `RUST_LOG` overrides.
 fn init_logging(verbose: u8) {
+    init_logging_coloured(verbose, None);
+}
+
+/// [`init_logging`], with colours forced on or off (`--color`, `--no-color`) rather than used
+/// when stderr is a terminal.
+fn init_logging_coloured(verbose: u8, colour: Option<bool>) {
     let level = match verbose {
         0 => "warn",
         1 => "pinwheel=info",
@@ -93,6 +134,6 @@ fn init_logging(verbose: u8) {
         .with_writer(std::io::stderr)
         .without_time()
         .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(colour.unwrap_or_else(|| std::io::IsTerminal::is_terminal(&std::io::stderr())))
         .try_init();
 }

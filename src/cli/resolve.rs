@@ -13,27 +13,33 @@ use super::args::{NewlineArg, OutputFormatArg, ResolveArgs};
 use super::diagnostics::{Failure, report};
 use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::{copy_atomically, write_atomically};
+use super::pip_compile::trusted_https_hosts;
 use super::preflight::{create_output_directory, refuse_output_among_inputs};
 use super::progress::Progress;
 use super::settings::{
     Options, OutputTarget, ResolveSettings, default_output, environment_variables, existing_pins,
     load_config, output_target, resolve_settings, source_files,
 };
-use super::{init_logging, runtime};
+use super::{init_logging_coloured, runtime};
 use crate::cache::Cache;
-use crate::index::{ClientOptions, IndexClient, IndexError};
+use crate::index::{ClientOptions, FindLinks, IndexClient, IndexError};
 use crate::inputs::{
     LocalPaths, Manifest, OriginKind, ProjectSelection, ReadOptions, Variables,
     command_line_manifest, is_project_file, read_manifest, read_project_file,
 };
 use crate::registry::Registry;
 use crate::resolver::{PinSource, Resolution, ResolveError};
-use crate::types::{PackageName, Version};
+use crate::types::{PackageName, RedactedUrl, Version};
 use crate::writers::{JsonContext, write_json, write_requirements_txt};
 
 /// Runs the command and returns its exit code.
 pub fn run(args: &ResolveArgs) -> ExitCode {
-    init_logging(args.verbose);
+    let colour = match (args.color, args.no_color) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    init_logging_coloured(args.verbose, colour);
     let started = Instant::now();
     let runtime = match runtime() {
         Ok(runtime) => runtime,
@@ -149,6 +155,9 @@ pub(super) async fn compile(
         create_output_directory(&output)?;
     }
     let mut settings = resolve_settings(&options, sources, &manifest, &variables)?;
+    if !args.quiet {
+        warn_trusted_https_hosts(&options, &settings);
+    }
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
     }
@@ -161,8 +170,8 @@ pub(super) async fn compile(
     let mut resolution = resolve_current(&manifest, &settings, &client, args.quiet).await?;
     if settings.write.hashes {
         let known = match &settings.output {
-            OutputTarget::File(path) => known_hashes(path),
-            OutputTarget::Stdout => KnownHashes::default(),
+            OutputTarget::File(path) if options.reuse_hashes => known_hashes(path),
+            _ => KnownHashes::default(),
         };
         complete_hashes(&mut resolution, &known, &client).await?;
     }
@@ -367,6 +376,32 @@ fn settle_options(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Options, Fa
         }
     }
     Ok(Options::merge(args, config.options)?)
+}
+
+/// One warning for each `--trusted-host` of an HTTPS index or find-links page: pinwheel writes it
+/// into the lock but still checks the host's certificate.
+fn warn_trusted_https_hosts(options: &Options, settings: &ResolveSettings) {
+    let urls: Vec<&url::Url> = settings
+        .client
+        .indexes
+        .iter()
+        .map(RedactedUrl::expose)
+        .chain(
+            settings
+                .client
+                .find_links
+                .iter()
+                .filter_map(|link| match link {
+                    FindLinks::Page(url) => Some(url.expose()),
+                    FindLinks::Directory(_) => None,
+                }),
+        )
+        .collect();
+    for host in trusted_https_hosts(&options.trusted_host, &urls) {
+        eprintln!(
+            "warning: `--trusted-host {host}`: pinwheel still checks the HTTPS certificate of {host} (pip would not); `--cert` can name the CA bundle that signed it"
+        );
+    }
 }
 
 /// `--backup`: copy the current output to `<output>.bak` before it is replaced.

@@ -19,11 +19,13 @@ use super::args::{
     ResolutionArg, ResolveArgs, TargetArgs,
 };
 use super::config::{self, Config, ConfigOptions, Lookup};
+use super::pip_compile::{Program, trusted_host_lines};
+use super::pip_env::PipEnvironment;
 use super::shown_urls::{ShownUrls, hide_credentials, lock_index_options, typed_urls};
 use super::units::{parse_duration, parse_size};
 use crate::cache::maintenance::PruneLimits;
 use crate::download::DownloadOptions;
-use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE};
+use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE, TlsFiles};
 use crate::inputs::{
     IndexOptions, LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest,
 };
@@ -410,6 +412,20 @@ pub struct Options {
     pub probe_metadata: bool,
     /// `--config FILE` as typed: the header names it, as pip-compile does.
     pub config: Option<PathBuf>,
+    /// `--reuse-hashes`.
+    pub reuse_hashes: bool,
+    /// `--cert`.
+    pub cert: Option<PathBuf>,
+    /// `--client-cert`.
+    pub client_cert: Option<PathBuf>,
+    /// `--trusted-host`.
+    pub trusted_host: Vec<String>,
+    /// `--emit-trusted-host`.
+    pub emit_trusted_host: bool,
+    /// The command the header names (`pinwheel resolve` or `pip-compile`).
+    pub program: Program,
+    /// pip's environment variables: they add to the index options, not to the header.
+    pub pip_environment: PipEnvironment,
 }
 
 /// The configuration files `args` ask for, next to `sources`.
@@ -532,6 +548,17 @@ impl Options {
             refresh: args.refresh,
             probe_metadata: args.probe_metadata,
             config: args.config.clone(),
+            reuse_hashes: typed(args.reuse_hashes, args.no_reuse_hashes)
+                .or(config.reuse_hashes)
+                .unwrap_or(true),
+            cert: args.cert.clone().or(config.cert),
+            client_cert: args.client_cert.clone().or(config.client_cert),
+            trusted_host: list(&args.trusted_host, config.trusted_host),
+            emit_trusted_host: typed(args.emit_trusted_host, args.no_emit_trusted_host)
+                .or(config.emit_trusted_host)
+                .unwrap_or(true),
+            program: args.program,
+            pip_environment: args.pip_environment.clone(),
         })
     }
 }
@@ -552,7 +579,8 @@ pub fn resolve_settings(
     };
     let target = Target::new(python, platform);
 
-    let prerelease = match (options.pre || manifest.resolver.pre, options.prerelease) {
+    let pre = options.pre || options.pip_environment.pre || manifest.resolver.pre;
+    let prerelease = match (pre, options.prerelease) {
         (_, Some(mode)) => prerelease_mode(mode),
         (true, None) => PrereleaseMode::Allow,
         (false, None) => PrereleaseMode::default(),
@@ -603,12 +631,17 @@ pub fn resolve_settings(
             command: header_command(options, sources),
         }),
         option_lines: if options.emit_options {
-            option_lines(
+            let mut lines = option_lines(
                 &client,
                 &shown,
                 options.emit_index_url,
                 options.emit_find_links,
-            )
+            );
+            lines.extend(trusted_host_lines(
+                options.emit_trusted_host,
+                &options.trusted_host,
+            ));
+            lines
         } else {
             Vec::new()
         },
@@ -771,26 +804,44 @@ fn selector<'a>(values: impl Iterator<Item = &'a String>) -> Result<PackageSelec
 /// [`IndexArgs`] of `check` and `download`.
 struct IndexChoice<'a> {
     index_url: Option<&'a str>,
-    extra_index_url: &'a [String],
-    find_links: &'a [String],
+    /// Used when neither `index_url` nor the files name an index (`PIP_INDEX_URL`).
+    fallback_index_url: Option<&'a str>,
+    /// pip's environment's first, then the command line's (as pip appends them).
+    extra_index_url: Vec<&'a String>,
+    find_links: Vec<&'a String>,
     no_index: bool,
     offline: bool,
     refresh: bool,
     cache_ttl: u64,
     probe_metadata: bool,
+    tls: TlsFiles,
 }
 
 impl<'a> From<&'a Options> for IndexChoice<'a> {
     fn from(options: &'a Options) -> Self {
+        let environment = &options.pip_environment;
         Self {
             index_url: options.index_url.as_deref(),
-            extra_index_url: &options.extra_index_url,
-            find_links: &options.find_links,
-            no_index: options.no_index,
+            fallback_index_url: environment.index_url.as_deref(),
+            extra_index_url: environment
+                .extra_index_urls
+                .iter()
+                .chain(&options.extra_index_url)
+                .collect(),
+            find_links: environment
+                .find_links
+                .iter()
+                .chain(&options.find_links)
+                .collect(),
+            no_index: options.no_index || environment.no_index,
             offline: options.offline,
             refresh: options.refresh,
             cache_ttl: options.cache_ttl,
             probe_metadata: options.probe_metadata,
+            tls: TlsFiles {
+                ca_bundle: options.cert.clone(),
+                client_identity: options.client_cert.clone(),
+            },
         }
     }
 }
@@ -799,13 +850,15 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
     fn from(args: &'a IndexArgs) -> Self {
         Self {
             index_url: args.index_url.as_deref(),
-            extra_index_url: &args.extra_index_url,
-            find_links: &args.find_links,
+            fallback_index_url: None,
+            extra_index_url: args.extra_index_url.iter().collect(),
+            find_links: args.find_links.iter().collect(),
             no_index: args.no_index,
             offline: args.offline,
             refresh: args.refresh,
             cache_ttl: args.cache_ttl,
             probe_metadata: false,
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -824,6 +877,7 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
         for extra in choice
             .extra_index_url
             .iter()
+            .copied()
             .chain(&from_files.extra_index_urls)
         {
             indexes.push(parse(extra)?);
@@ -831,11 +885,17 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
         let base = choice
             .index_url
             .or(from_files.index_url.as_deref())
+            .or(choice.fallback_index_url)
             .unwrap_or(PYPI_SIMPLE);
         indexes.push(parse(base)?);
     }
     let mut find_links = Vec::new();
-    for link in choice.find_links.iter().chain(&from_files.find_links) {
+    for link in choice
+        .find_links
+        .iter()
+        .copied()
+        .chain(&from_files.find_links)
+    {
         find_links.push(if link.contains("://") && !link.starts_with("file://") {
             FindLinks::Page(parse(link)?)
         } else {
@@ -854,6 +914,7 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
         },
         page_ttl: Duration::from_secs(choice.cache_ttl),
         probe_unadvertised_metadata: choice.probe_metadata,
+        tls: choice.tls.clone(),
         ..ClientOptions::default()
     })
 }
@@ -951,6 +1012,7 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         (!options.emit_find_links, "--no-emit-find-links"),
         (!options.emit_options, "--no-emit-options"),
         (options.emit_index_annotation, "--emit-index-annotation"),
+        (!options.emit_trusted_host, "--no-emit-trusted-host"),
     ];
     words.extend(
         flags
@@ -967,6 +1029,8 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
             (options.annotation_style == AnnotationStyleArg::Line).then(|| "line".to_string()),
         ),
         ("exclude-newer", options.exclude_newer.clone()),
+        ("cert", options.cert.as_ref().map(display)),
+        ("client-cert", options.client_cert.as_ref().map(display)),
         (
             "resolution",
             value_name(options.resolution, ResolutionArg::Highest),
@@ -1013,6 +1077,7 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ("only-binary", options.only_binary.clone()),
         ("no-binary", options.no_binary.clone()),
         ("unsafe-package", options.unsafe_package.clone()),
+        ("trusted-host", options.trusted_host.clone()),
     ];
     for (name, values) in repeated {
         words.extend(values.iter().map(|value| format!("--{name}={value}")));
@@ -1024,7 +1089,7 @@ fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         .map(|source| source.display().to_string())
         .collect();
     sources.sort();
-    std::iter::once("pinwheel resolve".to_string())
+    std::iter::once(options.program.command().to_string())
         .chain(words)
         .chain(sources)
         .collect::<Vec<_>>()

@@ -86,11 +86,15 @@ fn hide_userinfo(authority: &str) -> (String, bool) {
 
 /// The index and find-links URLs of the command line, environment and configuration.
 pub(super) fn typed_urls(options: &Options) -> Vec<&str> {
+    let environment = &options.pip_environment;
     options
         .index_url
         .iter()
         .chain(&options.extra_index_url)
         .chain(&options.find_links)
+        .chain(&environment.index_url)
+        .chain(&environment.extra_index_urls)
+        .chain(&environment.find_links)
         .map(String::as_str)
         .collect()
 }

@@ -21,6 +21,14 @@ pub enum IndexError {
         #[source]
         source: reqwest::Error,
     },
+    /// A `--cert` or `--client-cert` file cannot be used.
+    #[error("cannot use the certificate file `{}`: {reason}", path.display())]
+    Certificate {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why (the file's content is never shown).
+        reason: String,
+    },
     /// A page was fetched but could not be stored and read back.
     #[error("the page `{url}` could not be read back after it was stored")]
     Unreadable {

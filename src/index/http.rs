@@ -11,6 +11,7 @@ use url::Url;
 use super::IndexError;
 use super::admission::{Admission, Permit};
 use super::auth::Credentialed;
+use super::tls::LoadedTls;
 use crate::types::{RedactedUrl, Sha256Digest, Sha256Hasher};
 
 /// A fully read response.
@@ -29,18 +30,25 @@ pub(crate) struct Http {
     max_in_flight: usize,
     admission: Admission,
     retries: u32,
+    tls: LoadedTls,
     sent: std::sync::atomic::AtomicUsize,
     /// The configured indexes' credentials, added to each request to their origins.
     credentials: Credentialed,
 }
 
 impl Http {
-    pub(crate) fn new(max_in_flight: usize, retries: u32, credentials: Credentialed) -> Self {
+    pub(crate) fn new(
+        max_in_flight: usize,
+        retries: u32,
+        tls: LoadedTls,
+        credentials: Credentialed,
+    ) -> Self {
         Self {
             client: OnceLock::new(),
             max_in_flight,
             admission: Admission::new(max_in_flight),
             retries,
+            tls,
             sent: std::sync::atomic::AtomicUsize::new(0),
             credentials,
         }
@@ -56,11 +64,14 @@ impl Http {
         if let Some(client) = self.client.get() {
             return Ok(client);
         }
-        let built = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(self.max_in_flight)
+            .pool_max_idle_per_host(self.max_in_flight);
+        let built = self
+            .tls
+            .apply(builder)
             .build()
             .map_err(|source| IndexError::Client { source })?;
         // Two tasks may race to build it; the first one stored is the one everybody uses.

@@ -19,6 +19,7 @@ pub mod json;
 mod metadata_fetch;
 mod repairs;
 mod stale;
+mod tls;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use admission::with_urgency;
 pub use error::IndexError;
 pub use html::PageError;
 pub use metadata_fetch::{FetchedMetadata, direct_url_file};
+pub use tls::TlsFiles;
 
 use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
 use crate::types::{FileOrigin, IndexFile, PackageName, PackedProject, ProjectFiles, RedactedUrl};
@@ -81,6 +83,8 @@ pub struct ClientOptions {
     /// cold resolves slower than going straight to range reads (jupyter.in 1.9–2.3 s against
     /// 1.3–1.6 s).
     pub probe_unadvertised_metadata: bool,
+    /// `--cert` and `--client-cert`.
+    pub tls: TlsFiles,
 }
 
 impl Default for ClientOptions {
@@ -95,6 +99,7 @@ impl Default for ClientOptions {
             max_in_flight: 50,
             retries: 3,
             probe_unadvertised_metadata: false,
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -144,7 +149,7 @@ impl IndexClient {
     /// A client with `options`, caching in `cache` (none with `--no-cache`).
     ///
     /// # Errors
-    /// When the TLS backend cannot be initialised.
+    /// When a `--cert` or `--client-cert` file cannot be used.
     pub fn new(mut options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
         // From here on the URLs are bare: the credentials live in `Http` alone.
         let mut credentials = auth::Credentialed::default();
@@ -156,7 +161,8 @@ impl IndexClient {
                 *url = RedactedUrl::new(credentials.take_from(url.expose()));
             }
         }
-        let http = Http::new(options.max_in_flight, options.retries, credentials);
+        let tls = options.tls.load()?;
+        let http = Http::new(options.max_in_flight, options.retries, tls, credentials);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,

@@ -232,7 +232,7 @@ fn wrong_types_name_the_file_the_key_and_the_expected_type() {
 fn pip_tools_keys_pinwheel_ignores_warn_in_pip_tools_and_fail_in_pinwheel() {
     let dir = Dir::with(&[(
         ".pip-tools.toml",
-        "[tool.pip-tools]\nresolver = \"backtracking\"\npip-args = \"--no-deps\"\nreuse-hashes = false\ncache-dir = \"/tmp/c\"\nbuild-isolation = false\ngenerate-hashes = true\n",
+        "[tool.pip-tools]\nresolver = \"backtracking\"\npip-args = \"--no-cache-dir\"\nreuse-hashes = false\ncache-dir = \"/tmp/c\"\nbuild-isolation = false\nall-build-deps = false\ngenerate-hashes = true\n",
     )]);
     let config = dir.discover(&["requirements.in"]).unwrap();
     let mut keys: Vec<&str> = config
@@ -244,14 +244,15 @@ fn pip_tools_keys_pinwheel_ignores_warn_in_pip_tools_and_fail_in_pinwheel() {
     assert_eq!(
         keys,
         [
+            "all-build-deps",
             "build-isolation",
             "cache-dir",
             "pip-args",
             "resolver",
-            "reuse-hashes"
         ]
     );
     assert_eq!(config.options.generate_hashes, Some(true));
+    assert_eq!(config.options.reuse_hashes, Some(false));
     assert_eq!(
         config.options.cache_dir, None,
         "pip-tools' cache dir is not pinwheel's"
@@ -268,6 +269,23 @@ fn pip_tools_keys_pinwheel_ignores_warn_in_pip_tools_and_fail_in_pinwheel() {
         error.contains("`resolver`") && error.contains("pinwheel does not use"),
         "{error}"
     );
+}
+
+#[test]
+fn pip_tools_keys_that_would_change_the_lock_are_errors() {
+    for (line, shown) in [
+        ("all-build-deps = true", "never builds packages"),
+        ("build-deps-for = [\"wheel\"]", "never builds packages"),
+        ("pip-args = \"--no-deps\"", "change the resolution"),
+    ] {
+        let dir = Dir::with(&[(".pip-tools.toml", &format!("[tool.pip-tools]\n{line}\n"))]);
+        let error = dir.discover(&["requirements.in"]).unwrap_err().to_string();
+        let key = line.split(' ').next().unwrap();
+        assert!(
+            error.contains(&format!("key `{key}` is not supported")) && error.contains(shown),
+            "{line}: {error}"
+        );
+    }
 }
 
 #[test]
