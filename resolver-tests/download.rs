@@ -695,3 +695,23 @@ fn ctrl_c_during_a_download_removes_its_partial_files() {
     assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
     assert_eq!(project.files_in("dist"), Vec::<String>::new());
 }
+
+/// A file the cached page lists that answers 404 drops the page, as the resolver's fetches do:
+/// the next run reads the index's current page instead of the stale one.
+#[test]
+fn a_file_gone_from_a_cached_page_drops_the_page_for_the_next_run() {
+    let server = index(two_packages(), ServerOptions::default());
+    let project = Project::new();
+    project.lock(&server, "a\n", &[]);
+    server.remove_file("b-2.0-py3-none-any.whl");
+    let gone = project.download("requirements.txt", "wheels", &[]);
+    assert_ne!(gone.output.status.code(), Some(0), "{}", gone.stderr);
+    assert!(gone.stderr.contains("answered HTTP 404"), "{}", gone.stderr);
+    server.clear_requests();
+    project.download("requirements.txt", "again", &[]);
+    let requests = server.requests();
+    assert!(
+        requests.iter().any(|line| line == "GET /simple/b/"),
+        "the dropped page is read again: {requests:#?}"
+    );
+}

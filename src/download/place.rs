@@ -62,9 +62,15 @@ pub(super) async fn place(
     }
     let temporary = temporary_in(dir, &path)?;
     let out = clone_handle(&temporary, &path)?;
-    let (digest, size) = client
+    // A 404 of a file a cached page lists drops that page, so the next run reads the index as
+    // it is now (as the resolver's fetches do).
+    let (digest, size) = match client
         .fetch_distribution(&chosen.file.url, out, temporary.path())
-        .await?;
+        .await
+    {
+        Ok(fetched) => fetched,
+        Err(error) => return Err(client.listed_file_gone(&chosen.file, error).await.into()),
+    };
     if !chosen.accepts(digest) {
         // Dropping the temporary file deletes it: nothing is written for this pin.
         return Err(PinErrorKind::HashMismatch {
