@@ -32,8 +32,8 @@ pub use cache::{package_names, prune_limits};
 pub use check::{CheckSettings, NamedTarget, check_settings};
 pub use download::{DownloadSettings, download_settings};
 pub use resolve::{
-    Options, OutputTarget, ResolveSettings, UpgradePackage, load_config, resolve_settings,
-    source_files,
+    Compilation, Options, OutputTarget, ResolveSettings, UpgradePackage, resolve_settings,
+    settle_options, source_files,
 };
 pub(super) use resolve::{default_output, existing_pins, output_target};
 

@@ -10,9 +10,12 @@ use pep508_rs::Requirement;
 
 use super::header::{header_command, option_lines};
 use super::{
-    DEFAULT_CACHE_TTL, DEFAULT_PYTHON, cache_dir, client_options, parse_timestamp, selector,
+    DEFAULT_CACHE_TTL, DEFAULT_PYTHON, cache_dir, client_options, environment_variables,
+    parse_timestamp, selector,
 };
-use crate::cli::args::{AnnotationStyleArg, NewlineArg, PrereleaseArg, ResolutionArg, ResolveArgs};
+use crate::cli::args::{
+    AnnotationStyleArg, NewlineArg, OutputFormatArg, PrereleaseArg, ResolutionArg, ResolveArgs,
+};
 use crate::cli::config::{self, Config, ConfigOptions, Lookup};
 use crate::cli::pip_compile::{Program, trusted_host_lines};
 use crate::cli::pip_env::PipEnvironment;
@@ -203,11 +206,81 @@ pub struct Options {
     pub pip_environment: PipEnvironment,
 }
 
+/// `resolve`'s settings for one compilation, settled before any input is read: the command
+/// line, the environment and the configuration found next to the sources. `--each` settles one
+/// per input file, since each may have its own configuration.
+pub struct Compilation {
+    /// The source files (`requirements.in` when none was given).
+    pub sources: Vec<PathBuf>,
+    /// The merged options.
+    pub options: Options,
+    /// The values of `${NAME}` references.
+    pub variables: Variables,
+    /// `--with` requirements.
+    pub with: Vec<String>,
+    /// `--format`.
+    pub format: OutputFormatArg,
+    /// `--check`.
+    pub check: bool,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--backup`.
+    pub backup: bool,
+    /// `--quiet`.
+    pub quiet: bool,
+    /// Whether this compilation shows its own progress bar (not under `--each`, which shows one
+    /// line per file).
+    pub progress: bool,
+}
+
+impl Compilation {
+    /// Settles the compilation of `sources`: refuses flags that cannot go together, then reads
+    /// the configuration (printing its warnings) and merges it under the command line.
+    ///
+    /// # Errors
+    /// When the flags cannot go together, or the configuration or an option is unusable.
+    pub fn settle(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Self> {
+        if args.check && args.format == OutputFormatArg::Json {
+            bail!("`--check` compares requirements files; it cannot be used with `--format json`");
+        }
+        Ok(Self {
+            sources: sources.to_vec(),
+            options: settle_options(args, sources)?,
+            variables: environment_variables(),
+            with: args.with.clone(),
+            format: args.format,
+            check: args.check,
+            dry_run: args.dry_run,
+            backup: args.backup,
+            quiet: args.quiet,
+            progress: !args.each,
+        })
+    }
+}
+
+/// The options of a compilation of `sources`: the command line over their configuration files
+/// over the defaults. Configuration warnings are printed here, once per compilation.
+///
+/// # Errors
+/// When the configuration or an option is unusable.
+pub fn settle_options(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Options> {
+    let config = load_config(args, sources)?;
+    for file in &config.files {
+        tracing::info!("configuration read from `{}`", file.display());
+    }
+    if !args.quiet {
+        for warning in &config.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Options::merge(args, config.options)
+}
+
 /// The configuration files `args` ask for, next to `sources`.
 ///
 /// # Errors
 /// When a configuration file cannot be read or has unknown keys or values of the wrong type.
-pub fn load_config(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Config> {
+fn load_config(args: &ResolveArgs, sources: &[PathBuf]) -> Result<Config> {
     let lookup = if args.no_config {
         Lookup::Disabled
     } else if let Some(path) = &args.config {
@@ -339,11 +412,15 @@ impl Options {
 }
 
 /// Settles the settings of one run from the options and the inputs' option lines.
+///
+/// `output` is where the lock goes ([`output_target`]), settled by the caller once the inputs
+/// have been read.
 pub fn resolve_settings(
     options: &Options,
     sources: &[PathBuf],
     manifest: &Manifest,
     variables: &Variables,
+    output: OutputTarget,
 ) -> Result<ResolveSettings> {
     let python = PythonVersion::from_str(&options.python_version)
         .with_context(|| format!("invalid `--python-version {}`", options.python_version))?;
@@ -372,7 +449,6 @@ pub fn resolve_settings(
             .chain(&manifest.resolver.only_binary),
     )?;
     let no_binary = selector(options.no_binary.iter().chain(&manifest.resolver.no_binary))?;
-    let output = output_target(options, sources)?;
     let preferences = existing_pins(options, &output, variables)?;
     let resolve = ResolveOptions {
         preferences,
