@@ -216,6 +216,27 @@ fn a_planted_password_is_sent_but_never_written() {
         "resolve lines.in: not one warning that installing needs netrc or keyring".into()
     });
 
+    // `--each`: both files hide a password, and the run says so once.
+    project.write("each-a.in", "app\n");
+    project.write("each-b.in", "app\n");
+    let run = resolve(
+        &[
+            "--each",
+            "--index-url",
+            &with_secret,
+            "each-a.in",
+            "each-b.in",
+        ],
+        &[],
+    );
+    outputs.run("resolve --each", &run, 0);
+    outputs.check(run.stderr.matches("netrc").count() == 1, || {
+        format!(
+            "resolve --each: not one warning that installing needs netrc or keyring:\n{}",
+            run.stderr
+        )
+    });
+
     // The lock's references are expanded when it is read back.
     let run = project.run_with_env(
         &args(&[

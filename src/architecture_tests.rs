@@ -100,7 +100,7 @@ fn the_target_never_reads_the_environment() {
 
 #[test]
 fn the_inputs_take_variables_from_their_caller() {
-    // `${NAME}` values are passed in (`cli/settings.rs` reads the environment), so the parser
+    // `${NAME}` values are passed in (`cli/settings/` reads the environment), so the parser
     // stays testable with any map.
     assert_eq!(offenders("inputs", "std::env", &[]), Vec::<String>::new());
 }

@@ -18,8 +18,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use super::args::ResolveArgs;
 use super::diagnostics::{Failure, describe, exit_code};
-use super::resolve::{Clients, Compiled, compile, resolve_union};
-use super::settings::default_output;
+use super::pipeline::{Compiled, RunState, compile, resolve_union};
+use super::settings::{Compilation, default_output, settle_options};
 use super::units::format_size;
 use crate::types::{PackageName, Version};
 
@@ -52,13 +52,18 @@ pub async fn run(args: &ResolveArgs, started: Instant) -> ExitCode {
             stdin.display()
         )));
     }
-    let clients = Clients::default();
+    let state = RunState::default();
     let waves = match waves(&sources) {
         Ok(waves) => waves,
         Err(error) => return super::diagnostics::report(&Failure::Error(error)),
     };
     let preferences = if args.consistent {
-        match resolve_union(args, &sources, &clients).await {
+        let first = sources.get(..1).unwrap_or_default();
+        let union = match settle_options(args, first) {
+            Ok(options) => resolve_union(&options, &sources, &state, args.quiet).await,
+            Err(error) => Err(Failure::from(error)),
+        };
+        match union {
             Ok(union) => Some(union),
             Err(failure) => {
                 eprintln!("error: --consistent: the inputs cannot share one set of versions");
@@ -73,11 +78,10 @@ pub async fn run(args: &ResolveArgs, started: Instant) -> ExitCode {
     for wave in waves {
         let jobs = wave.into_iter().map(|source| {
             let bar = bars.add(&source);
-            let (clients, preferences, bars) = (&clients, preferences.as_ref(), &bars);
+            let (state, preferences, bars) = (&state, preferences.as_ref(), &bars);
             async move {
                 let begun = Instant::now();
-                let one = [source.clone()];
-                let result = compile(args, &one, clients, preferences, begun).await;
+                let result = compile_one(args, &source, state, preferences, begun).await;
                 let code = result.as_ref().err().map_or(0, exit_code);
                 let outcome = result.map_err(|failure| describe(&failure));
                 bars.finish(bar, &outcome, begun.elapsed());
@@ -129,6 +133,19 @@ pub async fn run(args: &ResolveArgs, started: Instant) -> ExitCode {
         .max()
         .unwrap_or(0);
     ExitCode::from(code)
+}
+
+/// Settles the compilation of one input file (its own configuration included), then runs the
+/// pipeline on it.
+async fn compile_one(
+    args: &ResolveArgs,
+    source: &Path,
+    state: &RunState,
+    preferences: Option<&HashMap<PackageName, Version>>,
+    started: Instant,
+) -> Result<Compiled, Failure> {
+    let compilation = Compilation::settle(args, &[source.to_path_buf()])?;
+    compile(&compilation, state, preferences, started).await
 }
 
 /// Groups `sources` into waves: a file comes after every file whose output it names in a

@@ -17,6 +17,7 @@ mod hashes;
 mod output;
 pub mod pip_compile;
 pub mod pip_env;
+mod pipeline;
 mod preflight;
 mod progress;
 mod resolve;

@@ -3,7 +3,7 @@
 //! [`OPTIONS`] is the one table of every pip-compile 7.6.2 option: applied (pinwheel does what
 //! pip-compile does, perhaps under its own name), ignored with one warning (it cannot change the
 //! output), or refused (it would change the output and pinwheel cannot honour it). The command
-//! line and the configuration files (`config.rs`) both read it, so they agree; README's table is
+//! line and the configuration files (`config/`) both read it, so they agree; README's table is
 //! checked against it by a test.
 //!
 //! Options pinwheel applies are fields of `ResolveArgs`; the ignored and refused ones are added

@@ -1,0 +1,444 @@
+//! The pipeline of one `resolve` compilation, from its settled [`Compilation`]: inputs →
+//! resolver → writer. A plain run goes through it once; `--each` once per input file.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use anyhow::Context as _;
+
+use super::args::{NewlineArg, OutputFormatArg};
+use super::diagnostics::Failure;
+use super::hashes::{KnownHashes, complete_hashes, known_hashes};
+use super::output::{copy_atomically, write_atomically};
+use super::pip_compile::trusted_https_hosts;
+use super::preflight::{create_output_directory, refuse_output_among_inputs};
+use super::progress::Progress;
+use super::settings::{
+    Compilation, Options, OutputTarget, ResolveSettings, default_output, environment_variables,
+    existing_pins, output_target, resolve_settings,
+};
+use crate::cache::Cache;
+use crate::index::{ClientOptions, FindLinks, IndexClient, IndexError};
+use crate::inputs::{
+    LocalPaths, Manifest, OriginKind, ProjectSelection, ReadOptions, Variables,
+    command_line_manifest, is_project_file, read_manifest, read_project_file,
+};
+use crate::registry::Registry;
+use crate::resolver::{PinSource, Resolution, ResolveError};
+use crate::types::{PackageName, RedactedUrl, Version};
+use crate::writers::{JsonContext, write_json, write_requirements_txt};
+
+/// What the compilations of one run share: index clients, one per distinct set of client
+/// options (input files may carry their own `--index-url` lines), all over one cache; and
+/// whether the run has said that a URL of the lock lost its password (`--each` compiles many
+/// files, and one warning is enough).
+#[derive(Default)]
+pub(super) struct RunState {
+    clients: Mutex<Vec<(ClientOptions, IndexClient)>>,
+    cache: Mutex<Option<(PathBuf, Cache)>>,
+    warned_hidden_credentials: AtomicBool,
+}
+
+impl RunState {
+    /// The client for `options` over the cache in `cache_dir`, created on first use.
+    fn get(
+        &self,
+        options: &ClientOptions,
+        cache_dir: Option<&Path>,
+    ) -> anyhow::Result<IndexClient> {
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, client)) = clients.iter().find(|(known, _)| known == options) {
+            return Ok(client.clone());
+        }
+        let cache = match cache_dir {
+            Some(dir) => Some(self.cache(dir)?),
+            None => None,
+        };
+        let client = IndexClient::new(options.clone(), cache)?;
+        clients.push((options.clone(), client.clone()));
+        Ok(client)
+    }
+
+    fn cache(&self, dir: &Path) -> anyhow::Result<Cache> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((known, cache)) = cache.as_ref()
+            && known == dir
+        {
+            return Ok(cache.clone());
+        }
+        let opened = Cache::open(dir)?;
+        *cache = Some((dir.to_path_buf(), opened.clone()));
+        Ok(opened)
+    }
+
+    /// Says, once per run, that a URL of the lock (an index's, or a direct URL pin's) lost its
+    /// password.
+    fn warn_hidden_credentials(&self) {
+        if !self.warned_hidden_credentials.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "warning: the password of a URL is written as `****`, so that no secret reaches the lock; installing from it needs the credentials from netrc or a keyring (or write an index URL in the input with `${{NAME}}` references, which the lock keeps)"
+            );
+        }
+    }
+}
+
+/// What one compilation produced.
+pub(super) struct Compiled {
+    /// Pins written.
+    pub pins: usize,
+    /// Bytes of output text.
+    pub bytes: usize,
+    /// The pins, for cross-file consistency checks.
+    pub resolution: Resolution,
+}
+
+/// The pipeline of one compilation, from its settled [`Compilation`]: reads its sources (plus
+/// `--with` and `-c` inputs), resolves, and writes (or checks) the output. `preferences`
+/// replaces the existing output's pins as preferred versions (`--consistent`).
+pub(super) async fn compile(
+    compilation: &Compilation,
+    state: &RunState,
+    preferences: Option<&HashMap<PackageName, Version>>,
+    started: Instant,
+) -> Result<Compiled, Failure> {
+    let Compilation {
+        sources,
+        options,
+        variables,
+        ..
+    } = compilation;
+    let manifest = read_inputs(options, &compilation.with, sources, variables)?;
+    let output = output_target(options, sources)?;
+    let inputs: Vec<PathBuf> = sources.iter().chain(&manifest.files).cloned().collect();
+    refuse_output_among_inputs(&output, &inputs)?;
+    if !compilation.check && !compilation.dry_run {
+        create_output_directory(&output)?;
+    }
+    let mut settings = resolve_settings(options, sources, &manifest, variables, output)?;
+    if !compilation.quiet {
+        warn_trusted_https_hosts(options, &settings);
+    }
+    if let Some(preferences) = preferences {
+        settings.resolve.preferences.clone_from(preferences);
+    }
+    let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
+    let progress = compilation
+        .progress
+        .then(|| Progress::start(&client, compilation.quiet, "Resolving"));
+    let mut resolution = resolve_current(&manifest, &settings, &client, compilation.quiet).await?;
+    if settings.write.hashes {
+        let known = match &settings.output {
+            OutputTarget::File(path) if options.reuse_hashes => known_hashes(path),
+            _ => KnownHashes::default(),
+        };
+        complete_hashes(&mut resolution, &known, &client).await?;
+    }
+    drop(progress);
+    for pin in &resolution.pins {
+        if let Some(kept) = settings.resolve.preferences.get(&pin.name)
+            && *kept != pin.version
+            && !compilation.quiet
+            && preferences.is_none()
+        {
+            eprintln!(
+                "note: `{}` moved from {kept} to {}: the existing pin does not fit the requirements",
+                pin.name, pin.version
+            );
+        }
+    }
+    let direct_credentials = resolution.pins.iter().any(|pin| {
+        matches!(&pin.source, PinSource::Url(url) if url.password().is_some() || !url.username().is_empty())
+    });
+    if (settings.hid_credentials || direct_credentials)
+        && compilation.format == OutputFormatArg::RequirementsTxt
+        && !compilation.quiet
+    {
+        state.warn_hidden_credentials();
+    }
+    tracing::info!("{} HTTP requests sent", client.requests_sent());
+    let text = match compilation.format {
+        OutputFormatArg::RequirementsTxt => with_newlines(
+            &write_requirements_txt(&resolution, &settings.write),
+            newline(options.newline, &settings.output, sources),
+        ),
+        OutputFormatArg::Json => write_json(
+            &resolution,
+            &JsonContext {
+                python_version: settings.target.python().to_string(),
+                python_platform: settings.target.platform().to_string(),
+                elapsed_ms: started.elapsed().as_millis(),
+                requests: client.requests_sent(),
+            },
+        ),
+    };
+    let compiled = Compiled {
+        pins: resolution.pins.len(),
+        bytes: text.len(),
+        resolution,
+    };
+    if compilation.check {
+        return check(&settings.output, &text).map(|()| compiled);
+    }
+    let destination = if compilation.dry_run {
+        &OutputTarget::Stdout
+    } else {
+        &settings.output
+    };
+    match destination {
+        OutputTarget::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .context("cannot write to stdout")?;
+        }
+        OutputTarget::File(path) => {
+            if compilation.backup {
+                keep_backup(path)?;
+            }
+            write_atomically(path, text.as_bytes())?;
+        }
+    }
+    if compilation.dry_run && !compilation.quiet {
+        eprintln!("Dry-run, so nothing updated.");
+    }
+    Ok(compiled)
+}
+
+/// `--consistent`: resolves the union of every input (the existing outputs' pins preferred, as
+/// in a normal run) and returns its versions, to be every file's preferred versions. `options`
+/// are those settled for the first source, whose configuration the union follows.
+pub(super) async fn resolve_union(
+    options: &Options,
+    sources: &[PathBuf],
+    state: &RunState,
+    quiet: bool,
+) -> Result<HashMap<PackageName, Version>, Failure> {
+    let first = sources.get(..1).unwrap_or_default();
+    let variables = environment_variables();
+    let mut manifest = Manifest::default();
+    let mut preferences = HashMap::new();
+    for source in sources {
+        // A file that cannot be read yet (its `-c` output does not exist) is left out of the
+        // union; its own compilation reports the problem.
+        let Ok(read) = read_inputs(options, &[], std::slice::from_ref(source), &variables) else {
+            continue;
+        };
+        manifest.extend(read);
+        let output = OutputTarget::File(default_output(source));
+        for (name, version) in existing_pins(options, &output, &variables)? {
+            preferences.entry(name).or_insert(version);
+        }
+    }
+    let output = output_target(options, first)?;
+    let mut settings = resolve_settings(options, first, &manifest, &variables, output)?;
+    settings.resolve.preferences = preferences;
+    let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
+    let resolution = resolve_current(&manifest, &settings, &client, quiet).await?;
+    Ok(resolution
+        .pins
+        .into_iter()
+        .map(|pin| (pin.name, pin.version))
+        .collect())
+}
+
+/// Resolves `manifest`, and once more when a file a cached page listed turned out to be gone
+/// from the index: that page has been dropped then, so the second resolution reads the index
+/// as it is now instead of failing on what the cache remembered.
+async fn resolve_current(
+    manifest: &Manifest,
+    settings: &ResolveSettings,
+    client: &IndexClient,
+    quiet: bool,
+) -> Result<Resolution, ResolveError> {
+    let resolve = || {
+        let registry = Arc::new(Registry::new(client.clone()));
+        crate::resolver::resolve(manifest, &settings.target, &settings.resolve, registry)
+    };
+    match resolve().await {
+        Err(error) if is_stale_listing(&error) => {
+            if !quiet {
+                let cause = match &error {
+                    ResolveError::Fetch { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                eprintln!("warning: {cause}; resolving again");
+            }
+            resolve().await
+        }
+        outcome => outcome,
+    }
+}
+
+/// Whether the resolution failed on a listed file that is gone from a cached page.
+fn is_stale_listing(error: &ResolveError) -> bool {
+    match error {
+        ResolveError::Fetch { source, .. } => source
+            .inner()
+            .downcast_ref::<IndexError>()
+            .is_some_and(IndexError::is_stale_listing),
+        _ => false,
+    }
+}
+
+/// Every input of one compilation as one manifest: the sources, `--with` requirements, `-c`
+/// files and `--overrides` files.
+fn read_inputs(
+    options: &Options,
+    with: &[String],
+    sources: &[PathBuf],
+    variables: &Variables,
+) -> Result<Manifest, Failure> {
+    let mut manifest = Manifest::default();
+    let read_options = ReadOptions {
+        variables,
+        local_paths: LocalPaths::Read,
+    };
+    let selection = ProjectSelection {
+        extras: options.extra.clone(),
+        all_extras: options.all_extras,
+        groups: options.group.clone(),
+    };
+    for source in sources {
+        let read = if is_project_file(source) {
+            read_project_file(source, &selection)
+        } else {
+            read_manifest(source, OriginKind::Requirement, read_options)
+        };
+        manifest.extend(read.map_err(anyhow::Error::new)?);
+    }
+    manifest.extend(command_line_manifest(with).map_err(anyhow::Error::new)?);
+    for constraints in &options.constraint {
+        manifest.extend(
+            read_manifest(constraints, OriginKind::Constraint, read_options)
+                .map_err(anyhow::Error::new)?,
+        );
+    }
+    for overrides in &options.overrides {
+        manifest.extend(
+            read_manifest(overrides, OriginKind::Override, read_options)
+                .map_err(anyhow::Error::new)?,
+        );
+    }
+    Ok(manifest)
+}
+
+/// One warning for each `--trusted-host` of an HTTPS index or find-links page: pinwheel writes it
+/// into the lock but still checks the host's certificate.
+fn warn_trusted_https_hosts(options: &Options, settings: &ResolveSettings) {
+    let urls: Vec<&url::Url> = settings
+        .client
+        .indexes
+        .iter()
+        .map(RedactedUrl::expose)
+        .chain(
+            settings
+                .client
+                .find_links
+                .iter()
+                .filter_map(|link| match link {
+                    FindLinks::Page(url) => Some(url.expose()),
+                    FindLinks::Directory(_) => None,
+                }),
+        )
+        .collect();
+    for host in trusted_https_hosts(&options.trusted_host, &urls) {
+        eprintln!(
+            "warning: `--trusted-host {host}`: pinwheel still checks the HTTPS certificate of {host} (pip would not); `--cert` can name the CA bundle that signed it"
+        );
+    }
+}
+
+/// `--backup`: copy the current output to `<output>.bak` before it is replaced.
+fn keep_backup(path: &Path) -> anyhow::Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let mut backup = path.as_os_str().to_owned();
+    backup.push(".bak");
+    copy_atomically(path, &PathBuf::from(backup))
+}
+
+/// The line ending `--newline` asks for.
+fn newline(
+    newline: NewlineArg,
+    output: &OutputTarget,
+    sources: &[std::path::PathBuf],
+) -> &'static str {
+    let crlf_in = |path: &std::path::Path| {
+        std::fs::read(path).ok().and_then(|bytes| {
+            bytes
+                .windows(2)
+                .find(|pair| pair[1] == b'\n')
+                .map(|pair| pair[0] == b'\r')
+        })
+    };
+    match newline {
+        NewlineArg::Lf => "\n",
+        NewlineArg::Crlf => "\r\n",
+        NewlineArg::Native if cfg!(windows) => "\r\n",
+        NewlineArg::Native => "\n",
+        NewlineArg::Preserve => {
+            let existing = match output {
+                OutputTarget::File(path) => crlf_in(path),
+                OutputTarget::Stdout => None,
+            };
+            let first_input = sources
+                .first()
+                .filter(|path| path.as_os_str() != "-")
+                .and_then(|path| crlf_in(path));
+            if existing.or(first_input).unwrap_or(false) {
+                "\r\n"
+            } else {
+                "\n"
+            }
+        }
+    }
+}
+
+/// `text` (written with `\n`) with `newline` line endings.
+fn with_newlines(text: &str, newline: &str) -> String {
+    if newline == "\n" {
+        text.to_string()
+    } else {
+        text.replace('\n', newline)
+    }
+}
+
+/// `--check`: compare `text` with the existing output; a stale or missing file is a failure
+/// whose diff goes to stdout.
+fn check(output: &OutputTarget, text: &str) -> Result<(), Failure> {
+    let OutputTarget::File(path) = output else {
+        return Err(anyhow::anyhow!("`--check` needs an output file to compare with").into());
+    };
+    let (existing, missing) = match std::fs::read_to_string(path) {
+        Ok(existing) => (existing, false),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
+        Err(error) => {
+            return Err(anyhow::Error::new(error)
+                .context(format!("cannot read `{}`", path.display()))
+                .into());
+        }
+    };
+    if existing == text {
+        return Ok(());
+    }
+    let shown = path.display().to_string();
+    let diff = similar::TextDiff::from_lines(existing.as_str(), text)
+        .unified_diff()
+        .header(&shown, &format!("{shown} (resolved now)"))
+        .to_string();
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(diff.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")?;
+    if missing {
+        return Err(Failure::Missing(path.clone()));
+    }
+    Err(Failure::Stale(path.clone()))
+}
