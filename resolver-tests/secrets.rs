@@ -216,6 +216,34 @@ fn a_planted_password_is_sent_but_never_written() {
         "resolve lines.in: not one warning that installing needs netrc or keyring".into()
     });
 
+    // A direct URL written with references keeps them, like an index URL, and nothing is
+    // hidden, so nothing is said about netrc.
+    project.write(
+        "refs.in",
+        &format!(
+            "--index-url http://${{PW_USER}}:${{PW_TOKEN}}@{origin}/simple/\n\
+             lib @ http://${{PW_USER}}:${{PW_TOKEN}}@{origin}/files/lib-1.0-py3-none-any.whl\n"
+        ),
+    );
+    let run = resolve(
+        &["-vv", "refs.in"],
+        &[("PW_USER", USER), ("PW_TOKEN", &secret)],
+    );
+    outputs.run("resolve refs.in", &run, 0);
+    let lock = read(&project, "refs.txt");
+    outputs.check(
+        lock.contains(&format!(
+            "lib @ http://${{PW_USER}}:${{PW_TOKEN}}@{origin}/files/lib-1.0-py3-none-any.whl"
+        )),
+        || format!("refs.txt: a direct URL's reference does not stay a reference:\n{lock}"),
+    );
+    outputs.check(!run.stderr.contains("netrc"), || {
+        format!(
+            "resolve refs.in: a warning though nothing was hidden:\n{}",
+            run.stderr
+        )
+    });
+
     // `--each`: both files hide a password, and the run says so once.
     project.write("each-a.in", "app\n");
     project.write("each-b.in", "app\n");

@@ -150,8 +150,12 @@ pub(super) async fn compile(
             );
         }
     }
+    // A direct URL written with `${NAME}` references is shown as written; any other one with
+    // credentials loses them.
     let direct_credentials = resolution.pins.iter().any(|pin| {
-        matches!(&pin.source, PinSource::Url(url) if url.password().is_some() || !url.username().is_empty())
+        matches!(&pin.source, PinSource::Url(url)
+            if (url.password().is_some() || !url.username().is_empty())
+                && !settings.write.direct_urls.contains_key(url))
     });
     if (settings.hid_credentials || direct_credentials)
         && compilation.format == OutputFormatArg::RequirementsTxt

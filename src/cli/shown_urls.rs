@@ -163,6 +163,20 @@ pub(super) struct ShownUrls {
     hid_secret: Cell<bool>,
 }
 
+/// The URLs of `from_files` that were written with `${NAME}` references, parsed, each with the
+/// text the lock shows for it: as written (any literal password in it still hidden). The writer
+/// uses it for direct URL pins, whose URLs reach it expanded.
+pub(super) fn written_urls(from_files: &IndexOptions) -> HashMap<Url, String> {
+    from_files
+        .written
+        .iter()
+        .filter_map(|(expanded, written)| {
+            let url = Url::parse(expanded).ok()?;
+            Some((url, hide_credentials(written).0))
+        })
+        .collect()
+}
+
 impl ShownUrls {
     /// The URLs `typed` on the command line, in the environment or in a configuration file (as
     /// they are: nothing expands references there), and those of the inputs' option lines

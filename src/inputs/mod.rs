@@ -144,8 +144,9 @@ pub struct IndexOptions {
     pub find_links: Vec<String>,
     /// `--no-index`.
     pub no_index: bool,
-    /// How the URLs above that held `${NAME}` references were written, by their expanded
-    /// text: what the lock shows instead of the values (which may be credentials).
+    /// How the URLs above, and those of direct URL requirements (`name @ URL`), that held
+    /// `${NAME}` references were written, by their expanded text: what the lock shows instead of
+    /// the values (which may be credentials).
     pub written: BTreeMap<String, String>,
 }
 

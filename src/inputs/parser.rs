@@ -99,6 +99,9 @@ impl Reader<'_> {
                 });
         }
         let (requirement_text, trailing) = split_trailing_options(text);
+        if let Some(written) = written {
+            self.remember_written_url(requirement_text, split_trailing_options(written.trim()).0);
+        }
         for option in trailing {
             // `--hash` pins a file's digest for pip install; pinwheel writes hashes from the
             // index, so on input it is accepted and has no effect.
@@ -211,6 +214,19 @@ impl Reader<'_> {
         }
     }
 
+    /// Keeps how a direct URL requirement's URL was written when its `${NAME}` references were
+    /// expanded (`written` is the requirement before expansion), for the same reason.
+    fn remember_written_url(&mut self, expanded: &str, written: &str) {
+        if let (Some(value), Some(raw)) = (direct_url_text(expanded), direct_url_text(written))
+            && raw != value
+        {
+            self.manifest
+                .index
+                .written
+                .insert(value.to_string(), raw.to_string());
+        }
+    }
+
     fn error(&self, file: &Path, line: Option<usize>, kind: InputErrorKind) -> InputError {
         // The innermost open file is `file` itself while reading it; the including chain is the
         // rest of the stack, innermost first.
@@ -300,6 +316,14 @@ fn strip_comment(line: &str) -> &str {
 
 /// Splits `req --hash=… --hash=…` into the requirement and its trailing option tokens: options
 /// start at the first ` -` outside a quoted marker string.
+/// The URL of a `name @ URL` requirement as written: after the first `@` (a name has none),
+/// up to the first whitespace (before a marker or an option).
+fn direct_url_text(requirement: &str) -> Option<&str> {
+    let (_, rest) = requirement.split_once('@')?;
+    let url = rest.split_whitespace().next()?;
+    url.contains("://").then_some(url.trim_end_matches(';'))
+}
+
 fn split_trailing_options(text: &str) -> (&str, Vec<&str>) {
     let mut quote: Option<char> = None;
     let mut previous_is_space = false;

@@ -1,7 +1,10 @@
 //! pip-compile's requirements.txt format: header, options block, pins with `--hash` lines and
 //! `# via` annotations, and the block of unsafe packages.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+
+use url::Url;
 
 use crate::resolver::{Pin, PinSource, Resolution};
 use crate::types::{PackageName, RedactedUrl};
@@ -46,6 +49,9 @@ pub struct WriteOptions {
     pub unsafe_packages: Vec<PackageName>,
     /// Leave extras off the pins (`--strip-extras`).
     pub strip_extras: bool,
+    /// Direct URL pins as the lock shows them, by their URL: as written in the input, with its
+    /// `${NAME}` references. A URL not listed is written with its password hidden.
+    pub direct_urls: HashMap<Url, String>,
 }
 
 /// The tool name written in the header.
@@ -130,7 +136,7 @@ pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -
 const LINE_ANNOTATION_COLUMN: usize = 24;
 
 fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
-    let mut line = pin_requirement(pin, options.strip_extras);
+    let mut line = pin_requirement(pin, options);
     if let Some(marker) = combined_marker(&pin.markers) {
         let _ = write!(line, " ; {marker}");
     }
@@ -204,8 +210,8 @@ fn is_editable(pin: &Pin) -> bool {
 /// `name @ file:///home/someone/checkout/lib`, which ties a lock committed to a repository to
 /// one machine's checkout. An absolute path or a `file:` URL is written as pip-compile writes
 /// it, `name @ file:///…`.
-fn pin_requirement(pin: &Pin, strip_extras: bool) -> String {
-    let extras = if strip_extras || pin.extras.is_empty() {
+fn pin_requirement(pin: &Pin, options: &WriteOptions) -> String {
+    let extras = if options.strip_extras || pin.extras.is_empty() {
         String::new()
     } else {
         format!(
@@ -220,7 +226,10 @@ fn pin_requirement(pin: &Pin, strip_extras: bool) -> String {
     match &pin.source {
         PinSource::Registry { .. } => format!("{}{extras}=={}", pin.name, pin.version),
         // Credentials never reach the lock.
-        PinSource::Url(url) => format!("{}{extras} @ {}", pin.name, RedactedUrl::new(url.clone())),
+        PinSource::Url(url) => match options.direct_urls.get(url) {
+            Some(written) => format!("{}{extras} @ {written}", pin.name),
+            None => format!("{}{extras} @ {}", pin.name, RedactedUrl::new(url.clone())),
+        },
         PinSource::Local { local, .. } if local.is_editable() => {
             format!("-e {}{extras}", local.written)
         }

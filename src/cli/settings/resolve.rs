@@ -19,7 +19,7 @@ use crate::cli::args::{
 use crate::cli::config::{self, Config, ConfigOptions, Lookup};
 use crate::cli::pip_compile::{Program, trusted_host_lines};
 use crate::cli::pip_env::PipEnvironment;
-use crate::cli::shown_urls::{ShownUrls, hide_credentials, typed_urls};
+use crate::cli::shown_urls::{ShownUrls, hide_credentials, typed_urls, written_urls};
 use crate::index::ClientOptions;
 use crate::inputs::{LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest};
 use crate::resolver::{PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions};
@@ -505,6 +505,7 @@ pub fn resolve_settings(
         allow_unsafe: options.allow_unsafe,
         unsafe_packages: unsafe_packages(options)?,
         strip_extras: options.strip_extras,
+        direct_urls: written_urls(&manifest.index),
     };
     Ok(ResolveSettings {
         target,
