@@ -27,6 +27,7 @@ mod own_scenarios;
 mod packse;
 mod parity;
 mod pip_compile;
+mod private_index;
 mod published;
 mod scenario;
 mod secrets;

@@ -1,8 +1,9 @@
 //! Credentials in index URLs are sent, never written: a unique password is planted in every
 //! place an index URL can come from (`--index-url`, `PIP_INDEX_URL`, an input's
 //! `--index-url`/`--extra-index-url` lines, literal and through `${VAR}`, `--find-links`, a
-//! direct URL), the index demands HTTP Basic auth with it, and after `resolve` (`-vv`,
-//! `RUST_LOG=trace`, JSON, index annotations), `check`, `download`, failing runs and `--help`,
+//! direct URL) and in a netrc file, the index demands HTTP Basic auth with it, and after
+//! `resolve` (`-vv`, `RUST_LOG=trace`, JSON, index annotations), `check`, `download`, failing
+//! runs and `--help`,
 //! the password occurs in no output, no file written and nothing in the cache directory.
 
 use std::path::Path;
@@ -320,6 +321,28 @@ fn a_planted_password_is_sent_but_never_written() {
     );
     outputs.run("download", &run, 0);
 
+    // The credentials from a netrc file, for an index URL without them.
+    let bare = format!("http://{origin}/simple/");
+    let netrc = project.write(
+        "netrc",
+        &format!("machine 127.0.0.1 login {USER} password {secret}\n"),
+    );
+    let netrc = netrc.display().to_string();
+    let run = resolve(
+        &[
+            "--index-url",
+            &bare,
+            "--refresh",
+            "--generate-hashes",
+            "-vv",
+            "-o",
+            "netrc.txt",
+            "requirements.in",
+        ],
+        &[("NETRC", netrc.as_str()), ("RUST_LOG", "trace")],
+    );
+    outputs.run("resolve with netrc", &run, 0);
+
     // Failures: no such project, no server, a URL that does not parse.
     project.write("missing.in", "no-such-project\n");
     let run = resolve(&["--index-url", &with_secret, "-vv", "missing.in"], &trace);
@@ -365,7 +388,8 @@ fn a_planted_password_is_sent_but_never_written() {
 
     outputs.tree(project.path());
     // The files that hold the secret because the test wrote it there: the inputs.
-    let inputs = ["lines.in", "bad.in"].map(|name| project.path().join(name).display().to_string());
+    let inputs =
+        ["lines.in", "bad.in", "netrc"].map(|name| project.path().join(name).display().to_string());
     outputs.pieces.retain(|(label, _)| !inputs.contains(label));
     let cache_files = outputs
         .pieces

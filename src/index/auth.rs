@@ -8,6 +8,11 @@
 //! origin with credentials gets them back as an `Authorization: Basic` header, as pip sends
 //! them to the index's host (files a page lists on that host included). A URL that still holds
 //! credentials of its own (a direct URL) keeps them: reqwest moves them into the header itself.
+//!
+//! A host with no credentials in any configured URL gets those of its netrc entry (the
+//! second place pip looks, after the URL). reqwest drops the `Authorization` header when a
+//! redirect leads to another host, port or scheme, so credentials never follow a redirect off
+//! their origin.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -15,6 +20,8 @@ use std::fmt;
 use percent_encoding::percent_decode_str;
 use reqwest::RequestBuilder;
 use url::{Origin, Url};
+
+use super::netrc::Netrc;
 
 /// A user name and password, percent-decoded. `Debug` never shows the password.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,9 +43,18 @@ impl fmt::Debug for Credentials {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Credentialed {
     by_origin: HashMap<Origin, Credentials>,
+    netrc: Netrc,
 }
 
 impl Credentialed {
+    /// No credentials from URLs yet; `netrc`'s for hosts that have none of those.
+    pub(crate) fn with_netrc(netrc: Netrc) -> Self {
+        Self {
+            by_origin: HashMap::new(),
+            netrc,
+        }
+    }
+
     /// `url` without its user name and password, which are remembered for its origin (the
     /// first URL of an origin with credentials is the one whose credentials are used).
     pub(crate) fn take_from(&mut self, url: &Url) -> Url {
@@ -60,10 +76,13 @@ impl Credentialed {
         if !url.username().is_empty() || url.password().is_some() {
             return request;
         }
-        match self.by_origin.get(&url.origin()) {
-            Some(credentials) => {
-                request.basic_auth(&credentials.username, credentials.password.as_deref())
-            }
+        if let Some(credentials) = self.by_origin.get(&url.origin()) {
+            return request.basic_auth(&credentials.username, credentials.password.as_deref());
+        }
+        // Matched by host name alone, port and scheme aside, as pip does (requests looks the
+        // URL's host name up in the netrc file).
+        match url.host_str().and_then(|host| self.netrc.for_host(host)) {
+            Some(entry) => request.basic_auth(&entry.login, entry.password.as_deref()),
             None => request,
         }
     }
@@ -113,5 +132,34 @@ mod tests {
         );
         assert_eq!(header("https://other/simple/"), None);
         assert_eq!(header("http://host/simple/"), None);
+    }
+
+    #[test]
+    fn netrc_credentials_go_to_their_host_when_no_url_has_some() {
+        let netrc = Netrc::parse(
+            "machine host login n password from-netrc\nmachine other login o password o",
+        );
+        let mut store = Credentialed::with_netrc(netrc);
+        store.take_from(&Url::parse("https://user:pw@other/simple/").unwrap());
+        let client = reqwest::Client::new();
+        let header = |url: &str| {
+            let url = Url::parse(url).unwrap();
+            let request = store.apply(&url, client.get(url.clone())).build().unwrap();
+            request
+                .headers()
+                .get(reqwest::header::AUTHORIZATION)
+                .map(|value| value.to_str().unwrap().to_string())
+        };
+        // base64("n:from-netrc"), on any port of the host
+        assert_eq!(
+            header("https://host:8443/simple/").as_deref(),
+            Some("Basic bjpmcm9tLW5ldHJj")
+        );
+        // base64("user:pw"): the URL's credentials win over the netrc entry
+        assert_eq!(
+            header("https://other/simple/").as_deref(),
+            Some("Basic dXNlcjpwdw==")
+        );
+        assert_eq!(header("https://third/simple/"), None);
     }
 }

@@ -17,6 +17,7 @@ pub mod html;
 mod http;
 pub mod json;
 mod metadata_fetch;
+mod netrc;
 mod repairs;
 mod stale;
 mod tls;
@@ -85,6 +86,9 @@ pub struct ClientOptions {
     pub probe_unadvertised_metadata: bool,
     /// `--cert` and `--client-cert`.
     pub tls: TlsFiles,
+    /// The netrc file (`NETRC`, else `~/.netrc`), whose entries give hosts without
+    /// credentials in their URLs some; a missing or unreadable file gives none.
+    pub netrc: Option<PathBuf>,
 }
 
 impl Default for ClientOptions {
@@ -100,6 +104,7 @@ impl Default for ClientOptions {
             retries: 3,
             probe_unadvertised_metadata: false,
             tls: TlsFiles::default(),
+            netrc: None,
         }
     }
 }
@@ -152,7 +157,12 @@ impl IndexClient {
     /// When a `--cert` or `--client-cert` file cannot be used.
     pub fn new(mut options: ClientOptions, cache: Option<Cache>) -> Result<Self, IndexError> {
         // From here on the URLs are bare: the credentials live in `Http` alone.
-        let mut credentials = auth::Credentialed::default();
+        let netrc = options
+            .netrc
+            .as_deref()
+            .map(netrc::Netrc::read)
+            .unwrap_or_default();
+        let mut credentials = auth::Credentialed::with_netrc(netrc);
         for index in &mut options.indexes {
             *index = RedactedUrl::new(credentials.take_from(index.expose()));
         }

@@ -75,6 +75,14 @@ fn target(args: &TargetArgs) -> Result<Target> {
     Ok(Target::new(python, platform))
 }
 
+/// The netrc file pip reads: the one `NETRC` names, else `~/.netrc`.
+fn netrc_path() -> Option<PathBuf> {
+    std::env::var_os("NETRC")
+        .filter(|path| !path.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|home| home.join(".netrc")))
+}
+
 /// The cache directory: `--cache-dir` (or `PINWHEEL_CACHE_DIR`, which clap reads into it), else
 /// the platform's cache directory (`~/.cache/pinwheel` on Linux), else `.pinwheel-cache`.
 #[must_use]
@@ -267,6 +275,7 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
         page_ttl: Duration::from_secs(choice.cache_ttl),
         probe_unadvertised_metadata: choice.probe_metadata,
         tls: choice.tls.clone(),
+        netrc: netrc_path(),
         ..ClientOptions::default()
     })
 }
