@@ -48,10 +48,7 @@ impl Netrc {
         let mut entries: Vec<NetrcEntry> = Vec::new();
         let mut lines = text.lines();
         let mut pending: Vec<String> = Vec::new();
-        loop {
-            let Some(token) = next_token(&mut pending, &mut lines) else {
-                break;
-            };
+        while let Some(token) = next_token(&mut pending, &mut lines) {
             match token.as_str() {
                 "machine" => {
                     let machine = next_token(&mut pending, &mut lines).unwrap_or_default();
