@@ -1,7 +1,7 @@
 //! Credentials in index URLs are sent, never written: a unique password is planted in every
 //! place an index URL can come from (`--index-url`, `PIP_INDEX_URL`, an input's
 //! `--index-url`/`--extra-index-url` lines, literal and through `${VAR}`, `--find-links`, a
-//! direct URL) and in a netrc file, the index demands HTTP Basic auth with it, and after
+//! direct URL), in a netrc file and as a `keyring` command's answer, the index demands HTTP Basic auth with it, and after
 //! `resolve` (`-vv`, `RUST_LOG=trace`, JSON, index annotations), `check`, `download`, failing
 //! runs and `--help`,
 //! the password occurs in no output, no file written and nothing in the cache directory.
@@ -343,6 +343,39 @@ fn a_planted_password_is_sent_but_never_written() {
     );
     outputs.run("resolve with netrc", &run, 0);
 
+    // The password from a `keyring` command, for an index URL with the user name only.
+    let script = project.write(
+        "bin/keyring",
+        &format!("#!/bin/sh\n[ \"$1\" = get ] && [ \"$3\" = {USER} ] && echo '{secret}'\n"),
+    );
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        project.path().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let with_user = format!("http://{USER}@{origin}/simple/");
+    let run = resolve(
+        &[
+            "--index-url",
+            &with_user,
+            "--keyring-provider",
+            "subprocess",
+            "--refresh",
+            "--generate-hashes",
+            "--emit-index-annotation",
+            "-vv",
+            "-o",
+            "keyring.txt",
+            "requirements.in",
+        ],
+        &[("PATH", path.as_str()), ("RUST_LOG", "trace")],
+    );
+    outputs.run("resolve with keyring", &run, 0);
+
     // Failures: no such project, no server, a URL that does not parse.
     project.write("missing.in", "no-such-project\n");
     let run = resolve(&["--index-url", &with_secret, "-vv", "missing.in"], &trace);
@@ -388,8 +421,8 @@ fn a_planted_password_is_sent_but_never_written() {
 
     outputs.tree(project.path());
     // The files that hold the secret because the test wrote it there: the inputs.
-    let inputs =
-        ["lines.in", "bad.in", "netrc"].map(|name| project.path().join(name).display().to_string());
+    let inputs = ["lines.in", "bad.in", "netrc", "bin/keyring"]
+        .map(|name| project.path().join(name).display().to_string());
     outputs.pieces.retain(|(label, _)| !inputs.contains(label));
     let cache_files = outputs
         .pieces

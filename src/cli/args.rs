@@ -142,6 +142,12 @@ pub struct IndexArgs {
         env = "PINWHEEL_CACHE_TTL"
     )]
     pub cache_ttl: u64,
+
+    /// Where a password comes from for an index URL with a user name only: `subprocess` runs
+    /// the `keyring` command on PATH (`auto` and `import` do the same: there is no Python to
+    /// import keyring into); `disabled` (the default) asks nothing.
+    #[arg(long, value_name = "PROVIDER", env = "PIP_KEYRING_PROVIDER")]
+    pub keyring_provider: Option<KeyringProviderArg>,
 }
 
 /// Arguments of `pinwheel download`.
@@ -519,6 +525,12 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "FILE")]
     pub client_cert: Option<PathBuf>,
 
+    /// Where a password comes from for an index URL with a user name only: `subprocess` runs
+    /// the `keyring` command on PATH (`auto` and `import` do the same: there is no Python to
+    /// import keyring into); `disabled` (the default) asks nothing.
+    #[arg(long, value_name = "PROVIDER", env = "PIP_KEYRING_PROVIDER")]
+    pub keyring_provider: Option<KeyringProviderArg>,
+
     /// A host (`name` or `name:port`) written as a `--trusted-host` line (repeatable).
     #[arg(long, value_name = "HOST")]
     pub trusted_host: Vec<String>,
@@ -546,6 +558,19 @@ pub struct ResolveArgs {
     /// pip's environment variables pinwheel honours: set after parsing.
     #[arg(skip)]
     pub pip_environment: PipEnvironment,
+}
+
+/// `--keyring-provider`, with pip's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyringProviderArg {
+    /// pip's default (the keyring module, else the command): here the command.
+    Auto,
+    /// Ask no keyring.
+    Disabled,
+    /// pip's imported keyring module: here the command.
+    Import,
+    /// The `keyring` command on PATH.
+    Subprocess,
 }
 
 /// `--annotation-style`.

@@ -13,14 +13,22 @@
 //! second place pip looks, after the URL). reqwest drops the `Authorization` header when a
 //! redirect leads to another host, port or scheme, so credentials never follow a redirect off
 //! their origin.
+//!
+//! A configured URL with a user name and no password (`https://user@host/simple/`) gets its
+//! password from the keyring with `--keyring-provider subprocess`, as in pip: `keyring get`
+//! with the URL, then with its `host:port`. Unlike pip, which asks after a 401, the keyring is
+//! asked before the first request to the origin (a run that sends nothing asks nothing), and
+//! its answer is kept for the run, per origin (realm).
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use percent_encoding::percent_decode_str;
 use reqwest::RequestBuilder;
 use url::{Origin, Url};
 
+use super::keyring::{self, KeyringProvider};
 use super::netrc::Netrc;
 
 /// A user name and password, percent-decoded. `Debug` never shows the password.
@@ -28,6 +36,8 @@ use super::netrc::Netrc;
 struct Credentials {
     username: String,
     password: Option<String>,
+    /// The configured URL they came from, without them: the keyring's service name.
+    service: String,
 }
 
 impl fmt::Debug for Credentials {
@@ -35,7 +45,18 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "****"))
+            .field("service", &self.service)
             .finish()
+    }
+}
+
+/// The keyring's answers, by origin, for the run: `None` when it had no password.
+#[derive(Clone, Default)]
+struct KeyringAnswers(Arc<Mutex<HashMap<Origin, Option<String>>>>);
+
+impl fmt::Debug for KeyringAnswers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyringAnswers(****)")
     }
 }
 
@@ -44,14 +65,19 @@ impl fmt::Debug for Credentials {
 pub(crate) struct Credentialed {
     by_origin: HashMap<Origin, Credentials>,
     netrc: Netrc,
+    keyring: KeyringProvider,
+    keyring_answers: KeyringAnswers,
 }
 
 impl Credentialed {
-    /// No credentials from URLs yet; `netrc`'s for hosts that have none of those.
-    pub(crate) fn with_netrc(netrc: Netrc) -> Self {
+    /// No credentials from URLs yet; `netrc`'s for hosts that have none of those, and
+    /// passwords from `keyring` for URLs with a user name only.
+    pub(crate) fn new(netrc: Netrc, keyring: KeyringProvider) -> Self {
         Self {
             by_origin: HashMap::new(),
             netrc,
+            keyring,
+            keyring_answers: KeyringAnswers::default(),
         }
     }
 
@@ -62,12 +88,14 @@ impl Credentialed {
             return url.clone();
         }
         let decode = |text: &str| percent_decode_str(text).decode_utf8_lossy().into_owned();
+        let bare = without_credentials(url);
         let credentials = Credentials {
             username: decode(url.username()),
             password: url.password().map(decode),
+            service: bare.to_string(),
         };
         self.by_origin.entry(url.origin()).or_insert(credentials);
-        without_credentials(url)
+        bare
     }
 
     /// `request` (to `url`) with the credentials of `url`'s origin, when there are some and
@@ -77,7 +105,11 @@ impl Credentialed {
             return request;
         }
         if let Some(credentials) = self.by_origin.get(&url.origin()) {
-            return request.basic_auth(&credentials.username, credentials.password.as_deref());
+            let password = match &credentials.password {
+                Some(password) => Some(password.clone()),
+                None => self.keyring_password(url, credentials),
+            };
+            return request.basic_auth(&credentials.username, password);
         }
         // Matched by host name alone, port and scheme aside, as pip does (requests looks the
         // URL's host name up in the netrc file).
@@ -85,6 +117,32 @@ impl Credentialed {
             Some(entry) => request.basic_auth(&entry.login, entry.password.as_deref()),
             None => request,
         }
+    }
+}
+
+impl Credentialed {
+    /// The keyring's password for `credentials`' user name at `url`'s origin: asked once per
+    /// origin for the run (the lock held while asking, so concurrent requests wait for the one
+    /// answer), with the configured URL first and then `host:port`, as pip asks.
+    fn keyring_password(&self, url: &Url, credentials: &Credentials) -> Option<String> {
+        if self.keyring == KeyringProvider::Disabled {
+            return None;
+        }
+        let Ok(mut answers) = self.keyring_answers.0.lock() else {
+            return None;
+        };
+        answers
+            .entry(url.origin())
+            .or_insert_with(|| {
+                let netloc = match (url.host_str(), url.port()) {
+                    (Some(host), Some(port)) => format!("{host}:{port}"),
+                    (Some(host), None) => host.to_string(),
+                    (None, _) => String::new(),
+                };
+                keyring::password(&credentials.service, &credentials.username)
+                    .or_else(|| keyring::password(&netloc, &credentials.username))
+            })
+            .clone()
     }
 }
 
@@ -139,7 +197,7 @@ mod tests {
         let netrc = Netrc::parse(
             "machine host login n password from-netrc\nmachine other login o password o",
         );
-        let mut store = Credentialed::with_netrc(netrc);
+        let mut store = Credentialed::new(netrc, KeyringProvider::Disabled);
         store.take_from(&Url::parse("https://user:pw@other/simple/").unwrap());
         let client = reqwest::Client::new();
         let header = |url: &str| {

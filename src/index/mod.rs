@@ -16,6 +16,7 @@ pub mod find_links;
 pub mod html;
 mod http;
 pub mod json;
+mod keyring;
 mod metadata_fetch;
 mod netrc;
 mod repairs;
@@ -35,6 +36,7 @@ use url::Url;
 pub use admission::with_urgency;
 pub use error::IndexError;
 pub use html::PageError;
+pub use keyring::KeyringProvider;
 pub use metadata_fetch::{FetchedMetadata, direct_url_file};
 pub use tls::TlsFiles;
 
@@ -89,6 +91,8 @@ pub struct ClientOptions {
     /// The netrc file (`NETRC`, else `~/.netrc`), whose entries give hosts without
     /// credentials in their URLs some; a missing or unreadable file gives none.
     pub netrc: Option<PathBuf>,
+    /// `--keyring-provider`: where a configured URL with a user name only gets its password.
+    pub keyring: KeyringProvider,
 }
 
 impl Default for ClientOptions {
@@ -105,6 +109,7 @@ impl Default for ClientOptions {
             probe_unadvertised_metadata: false,
             tls: TlsFiles::default(),
             netrc: None,
+            keyring: KeyringProvider::Disabled,
         }
     }
 }
@@ -162,7 +167,7 @@ impl IndexClient {
             .as_deref()
             .map(netrc::Netrc::read)
             .unwrap_or_default();
-        let mut credentials = auth::Credentialed::with_netrc(netrc);
+        let mut credentials = auth::Credentialed::new(netrc, options.keyring);
         for index in &mut options.indexes {
             *index = RedactedUrl::new(credentials.take_from(index.expose()));
         }

@@ -12,9 +12,9 @@ use anyhow::{Context as _, Result};
 use jiff::Timestamp;
 use url::Url;
 
-use super::args::{IndexArgs, TargetArgs};
+use super::args::{IndexArgs, KeyringProviderArg, TargetArgs};
 use super::shown_urls::hide_credentials;
-use crate::index::{CacheMode, ClientOptions, FindLinks, PYPI_SIMPLE, TlsFiles};
+use crate::index::{CacheMode, ClientOptions, FindLinks, KeyringProvider, PYPI_SIMPLE, TlsFiles};
 use crate::inputs::{IndexOptions, Variables};
 use crate::resolver::PackageSelector;
 use crate::target::{Platform, PythonVersion, Target};
@@ -73,6 +73,18 @@ fn target(args: &TargetArgs) -> Result<Target> {
         None => Platform::host(),
     };
     Ok(Target::new(python, platform))
+}
+
+/// `--keyring-provider`: pip's `auto` and `import` run the `keyring` command too, as there is
+/// no Python here to import keyring into (pip's `auto` falls back to the command as well);
+/// none given is `disabled`, as in uv, so that no URL with a user name runs a command unasked.
+pub(super) fn keyring_provider(arg: Option<KeyringProviderArg>) -> KeyringProvider {
+    match arg {
+        None | Some(KeyringProviderArg::Disabled) => KeyringProvider::Disabled,
+        Some(
+            KeyringProviderArg::Auto | KeyringProviderArg::Import | KeyringProviderArg::Subprocess,
+        ) => KeyringProvider::Subprocess,
+    }
 }
 
 /// The netrc file pip reads: the one `NETRC` names, else `~/.netrc`.
@@ -175,6 +187,7 @@ struct IndexChoice<'a> {
     cache_ttl: u64,
     probe_metadata: bool,
     tls: TlsFiles,
+    keyring: KeyringProvider,
 }
 
 impl<'a> From<&'a Options> for IndexChoice<'a> {
@@ -202,6 +215,7 @@ impl<'a> From<&'a Options> for IndexChoice<'a> {
                 ca_bundle: options.cert.clone(),
                 client_identity: options.client_cert.clone(),
             },
+            keyring: options.keyring_provider,
         }
     }
 }
@@ -219,6 +233,7 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
             cache_ttl: args.cache_ttl,
             probe_metadata: false,
             tls: TlsFiles::default(),
+            keyring: keyring_provider(args.keyring_provider),
         }
     }
 }
@@ -276,6 +291,7 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
         probe_unadvertised_metadata: choice.probe_metadata,
         tls: choice.tls.clone(),
         netrc: netrc_path(),
+        keyring: choice.keyring,
         ..ClientOptions::default()
     })
 }

@@ -20,7 +20,7 @@ use crate::cli::config::{self, Config, ConfigOptions, Lookup};
 use crate::cli::pip_compile::{Program, trusted_host_lines};
 use crate::cli::pip_env::PipEnvironment;
 use crate::cli::shown_urls::{ShownUrls, hide_credentials, typed_urls, written_urls};
-use crate::index::ClientOptions;
+use crate::index::{ClientOptions, KeyringProvider};
 use crate::inputs::{LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest};
 use crate::resolver::{PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions};
 use crate::target::{Platform, PythonVersion, Target};
@@ -196,6 +196,8 @@ pub struct Options {
     pub cert: Option<PathBuf>,
     /// `--client-cert`.
     pub client_cert: Option<PathBuf>,
+    /// `--keyring-provider` (or `PIP_KEYRING_PROVIDER`).
+    pub keyring_provider: KeyringProvider,
     /// `--trusted-host`.
     pub trusted_host: Vec<String>,
     /// `--emit-trusted-host`.
@@ -401,6 +403,7 @@ impl Options {
                 .unwrap_or(true),
             cert: args.cert.clone().or(config.cert),
             client_cert: args.client_cert.clone().or(config.client_cert),
+            keyring_provider: super::keyring_provider(args.keyring_provider),
             trusted_host: list(&args.trusted_host, config.trusted_host),
             emit_trusted_host: typed(args.emit_trusted_host, args.no_emit_trusted_host)
                 .or(config.emit_trusted_host)
