@@ -159,3 +159,83 @@ fn keyring_subprocess_gives_a_user_name_its_password() {
     let calls = std::fs::read_to_string(stub.join("calls")).unwrap();
     assert_eq!(calls.lines().count(), 4, "{calls}");
 }
+
+/// A raw HTTP server on 127.0.0.1 that answers every request with `answer` and sends the
+/// head of each request it got to the returned channel. Its thread ends with the process.
+fn raw_server(
+    answer: impl Fn() -> String + Send + 'static,
+) -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let _ = sender.send(head);
+            let _ = stream.write_all(answer().as_bytes());
+        }
+    });
+    (port, receiver)
+}
+
+#[test]
+fn credentials_do_not_follow_a_redirect_to_another_origin() {
+    let (elsewhere, heads) = raw_server(|| {
+        "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_string()
+    });
+    let (redirector, redirected) = raw_server(move || {
+        format!(
+            "HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:{elsewhere}/simple/app/\r\n\
+             content-length: 0\r\nconnection: close\r\n\r\n"
+        )
+    });
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let cache = project.cache_dir().display().to_string();
+    let index = format!("http://{USER}:{PASSWORD}@127.0.0.1:{redirector}/simple/");
+    let args: Vec<String> = [
+        "resolve",
+        "--python-platform",
+        "x86_64-manylinux_2_28",
+        "--cache-dir",
+        &cache,
+        "--index-url",
+        &index,
+        "requirements.in",
+        "-o",
+        "requirements.txt",
+    ]
+    .iter()
+    .map(|word| (*word).to_string())
+    .collect();
+    let run = project.run_with_env(&args, &[]);
+    assert_ne!(run.output.status.code(), Some(0), "{}", run.stderr);
+    // The redirecting origin got the credentials; the one redirected to did not.
+    let first = redirected.try_recv().expect("the index was asked");
+    assert!(
+        first.to_ascii_lowercase().contains("authorization: basic"),
+        "{first}"
+    );
+    let heads: Vec<String> = heads.try_iter().collect();
+    assert!(
+        !heads.is_empty(),
+        "the redirect was not followed: {}",
+        run.stderr
+    );
+    for head in heads {
+        assert!(
+            !head.to_ascii_lowercase().contains("authorization"),
+            "{head}"
+        );
+    }
+}
