@@ -15,10 +15,10 @@
 //! their origin.
 //!
 //! A configured URL with a user name and no password (`https://user@host/simple/`) gets its
-//! password from the keyring with `--keyring-provider subprocess`, as in pip: `keyring get`
-//! with the URL, then with its `host:port`. Unlike pip, which asks after a 401, the keyring is
-//! asked before the first request to the origin (a run that sends nothing asks nothing), and
-//! its answer is kept for the run, per origin (realm).
+//! host's netrc entry, else its password from the keyring with `--keyring-provider
+//! subprocess`, as in pip: `keyring get` with the URL, then with its `host:port`. Unlike pip,
+//! which asks after a 401, the keyring is asked before the first request to the origin (a run
+//! that sends nothing asks nothing), and its answer is kept for the run, per origin (realm).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -104,7 +104,15 @@ impl Credentialed {
         if !url.username().is_empty() || url.password().is_some() {
             return request;
         }
+        let netrc = url.host_str().and_then(|host| self.netrc.for_host(host));
         if let Some(credentials) = self.by_origin.get(&url.origin()) {
+            // A user name without a password: the netrc entry, whole, as pip takes it, else
+            // the keyring's password for the user name.
+            if credentials.password.is_none()
+                && let Some(entry) = netrc
+            {
+                return request.basic_auth(&entry.login, entry.password.as_deref());
+            }
             let password = match &credentials.password {
                 Some(password) => Some(password.clone()),
                 None => self.keyring_password(url, credentials),
@@ -113,7 +121,7 @@ impl Credentialed {
         }
         // Matched by host name alone, port and scheme aside, as pip does (requests looks the
         // URL's host name up in the netrc file).
-        match url.host_str().and_then(|host| self.netrc.for_host(host)) {
+        match netrc {
             Some(entry) => request.basic_auth(&entry.login, entry.password.as_deref()),
             None => request,
         }
@@ -219,5 +227,24 @@ mod tests {
             Some("Basic dXNlcjpwdw==")
         );
         assert_eq!(header("https://third/simple/"), None);
+    }
+
+    #[test]
+    fn a_user_name_without_password_takes_the_netrc_entry() {
+        let mut store = Credentialed::new(
+            Netrc::parse("machine host login n password from-netrc"),
+            KeyringProvider::Disabled,
+        );
+        let url = Url::parse("https://someone@host/simple/").unwrap();
+        let bare = store.take_from(&url);
+        let request = store
+            .apply(&bare, reqwest::Client::new().get(bare.clone()))
+            .build()
+            .unwrap();
+        // base64("n:from-netrc")
+        assert_eq!(
+            request.headers()[reqwest::header::AUTHORIZATION],
+            "Basic bjpmcm9tLW5ldHJj"
+        );
     }
 }
