@@ -111,7 +111,7 @@ pub(super) async fn compile(
         variables,
         ..
     } = compilation;
-    let manifest = read_inputs(options, &compilation.with, sources, variables)?;
+    let mut manifest = read_inputs(options, &compilation.with, sources, variables)?;
     let output = output_target(options, sources)?;
     let inputs: Vec<PathBuf> = sources.iter().chain(&manifest.files).cloned().collect();
     refuse_output_among_inputs(&output, &inputs)?;
@@ -119,6 +119,9 @@ pub(super) async fn compile(
         create_output_directory(&output)?;
     }
     let mut settings = resolve_settings(options, sources, &manifest, variables, output)?;
+    crate::git::fetch_requirements(&mut manifest, settings.cache_dir.as_deref())
+        .await
+        .map_err(anyhow::Error::new)?;
     if !compilation.quiet {
         warn_trusted_https_hosts(options, &settings);
     }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use url::Url;
 
+use crate::inputs::{GitRequirement, LocalRequirement, LocalTarget};
 use crate::resolver::{Pin, PinSource, Resolution};
 use crate::types::{PackageName, RedactedUrl};
 
@@ -225,6 +226,14 @@ fn pin_requirement(pin: &Pin, options: &WriteOptions) -> String {
     };
     match &pin.source {
         PinSource::Registry { .. } => format!("{}{extras}=={}", pin.name, pin.version),
+        PinSource::Local {
+            local:
+                LocalRequirement {
+                    target: LocalTarget::Git(git),
+                    ..
+                },
+            ..
+        } => git_requirement(&pin.name, &extras, git),
         // Credentials never reach the lock.
         PinSource::Url(url) => match options.direct_urls.get(url) {
             Some(written) => format!("{}{extras} @ {written}", pin.name),
@@ -238,6 +247,36 @@ fn pin_requirement(pin: &Pin, options: &WriteOptions) -> String {
         }
         PinSource::Local { url, .. } => format!("{}{extras} @ {url}", pin.name),
     }
+}
+
+/// A git pin at its commit: `name @ git+URL@COMMIT[#subdirectory=DIR]`, or pip-compile's
+/// `-e git+URL@COMMIT#egg=name[&subdirectory=DIR]` for an editable one. The ref the user wrote
+/// is replaced by the commit it named, so installing the lock gets what was resolved.
+fn git_requirement(name: &PackageName, extras: &str, git: &GitRequirement) -> String {
+    let remote = RedactedUrl::new(git.remote.clone());
+    let commit = git.checkout.as_ref().map_or_else(
+        || git.rev.clone().unwrap_or_default(),
+        |checkout| checkout.commit.clone(),
+    );
+    let at = if commit.is_empty() {
+        String::new()
+    } else {
+        format!("@{commit}")
+    };
+    if git.editable {
+        let subdirectory = git
+            .subdirectory
+            .as_ref()
+            .map(|dir| format!("&subdirectory={dir}"))
+            .unwrap_or_default();
+        return format!("-e git+{remote}{at}#egg={name}{subdirectory}");
+    }
+    let subdirectory = git
+        .subdirectory
+        .as_ref()
+        .map(|dir| format!("#subdirectory={dir}"))
+        .unwrap_or_default();
+    format!("{name}{extras} @ git+{remote}{at}{subdirectory}")
 }
 
 /// The markers of the top-level lines; several are joined with `or`, each parenthesised.

@@ -1,0 +1,238 @@
+//! Git requirements: a repository made with `git` in the test's directory, used as
+//! `git+file://`. Tags pin their commit, a branch follows the branch, `#subdirectory=` finds a
+//! project inside the repository, `-e git+…#egg=` is written as pip-compile writes it, and a
+//! ref that does not exist fails naming the line.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::ServerOptions;
+use crate::{Project, clean_command, index, pins, small_graph};
+
+/// Runs `git ARGS` in `dir` (with an identity given on the command line: the test's `HOME` has
+/// no configuration) and returns its stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = clean_command("git", dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("git {args:?}: {error}"));
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+fn write(path: PathBuf, content: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+fn pyproject(name: &str, version: &str, dependencies: &[&str]) -> String {
+    let dependencies = dependencies
+        .iter()
+        .map(|dependency| format!("\"{dependency}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"{name}\"\nversion = \"{version}\"\ndependencies = [{dependencies}]\n"
+    )
+}
+
+/// A repository `repo/` in the project: `v1` (lightweight tag: pkg-demo 0.1.0 needing `leaf`),
+/// `v2` (annotated tag: pkg-demo 0.2.0 needing `lib<1.5`, and `sub/` holding sub-demo 1.0),
+/// `main` at `v2`. Returns its directory.
+fn make_repository(project: &Project) -> PathBuf {
+    let repo = project.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "--quiet"]);
+    write(
+        repo.join("pyproject.toml"),
+        &pyproject("pkg-demo", "0.1.0", &["leaf"]),
+    );
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "one"]);
+    git(&repo, &["tag", "v1"]);
+    write(
+        repo.join("pyproject.toml"),
+        &pyproject("pkg-demo", "0.2.0", &["lib<1.5"]),
+    );
+    write(
+        repo.join("sub/pyproject.toml"),
+        &pyproject("sub-demo", "1.0", &["leaf"]),
+    );
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "two"]);
+    git(&repo, &["tag", "-a", "v2", "-m", "version two"]);
+    repo
+}
+
+fn commit_of(repo: &Path, rev: &str) -> String {
+    git(repo, &["rev-parse", &format!("{rev}^{{commit}}")])
+}
+
+/// The `name==version` pins (not the git ones).
+fn index_pins(lock: &str) -> Vec<String> {
+    pins(lock)
+        .into_iter()
+        .filter(|pin| pin.contains("=="))
+        .collect()
+}
+
+fn file_url(path: &Path) -> String {
+    url::Url::from_file_path(path).unwrap().to_string()
+}
+
+#[test]
+fn a_tag_pins_its_commit_and_a_branch_follows_the_branch() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo);
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}@v1\n"));
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    let lock = project.read("requirements.txt");
+    let v1 = commit_of(&repo, "v1");
+    assert!(
+        lock.contains(&format!(
+            "\npkg-demo @ git+{url}@{v1}\n    # via -r requirements.in\n"
+        )),
+        "{lock}"
+    );
+    assert_eq!(index_pins(&lock), ["leaf==4.0"], "{lock}");
+    // The checkout is kept by commit and reused; `--check` agrees with the lock.
+    assert!(project.cache_dir().join("git-v1").join(&v1).is_dir());
+    project
+        .resolve(&server, &["--check", "requirements.in"])
+        .expect_code(0);
+
+    // An annotated tag names its commit, not the tag object.
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}@v2\n"));
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    let lock = project.read("requirements.txt");
+    let v2 = commit_of(&repo, "v2");
+    assert!(
+        lock.contains(&format!("pkg-demo @ git+{url}@{v2}\n")),
+        "{lock}"
+    );
+    assert_eq!(index_pins(&lock), ["lib==1.0"], "{lock}");
+
+    // A branch follows the branch.
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}@main\n"));
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    assert!(
+        project
+            .read("requirements.txt")
+            .contains(&format!("@{v2}\n"))
+    );
+    write(
+        repo.join("pyproject.toml"),
+        &pyproject("pkg-demo", "0.3.0", &["speedups"]),
+    );
+    git(&repo, &["commit", "--quiet", "-am", "three"]);
+    let three = commit_of(&repo, "main");
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert!(
+        lock.contains(&format!("pkg-demo @ git+{url}@{three}\n")),
+        "{lock}"
+    );
+    assert_eq!(index_pins(&lock), ["speedups==0.1"], "{lock}");
+
+    // No ref: the remote's HEAD.
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}\n"));
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    assert!(
+        project
+            .read("requirements.txt")
+            .contains(&format!("@{three}\n"))
+    );
+}
+
+#[test]
+fn subdirectories_and_editables_are_written_at_their_commit() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo);
+    let v2 = commit_of(&repo, "v2");
+    project.write(
+        "requirements.in",
+        &format!("sub-demo @ git+{url}@v2#subdirectory=sub\n-e git+{url}@v1#egg=pkg-demo\n"),
+    );
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    let lock = project.read("requirements.txt");
+    let v1 = commit_of(&repo, "v1");
+    assert!(
+        lock.contains(&format!("\n-e git+{url}@{v1}#egg=pkg-demo\n")),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(&format!("\nsub-demo @ git+{url}@{v2}#subdirectory=sub\n")),
+        "{lock}"
+    );
+    assert_eq!(index_pins(&lock), ["leaf==4.0"], "{lock}");
+}
+
+#[test]
+fn a_missing_ref_or_a_foreign_vcs_fails_naming_the_line() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo);
+    project.write(
+        "requirements.in",
+        &format!("leaf\npkg-demo @ git+{url}@no-such-tag\n"),
+    );
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("requirements.in:2"), "{}", run.stderr);
+    assert!(run.stderr.contains("`no-such-tag`"), "{}", run.stderr);
+
+    // A repository that is not there: git's own error, still naming the line.
+    let gone = file_url(&project.path().join("gone"));
+    project.write("requirements.in", &format!("pkg-demo @ git+{gone}@v1\n"));
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("requirements.in:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("git ls-remote"), "{}", run.stderr);
+
+    // The line names another project than the repository holds.
+    project.write("requirements.in", &format!("other @ git+{url}@v1\n"));
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("`pkg-demo`"), "{}", run.stderr);
+
+    project.write("requirements.in", "hg+https://h.example/repo#egg=foo\n");
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("hg requirements are not supported"),
+        "{}",
+        run.stderr
+    );
+}
