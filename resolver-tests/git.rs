@@ -1,5 +1,5 @@
 //! Git requirements: a repository made with `git` in the test's directory, used as
-//! `git+file://`. Tags pin their commit, a branch follows the branch, `#subdirectory=` finds a
+//! `git+file://` and served by `git daemon` on 127.0.0.1 as `git+git://`. Tags pin their commit, a branch follows the branch, `#subdirectory=` finds a
 //! project inside the repository, `-e git+…#egg=` is written as pip-compile writes it, and a
 //! ref that does not exist fails naming the line.
 
@@ -235,4 +235,102 @@ fn a_missing_ref_or_a_foreign_vcs_fails_naming_the_line() {
         "{}",
         run.stderr
     );
+}
+
+/// `git daemon` serving one directory on 127.0.0.1, one `git daemon --inetd` process per
+/// connection on a socket bound before the test uses it: nothing waits for a server to start.
+struct GitDaemon {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    accepting: Option<std::thread::JoinHandle<()>>,
+}
+
+impl GitDaemon {
+    fn serve(base: &Path) -> Self {
+        use std::os::fd::OwnedFd;
+        use std::sync::atomic::Ordering;
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        let base = base.to_path_buf();
+        let accepting = std::thread::spawn(move || {
+            let mut children = Vec::new();
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let input = stream.try_clone().unwrap();
+                let child = clean_command("git", &base)
+                    .args([
+                        "daemon",
+                        "--inetd",
+                        "--export-all",
+                        &format!("--base-path={}", base.display()),
+                    ])
+                    .stdin(OwnedFd::from(input))
+                    .stdout(OwnedFd::from(stream))
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                children.push(child);
+            }
+            for mut child in children {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        });
+        Self {
+            port,
+            stop,
+            accepting: Some(accepting),
+        }
+    }
+}
+
+impl Drop for GitDaemon {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accepting thread, which then sees the flag.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(accepting) = self.accepting.take() {
+            let _ = accepting.join();
+        }
+    }
+}
+
+#[test]
+fn a_repository_served_by_git_daemon_is_fetched_over_git_protocol() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let daemon = GitDaemon::serve(project.path());
+    let url = format!("git://127.0.0.1:{}/repo", daemon.port);
+    project.write(
+        "requirements.in",
+        &format!("pkg-demo @ git+{url}@v1\nsub-demo @ git+{url}@main#subdirectory=sub\n"),
+    );
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    let lock = project.read("requirements.txt");
+    let v1 = commit_of(&repo, "v1");
+    let main = commit_of(&repo, "main");
+    assert!(
+        lock.contains(&format!("\npkg-demo @ git+{url}@{v1}\n")),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(&format!("\nsub-demo @ git+{url}@{main}#subdirectory=sub\n")),
+        "{lock}"
+    );
+    assert_eq!(index_pins(&lock), ["leaf==4.0"], "{lock}");
+
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}@v9\n"));
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("requirements.in:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("`v9`"), "{}", run.stderr);
 }
