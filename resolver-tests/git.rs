@@ -334,3 +334,29 @@ fn a_repository_served_by_git_daemon_is_fetched_over_git_protocol() {
     assert!(run.stderr.contains("requirements.in:1"), "{}", run.stderr);
     assert!(run.stderr.contains("`v9`"), "{}", run.stderr);
 }
+
+#[test]
+fn with_hashes_a_git_pin_is_flagged_as_pip_refuses_it() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo);
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}@v1\n"));
+    let run = project.resolve(&server, &["--generate-hashes", "requirements.in"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(
+            "`pkg-demo` is a git requirement: pip refuses VCS requirements in hash-checking mode"
+        ),
+        "{}",
+        run.stderr
+    );
+    let lock = project.read("requirements.txt");
+    let v1 = commit_of(&repo, "v1");
+    assert!(
+        lock.contains(&format!(
+            "# WARNING: pip refuses VCS requirements in hash-checking mode (--require-hashes),\n# so the following git pin cannot be installed from this file with hashes.\npkg-demo @ git+{url}@{v1}\n"
+        )),
+        "{lock}"
+    );
+}

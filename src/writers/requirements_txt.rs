@@ -76,6 +76,26 @@ const UNHASHED_MESSAGE: &str =
     "# WARNING: pip install will require the following package to be hashed.
 # Consider using a hashable URL like https://github.com/jazzband/pip-tools/archive/SOMECOMMIT.zip";
 
+/// Written before a git pin in a file with hashes: no hash can make pip accept it there.
+const GIT_UNHASHABLE_MESSAGE: &str =
+    "# WARNING: pip refuses VCS requirements in hash-checking mode (--require-hashes),
+# so the following git pin cannot be installed from this file with hashes.";
+
+/// Whether `pin` comes from a git repository.
+#[must_use]
+pub fn is_git(pin: &Pin) -> bool {
+    matches!(
+        &pin.source,
+        PinSource::Local {
+            local: LocalRequirement {
+                target: LocalTarget::Git(_),
+                ..
+            },
+            ..
+        }
+    )
+}
+
 /// Writes `resolution` in pip-compile's format.
 #[must_use]
 pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -> String {
@@ -107,7 +127,9 @@ pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -
     }
     let any_hashed = options.hashes && resolution.pins.iter().any(|pin| !pin.hashes.is_empty());
     for pin in &safe_pins {
-        if any_hashed && pin.hashes.is_empty() {
+        if options.hashes && is_git(pin) {
+            let _ = writeln!(out, "{GIT_UNHASHABLE_MESSAGE}");
+        } else if any_hashed && pin.hashes.is_empty() {
             let _ = writeln!(out, "{UNHASHED_MESSAGE}");
         }
         write_pin(&mut out, pin, options);
