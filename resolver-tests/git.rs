@@ -423,3 +423,32 @@ fn check_does_not_check_a_git_pin_and_download_says_it_cannot_download_it() {
             .is_file()
     );
 }
+
+#[test]
+fn the_json_output_gives_a_git_pin_no_path() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo).replacen("file://", "file://user:s3cret@", 1);
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}@v1\n"));
+    // `file://user:pw@` is no local path for git, so this only gets as far as the error, which
+    // must not show the password either.
+    let run = project.resolve(
+        &server,
+        &["--format", "json", "-o", "lock.json", "requirements.in"],
+    );
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+
+    let url = file_url(&repo);
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}@v1\n"));
+    project
+        .resolve(
+            &server,
+            &["--format", "json", "-o", "lock.json", "requirements.in"],
+        )
+        .expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&project.read("lock.json")).unwrap();
+    let pins = json["pins"].as_array().unwrap();
+    let pin = pins.iter().find(|pin| pin["name"] == "pkg-demo").unwrap();
+    assert!(pin["path"].is_null(), "{pin}");
+}
