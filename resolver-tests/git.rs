@@ -452,3 +452,35 @@ fn the_json_output_gives_a_git_pin_no_path() {
     let pin = pins.iter().find(|pin| pin["name"] == "pkg-demo").unwrap();
     assert!(pin["path"].is_null(), "{pin}");
 }
+
+#[test]
+fn a_checkout_whose_metadata_needs_a_build_fails_naming_the_line() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = project.path().join("legacy");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "--quiet"]);
+    write(
+        repo.join("setup.py"),
+        "from setuptools import setup\nsetup(name='legacy', version=open('VERSION').read())\n",
+    );
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "one"]);
+    project.write(
+        "requirements.in",
+        &format!("leaf\nlegacy @ git+{}\n", file_url(&repo)),
+    );
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("requirements.in:2"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no statically readable project"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("a build would be needed"),
+        "{}",
+        run.stderr
+    );
+}

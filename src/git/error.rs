@@ -50,7 +50,9 @@ pub enum GitErrorKind {
     #[error("the commit {0} could not be fetched from the repository")]
     MissingCommit(String),
     /// The checkout has no project that can be read statically.
-    #[error("the checkout of {commit} has no statically readable project")]
+    #[error(
+        "the checkout of {commit} has no statically readable project: a build would be needed, which pinwheel does not run"
+    )]
     Project {
         /// The commit checked out.
         commit: String,

@@ -212,7 +212,8 @@ async fn check_out(git: &GitRequirement, commit: &str, dir: &Path) -> Result<(),
         ) {
             return Err(error);
         }
-        tracing::debug!("shallow fetch of {commit} refused ({error}); fetching every ref");
+        // git's message may quote the URL, credentials and all: it is not logged.
+        tracing::debug!("shallow fetch of {commit} refused; fetching every ref");
         run_git(
             Git::Fetch,
             Some(dir),
