@@ -484,3 +484,53 @@ fn a_checkout_whose_metadata_needs_a_build_fails_naming_the_line() {
         run.stderr
     );
 }
+
+#[test]
+fn a_full_commit_is_fetched_even_where_the_server_refuses_fetching_it_by_id() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    // An untagged commit behind the branch's tip, which protocol v0 servers refuse to hand out
+    // by id: the shallow fetch fails and the fetch of every ref finds it.
+    write(
+        repo.join("pyproject.toml"),
+        &pyproject("pkg-demo", "0.3.0", &["speedups"]),
+    );
+    git(&repo, &["commit", "--quiet", "-am", "three"]);
+    let three = commit_of(&repo, "main");
+    write(
+        repo.join("pyproject.toml"),
+        &pyproject("pkg-demo", "0.4.0", &[]),
+    );
+    git(&repo, &["commit", "--quiet", "-am", "four"]);
+    // `HOME` is the project directory: this is the configuration the binary's git reads.
+    project.write(".gitconfig", "[protocol]\n\tversion = 0\n");
+    let url = file_url(&repo);
+    project.write(
+        "requirements.in",
+        &format!("pkg-demo @ git+{url}@{three}\n"),
+    );
+    let run = project.resolve(&server, &["-vv", "requirements.in"]);
+    run.expect_code(0);
+    assert!(run.stderr.contains("fetching every ref"), "{}", run.stderr);
+    let lock = project.read("requirements.txt");
+    assert!(
+        lock.contains(&format!("pkg-demo @ git+{url}@{three}\n")),
+        "{lock}"
+    );
+    assert_eq!(index_pins(&lock), ["speedups==0.1"], "{lock}");
+}
+
+#[test]
+fn without_git_on_path_the_line_is_named() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    project.write(
+        "requirements.in",
+        "pkg-demo @ git+https://h.invalid/repo@v1\n",
+    );
+    let run = project.resolve_with_env(&server, &["requirements.in"], &[("PATH", "/nonexistent")]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("requirements.in:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("cannot run `git`"), "{}", run.stderr);
+}
