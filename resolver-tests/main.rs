@@ -19,6 +19,7 @@ mod config;
 mod download;
 mod environment;
 mod fetch_paths;
+mod git;
 mod hashes;
 mod live;
 mod local_paths;

@@ -11,6 +11,7 @@
 pub mod types;
 
 pub mod cache;
+pub mod git;
 pub mod index;
 pub mod inputs;
 pub mod lockfile;

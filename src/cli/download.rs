@@ -149,6 +149,11 @@ fn print_summary(done: &DownloadReport, dest: &Path, elapsed: Duration) {
             names.join(", ")
         );
     }
+    for pin in &done.not_downloadable {
+        eprintln!(
+            "Not downloadable: {pin}: a git requirement has no distribution file (pip installs it from a checkout)"
+        );
+    }
     let sdists: Vec<&str> = done
         .files
         .iter()

@@ -30,7 +30,7 @@ use crate::inputs::{
 use crate::registry::Registry;
 use crate::resolver::{PinSource, Resolution, ResolveError};
 use crate::types::{PackageName, RedactedUrl, Version};
-use crate::writers::{JsonContext, write_json, write_requirements_txt};
+use crate::writers::{JsonContext, is_git, write_json, write_requirements_txt};
 
 /// What the compilations of one run share: index clients, one per distinct set of client
 /// options (input files may carry their own `--index-url` lines), all over one cache; and
@@ -111,7 +111,7 @@ pub(super) async fn compile(
         variables,
         ..
     } = compilation;
-    let manifest = read_inputs(options, &compilation.with, sources, variables)?;
+    let mut manifest = read_inputs(options, &compilation.with, sources, variables)?;
     let output = output_target(options, sources)?;
     let inputs: Vec<PathBuf> = sources.iter().chain(&manifest.files).cloned().collect();
     refuse_output_among_inputs(&output, &inputs)?;
@@ -119,6 +119,9 @@ pub(super) async fn compile(
         create_output_directory(&output)?;
     }
     let mut settings = resolve_settings(options, sources, &manifest, variables, output)?;
+    crate::git::fetch_requirements(&mut manifest, settings.cache_dir.as_deref())
+        .await
+        .map_err(anyhow::Error::new)?;
     if !compilation.quiet {
         warn_trusted_https_hosts(options, &settings);
     }
@@ -162,6 +165,14 @@ pub(super) async fn compile(
         && !compilation.quiet
     {
         state.warn_hidden_credentials();
+    }
+    if settings.write.hashes && !compilation.quiet {
+        for pin in resolution.pins.iter().filter(|pin| is_git(pin)) {
+            eprintln!(
+                "warning: `{}` is a git requirement: pip refuses VCS requirements in hash-checking mode, so a lock with hashes cannot install it",
+                pin.name
+            );
+        }
     }
     tracing::info!("{} HTTP requests sent", client.requests_sent());
     let text = match compilation.format {

@@ -27,7 +27,7 @@ use pep508_rs::MarkerTree;
 pub use error::{DownloadError, PinError, PinErrorKind};
 
 use crate::index::IndexClient;
-use crate::lockfile::{Lock, LockedPin};
+use crate::lockfile::{Lock, LockedPin, LockedSource};
 use crate::target::Target;
 use crate::types::Sha256Digest;
 
@@ -50,6 +50,9 @@ pub struct DownloadReport {
     pub files: Vec<DownloadedFile>,
     /// Pins whose marker does not hold on the target, in lock order.
     pub skipped: Vec<SkippedPin>,
+    /// Pins that name a version-control repository (`name @ git+…`), in lock order: there is
+    /// no distribution file to download, only a checkout to build.
+    pub not_downloadable: Vec<String>,
 }
 
 impl DownloadReport {
@@ -131,6 +134,7 @@ pub struct SkippedPin {
 enum PinOutcome {
     Downloaded(DownloadedFile),
     Skipped(SkippedPin),
+    NotDownloadable(String),
 }
 
 /// Places the file of every pin of `lock` whose marker holds on `target` into
@@ -172,6 +176,7 @@ pub async fn download(
         match outcome {
             Ok(PinOutcome::Downloaded(file)) => report.files.push(file),
             Ok(PinOutcome::Skipped(skipped)) => report.skipped.push(skipped),
+            Ok(PinOutcome::NotDownloadable(pin)) => report.not_downloadable.push(pin),
             Err(failure) => failures.push(failure),
         }
     }
@@ -203,6 +208,11 @@ async fn download_pin(
                 .unwrap_or_default(),
         }));
     }
+    if let LockedSource::Url(url) = &pin.source
+        && is_vcs_url(url)
+    {
+        return Ok(PinOutcome::NotDownloadable(pin.to_string()));
+    }
     let chosen = select::choose(pin, target, client, options.require_hashes).await?;
     let placed = place::place(&chosen, &options.dest, client).await?;
     Ok(PinOutcome::Downloaded(DownloadedFile {
@@ -213,4 +223,11 @@ async fn download_pin(
         origin: placed.origin,
         verification: chosen.verification,
     }))
+}
+
+/// Whether a pin's URL names a repository (`git+…`, and the other systems pip knows).
+fn is_vcs_url(url: &url::Url) -> bool {
+    ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|prefix| url.scheme().starts_with(prefix))
 }

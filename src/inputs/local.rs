@@ -24,6 +24,7 @@ use url::Url;
 
 use super::parser::parse_requirement;
 use super::project::read_local_project;
+use super::vcs::{GitRequirement, is_vcs, parse_vcs};
 use super::{InputErrorKind, join_relative};
 use crate::types::{
     DistFilename, ExtraName, PackageName, Version, VersionSpecifiers, filename_from_url,
@@ -51,13 +52,19 @@ pub enum LocalTarget {
     },
     /// A wheel or sdist file. Only directories can be editable, so an archive never is.
     Archive,
+    /// A git repository (`git+…`), fetched by `crate::git` before resolving.
+    Git(Box<GitRequirement>),
 }
 
 impl LocalRequirement {
     /// Whether the line was `-e …`.
     #[must_use]
     pub fn is_editable(&self) -> bool {
-        matches!(self.target, LocalTarget::Directory { editable: true, .. })
+        match &self.target {
+            LocalTarget::Directory { editable, .. } => *editable,
+            LocalTarget::Git(git) => git.editable,
+            LocalTarget::Archive => false,
+        }
     }
 
     /// Whether the user wrote a relative path (not an absolute path, not a `file:` URL).
@@ -71,6 +78,7 @@ impl LocalRequirement {
     pub fn project(&self) -> Option<&LocalProject> {
         match &self.target {
             LocalTarget::Directory { project, .. } => Some(project),
+            LocalTarget::Git(git) => git.checkout.as_ref().map(|checkout| &checkout.project),
             LocalTarget::Archive => None,
         }
     }
@@ -116,6 +124,15 @@ pub(super) fn parse_located(
         return parse_unnamed(text, file, editable);
     }
     let requirement = parse_requirement(text, file)?;
+    if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
+        let written = url
+            .given()
+            .map_or_else(|| url.raw().to_string(), str::to_string);
+        if is_vcs(&written) {
+            let parsed = parse_vcs(&written, false)?;
+            return Ok((requirement, Some(git_local(written, parsed.git))));
+        }
+    }
     let file_url = match &requirement.version_or_url {
         Some(VersionOrUrl::Url(url)) if url.raw().scheme() == "file" => url.clone(),
         _ => return Ok((requirement, None)),
@@ -185,12 +202,28 @@ fn parse_unnamed(text: &str, file: &Path, editable: Editable) -> Result<Located,
 /// directory) is read from disk, a remote URL is named by its file name.
 fn locate(location: &str, file: &Path, editable: Editable) -> Result<Located, InputErrorKind> {
     if is_vcs(location) {
-        return Err(InputErrorKind::Unsupported {
-            option: location.to_string(),
-            hint:
-                "VCS requirements are not supported; point at a wheel, an sdist or a local project"
+        let parsed = parse_vcs(location, editable == Editable::Yes)?;
+        let Some(egg) = parsed.egg else {
+            return Err(InputErrorKind::InvalidRequirement {
+                text: location.to_string(),
+                message: "a git URL without a name needs `#egg=name` (or write `name @ git+…`)"
                     .to_string(),
-        });
+            });
+        };
+        let name =
+            PackageName::from_str(&egg).map_err(|error| InputErrorKind::InvalidRequirement {
+                text: location.to_string(),
+                message: error.to_string(),
+            })?;
+        let url = Url::parse(location).map_err(|error| InputErrorKind::InvalidRequirement {
+            text: location.to_string(),
+            message: error.to_string(),
+        })?;
+        let requirement = named(name, VerbatimUrl::from_url(url).with_given(location));
+        return Ok((
+            requirement,
+            Some(git_local(location.to_string(), parsed.git)),
+        ));
     }
     let path = if location.starts_with("file:") {
         Url::parse(location)
@@ -284,10 +317,11 @@ fn not_local_path(location: &str) -> InputErrorKind {
     }
 }
 
-fn is_vcs(location: &str) -> bool {
-    ["git+", "hg+", "svn+", "bzr+"]
-        .iter()
-        .any(|prefix| location.starts_with(prefix))
+fn git_local(written: String, git: GitRequirement) -> LocalRequirement {
+    LocalRequirement {
+        written,
+        target: LocalTarget::Git(Box::new(git)),
+    }
 }
 
 /// Splits `location ; marker`. A URL may contain `;`, so there (as in pip) the marker must be

@@ -8,6 +8,8 @@
 //!   `../lib`, `/abs/pkg`, `file:///abs/pkg`, also `name @ file:///abs/pkg`), whose
 //!   `pyproject.toml` or `setup.cfg` is read statically; a local wheel or sdist file; a URL of a
 //!   wheel or sdist. The name comes from the project or the file name;
+//! - `name @ git+URL@REF#subdirectory=DIR`, `[-e] git+URL@REF#egg=name` (`vcs.rs`): parsed here,
+//!   fetched by `crate::git` before resolving;
 //! - `-e PATH` / `--editable PATH`: a local project directory, installed editable;
 //! - `-r FILE` / `--requirement FILE`: include another file's requirements;
 //! - `-c FILE` / `--constraint FILE`: include a file as constraints (they limit versions but do not
@@ -31,6 +33,7 @@ mod local;
 mod parser;
 mod project;
 mod variables;
+mod vcs;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,8 +42,10 @@ pub use command_line::command_line_manifest;
 pub use error::{InputError, InputErrorKind};
 pub use local::{LocalProject, LocalRequirement, LocalTarget};
 pub use parser::read_manifest;
+pub(crate) use project::read_local_project;
 pub use project::{ProjectSelection, is_project_file, read_project_file};
 pub use variables::Variables;
+pub use vcs::{GitCheckout, GitRequirement};
 
 /// How requirements files are read.
 #[derive(Clone, Copy, Debug)]

@@ -399,7 +399,7 @@ fn setup_cfg(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
 /// # Errors
 /// [`InputErrorKind::NotAProject`] when neither file declares a project; otherwise
 /// [`InputErrorKind::Project`] naming the metadata file (and line, for a bad requirement).
-pub(super) fn read_local_project(directory: &Path) -> Result<LocalProject, InputErrorKind> {
+pub(crate) fn read_local_project(directory: &Path) -> Result<LocalProject, InputErrorKind> {
     let pyproject_path = directory.join("pyproject.toml");
     let setup_cfg_path = directory.join("setup.cfg");
     let in_file = |file: &Path, line: Option<usize>| {

@@ -24,8 +24,10 @@ pub(super) fn evaluate(pin: &LockedPin, project: Option<&ProjectFiles>, target: 
     {
         return Status::SkippedByMarker;
     }
-    let LockedSource::Version(version) = &pin.source else {
-        return Status::DirectUrl;
+    let version = match &pin.source {
+        LockedSource::Version(version) => version,
+        LockedSource::Url(url) if url.scheme().starts_with("git+") => return Status::Vcs,
+        LockedSource::Url(_) => return Status::DirectUrl,
     };
     let Some(project) = project.filter(|project| !project.files.is_empty()) else {
         return Status::Missing(Missing::Project);

@@ -17,6 +17,8 @@ pub enum Status {
     SkippedByMarker,
     /// A direct URL pin (`name @ url`): not checked against the index.
     DirectUrl,
+    /// A version-control pin (`name @ git+…`): a repository at a commit, which no index lists.
+    Vcs,
     /// The target would install this wheel.
     Wheel {
         /// The wheel's file name.
@@ -125,6 +127,7 @@ impl Status {
         match self {
             Self::SkippedByMarker => "skipped",
             Self::DirectUrl => "direct-url",
+            Self::Vcs => "vcs",
             Self::Wheel { .. } => "wheel",
             Self::SdistOnly { .. } => "sdist-only",
             Self::Missing(_) => "missing",
@@ -144,7 +147,7 @@ impl Status {
                 SdistPolicy::Warn => Outcome::Warning,
                 SdistPolicy::Fail => Outcome::Failure,
             },
-            Self::SkippedByMarker | Self::DirectUrl => Outcome::NotChecked,
+            Self::SkippedByMarker | Self::DirectUrl | Self::Vcs => Outcome::NotChecked,
             Self::Missing(_)
             | Self::Yanked { .. }
             | Self::RequiresPython { .. }
@@ -160,6 +163,7 @@ impl fmt::Display for Status {
         match self {
             Self::SkippedByMarker => f.write_str("the marker is false on this target"),
             Self::DirectUrl => f.write_str("direct URL, not checked"),
+            Self::Vcs => f.write_str("git repository, not checked against an index"),
             Self::Wheel { file } => write!(f, "installs {file}"),
             Self::SdistOnly {
                 file,

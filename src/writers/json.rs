@@ -98,6 +98,15 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
                 }
             },
             path: match &pin.source {
+                // A git URL as written may hold credentials, and is no path.
+                PinSource::Local {
+                    local:
+                        LocalRequirement {
+                            target: LocalTarget::Git(_),
+                            ..
+                        },
+                    ..
+                } => None,
                 PinSource::Local { local, .. } => Some(local.written.as_str()),
                 PinSource::Registry { .. } | PinSource::Url(_) => None,
             },

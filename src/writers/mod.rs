@@ -6,4 +6,4 @@ mod json;
 mod requirements_txt;
 
 pub use json::{JsonContext, write_json};
-pub use requirements_txt::{AnnotationStyle, Header, WriteOptions, write_requirements_txt};
+pub use requirements_txt::{AnnotationStyle, Header, WriteOptions, is_git, write_requirements_txt};

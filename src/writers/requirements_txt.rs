@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use url::Url;
 
+use crate::inputs::{GitRequirement, LocalRequirement, LocalTarget};
 use crate::resolver::{Pin, PinSource, Resolution};
 use crate::types::{PackageName, RedactedUrl};
 
@@ -75,6 +76,26 @@ const UNHASHED_MESSAGE: &str =
     "# WARNING: pip install will require the following package to be hashed.
 # Consider using a hashable URL like https://github.com/jazzband/pip-tools/archive/SOMECOMMIT.zip";
 
+/// Written before a git pin in a file with hashes: no hash can make pip accept it there.
+const GIT_UNHASHABLE_MESSAGE: &str =
+    "# WARNING: pip refuses VCS requirements in hash-checking mode (--require-hashes),
+# so the following git pin cannot be installed from this file with hashes.";
+
+/// Whether `pin` comes from a git repository.
+#[must_use]
+pub fn is_git(pin: &Pin) -> bool {
+    matches!(
+        &pin.source,
+        PinSource::Local {
+            local: LocalRequirement {
+                target: LocalTarget::Git(_),
+                ..
+            },
+            ..
+        }
+    )
+}
+
 /// Writes `resolution` in pip-compile's format.
 #[must_use]
 pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -> String {
@@ -106,7 +127,9 @@ pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -
     }
     let any_hashed = options.hashes && resolution.pins.iter().any(|pin| !pin.hashes.is_empty());
     for pin in &safe_pins {
-        if any_hashed && pin.hashes.is_empty() {
+        if options.hashes && is_git(pin) {
+            let _ = writeln!(out, "{GIT_UNHASHABLE_MESSAGE}");
+        } else if any_hashed && pin.hashes.is_empty() {
             let _ = writeln!(out, "{UNHASHED_MESSAGE}");
         }
         write_pin(&mut out, pin, options);
@@ -225,6 +248,14 @@ fn pin_requirement(pin: &Pin, options: &WriteOptions) -> String {
     };
     match &pin.source {
         PinSource::Registry { .. } => format!("{}{extras}=={}", pin.name, pin.version),
+        PinSource::Local {
+            local:
+                LocalRequirement {
+                    target: LocalTarget::Git(git),
+                    ..
+                },
+            ..
+        } => git_requirement(&pin.name, &extras, git),
         // Credentials never reach the lock.
         PinSource::Url(url) => match options.direct_urls.get(url) {
             Some(written) => format!("{}{extras} @ {written}", pin.name),
@@ -238,6 +269,36 @@ fn pin_requirement(pin: &Pin, options: &WriteOptions) -> String {
         }
         PinSource::Local { url, .. } => format!("{}{extras} @ {url}", pin.name),
     }
+}
+
+/// A git pin at its commit: `name @ git+URL@COMMIT[#subdirectory=DIR]`, or pip-compile's
+/// `-e git+URL@COMMIT#egg=name[&subdirectory=DIR]` for an editable one. The ref the user wrote
+/// is replaced by the commit it named, so installing the lock gets what was resolved.
+fn git_requirement(name: &PackageName, extras: &str, git: &GitRequirement) -> String {
+    let remote = RedactedUrl::new(git.remote.clone());
+    let commit = git.checkout.as_ref().map_or_else(
+        || git.rev.clone().unwrap_or_default(),
+        |checkout| checkout.commit.clone(),
+    );
+    let at = if commit.is_empty() {
+        String::new()
+    } else {
+        format!("@{commit}")
+    };
+    if git.editable {
+        let subdirectory = git
+            .subdirectory
+            .as_ref()
+            .map(|dir| format!("&subdirectory={dir}"))
+            .unwrap_or_default();
+        return format!("-e git+{remote}{at}#egg={name}{subdirectory}");
+    }
+    let subdirectory = git
+        .subdirectory
+        .as_ref()
+        .map(|dir| format!("#subdirectory={dir}"))
+        .unwrap_or_default();
+    format!("{name}{extras} @ git+{remote}{at}{subdirectory}")
 }
 
 /// The markers of the top-level lines; several are joined with `or`, each parenthesised.

@@ -67,6 +67,7 @@ struct JsonResult {
 enum JsonStatus {
     Skipped,
     DirectUrl,
+    Vcs,
     Wheel {
         file: String,
     },
@@ -199,6 +200,7 @@ fn json_status(status: &Status) -> JsonStatus {
     match status {
         Status::SkippedByMarker => JsonStatus::Skipped,
         Status::DirectUrl => JsonStatus::DirectUrl,
+        Status::Vcs => JsonStatus::Vcs,
         Status::Wheel { file } => JsonStatus::Wheel { file: file.clone() },
         Status::SdistOnly {
             file,
@@ -265,6 +267,7 @@ mod tests {
         for status in [
             Status::SkippedByMarker,
             Status::DirectUrl,
+            Status::Vcs,
             Status::Wheel {
                 file: "a.whl".into(),
             },

@@ -293,7 +293,7 @@ fn errors_say_what_is_wrong_with_the_path() {
         "[project]\nname = \"bad\"\nversion = \"1\"\ndependencies = [\n  \"ok\",\n  \"not valid!\",\n]\n",
     );
     tree.write("reqs/dist/foo-1.0-py3-none-any.whl", "");
-    let cases: [(&str, Editable, &str); 8] = [
+    let cases: [(&str, Editable, &str); 9] = [
         ("./missing", Editable::No, "missing` does not exist"),
         (
             "./empty",
@@ -320,7 +320,12 @@ fn errors_say_what_is_wrong_with_the_path() {
         (
             "git+https://h.example/foo.git",
             Editable::No,
-            "VCS requirements are not supported",
+            "needs `#egg=name`",
+        ),
+        (
+            "hg+https://h.example/foo#egg=foo",
+            Editable::No,
+            "hg requirements are not supported (only git is)",
         ),
     ];
     for (text, editable, expected) in cases {
