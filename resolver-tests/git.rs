@@ -534,3 +534,71 @@ fn without_git_on_path_the_line_is_named() {
     assert!(run.stderr.contains("requirements.in:1"), "{}", run.stderr);
     assert!(run.stderr.contains("cannot run `git`"), "{}", run.stderr);
 }
+
+/// A repository URL with credentials in it: `git daemon` cannot be given any (git refuses a
+/// user name in a `git://` URL), so the test's `~/.gitconfig` rewrites an `https://` URL with
+/// credentials to the daemon's, as a user's `insteadOf` would. The binary still sees, parses
+/// and writes the `https://` URL as written.
+#[test]
+fn git_credentials_written_as_references_stay_references_and_literal_ones_are_hidden() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let daemon = GitDaemon::serve(project.path());
+    project.write(
+        ".gitconfig",
+        &format!(
+            "[url \"git://127.0.0.1:{}/\"]\n\tinsteadOf = https://me:s3cr3t@git.example/\n",
+            daemon.port
+        ),
+    );
+    let written = "https://${GIT_USER}:${GIT_TOKEN}@git.example/repo";
+    project.write(
+        "requirements.in",
+        &format!(
+            "sub-demo @ git+{written}@v2#subdirectory=sub\n-e git+{written}@v1#egg=pkg-demo\n"
+        ),
+    );
+    let env = [("GIT_USER", "me"), ("GIT_TOKEN", "s3cr3t")];
+    let run = project.resolve_with_env(&server, &["requirements.in"], &env);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    let (v1, v2) = (commit_of(&repo, "v1"), commit_of(&repo, "v2"));
+    assert!(
+        lock.contains(&format!("\n-e git+{written}@{v1}#egg=pkg-demo\n")),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(&format!(
+            "\nsub-demo @ git+{written}@{v2}#subdirectory=sub\n"
+        )),
+        "{lock}"
+    );
+    assert!(!lock.contains("s3cr3t"), "{lock}");
+    assert!(!run.stderr.contains("****"), "{}", run.stderr);
+
+    // A literal password is hidden, and the run says so once.
+    project.write(
+        "requirements.in",
+        "pkg-demo @ git+https://me:s3cr3t@git.example/repo@v1\n",
+    );
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert!(
+        lock.contains(&format!(
+            "\npkg-demo @ git+https://me:****@git.example/repo@{v1}\n"
+        )),
+        "{lock}"
+    );
+    assert!(!lock.contains("s3cr3t"), "{lock}");
+    assert!(!run.stderr.contains("s3cr3t"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr
+            .matches("the password of a URL is written as `****`")
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}

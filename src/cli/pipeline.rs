@@ -24,8 +24,8 @@ use super::settings::{
 use crate::cache::Cache;
 use crate::index::{ClientOptions, FindLinks, IndexClient, IndexError};
 use crate::inputs::{
-    LocalPaths, Manifest, OriginKind, ProjectSelection, ReadOptions, Variables,
-    command_line_manifest, is_project_file, read_manifest, read_project_file,
+    LocalPaths, LocalRequirement, LocalTarget, Manifest, OriginKind, ProjectSelection, ReadOptions,
+    Variables, command_line_manifest, is_project_file, read_manifest, read_project_file,
 };
 use crate::registry::Registry;
 use crate::resolver::{PinSource, Resolution, ResolveError};
@@ -156,9 +156,20 @@ pub(super) async fn compile(
     // A direct URL written with `${NAME}` references is shown as written; any other one with
     // credentials loses them.
     let direct_credentials = resolution.pins.iter().any(|pin| {
-        matches!(&pin.source, PinSource::Url(url)
-            if (url.password().is_some() || !url.username().is_empty())
-                && !settings.write.direct_urls.contains_key(url))
+        let url = match &pin.source {
+            PinSource::Url(url) => url,
+            PinSource::Local {
+                local:
+                    LocalRequirement {
+                        target: LocalTarget::Git(git),
+                        ..
+                    },
+                ..
+            } => &git.remote,
+            PinSource::Registry { .. } | PinSource::Local { .. } => return false,
+        };
+        (url.password().is_some() || !url.username().is_empty())
+            && !settings.write.direct_urls.contains_key(url)
     });
     if (settings.hid_credentials || direct_credentials)
         && compilation.format == OutputFormatArg::RequirementsTxt

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use pep508_rs::{Requirement, VerbatimUrl};
 
 use super::local::{Editable, looks_unnamed, parse_located};
+use super::vcs;
 use super::{
     InputError, InputErrorKind, InputRequirement, LocalPaths, Manifest, Origin, OriginKind,
     ReadOptions, join_relative,
@@ -85,6 +86,11 @@ impl Reader<'_> {
             let option = parse_option(text).map_err(|error| at(self, error))?;
             if let Some(written) = written {
                 self.remember_written(&option, written);
+                if let (FileOption::Editable(value), Ok(FileOption::Editable(raw))) =
+                    (&option, parse_option(written.trim()))
+                {
+                    self.remember_written_git(value, &raw);
+                }
             }
             if let FileOption::Editable(value) = option {
                 return self
@@ -217,7 +223,24 @@ impl Reader<'_> {
     /// Keeps how a direct URL requirement's URL was written when its `${NAME}` references were
     /// expanded (`written` is the requirement before expansion), for the same reason.
     fn remember_written_url(&mut self, expanded: &str, written: &str) {
-        if let (Some(value), Some(raw)) = (direct_url_text(expanded), direct_url_text(written))
+        if let (Some(value), Some(raw)) = (direct_url_text(expanded), direct_url_text(written)) {
+            if vcs::is_vcs(value) {
+                self.remember_written_git(value, raw);
+                return;
+            }
+            if raw != value {
+                self.manifest
+                    .index
+                    .written
+                    .insert(value.to_string(), raw.to_string());
+            }
+        }
+    }
+
+    /// The same for a git location (`git+URL@REF#…`, named or `-e`): only the repository part
+    /// is kept, since the lock replaces the ref by the commit it named.
+    fn remember_written_git(&mut self, expanded: &str, written: &str) {
+        if let (Some(value), Some(raw)) = (vcs::remote_text(expanded), vcs::remote_text(written))
             && raw != value
         {
             self.manifest

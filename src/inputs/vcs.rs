@@ -124,6 +124,25 @@ pub(super) fn parse_vcs(location: &str, editable: bool) -> Result<ParsedVcs, Inp
     })
 }
 
+/// The repository part of a `git+URL[@REF][#FRAGMENT]` location, as text: what
+/// [`GitRequirement::remote`] holds, before parsing. It works on the text so that it also serves
+/// the location as written, whose `${NAME}` references a URL parser would percent-encode; the
+/// lock shows that text in place of the remote's (see `parser`'s `remember_written_url`).
+pub(super) fn remote_text(location: &str) -> Option<&str> {
+    let rest = location.strip_prefix("git+")?;
+    let address = rest.split_once('#').map_or(rest, |(address, _)| address);
+    let authority_start = address.find("://")? + 3;
+    // As in `parse_vcs`, the ref follows the last `@` of the path, not the authority's.
+    let path_start = address[authority_start..]
+        .find('/')
+        .map_or(address.len(), |slash| authority_start + slash);
+    Some(
+        address[path_start..]
+            .rfind('@')
+            .map_or(address, |at| &address[..path_start + at]),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +169,23 @@ mod tests {
             .unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(parsed.git.remote.as_str(), "ssh://git@h.example/repo.git");
         assert_eq!(parsed.git.rev, None);
+    }
+
+    #[test]
+    fn remote_text_keeps_the_authority_and_drops_ref_and_fragment() {
+        assert_eq!(
+            remote_text("git+https://${U}:${T}@h.example/org/repo.git@v1#egg=foo"),
+            Some("https://${U}:${T}@h.example/org/repo.git")
+        );
+        assert_eq!(
+            remote_text("git+ssh://git@h.example/repo"),
+            Some("ssh://git@h.example/repo")
+        );
+        assert_eq!(
+            remote_text("git+https://h.example/repo#subdirectory=a"),
+            Some("https://h.example/repo")
+        );
+        assert_eq!(remote_text("https://h.example/repo"), None);
     }
 
     #[test]

@@ -255,7 +255,7 @@ fn pin_requirement(pin: &Pin, options: &WriteOptions) -> String {
                     ..
                 },
             ..
-        } => git_requirement(&pin.name, &extras, git),
+        } => git_requirement(&pin.name, &extras, git, options),
         // Credentials never reach the lock.
         PinSource::Url(url) => match options.direct_urls.get(url) {
             Some(written) => format!("{}{extras} @ {written}", pin.name),
@@ -273,9 +273,19 @@ fn pin_requirement(pin: &Pin, options: &WriteOptions) -> String {
 
 /// A git pin at its commit: `name @ git+URL@COMMIT[#subdirectory=DIR]`, or pip-compile's
 /// `-e git+URL@COMMIT#egg=name[&subdirectory=DIR]` for an editable one. The ref the user wrote
-/// is replaced by the commit it named, so installing the lock gets what was resolved.
-fn git_requirement(name: &PackageName, extras: &str, git: &GitRequirement) -> String {
-    let remote = RedactedUrl::new(git.remote.clone());
+/// is replaced by the commit it named, so installing the lock gets what was resolved. The
+/// repository is shown as written when it was written with `${NAME}` references, as a direct
+/// URL is; otherwise its credentials are hidden.
+fn git_requirement(
+    name: &PackageName,
+    extras: &str,
+    git: &GitRequirement,
+    options: &WriteOptions,
+) -> String {
+    let remote = options.direct_urls.get(&git.remote).map_or_else(
+        || RedactedUrl::new(git.remote.clone()).to_string(),
+        Clone::clone,
+    );
     let commit = git.checkout.as_ref().map_or_else(
         || git.rev.clone().unwrap_or_default(),
         |checkout| checkout.commit.clone(),

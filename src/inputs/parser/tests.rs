@@ -2,7 +2,7 @@ use std::fs;
 use std::path::Path;
 
 use super::*;
-use crate::inputs::{InputErrorKind, LocalPaths, OriginKind, ReadOptions, Variables};
+use crate::inputs::{InputErrorKind, LocalPaths, LocalTarget, OriginKind, ReadOptions, Variables};
 
 fn read(path: &Path) -> Result<Manifest, InputError> {
     read_with(
@@ -254,6 +254,45 @@ fn index_urls_keep_how_they_were_written() {
             ),
         ]
     );
+}
+
+#[test]
+fn git_repositories_keep_how_they_were_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let variables: Variables = [("U", "me"), ("T", "s3cr3t")].into_iter().collect();
+    let path = write(
+        dir.path(),
+        "r.in",
+        "pkg @ git+https://${U}:${T}@host/org/repo@v1#subdirectory=sub\n\
+         -e git+https://${T}@host/edit.git@main#egg=edit\n\
+         plain @ git+https://host/plain@v2\n",
+    );
+    let manifest = read_with(&path, OriginKind::Requirement, &variables, LocalPaths::Read).unwrap();
+    let written: Vec<(&str, &str)> = manifest
+        .index
+        .written
+        .iter()
+        .map(|(expanded, written)| (expanded.as_str(), written.as_str()))
+        .collect();
+    // Only the repository: the writer puts the commit after it in place of the ref.
+    assert_eq!(
+        written,
+        [
+            (
+                "https://me:s3cr3t@host/org/repo",
+                "https://${U}:${T}@host/org/repo"
+            ),
+            ("https://s3cr3t@host/edit.git", "https://${T}@host/edit.git"),
+        ]
+    );
+    // Each key is the text of the remote the fetcher and the writer see.
+    for requirement in &manifest.requirements[..2] {
+        let Some(LocalTarget::Git(git)) = requirement.local.as_ref().map(|local| &local.target)
+        else {
+            panic!("{} is not a git requirement", requirement.text);
+        };
+        assert!(manifest.index.written.contains_key(git.remote.as_str()));
+    }
 }
 
 #[test]

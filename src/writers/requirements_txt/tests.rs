@@ -290,3 +290,59 @@ six==1.17.0
     // Off by default.
     assert!(!write_requirements_txt(&resolution, &WriteOptions::default()).contains("# from"));
 }
+
+fn git_pin(name: &str, remote: &str, editable: bool) -> Pin {
+    let git = crate::inputs::GitRequirement {
+        remote: url::Url::parse(remote).unwrap(),
+        rev: Some("v1".to_string()),
+        subdirectory: None,
+        editable,
+        checkout: Some(crate::inputs::GitCheckout {
+            commit: "a".repeat(40),
+            project: LocalProject {
+                name: PackageName::from_str(name).unwrap(),
+                version: Version::from_str("1.0").unwrap(),
+                requires_python: None,
+                requires_dist: Vec::new(),
+                provides_extra: Vec::new(),
+                metadata_file: PathBuf::from("/cache/pyproject.toml"),
+            },
+        }),
+    };
+    local_pin(name, remote, LocalTarget::Git(Box::new(git)))
+}
+
+#[test]
+fn git_pins_show_their_repository_as_written_or_without_credentials() {
+    let referenced = "https://${USER}:${TOKEN}@h.example/org/repo";
+    let resolution = Resolution {
+        edges: Vec::new(),
+        pins: vec![
+            git_pin("pkg-a", "https://me:s3cr3t@h.example/org/repo", false),
+            git_pin("pkg-b", "https://me:lit3ral@h.example/other", false),
+            git_pin("pkg-c", "https://me:s3cr3t@h.example/org/repo", true),
+        ],
+    };
+    let options = WriteOptions {
+        annotations: None,
+        direct_urls: [(
+            url::Url::parse("https://me:s3cr3t@h.example/org/repo").unwrap(),
+            referenced.to_string(),
+        )]
+        .into_iter()
+        .collect(),
+        ..WriteOptions::default()
+    };
+    let commit = "a".repeat(40);
+    let text = write_requirements_txt(&resolution, &options);
+    assert_eq!(
+        text,
+        format!(
+            "-e git+{referenced}@{commit}#egg=pkg-c\npkg-a @ git+{referenced}@{commit}\npkg-b @ git+https://me:****@h.example/other@{commit}\n"
+        )
+    );
+    assert!(
+        !text.contains("s3cr3t") && !text.contains("lit3ral"),
+        "{text}"
+    );
+}
