@@ -168,8 +168,7 @@ pub(super) async fn compile(
             } => &git.remote,
             PinSource::Registry { .. } | PinSource::Local { .. } => return false,
         };
-        (url.password().is_some() || !url.username().is_empty())
-            && !settings.write.direct_urls.contains_key(url)
+        RedactedUrl::has_secret(url) && !settings.write.direct_urls.contains_key(url)
     });
     if (settings.hid_credentials || direct_credentials)
         && compilation.format == OutputFormatArg::RequirementsTxt

@@ -21,11 +21,19 @@ impl RedactedUrl {
     pub fn expose(&self) -> &Url {
         &self.0
     }
+
+    /// Whether `url` carries something secret: a password, or a user name alone over a scheme
+    /// where it is a token (`https://TOKEN@host/`, as pip reads it). An SSH user name
+    /// (`ssh://git@host/repo`) names the account the key logs in to, and is no secret.
+    #[must_use]
+    pub fn has_secret(url: &Url) -> bool {
+        url.password().is_some() || (!url.username().is_empty() && url.scheme() != "ssh")
+    }
 }
 
 impl fmt::Display for RedactedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.password().is_none() && self.0.username().is_empty() {
+        if !Self::has_secret(&self.0) {
             return f.write_str(self.0.as_str());
         }
         let mut shown = self.0.clone();
@@ -58,5 +66,13 @@ mod tests {
         assert_eq!(with_token.to_string(), "https://****@host/simple/");
         let plain = RedactedUrl::new(Url::parse("https://host/simple/").unwrap());
         assert_eq!(plain.to_string(), "https://host/simple/");
+        let ssh = RedactedUrl::new(Url::parse("ssh://git@host/repo").unwrap());
+        assert_eq!(
+            ssh.to_string(),
+            "ssh://git@host/repo",
+            "an SSH user is no secret"
+        );
+        let ssh_password = RedactedUrl::new(Url::parse("ssh://git:secret@host/repo").unwrap());
+        assert_eq!(ssh_password.to_string(), "ssh://git:****@host/repo");
     }
 }
