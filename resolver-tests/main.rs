@@ -34,6 +34,7 @@ mod scenario;
 mod secrets;
 mod sources;
 mod team;
+mod tls;
 mod upgrade;
 
 use std::path::{Path, PathBuf};

@@ -86,7 +86,20 @@ impl TestIndex {
     /// # Panics
     /// If the socket or the runtime cannot be set up, or the description names a file twice.
     pub fn start(packages: Vec<TestPackage>, options: ServerOptions) -> TestIndex {
-        Self::start_serving(packages, options, None)
+        Self::start_serving(packages, options, None, None)
+    }
+
+    /// [`TestIndex::start`], but over HTTPS with `tls` (see `TestPki::server_config`): the
+    /// origin is `https://127.0.0.1:PORT`, and page and file URLs use it too.
+    ///
+    /// # Panics
+    /// As [`TestIndex::start`].
+    pub fn start_tls(
+        packages: Vec<TestPackage>,
+        options: ServerOptions,
+        tls: Arc<rustls::ServerConfig>,
+    ) -> TestIndex {
+        Self::start_serving(packages, options, None, Some(tls))
     }
 
     /// [`TestIndex::start`], but every request (pages and files) must authenticate with HTTP
@@ -102,13 +115,14 @@ impl TestIndex {
     ) -> TestIndex {
         use base64::Engine as _;
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-        Self::start_serving(packages, options, Some(format!("Basic {token}")))
+        Self::start_serving(packages, options, Some(format!("Basic {token}")), None)
     }
 
     fn start_serving(
         packages: Vec<TestPackage>,
         options: ServerOptions,
         authorization: Option<String>,
+        tls: Option<Arc<rustls::ServerConfig>>,
     ) -> TestIndex {
         // Binding here, before the thread starts, is what makes "listening" true on return:
         // connections queue in the backlog until the server accepts them.
@@ -120,7 +134,8 @@ impl TestIndex {
         let address = listener
             .local_addr()
             .expect("reading the test index address");
-        let origin = format!("http://{address}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let origin = format!("{scheme}://{address}");
         let state = Arc::new(ServerState {
             catalog: Catalog::build(packages),
             options,
@@ -134,7 +149,7 @@ impl TestIndex {
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name(format!("test-index-{}", address.port()))
-            .spawn(move || serve(listener, app, shutdown_signal))
+            .spawn(move || serve(listener, tls, app, shutdown_signal))
             .expect("spawning the test index thread");
         TestIndex {
             origin,
@@ -227,7 +242,12 @@ impl Drop for TestIndex {
 
 /// The server thread: serves until the shutdown signal, then drops the runtime, which
 /// cancels every open connection task instead of waiting for clients to hang up.
-fn serve(listener: std::net::TcpListener, app: Router, shutdown: oneshot::Receiver<()>) {
+fn serve(
+    listener: std::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    app: Router,
+    shutdown: oneshot::Receiver<()>,
+) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -235,11 +255,52 @@ fn serve(listener: std::net::TcpListener, app: Router, shutdown: oneshot::Receiv
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::from_std(listener).expect("registering the test index socket");
-        tokio::select! {
-            _ = axum::serve(listener, app).into_future() => {}
-            _ = shutdown => {}
+        match tls {
+            None => tokio::select! {
+                _ = axum::serve(listener, app).into_future() => {}
+                _ = shutdown => {}
+            },
+            Some(config) => {
+                let listener = TlsListener {
+                    tcp: listener,
+                    acceptor: tokio_rustls::TlsAcceptor::from(config),
+                };
+                tokio::select! {
+                    _ = axum::serve(listener, app).into_future() => {}
+                    _ = shutdown => {}
+                }
+            }
         }
     });
+}
+
+/// A listener that completes the TLS handshake before handing a connection to axum.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, address)) = self.tcp.accept().await else {
+                continue;
+            };
+            // A failed handshake (a client that distrusts the certificate, or has none to show
+            // an index that demands one) is what the TLS tests provoke: the connection is
+            // dropped and the next one accepted.
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, address);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
 }
 
 fn router(state: Arc<ServerState>) -> Router {

@@ -16,8 +16,10 @@ pub mod model;
 pub mod pages;
 pub mod ranges;
 pub mod requirements;
+pub mod tls;
 
 pub use index_server::TestIndex;
 pub use model::{
     HashMode, MetadataMode, PageFormat, RangeMode, SdistKind, ServerOptions, TestFile, TestPackage,
 };
+pub use tls::{ClientAuth, TestPki};
