@@ -175,6 +175,19 @@ pub(crate) fn key_url(url: &Url) -> String {
 mod tests {
     use super::*;
 
+    /// The `Authorization` header `store` puts on a request to `url`.
+    fn authorization(store: &Credentialed, url: &str) -> Option<String> {
+        let url = Url::parse(url).unwrap();
+        let request = store
+            .apply(&url, reqwest::Client::new().get(url.clone()))
+            .build()
+            .unwrap();
+        request
+            .headers()
+            .get(reqwest::header::AUTHORIZATION)
+            .map(|value| value.to_str().unwrap().to_string())
+    }
+
     #[test]
     fn credentials_are_taken_out_and_sent_to_their_origin_only() {
         let mut store = Credentialed::default();
@@ -182,15 +195,7 @@ mod tests {
         let bare = store.take_from(&index);
         assert_eq!(bare.as_str(), "https://host/simple/");
         assert!(!format!("{store:?}").contains("p@ss"));
-        let client = reqwest::Client::new();
-        let header = |url: &str| {
-            let url = Url::parse(url).unwrap();
-            let request = store.apply(&url, client.get(url.clone())).build().unwrap();
-            request
-                .headers()
-                .get(reqwest::header::AUTHORIZATION)
-                .map(|value| value.to_str().unwrap().to_string())
-        };
+        let header = |url: &str| authorization(&store, url);
         // base64("user:p@ss")
         assert_eq!(
             header("https://host/files/a.whl").as_deref(),
@@ -207,15 +212,7 @@ mod tests {
         );
         let mut store = Credentialed::new(netrc, KeyringProvider::Disabled);
         store.take_from(&Url::parse("https://user:pw@other/simple/").unwrap());
-        let client = reqwest::Client::new();
-        let header = |url: &str| {
-            let url = Url::parse(url).unwrap();
-            let request = store.apply(&url, client.get(url.clone())).build().unwrap();
-            request
-                .headers()
-                .get(reqwest::header::AUTHORIZATION)
-                .map(|value| value.to_str().unwrap().to_string())
-        };
+        let header = |url: &str| authorization(&store, url);
         // base64("n:from-netrc"), on any port of the host
         assert_eq!(
             header("https://host:8443/simple/").as_deref(),
