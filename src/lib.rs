@@ -22,6 +22,7 @@ pub mod registry;
 pub mod resolver;
 pub mod writers;
 
+pub mod build;
 pub mod download;
 pub mod lockcheck;
 
