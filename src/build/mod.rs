@@ -3,7 +3,7 @@
 //! `registry` does, because a build resolves and fetches its build requirements and runs
 //! Python, which neither `metadata` nor `inputs` may do.
 
-mod hooks;
-mod install;
-mod interpreter;
-mod unpack;
+pub mod hooks;
+pub mod install;
+pub mod interpreter;
+pub mod unpack;
