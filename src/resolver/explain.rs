@@ -80,7 +80,7 @@ pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle, root: &RootSpec) ->
     let mut hints = Vec::new();
     if reasons.contains(NEEDS_BUILD) || reasons.contains(NEEDS_BUILD_MANY) {
         hints.push(
-            "pin a version that has a wheel for the target, or pass `--only-binary :all:` to skip source-only versions"
+            "pin a version that has a wheel for the target, pass `--only-binary :all:` to skip source-only versions, or allow builds"
                 .to_string(),
         );
     }
@@ -295,7 +295,7 @@ fn plural(reason: &str) -> String {
 
 /// [`NEEDS_BUILD`] said of a range of versions.
 const NEEDS_BUILD_MANY: &str =
-    "has only source distributions whose metadata is dynamic, and pinwheel never runs builds";
+    "has only source distributions whose metadata is dynamic, and builds are off (`--no-build`)";
 
 /// Why `package` has no version in `range`, with the range to state it for, when the versions
 /// pinwheel knows of say so.

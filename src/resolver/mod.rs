@@ -199,9 +199,9 @@ fn build_resolution(
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
-        let listed_by = versions
-            .get(version)
-            .and_then(|entry| entry.best_file().or_else(|| entry.files.first()))
+        let best = versions.get(version).and_then(|entry| entry.best_file());
+        let listed_by = best
+            .or_else(|| versions.get(version).and_then(|entry| entry.files.first()))
             .and_then(|file| file.origin.listing().cloned());
         let source = root.pin_source(name, listed_by);
         pins.insert(
@@ -213,6 +213,7 @@ fn build_resolution(
                 source,
                 hashes,
                 unhashed_files,
+                file: best.cloned(),
                 dependents: BTreeSet::new(),
                 origins: BTreeSet::new(),
                 markers: Vec::new(),
@@ -234,7 +235,7 @@ fn build_resolution(
             }
         };
         let outcome = handle
-            .metadata(name, version)
+            .usable_metadata(name, version)
             .map_err(|source| ResolveError::Fetch {
                 what: format!("`{name}` {version}"),
                 source,

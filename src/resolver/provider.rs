@@ -23,7 +23,7 @@ use crate::types::{ExtraName, PackageName, Version};
 
 /// Why a version whose only file is an sdist with dynamic metadata cannot be used.
 pub(crate) const NEEDS_BUILD: &str =
-    "has only a source distribution whose metadata is dynamic, and pinwheel never runs builds";
+    "has only a source distribution whose metadata is dynamic, and builds are off (`--no-build`)";
 
 /// How eagerly a package is decided: larger first. Pinned packages go first (they cannot cause
 /// backtracking), then packages that keep conflicting, then the rest in discovery order, which
@@ -204,7 +204,7 @@ impl<'a> Provider<'a> {
         if let Some(Err(unusable)) = versions.get(version).map(|entry| &entry.best) {
             return Ok(Dependencies::Unavailable(unusable.to_string()));
         }
-        let metadata = match self.handle.metadata(name, version)? {
+        let metadata = match self.handle.usable_metadata(name, version)? {
             MetadataOutcome::Available(metadata) => metadata,
             MetadataOutcome::Unavailable(reason) => return Ok(Dependencies::Unavailable(reason)),
             MetadataOutcome::NeedsBuild => {

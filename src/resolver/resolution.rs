@@ -60,6 +60,9 @@ pub struct Pin {
     /// from the files themselves (or an existing lock), which the caller fetches when it needs
     /// hashes.
     pub unhashed_files: Vec<IndexFile>,
+    /// The file the target would install (`None` for local projects and direct URLs, whose
+    /// file is the URL).
+    pub file: Option<IndexFile>,
     /// Projects that depend on it.
     pub dependents: BTreeSet<PackageName>,
     /// The input lines that name it: requirements and constraints.

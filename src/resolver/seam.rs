@@ -45,6 +45,10 @@ pub(crate) enum Request {
     /// fetch the metadata of the next candidates (this many), which the fetch side works out so
     /// that the solver thread does not decode them.
     PrefetchAfter(PackageName, Version, usize),
+    /// The metadata of one version by building its file: sent only after its metadata came
+    /// back [`MetadataOutcome::NeedsBuild`], so only for a version the solver looks at, never
+    /// by a prefetch.
+    Build(PackageName, Version),
 }
 
 type ProjectResult = Result<Arc<VersionMap>, SourceError>;
@@ -54,6 +58,8 @@ type MetadataResult = Result<MetadataOutcome, SourceError>;
 pub(crate) struct Answers {
     pub(crate) projects: OnceMap<PackageName, ProjectResult>,
     pub(crate) metadata: OnceMap<(PackageName, Version), MetadataResult>,
+    /// Built metadata, for versions whose metadata needs a build.
+    pub(crate) built: OnceMap<(PackageName, Version), MetadataResult>,
 }
 
 /// The solver's side of the seam: blocking getters over the answers.
@@ -64,6 +70,7 @@ pub(crate) struct SolverHandle {
     at_hand: Arc<dyn AtHand>,
     requested_projects: RefCell<HashSet<PackageName>>,
     requested_metadata: RefCell<HashSet<(PackageName, Version)>>,
+    requested_builds: RefCell<HashSet<(PackageName, Version)>>,
     prefetched: RefCell<HashSet<PackageName>>,
     /// How long the solver spent blocked on answers, and how many times it blocked: the part
     /// of a resolve the fetch side did not hide (logged at `-v`).
@@ -138,6 +145,31 @@ impl SolverHandle {
         )
     }
 
+    /// The metadata of `name` `version` as the solver uses it: [`SolverHandle::metadata`],
+    /// and when that needs a build, the build's answer (blocking until the build is done).
+    pub(crate) fn usable_metadata(&self, name: &PackageName, version: &Version) -> MetadataResult {
+        match self.metadata(name, version)? {
+            MetadataOutcome::NeedsBuild => self.built(name, version),
+            outcome => Ok(outcome),
+        }
+    }
+
+    /// The built metadata of `name` `version`, blocking until the fetch side has it.
+    fn built(&self, name: &PackageName, version: &Version) -> MetadataResult {
+        let key = (name.clone(), version.clone());
+        if let Some(answer) = self.answers.built.get(&key) {
+            return answer;
+        }
+        if self.requested_builds.borrow_mut().insert(key.clone()) {
+            self.send(Request::Build(name.clone(), version.clone()))?;
+        }
+        self.blocking(
+            format_args!("the build of {name} {version}"),
+            self.answers.built.get(&key),
+            || self.answers.built.wait(&key),
+        )
+    }
+
     /// Hints that `name` entered the graph with `range`. Sent once per project.
     pub(crate) fn prefetch(&self, name: &PackageName, range: &Ranges<Version>) {
         if self.prefetched.borrow_mut().insert(name.clone()) {
@@ -175,6 +207,7 @@ pub(crate) fn channel<S: Source>(
     let answers = Arc::new(Answers {
         projects: OnceMap::new(),
         metadata: OnceMap::new(),
+        built: OnceMap::new(),
     });
     let selection = Arc::new(SelectionContext {
         target: target.clone(),
@@ -195,6 +228,7 @@ pub(crate) fn channel<S: Source>(
         at_hand: Arc::clone(&context) as Arc<dyn AtHand>,
         requested_projects: RefCell::new(HashSet::new()),
         requested_metadata: RefCell::new(HashSet::new()),
+        requested_builds: RefCell::new(HashSet::new()),
         prefetched: RefCell::new(HashSet::new()),
         waited: Cell::new((Duration::ZERO, 0)),
     };
@@ -246,6 +280,9 @@ impl<S: Source> FetchLoop<S> {
             }
             Request::Prefetch(name, range) => {
                 tasks.spawn(async move { context.prefetch(&name, &range).await });
+            }
+            Request::Build(name, version) => {
+                tasks.spawn(async move { context.build(&name, &version).await });
             }
             Request::PrefetchAfter(name, chosen, window) => {
                 // Offline, there is no round trip to hide: decoding and reading candidates the
@@ -429,6 +466,24 @@ impl<S: Source> FetchContext<S> {
         let _ = self
             .answers
             .metadata
+            .insert((name.clone(), version.clone()), result);
+    }
+
+    /// Builds the metadata of `name` `version` (whose metadata needs a build) and publishes it.
+    async fn build(self: &Arc<Self>, name: &PackageName, version: &Version) {
+        let project = self.project(name, Need::Waited);
+        let result = match project.await {
+            Err(error) => Err(error),
+            Ok(versions) => match versions.get(version).and_then(|entry| entry.best_file()) {
+                Some(file) => self.source.build(file, &Urgency::needed()).await,
+                None => Ok(MetadataOutcome::Unavailable(
+                    "has no file usable on the target".to_string(),
+                )),
+            },
+        };
+        let _ = self
+            .answers
+            .built
             .insert((name.clone(), version.clone()), result);
     }
 

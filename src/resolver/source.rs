@@ -63,6 +63,19 @@ pub trait Source: Send + Sync + 'static {
         async { false }
     }
 
+    /// The metadata of `file` by building it: asked only after [`Source::metadata`] answered
+    /// [`MetadataOutcome::NeedsBuild`] for a version the solver needs. A source that cannot
+    /// build answers `NeedsBuild` again; a build that fails is an error (never a silent
+    /// fallback to another version).
+    fn build(
+        &self,
+        file: &IndexFile,
+        urgency: &Urgency,
+    ) -> impl Future<Output = Result<MetadataOutcome, SourceError>> + Send {
+        let _ = (file, urgency);
+        async { Ok(MetadataOutcome::NeedsBuild) }
+    }
+
     /// A direct URL requirement (`name @ url`): the file, described as an index file would be,
     /// and its metadata.
     fn direct_url(
@@ -79,8 +92,8 @@ pub enum MetadataOutcome {
     Available(Arc<CoreMetadata>),
     /// Cannot be known statically; the text says why (it is shown in conflict explanations).
     Unavailable(String),
-    /// Only an sdist with dynamic metadata: knowing the dependencies needs a build, which
-    /// pinwheel never runs.
+    /// Only an sdist with dynamic metadata: knowing the dependencies needs a build
+    /// ([`Source::build`]).
     NeedsBuild,
 }
 

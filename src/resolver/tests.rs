@@ -655,7 +655,7 @@ fn consecutive_versions_with_the_same_reason_are_explained_as_one_range() {
     };
     assert_eq!(
         explained.report,
-        "Because numpy<1.26 has only source distributions whose metadata is dynamic, and pinwheel never runs builds and you require numpy<1.26, your requirements cannot be satisfied."
+        "Because numpy<1.26 has only source distributions whose metadata is dynamic, and builds are off (`--no-build`) and you require numpy<1.26, your requirements cannot be satisfied."
     );
     assert_eq!(explained.hints.len(), 1, "{:?}", explained.hints);
 
@@ -673,8 +673,8 @@ fn consecutive_versions_with_the_same_reason_are_explained_as_one_range() {
     };
     assert_eq!(
         explained.report,
-        "Because a<1.2 has only source distributions whose metadata is dynamic, and pinwheel never runs builds and a==1.2 requires Python >=3.13, a<1.3 cannot be used.\n\
-         And because a>=1.3 has only source distributions whose metadata is dynamic, and pinwheel never runs builds and you require a, your requirements cannot be satisfied."
+        "Because a<1.2 has only source distributions whose metadata is dynamic, and builds are off (`--no-build`) and a==1.2 requires Python >=3.13, a<1.3 cannot be used.\n\
+         And because a>=1.3 has only source distributions whose metadata is dynamic, and builds are off (`--no-build`) and you require a, your requirements cannot be satisfied."
     );
 }
 

@@ -14,6 +14,7 @@ fn pin(name: &str, version: &str) -> Pin {
         source: PinSource::Registry { listed_by: None },
         hashes: Vec::new(),
         unhashed_files: Vec::new(),
+        file: None,
         dependents: BTreeSet::new(),
         origins: BTreeSet::new(),
         markers: Vec::new(),
