@@ -69,6 +69,8 @@ pub enum EntryKind {
     Metadata,
     /// Metadata of direct URL requirements (`url-metadata-v1:`).
     UrlMetadata,
+    /// Metadata built from sdists (`built-metadata-v1:`).
+    BuiltMetadata,
     /// Digests of files an index listed without one (`url-sha256-v1:`).
     Digest,
     /// Whole distribution files (`dist-v1:`).
@@ -79,10 +81,11 @@ pub enum EntryKind {
 
 impl EntryKind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Page,
         Self::Metadata,
         Self::UrlMetadata,
+        Self::BuiltMetadata,
         Self::Digest,
         Self::Distribution,
         Self::Other,
@@ -95,6 +98,7 @@ impl EntryKind {
             Self::Page => "pages",
             Self::Metadata => "metadata",
             Self::UrlMetadata => "url-metadata",
+            Self::BuiltMetadata => "built-metadata",
             Self::Digest => "digests",
             Self::Distribution => "distributions",
             Self::Other => "other",
@@ -108,6 +112,7 @@ impl From<&CacheKey> for EntryKind {
             CacheKey::Page { .. } | CacheKey::PackedPage { .. } => Self::Page,
             CacheKey::Metadata(_) => Self::Metadata,
             CacheKey::UrlMetadata(_) => Self::UrlMetadata,
+            CacheKey::BuiltMetadata { .. } => Self::BuiltMetadata,
             CacheKey::Distribution(_) => Self::Distribution,
             CacheKey::UrlDigest(_) => Self::Digest,
         }

@@ -60,6 +60,15 @@ pub enum CacheKey {
     Distribution(Sha256Digest),
     /// The sha256 (as hex text) of a file an index listed without one, by URL.
     UrlDigest(String),
+    /// The core metadata a build produced from the sdist with this sha256, with an interpreter
+    /// and on a platform named by `interpreter` (`cp311-manylinux_2_36_x86_64`): a build's
+    /// answer can depend on both.
+    BuiltMetadata {
+        /// The sdist's sha256.
+        sdist: Sha256Digest,
+        /// The building interpreter's cache tag.
+        interpreter: String,
+    },
 }
 
 impl CacheKey {
@@ -73,6 +82,9 @@ impl CacheKey {
             Self::UrlMetadata(url) => format!("url-metadata-v1:{url}"),
             Self::Distribution(digest) => format!("dist-v1:{digest}"),
             Self::UrlDigest(url) => format!("url-sha256-v1:{url}"),
+            Self::BuiltMetadata { sdist, interpreter } => {
+                format!("built-metadata-v1:{sdist}:{interpreter}")
+            }
         }
     }
 
@@ -93,6 +105,13 @@ impl CacheKey {
         }
         if let Some(digest) = text.strip_prefix("dist-v1:") {
             return Sha256Digest::from_str(digest).ok().map(Self::Distribution);
+        }
+        if let Some(rest) = text.strip_prefix("built-metadata-v1:") {
+            let (sdist, interpreter) = rest.split_once(':')?;
+            return Some(Self::BuiltMetadata {
+                sdist: Sha256Digest::from_str(sdist).ok()?,
+                interpreter: interpreter.to_string(),
+            });
         }
         if let Some(url) = text.strip_prefix("url-metadata-v1:") {
             return Some(Self::UrlMetadata(url.to_string()));

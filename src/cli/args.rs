@@ -500,6 +500,23 @@ pub struct ResolveArgs {
     #[arg(long, hide = true)]
     pub probe_metadata: bool,
 
+    /// The Python that builds sdists whose metadata is dynamic: a path, or a name on PATH.
+    /// Default: the first `python3.X` on PATH matching the target's version, else `python3`.
+    #[arg(long, value_name = "PYTHON", env = "PINWHEEL_PYTHON")]
+    pub python: Option<PathBuf>,
+
+    /// Never run a build: a version whose metadata only a build can tell is not used.
+    #[arg(long)]
+    pub no_build: bool,
+
+    /// Seconds one build hook may run before it is killed [default: 600].
+    #[arg(long, value_name = "SECONDS", env = "PINWHEEL_BUILD_TIMEOUT")]
+    pub build_timeout: Option<u64>,
+
+    /// How many builds run at once [default: 2].
+    #[arg(long, value_name = "N")]
+    pub build_jobs: Option<usize>,
+
     /// Print only errors.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -107,7 +107,7 @@ async fn run_download(args: &DownloadArgs) -> Result<DownloadReport, DownloadFai
         None => None,
     };
     let client = IndexClient::new(settings.client.clone(), cache).map_err(anyhow::Error::new)?;
-    let progress = Progress::start(&client, args.quiet, "Downloading");
+    let progress = Progress::start(&client, args.quiet, "Downloading", None);
     let outcome = download(&lock, &settings.target, &client, &settings.download).await;
     drop(progress);
     tracing::info!("{} HTTP requests sent", client.requests_sent());

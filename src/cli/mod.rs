@@ -7,6 +7,7 @@
 )]
 
 pub mod args;
+mod builds;
 mod cache;
 mod check;
 pub mod config;

@@ -11,6 +11,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use super::args::{NewlineArg, OutputFormatArg};
+use super::builds::builder;
 use super::diagnostics::Failure;
 use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::{copy_atomically, write_atomically};
@@ -21,13 +22,13 @@ use super::settings::{
     Compilation, Options, OutputTarget, ResolveSettings, default_output, environment_variables,
     existing_pins, output_target, resolve_settings,
 };
+use crate::build::Builder;
 use crate::cache::Cache;
 use crate::index::{ClientOptions, FindLinks, IndexClient, IndexError};
 use crate::inputs::{
     LocalPaths, LocalRequirement, LocalTarget, Manifest, OriginKind, ProjectSelection, ReadOptions,
     Variables, command_line_manifest, is_project_file, read_manifest, read_project_file,
 };
-use crate::registry::Registry;
 use crate::resolver::{PinSource, Resolution, ResolveError};
 use crate::types::{PackageName, RedactedUrl, Version};
 use crate::writers::{JsonContext, is_git, write_json, write_requirements_txt};
@@ -129,10 +130,16 @@ pub(super) async fn compile(
         settings.resolve.preferences.clone_from(preferences);
     }
     let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
-    let progress = compilation
-        .progress
-        .then(|| Progress::start(&client, compilation.quiet, "Resolving"));
-    let mut resolution = resolve_current(&manifest, &settings, &client, compilation.quiet).await?;
+    let (builder, builds) = builder(&settings, &client, compilation.quiet);
+    let progress = compilation.progress.then(|| {
+        Progress::start(
+            &client,
+            compilation.quiet,
+            "Resolving",
+            Some(Arc::clone(&builds)),
+        )
+    });
+    let mut resolution = resolve_current(&manifest, &settings, &builder, compilation.quiet).await?;
     if settings.write.hashes {
         let known = match &settings.output {
             OutputTarget::File(path) if options.reuse_hashes => known_hashes(path),
@@ -263,7 +270,8 @@ pub(super) async fn resolve_union(
     let mut settings = resolve_settings(options, first, &manifest, &variables, output)?;
     settings.resolve.preferences = preferences;
     let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
-    let resolution = resolve_current(&manifest, &settings, &client, quiet).await?;
+    let (builder, _) = builder(&settings, &client, quiet);
+    let resolution = resolve_current(&manifest, &settings, &builder, quiet).await?;
     Ok(resolution
         .pins
         .into_iter()
@@ -277,12 +285,12 @@ pub(super) async fn resolve_union(
 async fn resolve_current(
     manifest: &Manifest,
     settings: &ResolveSettings,
-    client: &IndexClient,
+    builder: &Builder,
     quiet: bool,
 ) -> Result<Resolution, ResolveError> {
     let resolve = || {
-        let registry = Arc::new(Registry::new(client.clone()));
-        crate::resolver::resolve(manifest, &settings.target, &settings.resolve, registry)
+        let source = Arc::new(builder.clone());
+        crate::resolver::resolve(manifest, &settings.target, &settings.resolve, source)
     };
     match resolve().await {
         Err(error) if is_stale_listing(&error) => {

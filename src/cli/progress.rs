@@ -2,10 +2,12 @@
 //! when stderr is a terminal, `CI` is unset and `--quiet` was not given.
 
 use std::io::IsTerminal as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::builds::BuildNotes;
 use crate::index::IndexClient;
 
 /// A running spinner; finishes (and disappears) when dropped.
@@ -15,9 +17,14 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts a spinner that shows `activity` (`Resolving`) and `client`'s request count, if the
-    /// terminal wants one.
-    pub fn start(client: &IndexClient, quiet: bool, activity: &'static str) -> Self {
+    /// Starts a spinner that shows `activity` (`Resolving`), `client`'s request count and the
+    /// builds running, if the terminal wants one.
+    pub fn start(
+        client: &IndexClient,
+        quiet: bool,
+        activity: &'static str,
+        builds: Option<Arc<BuildNotes>>,
+    ) -> Self {
         let wanted = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
         if !wanted {
             return Self {
@@ -34,7 +41,15 @@ impl Progress {
         let (ticking_bar, client) = (bar.clone(), client.clone());
         let ticker = tokio::spawn(async move {
             loop {
-                ticking_bar.set_message(format!("{activity}… {} requests", client.requests_sent()));
+                let building = builds
+                    .as_ref()
+                    .and_then(|builds| builds.status())
+                    .map(|status| format!(", {status}"))
+                    .unwrap_or_default();
+                ticking_bar.set_message(format!(
+                    "{activity}… {} requests{building}",
+                    client.requests_sent()
+                ));
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         });

@@ -220,10 +220,23 @@ impl IndexClient {
             check_digest(&file.url, actual, expected)?;
         }
         let sdist = sdist.clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            sdist_outcome(metadata::sdist_static_metadata_at(temporary.path(), &sdist))
+        let (outcome, temporary) = tokio::task::spawn_blocking(move || {
+            let outcome =
+                sdist_outcome(metadata::sdist_static_metadata_at(temporary.path(), &sdist));
+            (outcome, temporary)
         })
-        .await?)
+        .await?;
+        // Its metadata needs a build, which will want this very file: keep it rather than
+        // download it twice (numpy's sdists are 15 MB or more).
+        if matches!(outcome, FetchedMetadata::NeedsBuild)
+            && let Some(listed) = file.sha256
+            && let Err(error) = self
+                .cache_distribution(listed, temporary.path(), &file.url, true)
+                .await
+        {
+            tracing::debug!("could not keep {}: {error}", file.filename);
+        }
+        Ok(outcome)
     }
 
     /// `GET <file>.metadata`; `None` when it does not exist.

@@ -490,6 +490,13 @@ impl IndexClient {
         self.inner.options.cache_mode == CacheMode::Offline
     }
 
+    /// The cache this client reads and writes, if any (`--no-cache` has none): metadata builds
+    /// keep their results and environments beside the client's entries.
+    #[must_use]
+    pub fn cache(&self) -> Option<&Cache> {
+        self.inner.cache.as_ref()
+    }
+
     /// Whether the metadata of `file` is in the cache (an index lookup; nothing is read).
     pub async fn has_cached_metadata(&self, file: &IndexFile) -> bool {
         let Some(cache) = self.inner.cache.clone() else {

@@ -234,12 +234,13 @@ fn build_resolution(
                 (name, vec![extra.clone()])
             }
         };
-        let outcome = handle
-            .usable_metadata(name, version)
-            .map_err(|source| ResolveError::Fetch {
-                what: format!("`{name}` {version}"),
-                source,
-            })?;
+        let outcome =
+            handle
+                .usable_metadata(name, version)
+                .map_err(|source| ResolveError::Fetch {
+                    what: format!("`{name}` {version}"),
+                    source,
+                })?;
         let MetadataOutcome::Available(metadata) = outcome else {
             continue;
         };

@@ -49,7 +49,7 @@ async fn check(args: &CheckArgs) -> Result<bool, Failure> {
         .iter()
         .map(|named| named.target.clone())
         .collect();
-    let progress = Progress::start(&client, false, "Checking");
+    let progress = Progress::start(&client, false, "Checking", None);
     let checked = check_lock(&lock, &targets, &client, settings.options).await;
     drop(progress);
     let checked = checked

@@ -118,6 +118,14 @@ pub struct ConfigOptions {
     pub cache_dir: Option<PathBuf>,
     /// `--cache-ttl`.
     pub cache_ttl: Option<u64>,
+    /// `--python`.
+    pub python: Option<PathBuf>,
+    /// `--no-build`.
+    pub no_build: Option<bool>,
+    /// `--build-timeout`.
+    pub build_timeout: Option<u64>,
+    /// `--build-jobs`.
+    pub build_jobs: Option<u64>,
     /// `--no-cache`.
     pub no_cache: Option<bool>,
     /// `--offline`.
@@ -173,6 +181,10 @@ impl ConfigOptions {
             upgrade_package: self.upgrade_package.or(lower.upgrade_package),
             cache_dir: self.cache_dir.or(lower.cache_dir),
             cache_ttl: self.cache_ttl.or(lower.cache_ttl),
+            python: self.python.or(lower.python),
+            no_build: self.no_build.or(lower.no_build),
+            build_timeout: self.build_timeout.or(lower.build_timeout),
+            build_jobs: self.build_jobs.or(lower.build_jobs),
             no_cache: self.no_cache.or(lower.no_cache),
             offline: self.offline.or(lower.offline),
             reuse_hashes: self.reuse_hashes.or(lower.reuse_hashes),

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use pep508_rs::Requirement;
@@ -13,6 +14,7 @@ use super::{
     DEFAULT_CACHE_TTL, DEFAULT_PYTHON, cache_dir, client_options, environment_variables,
     parse_timestamp, selector,
 };
+use crate::build::BuildOptions;
 use crate::cli::args::{
     AnnotationStyleArg, NewlineArg, OutputFormatArg, PrereleaseArg, ResolutionArg, ResolveArgs,
 };
@@ -52,6 +54,8 @@ pub struct ResolveSettings {
     pub write: WriteOptions,
     /// Where to write.
     pub output: OutputTarget,
+    /// How metadata builds run.
+    pub build: BuildOptions,
     /// Whether a password or token of an index URL is written as `****` (installing from the
     /// lock then needs the credentials from elsewhere: `resolve` warns).
     pub hid_credentials: bool,
@@ -188,6 +192,14 @@ pub struct Options {
     pub refresh: bool,
     /// `--probe-metadata`.
     pub probe_metadata: bool,
+    /// `--python`.
+    pub python: Option<PathBuf>,
+    /// `--no-build`.
+    pub no_build: bool,
+    /// `--build-timeout`, in seconds.
+    pub build_timeout: u64,
+    /// `--build-jobs`.
+    pub build_jobs: usize,
     /// `--config FILE` as typed: the header names it, as pip-compile does.
     pub config: Option<PathBuf>,
     /// `--reuse-hashes`.
@@ -397,6 +409,20 @@ impl Options {
             offline: args.offline || config.offline.unwrap_or(false),
             refresh: args.refresh,
             probe_metadata: args.probe_metadata,
+            python: args.python.clone().or(config.python),
+            no_build: args.no_build || config.no_build.unwrap_or(false),
+            build_timeout: args
+                .build_timeout
+                .or(config.build_timeout)
+                .unwrap_or(crate::build::DEFAULT_TIMEOUT.as_secs()),
+            build_jobs: args
+                .build_jobs
+                .or_else(|| {
+                    config
+                        .build_jobs
+                        .and_then(|jobs| usize::try_from(jobs).ok())
+                })
+                .unwrap_or(crate::build::DEFAULT_JOBS),
             config: args.config.clone(),
             reuse_hashes: typed(args.reuse_hashes, args.no_reuse_hashes)
                 .or(config.reuse_hashes)
@@ -510,6 +536,13 @@ pub fn resolve_settings(
         strip_extras: options.strip_extras,
         direct_urls: written_urls(&manifest.index),
     };
+    let build = BuildOptions {
+        enabled: !options.no_build,
+        python: options.python.clone(),
+        path_var: std::env::var_os("PATH"),
+        timeout: Duration::from_secs(options.build_timeout),
+        jobs: options.build_jobs.max(1),
+    };
     Ok(ResolveSettings {
         target,
         resolve,
@@ -517,6 +550,7 @@ pub fn resolve_settings(
         cache_dir,
         write,
         output,
+        build,
         hid_credentials: header_hides || shown.hid_secret(),
     })
 }
