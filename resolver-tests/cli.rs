@@ -228,7 +228,7 @@ fn sdists_are_read_statically_and_dynamic_ones_are_explained() {
     );
 
     project.write("dynamic.in", "dynamic\n");
-    let run = project.resolve(&server, &["dynamic.in"]);
+    let run = project.resolve(&server, &["--no-build", "dynamic.in"]);
     run.expect_code(1);
     assert!(
         run.stderr.contains("dynamic==1.0") || run.stderr.contains("dynamic 1.0"),

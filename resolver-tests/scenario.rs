@@ -560,6 +560,8 @@ fn sdist_kind(kind: Option<&str>) -> Result<SdistKind, String> {
         Some("dynamic") => SdistKind::Dynamic,
         Some("setup-py") => SdistKind::SetupPy,
         Some("setup-py-computed") => SdistKind::SetupPyComputed,
+        Some("in-tree-backend") => SdistKind::InTreeBackend,
+        Some("failing-backend") => SdistKind::FailingBackend,
         Some(other) => return Err(format!("unknown sdist_kind `{other}`")),
     })
 }

@@ -14,7 +14,8 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::model::{SdistKind, TestPackage};
 use super::requirements::{
-    egg_info_requires_txt, pyproject_static_project, requirements_txt, setup_py, toml_string,
+    egg_info_requires_txt, in_tree_backend, pyproject_static_project, requirements_txt, setup_py,
+    toml_string,
 };
 
 /// Size of the incompressible, stored padding entry placed before the `.dist-info` entries,
@@ -230,6 +231,28 @@ pub fn build_sdist(package: &TestPackage, kind: SdistKind) -> Vec<u8> {
                     toml_string(&package.name),
                     toml_string(&package.version)
                 ),
+            ));
+        }
+        SdistKind::InTreeBackend | SdistKind::FailingBackend => {
+            files.push((
+                format!("{root}/PKG-INFO"),
+                core_metadata(package, "2.1", false),
+            ));
+            files.push((
+                format!("{root}/pyproject.toml"),
+                format!(
+                    "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\"_build\"]\n\n[project]\nname = {}\nversion = {}\ndynamic = [\"dependencies\", \"optional-dependencies\"]\n",
+                    toml_string(&package.name),
+                    toml_string(&package.version)
+                ),
+            ));
+            files.push((
+                format!("{root}/_build/backend.py"),
+                in_tree_backend(package, kind == SdistKind::FailingBackend),
+            ));
+            files.push((
+                format!("{root}/_build/METADATA.in"),
+                core_metadata(package, "2.1", true),
             ));
         }
         SdistKind::SetupPy | SdistKind::SetupPyComputed => {

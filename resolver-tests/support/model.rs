@@ -126,6 +126,14 @@ pub enum SdistKind {
     /// As [`SdistKind::SetupPy`], but `install_requires` is computed when `setup.py` runs (read
     /// from a `requirements.txt` in the sdist): only a build could tell the dependencies.
     SetupPyComputed,
+    /// `PKG-INFO` 2.1 (no `Requires-Dist`), a `pyproject.toml` declaring the dependencies
+    /// dynamic and naming an in-tree backend (`backend-path = ["_build"]`, no build
+    /// requirements), which writes the full METADATA when
+    /// `prepare_metadata_for_build_wheel` runs: a build needs only Python, no index.
+    InTreeBackend,
+    /// As [`SdistKind::InTreeBackend`], but the backend prints a line to stderr and raises
+    /// `RuntimeError("planted failure: …")`.
+    FailingBackend,
 }
 
 /// How the test server behaves; every combination is valid.

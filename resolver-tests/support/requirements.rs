@@ -254,3 +254,32 @@ fn toml_array(values: &[String]) -> String {
     let items: Vec<String> = values.iter().map(|v| toml_string(v)).collect();
     format!("[{}]", items.join(", "))
 }
+
+/// The in-tree PEP 517 backend of `SdistKind::InTreeBackend` (or of `FailingBackend` with
+/// `failing`): `prepare_metadata_for_build_wheel` copies `_build/METADATA.in` into the
+/// metadata directory, so the dependencies are known only once the backend runs.
+pub fn in_tree_backend(package: &TestPackage, failing: bool) -> String {
+    let dist_info = format!("{}-{}.dist-info", package.filename_stem(), package.version);
+    let failure = if failing {
+        "    raise RuntimeError('planted failure: this backend refuses to build')\n"
+    } else {
+        ""
+    };
+    format!(
+        "import os\nimport sys\n\nHERE = os.path.dirname(os.path.abspath(__file__))\n\n\n\
+         def get_requires_for_build_wheel(config_settings=None):\n    return []\n\n\n\
+         def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):\n\
+         \x20   print('in-tree backend: preparing the metadata', file=sys.stderr)\n\
+         {failure}\
+         \x20   target = os.path.join(metadata_directory, {dist_info})\n\
+         \x20   os.makedirs(target)\n\
+         \x20   with open(os.path.join(HERE, 'METADATA.in')) as source:\n\
+         \x20       text = source.read()\n\
+         \x20   with open(os.path.join(target, 'METADATA'), 'w') as out:\n\
+         \x20       out.write(text)\n\
+         \x20   return {dist_info}\n\n\n\
+         def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n\
+         \x20   raise RuntimeError('the test backend builds no wheels')\n",
+        dist_info = python_string(&dist_info),
+    )
+}

@@ -1,0 +1,155 @@
+//! Metadata builds: an sdist whose dependencies are dynamic is built with an in-tree PEP 517
+//! backend (`backend-path`, no build requirements, so the index needs no setuptools), the
+//! result is cached, and a failing build stops the run naming the package and showing the
+//! backend's own words.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{SdistKind, ServerOptions, TestFile, TestPackage};
+use crate::{Project, index, pins};
+
+/// A Python to build with, or `None` (the test is skipped, saying so) where there is none.
+/// CI has one (`/usr/bin/python3`), so there a missing Python fails the test.
+fn python(test: &str) -> Option<PathBuf> {
+    let found = ["/usr/bin/python3", "python3"]
+        .into_iter()
+        .find(|candidate| {
+            std::process::Command::new(candidate)
+                .args(["-c", "pass"])
+                .output()
+                .is_ok_and(|output| output.status.success())
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test} needs python3, and CI must have one"
+        );
+        eprintln!("SKIPPED {test}: no python3 on this machine");
+    }
+    found.map(PathBuf::from)
+}
+
+fn sdist_only(name: &str, kind: SdistKind) -> TestPackage {
+    TestPackage::new(name, "1.0")
+        .with_files(vec![TestFile::Sdist(kind)])
+        .requires(&["leaf>=1", "extra-only; extra == \"x\""])
+        .extras(&["x"])
+}
+
+fn python_arg(python: &Path) -> String {
+    python.display().to_string()
+}
+
+#[test]
+fn a_dynamic_sdist_is_built_once_and_then_read_from_the_cache() {
+    let Some(python) = python("a_dynamic_sdist_is_built_once_and_then_read_from_the_cache") else {
+        return;
+    };
+    let server = index(
+        vec![
+            sdist_only("built", SdistKind::InTreeBackend),
+            TestPackage::new("leaf", "1.0"),
+            TestPackage::new("extra-only", "1.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "built[x]\n");
+    let python = python_arg(&python);
+    let args = ["--python", python.as_str(), "-v", "requirements.in"];
+
+    let cold = project.resolve(&server, &args);
+    cold.expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["built[x]==1.0", "extra-only==1.0", "leaf==1.0"],
+        "{}",
+        cold.stderr
+    );
+    assert!(
+        cold.stderr.contains("building built 1.0"),
+        "{}",
+        cold.stderr
+    );
+    let first = project.read("requirements.txt");
+
+    // Warm: the built metadata comes from the cache; nothing is built or downloaded.
+    server.clear_requests();
+    let warm = project.resolve(&server, &args);
+    warm.expect_code(0);
+    assert!(!warm.stderr.contains("building built"), "{}", warm.stderr);
+    assert!(
+        !server
+            .requests()
+            .iter()
+            .any(|request| request.contains(".tar.gz")),
+        "{:?}",
+        server.requests()
+    );
+    assert_eq!(project.read("requirements.txt"), first);
+
+    // Offline: the same bytes.
+    let offline_args = ["--python", python.as_str(), "--offline", "requirements.in"];
+    project.resolve(&server, &offline_args).expect_code(0);
+    assert_eq!(project.read("requirements.txt"), first);
+}
+
+#[test]
+fn a_failing_build_stops_the_run_with_the_backends_words() {
+    let Some(python) = python("a_failing_build_stops_the_run_with_the_backends_words") else {
+        return;
+    };
+    let server = index(
+        vec![
+            sdist_only("broken", SdistKind::FailingBackend),
+            TestPackage::new("leaf", "1.0"),
+            TestPackage::new("extra-only", "1.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "broken\n");
+    let python = python_arg(&python);
+    let run = project.resolve(&server, &["--python", python.as_str(), "requirements.in"]);
+    run.expect_code(2);
+    for expected in [
+        "broken 1.0",
+        "planted failure: this backend refuses to build",
+        "in-tree backend: preparing the metadata",
+        "--no-build",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
+    }
+    assert!(
+        !project.path().join("requirements.txt").exists(),
+        "nothing is written on failure"
+    );
+}
+
+#[test]
+fn without_builds_or_python_the_error_says_what_to_do() {
+    let server = index(
+        vec![
+            sdist_only("built", SdistKind::InTreeBackend),
+            TestPackage::new("leaf", "1.0"),
+            TestPackage::new("extra-only", "1.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "built\n");
+
+    // `--no-build`: the version cannot be used, as before builds existed.
+    let run = project.resolve(&server, &["--no-build", "requirements.in"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("--no-build"), "{}", run.stderr);
+
+    // No interpreter anywhere: exit 2 naming the package and both ways out.
+    let empty = tempfile::tempdir().unwrap();
+    let path = empty.path().display().to_string();
+    let run = project.resolve_with_env(&server, &["requirements.in"], &[("PATH", &path)]);
+    run.expect_code(2);
+    for expected in ["built 1.0", "--python", "pin"] {
+        assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
+    }
+}
