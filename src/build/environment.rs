@@ -197,7 +197,7 @@ impl Inner {
         .await
         .map_err(|source| BuildError::Fetch {
             package: package.to_string(),
-            source,
+            source: Box::new(source),
         })?;
         let install = {
             let (layout, interpreter) = (layout.clone(), interpreter.clone());

@@ -19,7 +19,7 @@ const WAYS_OUT: &str = "pass `--no-build` to leave out versions whose metadata n
 pub enum BuildError {
     /// No interpreter to run the build with.
     #[error(
-        "the metadata of {package} can only be known by building it, which needs Python: {source}; pass `--python PATH` (or set PINWHEEL_PYTHON), or pin the package to a version that has a wheel"
+        "the metadata of {package} can only be known by building it, which needs Python; pass `--python PATH` (or set PINWHEEL_PYTHON), or pin the package to a version that has a wheel"
     )]
     NoInterpreter {
         /// `name version`.
@@ -43,7 +43,7 @@ pub enum BuildError {
         package: String,
         /// The failure.
         #[source]
-        source: IndexError,
+        source: Box<IndexError>,
     },
     /// A local file or directory could not be used.
     #[error("building {package}: cannot use {path}")]
@@ -72,7 +72,7 @@ pub enum BuildError {
         package: String,
         /// The failure.
         #[source]
-        source: MetadataError,
+        source: Box<MetadataError>,
     },
     /// The build requirements have no solution, or resolving them failed.
     #[error("cannot resolve the build requirements of {package}")]
@@ -130,7 +130,7 @@ pub enum BuildError {
         package: String,
         /// The failure.
         #[source]
-        source: MetadataError,
+        source: Box<MetadataError>,
     },
     /// The build's METADATA describes another distribution.
     #[error("the build of {package} wrote the metadata of {built} instead")]

@@ -41,7 +41,7 @@ impl Interpreter {
         &self.platform
     }
     pub fn target(&self) -> Target {
-        Target::new(self.version.clone(), self.platform.clone())
+        Target::new(self.version, self.platform)
     }
     pub fn cache_tag(&self) -> String {
         String::new()

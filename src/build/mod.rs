@@ -139,7 +139,7 @@ impl Builder {
         reporter: Arc<dyn BuildReporter>,
     ) -> Self {
         let selection = SelectionOptions {
-            prerelease: selection.prerelease.clone(),
+            prerelease: selection.prerelease,
             exclude_newer: selection.exclude_newer,
             only_binary: crate::resolver::PackageSelector::All,
             no_binary: crate::resolver::PackageSelector::None,

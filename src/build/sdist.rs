@@ -121,7 +121,7 @@ impl Inner {
             .await
             .map_err(|source| BuildError::Fetch {
                 package: package.clone(),
-                source,
+                source: Box::new(source),
             })?;
         let into = work.path().join("source");
         std::fs::create_dir(&into).map_err(local(&into))?;
@@ -138,7 +138,7 @@ impl Inner {
         let bytes = self.build_tree(&tree, &package, &interpreter).await?;
         let metadata = parse_core_metadata(&bytes).map_err(|source| BuildError::Metadata {
             package: package.clone(),
-            source,
+            source: Box::new(source),
         })?;
         if metadata.name != sdist.name || metadata.version != sdist.version {
             return Err(BuildError::Mismatch {

@@ -34,7 +34,7 @@ impl Inner {
         let system =
             build_system(pyproject.as_deref()).map_err(|source| BuildError::BuildSystem {
                 package: package.to_string(),
-                source,
+                source: Box::new(source),
             })?;
         let backend = Backend {
             name: system.backend.clone(),

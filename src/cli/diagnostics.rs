@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use super::shown_urls::hide_credentials_in;
-use crate::resolver::ResolveError;
+use crate::build::BuildError;
+use crate::resolver::{ResolveError, SourceError};
 
 /// How a run ended.
 pub enum Failure {
@@ -56,8 +57,9 @@ pub fn describe(failure: &Failure) -> String {
             path.display()
         ),
         Failure::Error(error) => {
-            let mut text = format!("error: {error}");
-            for cause in causes(error) {
+            let chain = chain_from_the_build(error);
+            let mut text = format!("error: {}", chain[0]);
+            for cause in causes(&chain) {
                 text.push_str(&format!("\n  caused by: {cause}"));
             }
             text
@@ -66,19 +68,37 @@ pub fn describe(failure: &Failure) -> String {
     hide_credentials_in(&text)
 }
 
-/// The causes of `error` worth a line of their own. An error whose message already ends with its
-/// cause's (`cannot read x: permission denied` over `permission denied`), or repeats it (a
-/// wrapper that shows its inner error), would print the same words twice; such a cause is left
-/// out, and so is the next one's repetition of it.
-fn causes(error: &anyhow::Error) -> Vec<String> {
-    let mut shown = error.to_string();
+/// The messages of `error` and its causes, from a failed build down when there is one: the
+/// resolver's "failed to fetch `numpy` 1.25.2" over "the build backend of numpy 1.25.2
+/// failed" says less than the build error alone.
+fn chain_from_the_build(error: &anyhow::Error) -> Vec<String> {
+    let is_build = |cause: &&(dyn std::error::Error + 'static)| {
+        cause
+            .downcast_ref::<SourceError>()
+            .is_some_and(|source| source.inner().is::<BuildError>())
+    };
+    let start = error
+        .chain()
+        .position(|cause| is_build(&cause))
+        .unwrap_or(0);
+    error.chain().skip(start).map(ToString::to_string).collect()
+}
+
+/// The causes (all of `chain` but its first message) worth a line of their own. An error whose
+/// message already ends with its cause's (`cannot read x: permission denied` over `permission
+/// denied`), or repeats it (a wrapper that shows its inner error), would print the same words
+/// twice; such a cause is left out, and so is the next one's repetition of it.
+fn causes(chain: &[String]) -> Vec<String> {
+    let Some((first, rest)) = chain.split_first() else {
+        return Vec::new();
+    };
+    let mut shown = first.clone();
     let mut lines = Vec::new();
-    for cause in error.chain().skip(1) {
-        let text = cause.to_string();
-        if !shown.ends_with(&text) {
+    for text in rest {
+        if !shown.ends_with(text.as_str()) {
             lines.push(text.clone());
         }
-        shown = text;
+        shown.clone_from(text);
     }
     lines
 }
