@@ -131,7 +131,7 @@ fn an_ignored_pip_compile_option_prints_one_warning_and_changes_nothing() {
         warnings,
         [
             "warning: `--max-rounds` is ignored: pinwheel's resolver has no rounds",
-            "warning: `--no-build-isolation` is ignored: pinwheel never builds packages",
+            "warning: `--no-build-isolation` is ignored: pinwheel always builds in an isolated environment of its own",
             "warning: `--resolver` is ignored: pinwheel has its own resolver",
         ],
         "{}",
@@ -155,7 +155,7 @@ fn a_pip_compile_option_pinwheel_cannot_honour_is_an_error() {
     run.expect_code(2);
     assert!(
         run.stderr
-            .contains("`--all-build-deps` is not supported: pinwheel never builds packages"),
+            .contains("`--all-build-deps` is not supported: pinwheel builds only to read metadata"),
         "{}",
         run.stderr
     );

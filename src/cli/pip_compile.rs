@@ -113,7 +113,7 @@ const PER_RUN: Treatment = Ignored("it is a per-run option; pass it on the comma
 const NO_EFFECT: Treatment = Ignored("it has no effect in a configuration file");
 const PIP_SYNC: Treatment = Ignored("it is a pip-sync option");
 const NO_BUILDS: &str =
-    "pinwheel never builds packages, so it cannot list their build dependencies";
+    "pinwheel builds only to read metadata and does not lock build dependencies";
 const PIP_ARGS: &str = "pinwheel does not run pip";
 const PIP_ARGS_REFUSED: &str = "it carries pip options that change the resolution, which pinwheel would not apply; give pinwheel the options themselves";
 
@@ -244,8 +244,8 @@ pub const OPTIONS: &[PipCompileOption] = &[
         short: None,
         aliases: &["no-build-isolation"],
         shape: Negatable,
-        command_line: Ignored("pinwheel never builds packages"),
-        config: Ignored("pinwheel never builds packages"),
+        command_line: Ignored("pinwheel always builds in an isolated environment of its own"),
+        config: Ignored("pinwheel always builds in an isolated environment of its own"),
     },
     PipCompileOption {
         aliases: &["no-emit-find-links"],
