@@ -31,6 +31,7 @@ pub mod unpack;
 mod environment;
 mod error;
 mod fetch;
+mod local;
 mod sdist;
 mod source;
 mod system_stub;
