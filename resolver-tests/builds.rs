@@ -154,3 +154,38 @@ fn without_builds_or_python_the_error_says_what_to_do() {
         assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_wheel_for_another_platform_tells_the_metadata_without_a_build() {
+    // The sdist would fail to build; the Windows wheel's METADATA is read instead, as uv does.
+    let server = index(
+        vec![
+            TestPackage::new("pkg", "1.0")
+                .with_files(vec![
+                    TestFile::Wheel {
+                        tag: "cp39-cp39-win_amd64".to_string(),
+                    },
+                    TestFile::Sdist(SdistKind::FailingBackend),
+                ])
+                .requires(&["leaf"]),
+            TestPackage::new("leaf", "1.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "pkg\n");
+    let run = project.resolve(&server, &["--generate-hashes", "requirements.in"]);
+    run.expect_code(0);
+    assert_eq!(
+        pins(&project.read("requirements.txt")),
+        ["leaf==1.0", "pkg==1.0"]
+    );
+    assert!(
+        !server
+            .requests()
+            .iter()
+            .any(|request| request.contains("pkg-1.0.tar.gz") && !request.starts_with("HEAD")),
+        "the sdist is not fetched for its metadata: {:?}",
+        server.requests()
+    );
+}

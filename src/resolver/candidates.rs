@@ -130,6 +130,30 @@ impl VersionEntry {
             Ok(Installable::Directory) | Err(_) => None,
         }
     }
+
+    /// The file whose metadata stands for the version: the best file, unless that is an sdist
+    /// and the version has wheels (for other platforms or Pythons). A wheel's `METADATA` is
+    /// static and one range request away, where the sdist may mean a large download and a
+    /// build; the wheels of one release declare the same requirements, with markers where the
+    /// platform matters. uv reads metadata in the same order. A pure-Python wheel is
+    /// preferred, then the first listed.
+    #[must_use]
+    pub fn metadata_file(&self) -> Option<&IndexFile> {
+        let best = self.best_file()?;
+        if best.dist.is_wheel() {
+            return Some(best);
+        }
+        let usable =
+            |file: &&IndexFile| file.dist.is_wheel() && (self.yanked || !file.yanked.is_yanked());
+        let pure = self.files.iter().filter(usable).find(|file| {
+            matches!(&file.dist, DistFilename::Wheel(wheel)
+                if wheel.tag.platform.iter().any(|platform| platform == "any"))
+        });
+        Some(
+            pure.or_else(|| self.files.iter().find(usable))
+                .unwrap_or(best),
+        )
+    }
 }
 
 /// What a [`VersionMap`] needs to judge a version's files: the target and the selection

@@ -456,7 +456,10 @@ impl<S: Source> FetchContext<S> {
         };
         let result = match project.await {
             Err(error) => Err(error),
-            Ok(versions) => match versions.get(version).and_then(|entry| entry.best_file()) {
+            Ok(versions) => match versions
+                .get(version)
+                .and_then(|entry| entry.metadata_file())
+            {
                 Some(file) => self.source.metadata(file, &urgency).await,
                 None => Ok(MetadataOutcome::Unavailable(
                     "has no file usable on the target".to_string(),
@@ -499,7 +502,10 @@ impl<S: Source> FetchContext<S> {
         let Ok(versions) = self.project(name, Need::Speculative).await else {
             return;
         };
-        let Some(file) = versions.get(version).and_then(|entry| entry.best_file()) else {
+        let Some(file) = versions
+            .get(version)
+            .and_then(|entry| entry.metadata_file())
+        else {
             return;
         };
         // An sdist's metadata means downloading all of it (Pillow's are 50 MB): only for the
@@ -550,7 +556,7 @@ impl<S: Source> AtHand for FetchContext<S> {
 
     fn metadata(&self, name: &PackageName, version: &Version) -> Option<MetadataResult> {
         let versions = self.answers.projects.get(name)?.ok()?;
-        let file = versions.get(version)?.best_file()?;
+        let file = versions.get(version)?.metadata_file()?;
         let outcome = self.source.metadata_at_hand(file)?;
         // A prefetch that has not started yet need not read it again.
         self.claim_metadata(name, version, Need::Speculative);

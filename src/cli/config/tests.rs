@@ -275,7 +275,10 @@ fn pip_tools_keys_pinwheel_ignores_warn_in_pip_tools_and_fail_in_pinwheel() {
 fn pip_tools_keys_that_would_change_the_lock_are_errors() {
     for (line, shown) in [
         ("all-build-deps = true", "does not lock build dependencies"),
-        ("build-deps-for = [\"wheel\"]", "does not lock build dependencies"),
+        (
+            "build-deps-for = [\"wheel\"]",
+            "does not lock build dependencies",
+        ),
         ("pip-args = \"--no-deps\"", "change the resolution"),
     ] {
         let dir = Dir::with(&[(".pip-tools.toml", &format!("[tool.pip-tools]\n{line}\n"))]);
