@@ -235,6 +235,23 @@ impl Interpreter {
         })
     }
 
+    /// An interpreter that was never probed, for tests that need one but do not run it.
+    #[cfg(test)]
+    pub(crate) fn unprobed(path: PathBuf) -> Interpreter {
+        Interpreter {
+            path,
+            version: PythonVersion::new(3, 11, Some(2)).expect("3 is Python 3"),
+            platform: Platform::new(
+                Os::Manylinux {
+                    major: 2,
+                    minor: 36,
+                },
+                Arch::X86_64,
+            )
+            .expect("glibc on x86_64 exists"),
+        }
+    }
+
     /// The interpreter's executable.
     #[must_use]
     pub fn path(&self) -> &Path {
