@@ -48,6 +48,18 @@ pub struct Backend {
     pub path: Vec<String>,
 }
 
+impl Backend {
+    /// The backend PEP 517 prescribes when `[build-system]` names none:
+    /// `setuptools.build_meta:__legacy__`, without backend-path.
+    #[must_use]
+    pub fn setuptools_legacy() -> Self {
+        Self {
+            name: "setuptools.build_meta:__legacy__".to_owned(),
+            path: Vec::new(),
+        }
+    }
+}
+
 /// One source tree's backend, ready to be called.
 #[derive(Clone, Debug)]
 pub struct HookRun<'a> {

@@ -128,6 +128,7 @@ impl Interpreter {
     ///
     /// The path kept is the interpreter's own `sys.executable` when it reports an existing
     /// absolute one, so a shim (pyenv) is resolved once here rather than at every build.
+    /// Blocking: async callers run it (and [`Interpreter::find`]) in `spawn_blocking`.
     ///
     /// # Errors
     /// When it cannot be run, does not answer in time, is not CPython, or runs on a platform
