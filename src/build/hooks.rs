@@ -555,5 +555,6 @@ fn sh_quote(text: &str) -> String {
 }
 
 // The tests use Unix sockets, permissions and /proc.
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests;
