@@ -338,9 +338,14 @@ impl HookRun<'_> {
         let result: Option<RunnerResult> = std::fs::read(&result_path)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        let hook_name = result
-            .as_ref()
-            .map_or_else(|| hook.to_owned(), |result| result.hook.clone());
+        let hook_name = result.as_ref().map_or(hook, |result| result.hook.as_str());
+        // `wheel_metadata` is the runner's name for "prepare, else build"; a failure before
+        // either (the backend does not import) is reported as the first of the two.
+        let hook_name = if hook_name == "wheel_metadata" {
+            "prepare_metadata_for_build_wheel".to_owned()
+        } else {
+            hook_name.to_owned()
+        };
         let command = self.reproduce(&hook_name, &site_dirs, &backend_path, path_var.as_deref());
         match outcome {
             child::Outcome::TimedOut { tail } => Err(HookError::Timeout {
@@ -435,7 +440,7 @@ impl HookRun<'_> {
         let code = format!(
             "import functools, importlib, site, sys, tempfile; \
              [site.addsitedir(d) for d in {sites}]; sys.path[0:0] = {backend_path}; \
-             backend = functools.reduce(getattr, [a for a in {object}.split('.') if a], \
+             backend = functools.reduce(getattr, [a for a in {object}.split(\".\") if a], \
              importlib.import_module({module})); print(backend.{call})",
             sites = literal(&Value::from(site_dirs.to_vec())),
             backend_path = literal(&Value::from(backend_path.to_vec())),

@@ -181,6 +181,23 @@ async fn a_failing_hook_shows_its_output_and_how_to_reproduce_it() {
             .any(|line| line.contains("No module named 'no_such_backend'")),
         "{error:?}"
     );
+    // Named after the hook PEP 517 calls first, and reproducible by hand, even though neither
+    // metadata hook was reached.
+    let error = hooks.wheel_metadata().await.unwrap_err();
+    let HookError::Failed { hook, command, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(hook, "prepare_metadata_for_build_wheel");
+    let by_hand = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(command)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&by_hand.stderr);
+    assert!(
+        stderr.contains("No module named 'no_such_backend'"),
+        "{command}\n{stderr}"
+    );
 }
 
 /// Whether process `pid` is gone (or dead and waiting to be reaped by someone else).
