@@ -319,6 +319,10 @@ fn run_probe(path: &Path, path_var: Option<&OsStr>) -> Result<Vec<u8>, String> {
     if let Some(path_var) = path_var {
         command.env("PATH", path_var);
     }
+    // Before 3.11, `-c` puts the working directory first on `sys.path`: a `json.py` in the
+    // user's project must not stand in for the standard library's.
+    #[cfg(unix)]
+    command.current_dir("/");
     let mut child = command.spawn().map_err(|error| error.to_string())?;
     let (Some(mut stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
         let _ = child.kill();
