@@ -295,9 +295,9 @@ impl HookRun<'_> {
             "backend": self.backend.name,
             "backend_path": backend_path,
             "site_dirs": site_dirs,
-            "metadata_directory": scratch.join("metadata"),
-            "wheel_directory": scratch.join("wheel"),
-            "result": result_path,
+            "metadata_directory": scratch.join("metadata").to_string_lossy(),
+            "wheel_directory": scratch.join("wheel").to_string_lossy(),
+            "result": result_path.to_string_lossy(),
         });
         let request_path = scratch.join("request.json");
         std::fs::write(&request_path, request.to_string()).map_err(|source| HookError::Io {
@@ -324,6 +324,13 @@ impl HookRun<'_> {
         if let Ok(python_path) = std::env::join_paths(&site_dirs) {
             command.env("PYTHONPATH", python_path);
         }
+        tracing::debug!(
+            "{}: running build backend hook `{hook}` of `{}` with `{}`",
+            self.source_dir.display(),
+            self.backend.name,
+            self.interpreter.path().display()
+        );
+        let started = std::time::Instant::now();
         let outcome =
             child::run(command, self.timeout)
                 .await
@@ -347,6 +354,11 @@ impl HookRun<'_> {
             hook_name.to_owned()
         };
         let command = self.reproduce(&hook_name, &site_dirs, &backend_path, path_var.as_deref());
+        tracing::debug!(
+            "{}: build backend hook `{hook_name}` ended after {:.1?}",
+            self.source_dir.display(),
+            started.elapsed()
+        );
         match outcome {
             child::Outcome::TimedOut { tail } => Err(HookError::Timeout {
                 hook: hook_name,
