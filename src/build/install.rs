@@ -237,7 +237,12 @@ fn destination(
 ) -> Option<Destination> {
     let mut components = relative.components();
     let first = components.next()?;
-    if first.as_os_str() != data_dir {
+    // Compared without case: some tools write `Foo-1.0.dist-info` beside `foo-1.0.data`.
+    let is_data_dir = first
+        .as_os_str()
+        .to_str()
+        .is_some_and(|first| first.eq_ignore_ascii_case(data_dir));
+    if !is_data_dir {
         return Some(Destination {
             path: env.site_dir().join(relative),
             is_script: false,

@@ -307,6 +307,13 @@ impl Interpreter {
     }
 }
 
+impl std::fmt::Display for Interpreter {
+    /// `CPython 3.11.2 at /usr/bin/python3`, for notes and errors.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CPython {} at {}", self.version, self.path.display())
+    }
+}
+
 /// Runs the probe and returns its stdout, or why it failed.
 fn run_probe(path: &Path, path_var: Option<&OsStr>) -> Result<Vec<u8>, String> {
     let mut command = Command::new(path);

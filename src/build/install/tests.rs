@@ -44,7 +44,7 @@ fn demo_wheel(dir: &Path) -> PathBuf {
             ("demo-1.0.data/scripts/demo-script", 0o644, b"#!python\nprint('script')\n"),
             ("demo-1.0.data/scripts/demo.sh", 0o644, b"#!/bin/sh\necho sh\n"),
             ("demo-1.0.data/purelib/demo_pure.py", 0o644, b"PURE = 1\n"),
-            ("demo-1.0.data/platlib/demo_plat.py", 0o644, b"PLAT = 1\n"),
+            ("Demo-1.0.data/platlib/demo_plat.py", 0o644, b"PLAT = 1\n"),
             ("demo-1.0.data/headers/demo.h", 0o644, b"int demo;\n"),
             ("demo-1.0.data/data/share/demo.txt", 0o644, b"data\n"),
             ("demo-1.0.dist-info/METADATA", 0o644, b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"),

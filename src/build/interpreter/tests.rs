@@ -120,6 +120,12 @@ fn probe_reads_the_system_python() {
         "{tag}"
     );
     assert_eq!(python.target().python(), python.version());
+    let shown = python.to_string();
+    assert!(shown.starts_with("CPython 3."), "{shown}");
+    assert!(
+        shown.ends_with(&python.path().display().to_string()),
+        "{shown}"
+    );
     if Path::new("/usr/bin/python3").exists() {
         // The machine this suite was written for (and CI) has CPython 3.11 there.
         assert_eq!(python.version().minor(), 11, "{:?}", python.version());
