@@ -212,7 +212,7 @@ impl Inner {
             .map_err(|error| local(&root)(std::io::Error::other(error)))?
             .map_err(|source| BuildError::Install {
                 package: package.to_string(),
-                source,
+                source: Box::new(source),
             })?;
         tracing::info!("made build environment {key} for {package}");
         let Some(parent) = cached else {

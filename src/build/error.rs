@@ -63,7 +63,7 @@ pub enum BuildError {
         package: String,
         /// The failure.
         #[source]
-        source: UnpackError,
+        source: Box<UnpackError>,
     },
     /// `[build-system]` is unreadable.
     #[error("cannot read the build system of {package}")]
@@ -112,7 +112,7 @@ pub enum BuildError {
         package: String,
         /// The failure.
         #[source]
-        source: InstallError,
+        source: Box<InstallError>,
     },
     /// A hook failed or timed out.
     #[error("the build backend of {package} failed; {WAYS_OUT}")]
@@ -121,7 +121,7 @@ pub enum BuildError {
         package: String,
         /// The failure, with the backend's last lines.
         #[source]
-        source: HookError,
+        source: Box<HookError>,
     },
     /// The build's METADATA is unreadable.
     #[error("the build of {package} wrote unreadable metadata")]

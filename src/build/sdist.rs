@@ -132,7 +132,7 @@ impl Inner {
                 .map_err(|error| local(&archive)(std::io::Error::other(error)))?
                 .map_err(|source| BuildError::Unpack {
                     package: package.clone(),
-                    source,
+                    source: Box::new(source),
                 })?
         };
         let bytes = self.build_tree(&tree, &package, &interpreter).await?;

@@ -46,7 +46,7 @@ impl Inner {
         let path_var = self.options.path_var.as_deref();
         let hook_error = |source| BuildError::Hook {
             package: package.to_string(),
-            source,
+            source: Box::new(source),
         };
         let asked = HookRun {
             interpreter,
