@@ -184,6 +184,10 @@ impl Inner {
         ))?;
         let root = temporary.path().join("env");
         let layout = EnvLayout::new(root.clone());
+        // Made even when there is nothing to unpack (an in-tree backend needs no requirements).
+        for dir in [layout.site_dir(), layout.scripts_dir()] {
+            std::fs::create_dir_all(&dir).map_err(local(&dir))?;
+        }
         let downloads = temporary.path().join("wheels");
         std::fs::create_dir_all(&downloads).map_err(local(&downloads))?;
         let client = self.registry.client();

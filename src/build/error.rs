@@ -141,3 +141,30 @@ pub enum BuildError {
         built: String,
     },
 }
+
+impl BuildError {
+    /// What a failed hook said (its last lines of output) and the command that repeats it by
+    /// hand, for the end of the error report; `None` for other errors.
+    #[must_use]
+    pub fn backend_output(&self) -> Option<String> {
+        let Self::Hook { source, .. } = self else {
+            return None;
+        };
+        let mut text = String::new();
+        let tail = source.output_tail();
+        if !tail.is_empty() {
+            text.push_str("the backend's last lines of output:\n");
+            for line in tail {
+                text.push_str("  | ");
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        if let Some(command) = source.command() {
+            text.push_str("to run it again by hand: ");
+            text.push_str(command);
+            text.push('\n');
+        }
+        (!text.is_empty()).then_some(text)
+    }
+}

@@ -34,7 +34,6 @@ mod fetch;
 mod local;
 mod sdist;
 mod source;
-mod system_stub;
 mod tree;
 
 use std::collections::HashMap;

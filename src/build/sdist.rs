@@ -135,7 +135,18 @@ impl Inner {
                     source: Box::new(source),
                 })?
         };
-        let bytes = self.build_tree(&tree, &package, &interpreter).await?;
+        let bytes = match self.build_tree(&tree, &package, &interpreter).await {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                // The command that repeats a failed hook runs in this tree: keep it.
+                let kept = work.keep();
+                tracing::warn!(
+                    "the unpacked sdist of {package} is kept in {}",
+                    kept.display()
+                );
+                return Err(error);
+            }
+        };
         let metadata = parse_core_metadata(&bytes).map_err(|source| BuildError::Metadata {
             package: package.clone(),
             source: Box::new(source),

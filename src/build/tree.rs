@@ -7,8 +7,8 @@ use pep508_rs::Requirement;
 
 use super::hooks::{Backend, HookRun};
 use super::interpreter::Interpreter;
-use super::system_stub::build_system;
 use super::{BuildError, Inner};
+use crate::metadata::build_system;
 
 impl Inner {
     /// The METADATA a build of the tree at `dir` produces; `package` (`name version`) names it

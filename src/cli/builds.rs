@@ -48,7 +48,11 @@ impl BuildReporter for BuildNotes {
                 wanted.minor(),
             );
         }
-        if interpreter.platform() != target.platform() {
+        // The libc version hardly matters to metadata; the operating system and the CPU may.
+        let (host, wanted) = (interpreter.platform(), target.platform());
+        if std::mem::discriminant(host.os()) != std::mem::discriminant(wanted.os())
+            || host.arch() != wanted.arch()
+        {
             eprintln!(
                 "note: sdists are built on {} for a {} target: a build's metadata can depend on the platform",
                 interpreter.platform(),

@@ -62,6 +62,10 @@ pub fn describe(failure: &Failure) -> String {
             for cause in causes(&chain) {
                 text.push_str(&format!("\n  caused by: {cause}"));
             }
+            if let Some(output) = backend_output(error) {
+                text.push('\n');
+                text.push_str(output.trim_end());
+            }
             text
         }
     };
@@ -82,6 +86,17 @@ fn chain_from_the_build(error: &anyhow::Error) -> Vec<String> {
         .position(|cause| is_build(&cause))
         .unwrap_or(0);
     error.chain().skip(start).map(ToString::to_string).collect()
+}
+
+/// What a failed build backend printed, when the failure is one.
+fn backend_output(error: &anyhow::Error) -> Option<String> {
+    error.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<SourceError>()?
+            .inner()
+            .downcast_ref::<BuildError>()?
+            .backend_output()
+    })
 }
 
 /// The causes (all of `chain` but its first message) worth a line of their own. An error whose
