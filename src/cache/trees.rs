@@ -296,19 +296,25 @@ fn used_since(tree: &TreeDir) -> bool {
 
 /// Renames the tree at `path` aside, then deletes it; `false` when it had vanished.
 fn remove_tree(path: &Path) -> Result<bool, MaintenanceError> {
-    let aside = aside_name(path);
-    match std::fs::rename(path, &aside) {
-        Ok(()) => {}
-        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(false),
-        Err(source) => {
-            return Err(MaintenanceError::Remove {
-                path: path.to_path_buf(),
-                source,
-            });
-        }
-    }
+    let Some(aside) = set_aside(path)? else {
+        return Ok(false);
+    };
     delete_dir(&aside)?;
     Ok(true)
+}
+
+/// Renames the tree at `path` to a temporary name beside it, which no resolve looks up, and
+/// returns that name; `None` when the tree had vanished (another prune took it first).
+fn set_aside(path: &Path) -> Result<Option<PathBuf>, MaintenanceError> {
+    let aside = aside_name(path);
+    match std::fs::rename(path, &aside) {
+        Ok(()) => Ok(Some(aside)),
+        Err(error) if error.kind() == ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(MaintenanceError::Remove {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// A name beside `path` that no other removal uses: the process id tells processes apart, the

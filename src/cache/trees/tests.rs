@@ -313,3 +313,34 @@ fn touch_tree_marks_a_tree_used_now() {
     // Best effort: a missing tree is no panic.
     touch_tree(&dir.path().join("missing"));
 }
+
+#[test]
+fn a_tree_is_renamed_aside_whole_and_an_interrupted_removal_is_collected_later() {
+    let (dir, _cache) = cache_with_trees();
+    let environment = dir.path().join("build-env-v1").join(DIGEST);
+    // What a removal interrupted between its rename and its deletion leaves.
+    let aside = set_aside(&environment).unwrap().unwrap();
+    assert!(
+        !environment.exists(),
+        "nothing is left under the tree's name"
+    );
+    let name = aside.file_name().unwrap().to_str().unwrap();
+    assert!(name.starts_with(".tmp-removing-"), "{name}");
+    assert_eq!(std::fs::read(aside.join("env/lib/x.py")).unwrap().len(), 20);
+    assert_eq!(
+        set_aside(&environment).unwrap(),
+        None,
+        "a vanished tree is no error"
+    );
+
+    let info = stats(dir.path()).unwrap();
+    assert_eq!(info.trees[1].trees, 0);
+    assert_eq!(
+        info.untouched.bytes,
+        10 + 20,
+        "a removal in progress is left alone"
+    );
+    age(&aside, 2 * HOUR);
+    prune_at(dir.path(), PruneLimits::default(), SystemTime::now()).unwrap();
+    assert!(!aside.exists());
+}
