@@ -189,6 +189,68 @@ fn cache_info_counts_entries_by_kind_and_matches_the_disk() {
     assert!(text.stdout.contains("Oldest entry:"), "{}", text.stdout);
 }
 
+/// A build environment beside the store (`build-env-v1/<digest>/`, as metadata builds leave
+/// them) is a row of its own in `cache info`, no one package's for `cache clean NAME`, and gone
+/// after `cache clean`.
+#[test]
+fn cache_info_shows_a_build_environment_and_cache_clean_removes_it() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = warm_project(&server);
+    let environment = project
+        .cache_dir()
+        .join("build-env-v1/0123456789abcdef0123456789abcdef");
+    std::fs::create_dir_all(environment.join("env/lib")).unwrap();
+    std::fs::write(environment.join("env/lib/module.py"), vec![b'x'; 4096]).unwrap();
+    std::fs::write(environment.join("env/lib/other.py"), vec![b'y'; 1024]).unwrap();
+
+    let info = info_json(&project);
+    assert_eq!(
+        info["trees"]["build-environments"],
+        serde_json::json!({"trees": 1, "bytes": 5120}),
+        "{info:#}"
+    );
+    assert_eq!(info["trees"]["git-checkouts"]["trees"], 0, "{info:#}");
+    assert_eq!(
+        info["other_files"]["bytes"], 0,
+        "the environment is not counted as other files: {info:#}"
+    );
+    let text = cache(&project, &["info"]);
+    text.expect_code(0);
+    let row = text
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("build environments"))
+        .unwrap_or_else(|| panic!("no row: {}", text.stdout));
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        ["build", "environments", "1", "5.0", "KiB"],
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .lines()
+            .any(|line| line.starts_with("git checkouts")),
+        "{}",
+        text.stdout
+    );
+
+    let clean = cache(&project, &["clean", "leaf"]);
+    clean.expect_code(0);
+    assert!(
+        clean.stderr.contains("note: kept 1 tree "),
+        "{}",
+        clean.stderr
+    );
+    assert!(environment.is_dir());
+
+    let clean = cache(&project, &["clean"]);
+    clean.expect_code(0);
+    assert!(clean.stderr.contains(" and 1 tree "), "{}", clean.stderr);
+    assert!(!environment.exists());
+    assert_eq!(dir_size(&project.cache_dir()), 0, "{}", clean.stderr);
+}
+
 #[test]
 fn cache_commands_on_a_missing_directory_change_nothing() {
     let project = Project::new();

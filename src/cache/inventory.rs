@@ -1,6 +1,7 @@
 //! A snapshot of a cache directory: every file with its size and times, every entry in effect
-//! with the content it points to, and everything else (unreferenced content, index history,
-//! temporary files, files that are not the cache's).
+//! with the content it points to, the git checkouts and build environments (`trees`), and
+//! everything else (unreferenced content, index history, temporary files, files that are not
+//! the cache's).
 //!
 //! Another process may write or delete while the snapshot is taken: a file that vanishes
 //! between listing and reading is simply left out, never an error.
@@ -12,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::layout::{self, CONTENT_DIR, INDEX_DIR, IndexLine, TEMP_DIR, TEMP_PREFIX};
 use super::maintenance::{EntryKind, MaintenanceError, Usage};
+use super::trees::{TreeScan, Trees};
 use super::{CacheKey, EntryInfo};
 
 /// Size and times of one file.
@@ -100,8 +102,10 @@ pub(crate) struct Inventory {
     pub(crate) contents: BTreeMap<PathBuf, FileStat>,
     /// Temporary files (`tmp/.tmp*`): writes in progress, or left by a crash.
     pub(crate) temp_files: Vec<(PathBuf, FileStat)>,
-    /// Files that are not the cache's (anything outside its three directories), which
-    /// maintenance never touches.
+    /// Git checkouts and build environments, and the temporary directories beside them.
+    pub(crate) trees: Trees,
+    /// Files that are not the cache's (anything outside its three directories and the trees),
+    /// which maintenance never touches.
     pub(crate) foreign: Usage,
     /// Every file.
     pub(crate) total: Usage,
@@ -114,6 +118,7 @@ impl Inventory {
     /// When a directory or bucket cannot be read for another reason than having vanished.
     pub(crate) fn scan(dir: &Path) -> Result<Self, MaintenanceError> {
         let mut inventory = Self::default();
+        let mut trees = TreeScan::default();
         for (path, stat) in files_under(dir)? {
             inventory.total.add(stat.len);
             let relative = path.strip_prefix(dir).unwrap_or(&path);
@@ -126,10 +131,11 @@ impl Inventory {
                 inventory.contents.insert(path, stat);
             } else if top == Some(TEMP_DIR.as_ref()) && is_temp_file(&path) {
                 inventory.temp_files.push((path, stat));
-            } else {
+            } else if !trees.take(dir, relative, stat) {
                 inventory.foreign.add(stat.len);
             }
         }
+        inventory.trees = trees.finish(dir)?;
         let mut entries = Vec::new();
         for (position, bucket) in inventory.buckets.iter().enumerate() {
             for line in layout::live_lines(&bucket.lines) {

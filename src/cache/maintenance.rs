@@ -1,6 +1,7 @@
 //! Looking after the cache directory: what is in it ([`stats`]), removing all of it or one
 //! project's entries ([`clean_all`], [`clean_packages`]), and shrinking it by age and size
-//! ([`prune`]).
+//! ([`prune`]). The store's entries and the whole trees beside it (git checkouts, build
+//! environments: see `trees`) are both covered.
 //!
 //! Sizes are the real files on disk (their lengths, so a filesystem's block rounding makes `du`
 //! report somewhat more), never cacache's recorded sizes. Everything here is safe while other
@@ -17,9 +18,11 @@ use super::layout::{self, CONTENT_DIR, INDEX_DIR, TEMP_DIR};
 use super::ownership::{Ownership, ownership};
 use super::selection::{Candidate, select};
 use super::sweep::{ContentScope, Sweep};
+use super::trees::{self, TreeDir};
 use crate::types::PackageName;
 
 pub use super::selection::PruneLimits;
+pub use super::trees::TreeKind;
 
 /// Temporary files older than this are left by a crashed writer (a live write takes
 /// milliseconds); prune deletes them.
@@ -133,6 +136,11 @@ impl Usage {
         self.files += 1;
         self.bytes += bytes;
     }
+
+    pub(crate) fn include(&mut self, other: Self) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+    }
 }
 
 /// The entries of one kind.
@@ -146,6 +154,17 @@ pub struct KindStats {
     pub bytes: u64,
 }
 
+/// The trees of one kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeStats {
+    /// The kind.
+    pub kind: TreeKind,
+    /// How many finished trees.
+    pub trees: u64,
+    /// Their files' bytes.
+    pub bytes: u64,
+}
+
 /// What is in a cache directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CacheStats {
@@ -156,9 +175,11 @@ pub struct CacheStats {
     pub allocated: Option<u64>,
     /// Entries by kind, in [`EntryKind::ALL`] order.
     pub kinds: Vec<KindStats>,
+    /// Finished trees by kind, in [`TreeKind::ALL`] order.
+    pub trees: Vec<TreeStats>,
     /// What `prune` collects even without limits: content no entry refers to, superseded index
-    /// lines, entries whose content is gone, temporary files left by crashed writers. `files`
-    /// counts whole files.
+    /// lines, entries whose content is gone, temporary files and directories left by crashed
+    /// writers. `files` counts whole files.
     pub reclaimable: Usage,
     /// Files maintenance never touches: temporary files of writes in progress and files that
     /// are not the cache's.
@@ -183,6 +204,10 @@ pub struct CleanReport {
     /// Entries whose project cannot be told (written by an older pinwheel, or not by
     /// pinwheel): only a full clean removes them.
     pub unattributed: u64,
+    /// Trees (git checkouts, build environments) removed.
+    pub trees: u64,
+    /// Trees kept because they are no one package's (a clean of some packages keeps them all).
+    pub trees_kept: u64,
 }
 
 /// What a prune removed.
@@ -204,6 +229,12 @@ pub struct PruneReport {
     pub bytes: u64,
     /// Entries kept because another process wrote to them during the prune.
     pub busy: u64,
+    /// Trees removed because they were not used for longer than the age limit.
+    pub trees_expired: u64,
+    /// Trees removed, least recently used first, because the store alone did not fit the cap.
+    pub trees_evicted: u64,
+    /// Trees kept because a resolve used them during the prune.
+    pub trees_busy: u64,
 }
 
 /// Reports on the cache at `dir` (a missing directory is an empty cache).
@@ -239,6 +270,21 @@ pub fn stats(dir: &Path) -> Result<CacheStats, MaintenanceError> {
         oldest = Some(oldest.map_or(written, |oldest| oldest.min(written)));
         newest = Some(newest.map_or(written, |newest| newest.max(written)));
     }
+    let trees: Vec<TreeStats> = TreeKind::ALL
+        .iter()
+        .map(|&kind| {
+            let of_kind = inventory
+                .trees
+                .trees
+                .iter()
+                .filter(|tree| tree.kind == kind);
+            TreeStats {
+                kind,
+                trees: of_kind.clone().count() as u64,
+                bytes: of_kind.map(|tree| tree.usage.bytes).sum(),
+            }
+        })
+        .collect();
     let mut untouched = inventory.foreign;
     let stale_before = started.checked_sub(STALE_TEMP_AGE);
     let mut reclaimable = Usage::default();
@@ -247,6 +293,13 @@ pub fn stats(dir: &Path) -> Result<CacheStats, MaintenanceError> {
             reclaimable.add(stat.len);
         } else {
             untouched.add(stat.len);
+        }
+    }
+    for temporary in &inventory.trees.temporaries {
+        if is_stale(temporary, stale_before) {
+            reclaimable.include(temporary.usage);
+        } else {
+            untouched.include(temporary.usage);
         }
     }
     for (path, stat) in &inventory.contents {
@@ -264,11 +317,12 @@ pub fn stats(dir: &Path) -> Result<CacheStats, MaintenanceError> {
     reclaimable.bytes = inventory
         .total
         .bytes
-        .saturating_sub(entries_bytes + untouched.bytes);
+        .saturating_sub(entries_bytes + untouched.bytes + inventory.trees.tree_bytes());
     Ok(CacheStats {
         total: inventory.total,
         allocated: allocated_bytes(dir).filter(|_| dir.exists()),
         kinds,
+        trees,
         reclaimable,
         untouched,
         oldest,
@@ -276,7 +330,8 @@ pub fn stats(dir: &Path) -> Result<CacheStats, MaintenanceError> {
     })
 }
 
-/// Removes every entry and all content (files that are not the cache's stay).
+/// Removes every entry, all content and every tree (files that are not the cache's stay, and
+/// so do the temporary directories of checkouts and builds in progress).
 ///
 /// # Errors
 /// When a file cannot be read or deleted.
@@ -292,12 +347,19 @@ pub fn clean_all(dir: &Path) -> Result<CleanReport, MaintenanceError> {
     };
     let swept = sweep.run(dir, &inventory)?;
     remove_empty_directories(dir);
+    let trees = trees::remove(
+        &inventory.trees.trees.iter().collect::<Vec<_>>(),
+        &stale_temporaries(&inventory, started.checked_sub(STALE_TEMP_AGE)),
+        false,
+    )?;
     Ok(CleanReport {
         entries: swept.entries,
-        files: swept.files,
-        bytes: swept.bytes,
+        files: swept.files + trees.files,
+        bytes: swept.bytes + trees.bytes,
         busy: swept.busy,
         unattributed: 0,
+        trees: trees.trees,
+        trees_kept: 0,
     })
 }
 
@@ -342,12 +404,16 @@ pub fn clean_packages(dir: &Path, names: &[PackageName]) -> Result<CleanReport, 
         bytes: swept.bytes,
         busy: swept.busy,
         unattributed,
+        trees: 0,
+        trees_kept: inventory.trees.trees.len() as u64,
     })
 }
 
-/// Removes entries older than `limits.older_than`, then least recently used entries until the
-/// cache fits in `limits.max_size`, and collects garbage (unreferenced content, superseded index
-/// lines, entries whose content is gone, stale temporary files) whatever the limits.
+/// Removes entries older than `limits.older_than` and trees not used for that long, then least
+/// recently used entries until the cache fits in `limits.max_size`, then least recently used
+/// trees if it still does not; and collects garbage (unreferenced content, superseded index
+/// lines, entries whose content is gone, stale temporary files and directories) whatever the
+/// limits.
 ///
 /// # Errors
 /// When a file cannot be read, written or deleted.
@@ -393,12 +459,34 @@ pub(crate) fn prune_at(
         .iter()
         .filter(|(_, stat)| stale_before.is_none_or(|before| stat.modified >= before))
         .map(|(_, stat)| stat.len)
+        .sum::<u64>()
+        + inventory
+            .trees
+            .temporaries
+            .iter()
+            .filter(|temporary| !is_stale(temporary, stale_before))
+            .map(|temporary| temporary.usage.bytes)
+            .sum::<u64>();
+    let tree_list = &inventory.trees.trees;
+    let trees_expired = trees::expired(tree_list, limits.older_than, now);
+    let kept_trees: u64 = (0..tree_list.len())
+        .filter(|position| !trees_expired.contains(position))
+        .map(|position| tree_list[position].usage.bytes)
         .sum();
     let baseline = candidates.iter().map(|c| c.index_bytes).sum::<u64>()
         + content_bytes.iter().sum::<u64>()
         + kept_temp
+        + kept_trees
         + inventory.foreign.bytes;
     let selection = select(&candidates, &content_bytes, baseline, limits, now);
+    // Trees go only when the store's entries alone do not make the cap: one tree is worth
+    // many entries' refetches (a checkout, or an environment's downloads and install).
+    let trees_evicted = trees::evicted(
+        tree_list,
+        &trees_expired,
+        selection.projected,
+        limits.max_size,
+    );
 
     let mut remove = dangling.clone();
     remove.extend(
@@ -416,6 +504,18 @@ pub(crate) fn prune_at(
         started,
     };
     let swept = sweep.run(dir, &inventory)?;
+    let trees_of = |positions: &[usize]| -> Vec<&TreeDir> {
+        positions
+            .iter()
+            .map(|&position| &tree_list[position])
+            .collect()
+    };
+    let expired_trees = trees::remove(&trees_of(&trees_expired), &[], true)?;
+    let evicted_trees = trees::remove(
+        &trees_of(&trees_evicted),
+        &stale_temporaries(&inventory, stale_before),
+        true,
+    )?;
     // Measured, not projected: another process may have written meanwhile.
     let after = Inventory::scan(dir)?.total.bytes;
     Ok(PruneReport {
@@ -424,10 +524,28 @@ pub(crate) fn prune_at(
         expired: selection.expired.len() as u64,
         evicted: selection.evicted.len() as u64,
         dangling: dangling.len() as u64,
-        files: swept.files,
-        bytes: swept.bytes,
+        files: swept.files + expired_trees.files + evicted_trees.files,
+        bytes: swept.bytes + expired_trees.bytes + evicted_trees.bytes,
         busy: swept.busy,
+        trees_expired: expired_trees.trees,
+        trees_evicted: evicted_trees.trees,
+        trees_busy: expired_trees.busy + evicted_trees.busy,
     })
+}
+
+/// Whether a temporary directory beside the trees was last written before `stale_before`.
+fn is_stale(temporary: &TreeDir, stale_before: Option<SystemTime>) -> bool {
+    stale_before.is_some_and(|before| temporary.modified < before)
+}
+
+/// The temporary directories beside the trees that crashed runs left.
+fn stale_temporaries(inventory: &Inventory, stale_before: Option<SystemTime>) -> Vec<&TreeDir> {
+    inventory
+        .trees
+        .temporaries
+        .iter()
+        .filter(|temporary| is_stale(temporary, stale_before))
+        .collect()
 }
 
 /// The entries whose content exists.

@@ -13,7 +13,9 @@
 //!
 //! [`maintenance`] reports on the store and shrinks it (`pinwheel cache info|clean|prune`); it
 //! reads cacache's on-disk format directly (`layout`), since cacache itself has no size
-//! accounting, garbage collection or index compaction.
+//! accounting, garbage collection or index compaction. It also covers the whole directory
+//! trees other modules keep in the cache directory (`trees`: git checkouts, build
+//! environments), whose owners mark a reused tree with [`touch_tree`].
 
 mod inventory;
 mod layout;
@@ -21,6 +23,7 @@ pub mod maintenance;
 mod ownership;
 mod selection;
 mod sweep;
+mod trees;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -30,6 +33,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::types::{BlockSource, PackageName, Sha256Digest, Sha256Hasher};
+
+pub use trees::touch_tree;
 
 /// The piece size of streamed copies out of the store.
 const COPY_BUFFER: usize = 256 * 1024;

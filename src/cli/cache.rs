@@ -84,22 +84,32 @@ fn info_text(dir: &Path, stats: &CacheStats, now: SystemTime) -> String {
         let _ = write!(text, " ({} allocated on disk)", format_size(allocated));
     }
     text.push_str("\n\n");
-    let _ = writeln!(text, "{:<15} {:>8} {:>11}", "kind", "entries", "size");
+    let _ = writeln!(text, "{:<18} {:>8} {:>11}", "kind", "entries", "size");
     for kind in &stats.kinds {
         if kind.kind == EntryKind::Other && kind.entries == 0 {
             continue;
         }
         let _ = writeln!(
             text,
-            "{:<15} {:>8} {:>11}",
+            "{:<18} {:>8} {:>11}",
             kind.kind.name(),
             kind.entries,
             format_size(kind.bytes)
         );
     }
+    // Whole directory trees: the count is of trees, not of entries.
+    for tree in &stats.trees {
+        let _ = writeln!(
+            text,
+            "{:<18} {:>8} {:>11}",
+            tree.kind.name(),
+            tree.trees,
+            format_size(tree.bytes)
+        );
+    }
     let _ = writeln!(
         text,
-        "{:<15} {:>8} {:>11}  (no entry uses it: `pinwheel cache prune` removes it)",
+        "{:<18} {:>8} {:>11}  (no entry uses it: `pinwheel cache prune` removes it)",
         "unreferenced",
         stats.reclaimable.files,
         format_size(stats.reclaimable.bytes)
@@ -107,7 +117,7 @@ fn info_text(dir: &Path, stats: &CacheStats, now: SystemTime) -> String {
     if stats.untouched.files > 0 {
         let _ = writeln!(
             text,
-            "{:<15} {:>8} {:>11}  (writes in progress, files that are not the cache's)",
+            "{:<18} {:>8} {:>11}  (writes in progress, files that are not the cache's)",
             "other files",
             stats.untouched.files,
             format_size(stats.untouched.bytes)
@@ -122,6 +132,8 @@ fn info_text(dir: &Path, stats: &CacheStats, now: SystemTime) -> String {
                 when(newest, now)
             );
         }
+        // Only trees: there is no entry to date.
+        _ if stats.trees.iter().any(|tree| tree.trees > 0) => {}
         _ => text.push_str("\nThe cache is empty.\n"),
     }
     text
@@ -139,11 +151,22 @@ fn info_json(dir: &Path, stats: &CacheStats) -> serde_json::Value {
             )
         })
         .collect();
+    let trees: serde_json::Map<String, serde_json::Value> = stats
+        .trees
+        .iter()
+        .map(|tree| {
+            (
+                tree.kind.key().to_string(),
+                serde_json::json!({"trees": tree.trees, "bytes": tree.bytes}),
+            )
+        })
+        .collect();
     serde_json::json!({
         "directory": dir.display().to_string(),
         "total": usage(stats.total),
         "allocated_bytes": stats.allocated,
         "entries": kinds,
+        "trees": trees,
         "unreferenced": usage(stats.reclaimable),
         "other_files": usage(stats.untouched),
         "oldest": stats.oldest.map(rfc3339),
@@ -154,8 +177,9 @@ fn info_json(dir: &Path, stats: &CacheStats) -> serde_json::Value {
 fn clean_text(dir: &Path, report: &CleanReport, packages: Option<&[String]>) -> String {
     let mut text = match packages {
         None => format!(
-            "Removed {} from {}: {} files, {}\n",
+            "Removed {}{} from {}: {} files, {}\n",
             plural(report.entries, "entry", "entries"),
+            trees_phrase(report.trees),
             dir.display(),
             report.files,
             format_size(report.bytes)
@@ -175,8 +199,26 @@ fn clean_text(dir: &Path, report: &CleanReport, packages: Option<&[String]>) -> 
             plural(report.unattributed, "entry", "entries")
         ));
     }
+    if report.trees_kept > 0 {
+        text.push_str(&format!(
+            "note: kept {} (git checkouts, build environments): they are no one package's; \
+             `pinwheel cache clean` without names removes them\n",
+            plural(report.trees_kept, "tree", "trees")
+        ));
+    }
     text.push_str(&busy_note(report.busy));
     text
+}
+
+/// ` and 2 trees (git checkouts, build environments)`, or nothing when none.
+fn trees_phrase(trees: u64) -> String {
+    if trees == 0 {
+        return String::new();
+    }
+    format!(
+        " and {} (git checkouts, build environments)",
+        plural(trees, "tree", "trees")
+    )
 }
 
 fn prune_text(dir: &Path, report: &PruneReport, limits: PruneLimits) -> String {
@@ -193,6 +235,26 @@ fn prune_text(dir: &Path, report: &PruneReport, limits: PruneLimits) -> String {
         format_size(report.bytes),
         format_size(report.after),
     );
+    if report.trees_expired + report.trees_evicted > 0 {
+        text.push_str(&format!(
+            "Removed {} (git checkouts, build environments): {} unused for longer than the limit, \
+             {} least recently used\n",
+            plural(report.trees_expired + report.trees_evicted, "tree", "trees"),
+            report.trees_expired,
+            report.trees_evicted,
+        ));
+    }
+    if report.trees_busy > 0 {
+        text.push_str(&format!(
+            "note: {} used by a resolve during the prune {} kept\n",
+            plural(report.trees_busy, "tree", "trees"),
+            if report.trees_busy == 1 {
+                "was"
+            } else {
+                "were"
+            }
+        ));
+    }
     if let Some(cap) = limits.max_size
         && report.after > cap
     {
