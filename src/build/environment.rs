@@ -20,8 +20,8 @@ use crate::inputs::{InputRequirement, Manifest, Origin, OriginKind};
 use crate::resolver::{ResolveOptions, resolve};
 use crate::types::{IndexFile, PackageName, Sha256Hasher, Version};
 
-/// The directory of build environments inside the cache directory.
-pub(crate) const ENVIRONMENTS_DIR: &str = "build-env-v1";
+/// The directory of build environments inside the cache directory (`cache::trees` maintains it).
+const ENVIRONMENTS_DIR: &str = crate::cache::BUILD_ENVIRONMENTS_DIR;
 
 /// An unpacked set of build requirements.
 pub(super) struct Environment {
@@ -165,6 +165,7 @@ impl Inner {
             let done = parent.join(key);
             if done.is_dir() {
                 tracing::debug!("build environment {key} is cached");
+                crate::cache::touch_tree(&done);
                 return Ok(Environment {
                     layout: EnvLayout::new(done),
                     pins,

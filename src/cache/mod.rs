@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::types::{BlockSource, PackageName, Sha256Digest, Sha256Hasher};
 
-pub use trees::touch_tree;
+pub use trees::{BUILD_ENVIRONMENTS_DIR, GIT_CHECKOUTS_DIR, touch_tree};
 
 /// The piece size of streamed copies out of the store.
 const COPY_BUFFER: usize = 256 * 1024;

@@ -21,13 +21,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::inventory::FileStat;
 use super::maintenance::{MaintenanceError, Usage};
 
-/// The git checkouts' directory. Owned by `git` (`CHECKOUTS` in `src/git/mod.rs`): the two
-/// names must stay the same.
-const GIT_CHECKOUTS_DIR: &str = "git-v1";
+/// The git checkouts' directory, which `git` makes and this module maintains.
+pub const GIT_CHECKOUTS_DIR: &str = "git-v1";
 
-/// The build environments' directory. Owned by `build` (`ENVIRONMENTS_DIR` in
-/// `src/build/environment.rs`): the two names must stay the same.
-const BUILD_ENVIRONMENTS_DIR: &str = "build-env-v1";
+/// The build environments' directory, which `build` makes and this module maintains.
+pub const BUILD_ENVIRONMENTS_DIR: &str = "build-env-v1";
 
 /// The prefix of the temporary directories both owners make there (through `tempfile`), and of
 /// the trees this module is removing.
