@@ -99,6 +99,12 @@ pub enum MetadataError {
         #[source]
         source: Box<MetadataError>,
     },
+    /// A `pyproject.toml` whose `[build-system]` table cannot be used.
+    #[error("invalid `pyproject.toml`: {reason}")]
+    InvalidPyproject {
+        /// What is wrong, naming the field (and the requirement, for a bad one).
+        reason: String,
+    },
     /// The sdist's dependencies can only be known by running its build backend.
     #[error(
         "{name} {version} has only a source distribution, and its dependencies are not \

@@ -10,9 +10,11 @@
 //! - [`wheel`]: finding and reading `*.dist-info/METADATA`, with the range-request planner;
 //! - [`zipfile`]: the small zip reader both of those use;
 //! - [`repair`]: the known mistakes of published `Requires-Dist` lines, read repaired;
+//! - `build_system`: `pyproject.toml`'s `[build-system]` ([`BuildSystem`]), for builds;
 //! - [`sdist`]: choosing among `PKG-INFO`, `pyproject.toml`, `.egg-info` and the setuptools
 //!   files (`setup_py`, `setup_cfg`, `setuptools`) in an sdist.
 
+mod build_system;
 pub mod core;
 mod egg_info;
 mod error;
@@ -29,6 +31,7 @@ pub mod zipfile;
 mod test_support;
 
 pub use self::core::{CoreMetadata, parse_core_metadata};
+pub use build_system::{BuildSystem, build_system};
 pub use error::{MetadataError, ZipError};
 pub use repair::{Repair, RepairKind};
 pub use sdist::{sdist_static_metadata, sdist_static_metadata_at};
