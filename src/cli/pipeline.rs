@@ -122,6 +122,10 @@ pub(super) async fn compile(
     crate::git::fetch_requirements(&mut manifest, settings.cache_dir.as_deref())
         .await
         .map_err(anyhow::Error::new)?;
+    // A local project that only a build can tell is refused until builds exist.
+    if let Some(error) = manifest.unbuilt_error() {
+        return Err(anyhow::Error::new(error).into());
+    }
     if !compilation.quiet {
         warn_trusted_https_hosts(options, &settings);
     }
@@ -258,6 +262,9 @@ pub(super) async fn resolve_union(
         for (name, version) in existing_pins(options, &output, &variables)? {
             preferences.entry(name).or_insert(version);
         }
+    }
+    if let Some(error) = manifest.unbuilt_error() {
+        return Err(anyhow::Error::new(error).into());
     }
     let output = output_target(options, first)?;
     let mut settings = resolve_settings(options, first, &manifest, &variables, output)?;

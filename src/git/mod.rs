@@ -1,6 +1,7 @@
 //! Git requirements fetched before resolving: each `git+…` line's ref is resolved to a commit
 //! (`git ls-remote`), that commit is checked out once into `<cache-dir>/git-v1/<commit>/`, and
-//! the project there is read statically, as a local project directory is. The resolver then
+//! the project there is read as a local project directory is: statically, or kept as needing
+//! a build (`inputs::ProjectMetadata::NeedsBuild`) for the CLI to build. The resolver then
 //! sees a local project whose source is the repository at that commit, and the lock names the
 //! full commit, so re-locking the same ref gives the same bytes until the ref moves.
 //!
@@ -21,7 +22,8 @@ use std::path::{Path, PathBuf};
 pub use error::{GitError, GitErrorKind};
 
 use crate::inputs::{
-    GitCheckout, GitRequirement, InputRequirement, LocalTarget, Manifest, read_local_project,
+    GitCheckout, GitRequirement, InputRequirement, LocalTarget, Manifest, ProjectMetadata,
+    read_local_project,
 };
 use command::{Git, run_git};
 
@@ -72,17 +74,26 @@ fn line_error(entry: &InputRequirement, kind: GitErrorKind) -> GitError {
     }
 }
 
+/// Checks the project's name against the line's; a project still to be built takes the
+/// line's, which `Manifest::set_built` checks against the build's.
 fn name_matches(
     written: &crate::types::PackageName,
-    checkout: GitCheckout,
+    mut checkout: GitCheckout,
 ) -> Result<GitCheckout, GitErrorKind> {
-    if checkout.project.name == *written {
-        Ok(checkout)
-    } else {
-        Err(GitErrorKind::NameMismatch {
-            written: written.to_string(),
-            found: checkout.project.name.to_string(),
-        })
+    match &mut checkout.project {
+        ProjectMetadata::NeedsBuild {
+            name: name @ None, ..
+        } => {
+            *name = Some(written.clone());
+            Ok(checkout)
+        }
+        project => match project.name() {
+            Some(found) if found != written => Err(GitErrorKind::NameMismatch {
+                written: written.to_string(),
+                found: found.to_string(),
+            }),
+            _ => Ok(checkout),
+        },
     }
 }
 
@@ -108,7 +119,14 @@ async fn fetch_one(
         })?;
         check_out(git, &commit, temporary.path()).await?;
         let project = read(temporary.path())?;
-        return Ok(GitCheckout { commit, project });
+        // A build will run in the checkout, so it must outlive this call.
+        let scratch = matches!(project, ProjectMetadata::NeedsBuild { .. })
+            .then(|| std::sync::Arc::new(temporary));
+        return Ok(GitCheckout {
+            commit,
+            project,
+            scratch,
+        });
     };
     let checkouts = cache_dir.join(CHECKOUTS);
     let done = checkouts.join(&commit);
@@ -116,7 +134,11 @@ async fn fetch_one(
         make_checkout(git, &commit, &checkouts, &done).await?;
     }
     let project = read(&done)?;
-    Ok(GitCheckout { commit, project })
+    Ok(GitCheckout {
+        commit,
+        project,
+        scratch: None,
+    })
 }
 
 /// Checks `commit` out into a temporary directory beside `done` and renames it into place, so
