@@ -1,5 +1,6 @@
 //! Static metadata of a source distribution: what its files say about its dependencies
-//! without running its build backend (pinwheel never runs builds).
+//! without running its build backend. `source_tree` makes the same choice over a directory's
+//! files (`Source::Tree`), with the differences its documentation lists.
 //!
 //! Sources, in order of trust:
 //! 1. `<dir>/PKG-INFO` with `Metadata-Version` ≥ 2.2 that does not list `Requires-Dist` or
@@ -21,7 +22,8 @@
 //!    recorded `setuptools_scm`, which setup.py adds only in a git checkout). pinwheel takes
 //!    the record over refusing the version, and says so in its debug log.
 //!
-//! Otherwise the dependencies are unknowable and [`MetadataError::Dynamic`] says so. This file
+//! Otherwise the dependencies are unknowable without a build and [`MetadataError::Dynamic`]
+//! (for a source tree, [`MetadataError::NeedsBuild`]) says so. This file
 //! reads archives (tar.gz, zip; from memory, or a tar.gz streamed from disk) and picks a source; the formats themselves are
 //! parsed by `core`, `pyproject`, `egg_info`, `setup_py` and `setup_cfg`.
 
