@@ -1,7 +1,6 @@
 //! Git requirements fetched before resolving: each `git+…` line's ref is resolved to a commit
 //! (`git ls-remote`), that commit is checked out once into `<cache-dir>/git-v1/<commit>/`, and
-//! the project there is read as a local project directory is: statically, or kept as needing
-//! a build (`inputs::ProjectMetadata::NeedsBuild`) for the CLI to build. The resolver then
+//! the project there is read statically, as a local project directory is. The resolver then
 //! sees a local project whose source is the repository at that commit, and the lock names the
 //! full commit, so re-locking the same ref gives the same bytes until the ref moves.
 //!
@@ -12,7 +11,8 @@
 //! time limit, so a host that asks for a password fails instead of hanging.
 //!
 //! The inputs layer parses the lines (`inputs::GitRequirement`); this module is the one place
-//! that runs processes for them, and is called by `cli` only.
+//! that runs processes for them, and is called by `cli` only. A checkout whose project only a
+//! build can tell is kept as `inputs::ProjectMetadata::NeedsBuild`, for the CLI to build.
 
 mod command;
 mod error;
