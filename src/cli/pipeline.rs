@@ -122,15 +122,15 @@ pub(super) async fn compile(
     crate::git::fetch_requirements(&mut manifest, settings.cache_dir.as_deref())
         .await
         .map_err(anyhow::Error::new)?;
-    // A local project that only a build can tell is refused until builds exist.
-    if let Some(error) = manifest.unbuilt_error() {
-        return Err(anyhow::Error::new(error).into());
-    }
     if !compilation.quiet {
         warn_trusted_https_hosts(options, &settings);
     }
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
+    }
+    // A local project that only a build can tell is refused until builds exist.
+    if let Some(error) = manifest.unbuilt_error() {
+        return Err(anyhow::Error::new(error).into());
     }
     let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
     let progress = compilation
