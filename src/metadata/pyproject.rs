@@ -327,6 +327,48 @@ mod tests {
     }
 
     #[test]
+    fn the_table_is_read_as_written_and_checked_for_types() {
+        let table = |text: &str| ProjectTable::from_toml(&text.parse::<toml::Table>().unwrap());
+        let project = table(
+            "[project]\nname = \"a\"\ndynamic = [\"Version\", \"optional-dependencies\"]\n\
+             [project.optional-dependencies]\nx = [\"b\"]\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(project.is_dynamic("version"), "case-insensitive");
+        assert_eq!(
+            project.dynamic_requirements().as_deref(),
+            Some("project.optional-dependencies")
+        );
+        assert_eq!(project.parsed_version().unwrap(), None);
+        assert_eq!(project.optional_dependencies["x"], ["b"]);
+        assert!(table("[tool.x]\ny = 1\n").unwrap().is_none());
+        let cases = [
+            ("project = 1", "`project` must be a table"),
+            ("[project]\nname = 1", "`project.name` must be a string"),
+            (
+                "[project]\ndependencies = \"a\"",
+                "`project.dependencies` must be a list of strings",
+            ),
+            (
+                "[project]\ndynamic = [1]",
+                "`project.dynamic` must be a list of strings",
+            ),
+            (
+                "[project]\noptional-dependencies = []",
+                "`project.optional-dependencies` must be a table",
+            ),
+            (
+                "[project.optional-dependencies]\nx = [2]",
+                "`project.optional-dependencies.x` must be a list of strings",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(table(input).unwrap_err().to_string(), expected, "{input}");
+        }
+    }
+
+    #[test]
     fn unusable_tables_give_none() {
         let cases = [
             "[tool.poetry]\nname = \"x\"\n",
