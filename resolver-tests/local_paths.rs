@@ -196,6 +196,24 @@ fn variables_are_expanded_from_the_environment_and_unset_ones_kept() {
 }
 
 #[test]
+fn a_project_with_a_literal_setup_py_is_read_statically() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    project.write(
+        "legacy/setup.py",
+        "from setuptools import setup\n\nsetup(\n    name='Legacy_Pkg',\n    version='2.0',\n    install_requires=['leaf', 'lib<1.5'],\n)\n",
+    );
+    project.write("requirements.in", "-e ./legacy\n");
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    assert_eq!(
+        body(&project.read("requirements.txt")),
+        "-e ./legacy\n    # via -r requirements.in\nleaf==4.0\n    # via legacy-pkg\nlib==1.0\n    # via legacy-pkg\n"
+    );
+}
+
+#[test]
 fn unusable_paths_are_errors_naming_the_file_line_and_cause() {
     let server = index(small_graph(), ServerOptions::default());
     let project = Project::new();
@@ -203,6 +221,10 @@ fn unusable_paths_are_errors_naming_the_file_line_and_cause() {
     project.write(
         "dyn/pyproject.toml",
         "[project]\nname = \"dyn\"\nversion = \"1.0\"\ndynamic = [\"dependencies\"]\n",
+    );
+    project.write(
+        "computed/setup.py",
+        "from setuptools import setup\nsetup(name='computed', version='1', install_requires=open('r.txt').read().split())\n",
     );
     let root = project.path().display().to_string();
     let cases = [
@@ -220,6 +242,13 @@ fn unusable_paths_are_errors_naming_the_file_line_and_cause() {
             "-e ./dyn\n",
             format!(
                 "requirements.in:1: in `{root}/dyn/pyproject.toml`: `project.dependencies` is dynamic"
+            ),
+        ),
+        (
+            // Only a build can tell; without one (there is none yet) the line is refused.
+            "six\n-e ./computed\n",
+            format!(
+                "requirements.in:2: `{root}/computed` declares its metadata in no file pinwheel reads statically (the `install_requires` given to `setup()` is computed, not written as a literal)"
             ),
         ),
         (

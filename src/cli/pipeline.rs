@@ -129,6 +129,10 @@ pub(super) async fn compile(
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
     }
+    // A local project that only a build can tell is refused until builds exist.
+    if let Some(error) = manifest.unbuilt_error() {
+        return Err(anyhow::Error::new(error).into());
+    }
     let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
     let (builder, builds) = builder(&settings, &client, compilation.quiet);
     let progress = compilation.progress.then(|| {
@@ -265,6 +269,9 @@ pub(super) async fn resolve_union(
         for (name, version) in existing_pins(options, &output, &variables)? {
             preferences.entry(name).or_insert(version);
         }
+    }
+    if let Some(error) = manifest.unbuilt_error() {
+        return Err(anyhow::Error::new(error).into());
     }
     let output = output_target(options, first)?;
     let mut settings = resolve_settings(options, first, &manifest, &variables, output)?;

@@ -11,7 +11,8 @@
 //! time limit, so a host that asks for a password fails instead of hanging.
 //!
 //! The inputs layer parses the lines (`inputs::GitRequirement`); this module is the one place
-//! that runs processes for them, and is called by `cli` only.
+//! that runs processes for them, and is called by `cli` only. A checkout whose project only a
+//! build can tell is kept as `inputs::ProjectMetadata::NeedsBuild`, for the CLI to build.
 
 mod command;
 mod error;
@@ -21,7 +22,8 @@ use std::path::{Path, PathBuf};
 pub use error::{GitError, GitErrorKind};
 
 use crate::inputs::{
-    GitCheckout, GitRequirement, InputRequirement, LocalTarget, Manifest, read_local_project,
+    GitCheckout, GitRequirement, InputRequirement, LocalTarget, Manifest, ProjectMetadata,
+    read_local_project,
 };
 use command::{Git, run_git};
 
@@ -72,17 +74,26 @@ fn line_error(entry: &InputRequirement, kind: GitErrorKind) -> GitError {
     }
 }
 
+/// Checks the project's name against the line's; a project still to be built takes the
+/// line's, which `Manifest::set_built` checks against the build's.
 fn name_matches(
     written: &crate::types::PackageName,
-    checkout: GitCheckout,
+    mut checkout: GitCheckout,
 ) -> Result<GitCheckout, GitErrorKind> {
-    if checkout.project.name == *written {
-        Ok(checkout)
-    } else {
-        Err(GitErrorKind::NameMismatch {
-            written: written.to_string(),
-            found: checkout.project.name.to_string(),
-        })
+    match &mut checkout.project {
+        ProjectMetadata::NeedsBuild {
+            name: name @ None, ..
+        } => {
+            *name = Some(written.clone());
+            Ok(checkout)
+        }
+        project => match project.name() {
+            Some(found) if found != written => Err(GitErrorKind::NameMismatch {
+                written: written.to_string(),
+                found: found.to_string(),
+            }),
+            _ => Ok(checkout),
+        },
     }
 }
 
@@ -108,7 +119,14 @@ async fn fetch_one(
         })?;
         check_out(git, &commit, temporary.path()).await?;
         let project = read(temporary.path())?;
-        return Ok(GitCheckout { commit, project });
+        // A build will run in the checkout, so it must outlive this call.
+        let scratch = matches!(project, ProjectMetadata::NeedsBuild { .. })
+            .then(|| std::sync::Arc::new(temporary));
+        return Ok(GitCheckout {
+            commit,
+            project,
+            scratch,
+        });
     };
     let checkouts = cache_dir.join(CHECKOUTS);
     let done = checkouts.join(&commit);
@@ -116,7 +134,11 @@ async fn fetch_one(
         make_checkout(git, &commit, &checkouts, &done).await?;
     }
     let project = read(&done)?;
-    Ok(GitCheckout { commit, project })
+    Ok(GitCheckout {
+        commit,
+        project,
+        scratch: None,
+    })
 }
 
 /// Checks `commit` out into a temporary directory beside `done` and renames it into place, so

@@ -70,6 +70,28 @@ pub enum InputErrorKind {
         "`{0}` is dynamic: pinwheel reads project metadata statically and never runs a build backend; list the dependencies in the file, or lock a requirements.in instead"
     )]
     Dynamic(String),
+    /// A `setup.cfg` requirement field that reads its value from elsewhere.
+    #[error(
+        "{0}: pinwheel reads project metadata statically; list the dependencies in the file, or lock a requirements.in instead"
+    )]
+    NotStatic(String),
+    /// A local project whose metadata only a build can tell, and that was not built; the text
+    /// says why it needs one.
+    #[error("{0}")]
+    NeedsBuild(String),
+    /// A git checkout whose project only a build can tell, and that was not built.
+    #[error(
+        "the checkout of {commit} has no statically readable project: a build would be needed, which pinwheel does not run ({reason})"
+    )]
+    CheckoutNeedsBuild {
+        /// The commit checked out.
+        commit: String,
+        /// Why it needs a build.
+        reason: String,
+    },
+    /// `Manifest::set_built` was given an entry that waits for no build.
+    #[error("this entry is no local project waiting for a build")]
+    NotToBuild,
     /// `--extra` names an extra the project does not have.
     #[error("the project has no extra `{0}`")]
     UnknownExtra(String),

@@ -6,8 +6,11 @@
 //! resolver treats it like any direct URL; what is local is described beside it by a
 //! [`LocalRequirement`]:
 //!
-//! - a directory's project is read statically here (`project.rs`), never built: its name,
-//!   version, `Requires-Python`, dependencies and extras;
+//! - a directory is handed to `metadata`'s source-tree reader (through `project.rs`): its
+//!   name, version, `Requires-Python`, dependencies and extras when its files declare them
+//!   ([`ProjectMetadata::Static`]), else [`ProjectMetadata::NeedsBuild`], which the CLI builds
+//!   before resolving (`Manifest::projects_to_build`, `Manifest::set_built`). Until then an
+//!   unnamed line whose name is not static carries a provisional one, the directory's name;
 //! - a wheel or sdist file is named by its file name; its metadata is read from the archive
 //!   later, by the same code that reads downloaded files;
 //! - an unnamed URL is named by its file name too.
@@ -26,6 +29,7 @@ use super::parser::parse_requirement;
 use super::project::read_local_project;
 use super::vcs::{GitRequirement, is_vcs, parse_vcs};
 use super::{InputErrorKind, join_relative};
+use crate::metadata::CoreMetadata;
 use crate::types::{
     DistFilename, ExtraName, PackageName, Version, VersionSpecifiers, filename_from_url,
 };
@@ -43,10 +47,10 @@ pub struct LocalRequirement {
 /// What a local requirement points at.
 #[derive(Clone, Debug)]
 pub enum LocalTarget {
-    /// A project directory, its metadata read statically.
+    /// A project directory.
     Directory {
-        /// The project.
-        project: LocalProject,
+        /// The project, read statically or still to be built.
+        project: ProjectMetadata,
         /// Installed in editable mode (`-e`).
         editable: bool,
     },
@@ -73,19 +77,72 @@ impl LocalRequirement {
         !self.written.contains(':') && Path::new(&self.written).is_relative()
     }
 
-    /// The project, for a directory.
+    /// The project, for a directory or a fetched git checkout whose metadata is known (read
+    /// statically, or filled in by a build).
     #[must_use]
     pub fn project(&self) -> Option<&LocalProject> {
+        self.project_metadata().and_then(ProjectMetadata::known)
+    }
+
+    /// The project of a directory or a fetched git checkout, known or still to be built.
+    #[must_use]
+    pub fn project_metadata(&self) -> Option<&ProjectMetadata> {
         match &self.target {
             LocalTarget::Directory { project, .. } => Some(project),
             LocalTarget::Git(git) => git.checkout.as_ref().map(|checkout| &checkout.project),
             LocalTarget::Archive => None,
         }
     }
+
+    pub(super) fn project_metadata_mut(&mut self) -> Option<&mut ProjectMetadata> {
+        match &mut self.target {
+            LocalTarget::Directory { project, .. } => Some(project),
+            LocalTarget::Git(git) => git.checkout.as_mut().map(|checkout| &mut checkout.project),
+            LocalTarget::Archive => None,
+        }
+    }
 }
 
-/// A local project as the resolver sees a distribution, read from its `pyproject.toml` or
-/// `setup.cfg`.
+/// A local project's metadata: read from its files, or only a build can tell.
+#[derive(Clone, Debug)]
+pub enum ProjectMetadata {
+    /// Known: read statically, or filled in from a build.
+    Static(LocalProject),
+    /// Only a build can tell (dynamic fields, a `setup.py` that computes them).
+    NeedsBuild {
+        /// The source tree to build.
+        directory: PathBuf,
+        /// Why, for messages: the dynamic field and file, or why no file is static.
+        reason: String,
+        /// The project's name when it is known without a build: from its files, or written
+        /// on the line (`name @ file:///…`, `name @ git+…`). `None` means the requirement's
+        /// name is provisional (the directory's name) until the build tells it.
+        name: Option<PackageName>,
+    },
+}
+
+impl ProjectMetadata {
+    /// The project, when its metadata is known.
+    #[must_use]
+    pub fn known(&self) -> Option<&LocalProject> {
+        match self {
+            Self::Static(project) => Some(project),
+            Self::NeedsBuild { .. } => None,
+        }
+    }
+
+    /// The project's name when known without a build.
+    #[must_use]
+    pub fn name(&self) -> Option<&PackageName> {
+        match self {
+            Self::Static(project) => Some(&project.name),
+            Self::NeedsBuild { name, .. } => name.as_ref(),
+        }
+    }
+}
+
+/// A local project as the resolver sees a distribution: read from its files (`pyproject.toml`,
+/// `setup.cfg`, a literal `setup.py`), or from the metadata a build gave.
 #[derive(Clone, Debug)]
 pub struct LocalProject {
     /// `project.name`, normalised.
@@ -100,6 +157,22 @@ pub struct LocalProject {
     pub provides_extra: Vec<ExtraName>,
     /// The file the metadata was read from.
     pub metadata_file: PathBuf,
+}
+
+impl LocalProject {
+    /// The project as `metadata` describes it (read statically, or built); `metadata_file`
+    /// says where it came from, for messages.
+    #[must_use]
+    pub fn from_core_metadata(metadata: &CoreMetadata, metadata_file: PathBuf) -> Self {
+        Self {
+            name: metadata.name.clone(),
+            version: metadata.version.clone(),
+            requires_python: metadata.requires_python.clone(),
+            requires_dist: metadata.requires_dist.clone(),
+            provides_extra: metadata.provides_extra.clone(),
+            metadata_file,
+        }
+    }
 }
 
 /// A requirement line, named, with its local part when it has one.
@@ -145,12 +218,21 @@ pub(super) fn parse_located(
     let written = file_url
         .given()
         .map_or_else(|| file_url.raw().to_string(), str::to_string);
-    let (found, local) = locate_path(&path, &written, editable)?;
-    if found.name != requirement.name {
-        return Err(InputErrorKind::NameMismatch {
-            written: requirement.name.to_string(),
-            found: found.name.to_string(),
-        });
+    let (found, mut local) = locate_path(&path, &written, editable)?;
+    match local.project_metadata_mut() {
+        // The name comes with the build: `Manifest::set_built` compares it then.
+        Some(ProjectMetadata::NeedsBuild {
+            name: name @ None, ..
+        }) => {
+            *name = Some(requirement.name.clone());
+        }
+        _ if found.name != requirement.name => {
+            return Err(InputErrorKind::NameMismatch {
+                written: requirement.name.to_string(),
+                found: found.name.to_string(),
+            });
+        }
+        _ => {}
     }
     Ok((requirement, Some(local)))
 }
@@ -258,7 +340,10 @@ fn locate_path(
     let url = Url::from_file_path(path).map_err(|()| InputErrorKind::PathNotFound(path.into()))?;
     let (name, target) = if metadata.is_dir() {
         let project = read_local_project(path)?;
-        let name = project.name.clone();
+        let name = project
+            .name()
+            .cloned()
+            .unwrap_or_else(|| provisional_name(path));
         let editable = editable == Editable::Yes;
         (name, LocalTarget::Directory { project, editable })
     } else {
@@ -298,6 +383,18 @@ fn remote(location: &str) -> Result<Requirement, InputErrorKind> {
         dist.name().clone(),
         VerbatimUrl::from_url(url).with_given(location),
     ))
+}
+
+/// The name an unnamed directory's requirement carries until a build tells the real one: the
+/// directory's name, normalised (or `local-project` when that is no valid name).
+fn provisional_name(directory: &Path) -> PackageName {
+    directory
+        .file_name()
+        .and_then(|name| name.to_str())
+        .and_then(|name| PackageName::from_str(name).ok())
+        .unwrap_or_else(|| {
+            PackageName::from_str("local-project").expect("`local-project` is a valid name")
+        })
 }
 
 fn named(name: PackageName, url: VerbatimUrl) -> Requirement {

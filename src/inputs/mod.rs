@@ -5,9 +5,10 @@
 //!
 //! - a PEP 508 requirement (`name[extra]>=1; marker`, `name @ url`);
 //! - a location without a name (see `local.rs`): a local project directory (`./pkg[extra]`,
-//!   `../lib`, `/abs/pkg`, `file:///abs/pkg`, also `name @ file:///abs/pkg`), whose
-//!   `pyproject.toml` or `setup.cfg` is read statically; a local wheel or sdist file; a URL of a
-//!   wheel or sdist. The name comes from the project or the file name;
+//!   `../lib`, `/abs/pkg`, `file:///abs/pkg`, also `name @ file:///abs/pkg`), handed to
+//!   `metadata`'s source-tree reader, and kept as "needs a build" when only a build can tell
+//!   (`to_build.rs`: the CLI builds those and fills them in); a local wheel or sdist file; a URL
+//!   of a wheel or sdist. The name comes from the project or the file name;
 //! - `name @ git+URL@REF#subdirectory=DIR`, `[-e] git+URL@REF#egg=name` (`vcs.rs`): parsed here,
 //!   fetched by `crate::git` before resolving;
 //! - `-e PATH` / `--editable PATH`: a local project directory, installed editable;
@@ -32,6 +33,7 @@ mod error;
 mod local;
 mod parser;
 mod project;
+mod to_build;
 mod variables;
 mod vcs;
 
@@ -40,10 +42,11 @@ use std::path::{Path, PathBuf};
 
 pub use command_line::command_line_manifest;
 pub use error::{InputError, InputErrorKind};
-pub use local::{LocalProject, LocalRequirement, LocalTarget};
+pub use local::{LocalProject, LocalRequirement, LocalTarget, ProjectMetadata};
 pub use parser::read_manifest;
 pub(crate) use project::read_local_project;
 pub use project::{ProjectSelection, is_project_file, read_project_file};
+pub use to_build::{ToBuild, ToBuildId};
 pub use variables::Variables;
 pub use vcs::{GitCheckout, GitRequirement};
 

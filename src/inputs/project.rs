@@ -1,22 +1,24 @@
-//! Requirements from project metadata, read statically: `pyproject.toml` (`[project]`
-//! dependencies and optional dependencies, PEP 735 `[dependency-groups]`) and `setup.cfg`
-//! (`install_requires`, `extras_require`). Nothing is executed: a field declared dynamic is an
-//! error naming it, because only a build backend could compute it.
+//! Requirements from project metadata: the input side of it. `metadata` owns the meaning of
+//! `pyproject.toml`'s `[project]` and of `setup.cfg` (`metadata::ProjectTable`,
+//! `metadata::setup_cfg_requirements`, `metadata::source_tree_metadata`); this file adds what
+//! only inputs need, and maps metadata's errors to the file and line they are about.
 //!
-//! Two callers: a project file given as an input (its dependencies become requirements), and a
-//! local path requirement (`-e ./pkg`), which needs the whole project as the resolver sees a
-//! distribution: name, version, `Requires-Python`, dependencies and extras.
+//! Two callers: a project file given as an input (its dependencies, the extras selected with
+//! `--extra` and the PEP 735 `[dependency-groups]` selected with `--group` become
+//! requirements; a dynamic field is an error naming it), and a local path requirement
+//! (`-e ./pkg`), whose directory is handed to `metadata` as a source tree: its static metadata
+//! as the resolver sees a distribution, or [`ProjectMetadata::NeedsBuild`] with the reason.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::str::FromStr as _;
+use std::path::{Path, PathBuf};
 
-use pep508_rs::{ExtraOperator, MarkerExpression, MarkerTree, MarkerValueExtra};
-
-use super::local::LocalProject;
+use super::local::{LocalProject, ProjectMetadata};
 use super::parser::parse_requirement;
 use super::{InputError, InputErrorKind, InputRequirement, Manifest, Origin, OriginKind};
-use crate::types::{ExtraName, PackageName, Version, VersionSpecifiers};
+use crate::metadata::{
+    MetadataError, NeedsBuildCause, ProjectTable, setup_cfg_requirements, source_tree_metadata,
+};
+use crate::types::{ExtraName, PackageName};
 
 /// Which optional parts of a project to include.
 #[derive(Clone, Debug, Default)]
@@ -101,24 +103,13 @@ pub fn read_project_file(
     Ok(manifest)
 }
 
-/// What a project file declares.
+/// What a project file declares, as far as its requirements go.
 struct ProjectDeclaration {
     /// The name, when declared (a `pyproject.toml` may hold only `[dependency-groups]`).
     name: Option<String>,
-    version: Declared,
-    requires_python: Option<String>,
     dependencies: Vec<String>,
     extras: BTreeMap<String, Vec<String>>,
     groups: BTreeMap<String, Vec<GroupItem>>,
-}
-
-/// A field a local project must declare statically.
-enum Declared {
-    Static(String),
-    /// Computed by the build backend; the text names the field (`project.version`).
-    Dynamic(String),
-    /// Absent; the text names the field.
-    Missing(String),
 }
 
 enum GroupItem {
@@ -188,82 +179,18 @@ fn add_group(
     Ok(())
 }
 
+/// A `pyproject.toml` given as an input: `[project]` as `metadata` reads it, plus
+/// `[dependency-groups]`, which only inputs use.
 fn pyproject(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
-    pyproject_declaration(&parse_toml(text)?)
-}
-
-fn parse_toml(text: &str) -> Result<toml::Table, InputErrorKind> {
-    text.parse().map_err(|error: toml::de::Error| {
+    let table: toml::Table = text.parse().map_err(|error: toml::de::Error| {
         InputErrorKind::InvalidProject(error.message().to_string())
-    })
-}
-
-fn pyproject_declaration(table: &toml::Table) -> Result<ProjectDeclaration, InputErrorKind> {
-    let strings =
-        |value: Option<&toml::Value>, what: &str| -> Result<Vec<String>, InputErrorKind> {
-            match value {
-                None => Ok(Vec::new()),
-                Some(toml::Value::Array(items)) => items
-                    .iter()
-                    .map(|item| {
-                        item.as_str().map(str::to_string).ok_or_else(|| {
-                            InputErrorKind::InvalidProject(format!(
-                                "`{what}` must be a list of strings"
-                            ))
-                        })
-                    })
-                    .collect(),
-                Some(_) => Err(InputErrorKind::InvalidProject(format!(
-                    "`{what}` must be a list of strings"
-                ))),
-            }
-        };
-    let project = table.get("project").and_then(toml::Value::as_table);
-    let dynamic = strings(
-        project.and_then(|project| project.get("dynamic")),
-        "project.dynamic",
-    )?;
-    for field in ["dependencies", "optional-dependencies"] {
-        if dynamic.iter().any(|entry| entry == field) {
-            return Err(InputErrorKind::Dynamic(format!("project.{field}")));
-        }
-    }
-    let string = |key: &str| -> Result<Option<String>, InputErrorKind> {
-        match project.and_then(|project| project.get(key)) {
-            None => Ok(None),
-            Some(toml::Value::String(value)) => Ok(Some(value.clone())),
-            Some(_) => Err(InputErrorKind::InvalidProject(format!(
-                "`project.{key}` must be a string"
-            ))),
-        }
-    };
-    let name = string("name")?;
-    let version = match string("version")? {
-        _ if dynamic.iter().any(|entry| entry == "version") => {
-            Declared::Dynamic("project.version".to_string())
-        }
-        Some(version) => Declared::Static(version),
-        None => Declared::Missing("project.version".to_string()),
-    };
-    let requires_python = string("requires-python")?;
-    let dependencies = strings(
-        project.and_then(|project| project.get("dependencies")),
-        "project.dependencies",
-    )?;
-    let mut extras = BTreeMap::new();
-    if let Some(optional) = project
-        .and_then(|project| project.get("optional-dependencies"))
-        .and_then(toml::Value::as_table)
+    })?;
+    let project = ProjectTable::from_toml(&table).map_err(project_cause)?;
+    if let Some(field) = project
+        .as_ref()
+        .and_then(ProjectTable::dynamic_requirements)
     {
-        for (extra, requirements) in optional {
-            extras.insert(
-                extra.clone(),
-                strings(
-                    Some(requirements),
-                    &format!("project.optional-dependencies.{extra}"),
-                )?,
-            );
-        }
+        return Err(InputErrorKind::Dynamic(field));
     }
     let mut groups = BTreeMap::new();
     if let Some(declared) = table
@@ -294,233 +221,165 @@ fn pyproject_declaration(table: &toml::Table) -> Result<ProjectDeclaration, Inpu
             groups.insert(group.clone(), parsed);
         }
     }
-    if project.is_none() && groups.is_empty() {
-        return Err(InputErrorKind::InvalidProject(
-            "no `[project]` table and no `[dependency-groups]`".to_string(),
-        ));
-    }
+    let Some(project) = project else {
+        if groups.is_empty() {
+            return Err(InputErrorKind::InvalidProject(
+                "no `[project]` table and no `[dependency-groups]`".to_string(),
+            ));
+        }
+        return Ok(ProjectDeclaration {
+            name: None,
+            dependencies: Vec::new(),
+            extras: BTreeMap::new(),
+            groups,
+        });
+    };
     Ok(ProjectDeclaration {
-        name,
-        version,
-        requires_python,
-        dependencies,
-        extras,
+        name: project.name,
+        dependencies: project.dependencies,
+        extras: project.optional_dependencies,
         groups,
     })
 }
 
-/// `setup.cfg`'s `[metadata] name`, `[options] install_requires` and `[options.extras_require]`,
-/// as setuptools reads them statically (one requirement a line).
+/// A `setup.cfg` given as an input, as `metadata` reads it.
 fn setup_cfg(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
-    let mut sections: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let (mut section, mut key) = (String::new(), None::<String>);
-    for raw in text.lines() {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continue;
-        }
-        if trimmed.starts_with('[') && trimmed.ends_with(']') {
-            section = trimmed[1..trimmed.len() - 1].trim().to_string();
-            key = None;
-        } else if raw.starts_with([' ', '\t']) {
-            if let Some(key) = &key {
-                let value = sections
-                    .entry(section.clone())
-                    .or_default()
-                    .entry(key.clone())
-                    .or_default();
-                value.push('\n');
-                value.push_str(trimmed);
-            }
-        } else if let Some((name, value)) = trimmed.split_once(['=', ':']) {
-            let name = name.trim().to_string();
-            sections
-                .entry(section.clone())
-                .or_default()
-                .insert(name.clone(), value.trim().to_string());
-            key = Some(name);
-        }
-    }
-    let values = |section: &str, key: &str| -> Result<Vec<String>, InputErrorKind> {
-        let Some(value) = sections.get(section).and_then(|entries| entries.get(key)) else {
-            return Ok(Vec::new());
-        };
-        if value.starts_with("file:") || value.starts_with("attr:") {
-            return Err(InputErrorKind::Dynamic(format!("{section}.{key}")));
-        }
-        Ok(value
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with('#'))
-            .map(str::to_string)
-            .collect())
-    };
-    let single = |section: &str, key: &str| {
-        sections
-            .get(section)
-            .and_then(|entries| entries.get(key))
-            .map(|value| value.trim().to_string())
-    };
-    let name = single("metadata", "name");
-    let version = match single("metadata", "version") {
-        Some(value) if value.starts_with("file:") || value.starts_with("attr:") => {
-            Declared::Dynamic("metadata.version".to_string())
-        }
-        Some(value) => Declared::Static(value),
-        None => Declared::Missing("metadata.version".to_string()),
-    };
-    let requires_python = single("options", "python_requires");
-    let dependencies = values("options", "install_requires")?;
-    let mut extras = BTreeMap::new();
-    for extra in sections
-        .get("options.extras_require")
-        .map(|entries| entries.keys().cloned().collect::<Vec<_>>())
-        .unwrap_or_default()
-    {
-        extras.insert(extra.clone(), values("options.extras_require", &extra)?);
-    }
+    let declared = setup_cfg_requirements(text.as_bytes()).map_err(project_cause)?;
     Ok(ProjectDeclaration {
-        name,
-        version,
-        requires_python,
-        dependencies,
-        extras,
+        name: declared.name,
+        dependencies: declared.install_requires,
+        extras: declared.extras_require.into_iter().collect(),
         groups: BTreeMap::new(),
     })
 }
 
-/// Reads the project in `directory` for a local path requirement: `pyproject.toml` when it has a
-/// `[project]` table, else `setup.cfg` (setuptools projects whose `pyproject.toml` only names
-/// the build backend).
-///
-/// Unlike a project file given as an input, a local project is a distribution in the graph, so
-/// its name and version must be static too.
+/// Reads the project in `directory` for a local path requirement, through `metadata`'s
+/// source-tree reader: [`ProjectMetadata::Static`] when its files declare it, else
+/// [`ProjectMetadata::NeedsBuild`] with the reason, for the caller to build (or to report
+/// with [`Manifest::unbuilt_error`](super::Manifest::unbuilt_error)).
 ///
 /// # Errors
-/// [`InputErrorKind::NotAProject`] when neither file declares a project; otherwise
+/// [`InputErrorKind::NotAProject`] when the directory holds no project file; otherwise
 /// [`InputErrorKind::Project`] naming the metadata file (and line, for a bad requirement).
-pub(crate) fn read_local_project(directory: &Path) -> Result<LocalProject, InputErrorKind> {
-    let pyproject_path = directory.join("pyproject.toml");
-    let setup_cfg_path = directory.join("setup.cfg");
-    let in_file = |file: &Path, line: Option<usize>| {
-        let file = file.to_path_buf();
-        move |cause: InputErrorKind| InputErrorKind::Project {
-            file,
-            line,
-            cause: Box::new(cause),
-        }
-    };
-    if let Some(text) = read_if_present(&pyproject_path).map_err(in_file(&pyproject_path, None))? {
-        let table = parse_toml(&text).map_err(in_file(&pyproject_path, None))?;
-        if table.contains_key("project") {
-            let declaration =
-                pyproject_declaration(&table).map_err(in_file(&pyproject_path, None))?;
-            return local_project(declaration, &pyproject_path, &text);
-        }
-    }
-    if let Some(text) = read_if_present(&setup_cfg_path).map_err(in_file(&setup_cfg_path, None))? {
-        let declaration = setup_cfg(&text).map_err(in_file(&setup_cfg_path, None))?;
-        return local_project(declaration, &setup_cfg_path, &text);
-    }
-    Err(InputErrorKind::NotAProject(directory.to_path_buf()))
-}
-
-fn read_if_present(path: &Path) -> Result<Option<String>, InputErrorKind> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(InputErrorKind::Read(error)),
-    }
-}
-
-/// A declaration turned into what the resolver needs: every dependency parsed, and each
-/// extra's requirements marked `extra == "name"` as in a wheel's `METADATA`.
-fn local_project(
-    declaration: ProjectDeclaration,
-    file: &Path,
-    text: &str,
-) -> Result<LocalProject, InputErrorKind> {
-    let in_file = |line: Option<usize>| {
-        move |cause: InputErrorKind| InputErrorKind::Project {
-            file: file.to_path_buf(),
-            line,
-            cause: Box::new(cause),
-        }
-    };
-    let name_field = if file.ends_with("setup.cfg") {
-        "metadata.name"
-    } else {
-        "project.name"
-    };
-    let name = static_name(declaration.name, name_field).map_err(in_file(None))?;
-    let version = static_version(declaration.version).map_err(in_file(None))?;
-    let requires_python = declaration
-        .requires_python
-        .map(|specifiers| parse_requires_python(&specifiers))
-        .transpose()
-        .map_err(in_file(None))?;
-    let parse = |line_text: &str| {
-        let line = line_of(text, line_text);
-        parse_requirement(line_text, file).map_err(in_file(Some(line)))
-    };
-    let mut requires_dist = declaration
-        .dependencies
-        .iter()
-        .map(|line_text| parse(line_text))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut provides_extra = Vec::new();
-    for (extra, requirements) in &declaration.extras {
-        let extra = ExtraName::new(extra.clone())
-            .map_err(|_| {
-                InputErrorKind::InvalidProject(format!("`{extra}` is not a valid extra name"))
+pub(crate) fn read_local_project(directory: &Path) -> Result<ProjectMetadata, InputErrorKind> {
+    match source_tree_metadata(directory) {
+        Ok(metadata) => Ok(ProjectMetadata::Static(LocalProject::from_core_metadata(
+            &metadata,
+            metadata_file(directory),
+        ))),
+        Err(MetadataError::NeedsBuild {
+            directory: tree,
+            name,
+            cause,
+        }) => {
+            let reason = needs_build_reason(&tree, cause);
+            tracing::debug!("{}: {reason}", tree.display());
+            Ok(ProjectMetadata::NeedsBuild {
+                directory: tree,
+                reason,
+                name,
             })
-            .map_err(in_file(None))?;
-        for line_text in requirements {
-            let mut requirement = parse(line_text)?;
-            requirement.marker.and(extra_marker(&extra));
-            requires_dist.push(requirement);
         }
-        provides_extra.push(extra);
-    }
-    Ok(LocalProject {
-        name,
-        version,
-        requires_python,
-        requires_dist,
-        provides_extra,
-        metadata_file: file.to_path_buf(),
-    })
-}
-
-fn static_name(name: Option<String>, field: &str) -> Result<PackageName, InputErrorKind> {
-    let name = name.ok_or_else(|| InputErrorKind::MissingField(field.to_string()))?;
-    PackageName::new(name.clone()).map_err(|_| {
-        InputErrorKind::InvalidProject(format!("`{name}` is not a valid project name"))
-    })
-}
-
-fn static_version(version: Declared) -> Result<Version, InputErrorKind> {
-    match version {
-        Declared::Static(version) => Version::from_str(version.trim()).map_err(|_| {
-            InputErrorKind::InvalidProject(format!("`{version}` is not a valid version"))
-        }),
-        Declared::Dynamic(field) => Err(InputErrorKind::DynamicVersion(field)),
-        Declared::Missing(field) => Err(InputErrorKind::MissingField(field)),
+        Err(MetadataError::NotASourceTree { directory }) => {
+            Err(InputErrorKind::NotAProject(directory))
+        }
+        Err(error) => Err(local_project_error(error)),
     }
 }
 
-fn parse_requires_python(specifiers: &str) -> Result<VersionSpecifiers, InputErrorKind> {
-    VersionSpecifiers::from_str(specifiers).map_err(|error| {
-        InputErrorKind::InvalidProject(format!("invalid `requires-python` `{specifiers}`: {error}"))
-    })
+/// Why a local project needs a build, in the words pinwheel used when it refused them.
+fn needs_build_reason(directory: &Path, cause: NeedsBuildCause) -> String {
+    match cause {
+        NeedsBuildCause::DynamicField { file, field } => {
+            let cause = if field.ends_with("version") || field.ends_with("version=…)") {
+                InputErrorKind::DynamicVersion(field)
+            } else {
+                InputErrorKind::Dynamic(field)
+            };
+            InputErrorKind::Project {
+                file,
+                line: None,
+                cause: Box::new(cause),
+            }
+            .to_string()
+        }
+        NeedsBuildCause::NotStatic(reason) => format!(
+            "`{}` declares its metadata in no file pinwheel reads statically ({reason}); only a build can tell it",
+            directory.display()
+        ),
+    }
 }
 
-/// `extra == "name"`.
-fn extra_marker(extra: &ExtraName) -> MarkerTree {
-    MarkerTree::expression(MarkerExpression::Extra {
-        operator: ExtraOperator::Equal,
-        name: MarkerValueExtra::Extra(extra.clone()),
-    })
+/// The file a tree's static metadata comes from, for messages: the first of those
+/// `metadata`'s reader prefers that is there.
+fn metadata_file(directory: &Path) -> PathBuf {
+    let pyproject = directory.join("pyproject.toml");
+    let has_project = std::fs::read_to_string(&pyproject)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|table| table.contains_key("project"));
+    if has_project {
+        return pyproject;
+    }
+    ["setup.cfg", "setup.py", "PKG-INFO"]
+        .iter()
+        .map(|file| directory.join(file))
+        .find(|path| path.is_file())
+        .unwrap_or(pyproject)
+}
+
+/// A metadata error about a local project, as the input error naming its file and line.
+fn local_project_error(error: MetadataError) -> InputErrorKind {
+    match error {
+        MetadataError::InMember { member, source } => {
+            let file = PathBuf::from(member);
+            let (line, cause) = match *source {
+                MetadataError::InvalidRequirement { line: text, source } => {
+                    let line = std::fs::read_to_string(&file)
+                        .map_or(1, |content| line_of(&content, &text));
+                    let cause = InputErrorKind::InvalidRequirement {
+                        text,
+                        message: source.message.to_string(),
+                    };
+                    (Some(line), cause)
+                }
+                other => (None, project_cause(other)),
+            };
+            InputErrorKind::Project {
+                file,
+                line,
+                cause: Box::new(cause),
+            }
+        }
+        MetadataError::Read { path, source } => InputErrorKind::Project {
+            file: path,
+            line: None,
+            cause: Box::new(InputErrorKind::Read(source)),
+        },
+        other => project_cause(other),
+    }
+}
+
+/// What is wrong with a project file, in the inputs' words.
+fn project_cause(error: MetadataError) -> InputErrorKind {
+    match error {
+        MetadataError::MissingField { field } => InputErrorKind::MissingField(field.to_string()),
+        MetadataError::InvalidName { value, .. } => {
+            InputErrorKind::InvalidProject(format!("`{value}` is not a valid project name"))
+        }
+        MetadataError::InvalidVersion { value, .. } => {
+            InputErrorKind::InvalidProject(format!("`{value}` is not a valid version"))
+        }
+        MetadataError::InvalidRequiresPython { value, source } => {
+            InputErrorKind::InvalidProject(format!("invalid `requires-python` `{value}`: {source}"))
+        }
+        MetadataError::InvalidExtra { value, .. } => {
+            InputErrorKind::InvalidProject(format!("`{value}` is not a valid extra name"))
+        }
+        MetadataError::NotStatic { reason } => InputErrorKind::NotStatic(reason),
+        MetadataError::InvalidPyproject { reason } => InputErrorKind::InvalidProject(reason),
+        other => InputErrorKind::InvalidProject(other.to_string()),
+    }
 }
 
 /// The 1-based line where `needle` first appears (for error messages), or 1.
@@ -669,7 +528,12 @@ dev = [{include-group = "test"}, "ruff"]
         for (name, content, expected) in cases {
             let dir = tempfile::tempdir().unwrap();
             std::fs::write(dir.path().join(name), content).unwrap();
-            let error = read_local_project(dir.path()).unwrap_err().to_string();
+            // A dynamic version is no error: only a build can tell it, and the reason says so.
+            let error = match read_local_project(dir.path()) {
+                Ok(ProjectMetadata::NeedsBuild { reason, .. }) => reason,
+                Ok(ProjectMetadata::Static(project)) => panic!("{content}: read {project:?}"),
+                Err(error) => error.to_string(),
+            };
             assert!(
                 error.starts_with(&format!("in `{}`: ", dir.path().join(name).display())),
                 "{error}"

@@ -9,7 +9,7 @@
 use url::Url;
 
 use super::InputErrorKind;
-use super::local::LocalProject;
+use super::local::ProjectMetadata;
 
 /// A requirement on a git repository.
 #[derive(Clone, Debug)]
@@ -33,8 +33,12 @@ pub struct GitRequirement {
 pub struct GitCheckout {
     /// The full commit id (40 hex digits).
     pub commit: String,
-    /// The project, read statically from the checkout (and subdirectory).
-    pub project: LocalProject,
+    /// The project in the checkout (and subdirectory): read statically, or still to be built.
+    pub project: ProjectMetadata,
+    /// Without a cache (`--no-cache`) the checkout is a temporary directory: kept here, as long
+    /// as the manifest lives, when its project still needs a build there; removed when the
+    /// last clone of the checkout is dropped.
+    pub scratch: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 /// What a VCS URL's fragment and ref said.

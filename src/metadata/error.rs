@@ -3,6 +3,8 @@
 //! Every message names what it is about (field, line, archive member, byte range) so that a
 //! resolver can say why one version of one package was unusable. Nothing here does IO.
 
+use std::path::PathBuf;
+
 use pep440_rs::{VersionParseError, VersionSpecifiersParseError};
 use pep508_rs::{InvalidNameError, Pep508Error, VerbatimUrl};
 
@@ -99,10 +101,52 @@ pub enum MetadataError {
         #[source]
         source: Box<MetadataError>,
     },
+    /// A field of `pyproject.toml`'s `[project]` table has the wrong type.
+    #[error("`{field}` must be {expected}")]
+    InvalidProjectField {
+        /// The field, e.g. `project.version`.
+        field: String,
+        /// What it must be, e.g. `a string`.
+        expected: &'static str,
+    },
     /// A `pyproject.toml` whose `[build-system]` table cannot be used.
     #[error("invalid `pyproject.toml`: {reason}")]
     InvalidPyproject {
         /// What is wrong, naming the field (and the requirement, for a bad one).
+        reason: String,
+    },
+    /// A source tree's metadata can only be known by running its build backend.
+    #[error("`{}` needs a build to tell its metadata: {cause}", directory.display())]
+    NeedsBuild {
+        /// The source tree.
+        directory: PathBuf,
+        /// The project's name, when its files tell it statically.
+        name: Option<PackageName>,
+        /// Why a build is needed.
+        cause: NeedsBuildCause,
+    },
+    /// A directory with none of the files a build reads.
+    #[error(
+        "`{}` has no `pyproject.toml`, `setup.py`, `setup.cfg` or `PKG-INFO`",
+        directory.display()
+    )]
+    NotASourceTree {
+        /// The directory.
+        directory: PathBuf,
+    },
+    /// A file of a source tree could not be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `setup.cfg` given as an input reads its requirements from elsewhere.
+    #[error("{reason}")]
+    NotStatic {
+        /// Which field, and the directive.
         reason: String,
     },
     /// The sdist's dependencies can only be known by running its build backend.
@@ -117,6 +161,23 @@ pub enum MetadataError {
         /// The version.
         version: Version,
     },
+}
+
+/// Why a source tree's metadata can only be known by building it.
+#[derive(Debug, thiserror::Error)]
+pub enum NeedsBuildCause {
+    /// A field of `pyproject.toml`'s `[project]`, `setup.cfg`'s `[metadata]` or the
+    /// `setup()` call is computed by the build.
+    #[error("`{field}` in `{}` is dynamic", file.display())]
+    DynamicField {
+        /// The file that declares it so.
+        file: PathBuf,
+        /// The field, e.g. `project.dependencies` or `metadata.version`.
+        field: String,
+    },
+    /// No file declares the metadata statically; the phrase says why.
+    #[error("{0}")]
+    NotStatic(String),
 }
 
 /// A zip archive (wheel or zip sdist) that could not be read.

@@ -1,9 +1,9 @@
 //! Distribution metadata from bytes: `METADATA` of wheels (whole, or from a few HTTP byte
 //! ranges), and the static metadata of source distributions.
 //!
-//! This module only parses. It never fetches anything (callers bring the bytes; [`wheel`]
-//! plans which ranges to fetch), never runs Python or a build backend, and never writes
-//! files. Anything read from outside is bounded (see [`zipfile::MAX_ENTRY_SIZE`]) and
+//! This module only parses (and reads the few metadata files of a source tree it is pointed
+//! at). It never fetches anything (callers bring the bytes; [`wheel`] plans which ranges to
+//! fetch), never runs Python or a build backend, and never writes files. Anything read from outside is bounded (see [`zipfile::MAX_ENTRY_SIZE`]) and
 //! malformed input is an error, never a panic.
 //!
 //! - [`core`]: `METADATA` / `PKG-INFO` headers → [`CoreMetadata`];
@@ -12,18 +12,23 @@
 //! - [`repair`]: the known mistakes of published `Requires-Dist` lines, read repaired;
 //! - `build_system`: `pyproject.toml`'s `[build-system]` ([`BuildSystem`]), for builds;
 //! - [`sdist`]: choosing among `PKG-INFO`, `pyproject.toml`, `.egg-info` and the setuptools
-//!   files (`setup_py`, `setup_cfg`, `setuptools`) in an sdist.
+//!   files (`setup_py`, `setup_cfg`, `setuptools`) in an sdist;
+//! - `source_tree`: the same choice for a directory (a local project, a git checkout), which
+//!   [`source_tree_metadata`] makes, [`MetadataError::NeedsBuild`] meaning only a build can tell;
+//! - [`pyproject`]: the one reader of `pyproject.toml`'s `[project]` ([`ProjectTable`]), also
+//!   used by `inputs` for project files given as inputs.
 
 mod build_system;
 pub mod core;
 mod egg_info;
 mod error;
-mod pyproject;
+pub mod pyproject;
 pub mod repair;
 pub mod sdist;
 mod setup_cfg;
 mod setup_py;
 mod setuptools;
+mod source_tree;
 pub mod wheel;
 pub mod zipfile;
 
@@ -32,9 +37,12 @@ mod test_support;
 
 pub use self::core::{CoreMetadata, parse_core_metadata};
 pub use build_system::{BuildSystem, build_system};
-pub use error::{MetadataError, ZipError};
+pub use error::{MetadataError, NeedsBuildCause, ZipError};
+pub use pyproject::ProjectTable;
 pub use repair::{Repair, RepairKind};
 pub use sdist::{sdist_static_metadata, sdist_static_metadata_at};
+pub use setup_cfg::{SetupCfgRequirements, setup_cfg_requirements};
+pub use source_tree::source_tree_metadata;
 pub use wheel::{
     PartialWheel, TAIL_REQUEST_SIZE, TailRead, find_metadata_entry, metadata_from_tail,
     metadata_from_wheel,

@@ -1,8 +1,10 @@
-//! The static part of `pyproject.toml`'s `[project]` table (PEP 621): enough to know an sdist's
-//! dependencies without building it, when the project declares them statically.
+//! `pyproject.toml`'s `[project]` table (PEP 621): the one place that interprets it, for sdists
+//! and source trees (`sdist`, `source_tree`) and for project files given as inputs
+//! (`inputs::project`, which adds `[dependency-groups]` and the selection of extras).
 //!
-//! This file only interprets the table; choosing between `PKG-INFO`, `pyproject.toml` and
-//! `.egg-info` is `sdist`'s job. It never evaluates build-backend configuration.
+//! [`ProjectTable`] is the table as written, every field checked for its type; its methods
+//! turn the fields into metadata. Choosing between `PKG-INFO`, `pyproject.toml` and the
+//! setuptools files is `sdist`'s job. This file never evaluates build-backend configuration.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -14,24 +16,165 @@ use super::MetadataError;
 use super::core::{parse_name, parse_requirement, parse_requires_python, parse_version};
 use crate::types::{ExtraName, PackageName, Version, VersionSpecifiers};
 
-/// The fields of `[project]` pinwheel reads; everything else is ignored.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-struct Project {
-    name: String,
-    version: Option<String>,
-    #[serde(default)]
-    dynamic: Vec<String>,
-    #[serde(default)]
-    dependencies: Vec<String>,
-    #[serde(default)]
-    optional_dependencies: BTreeMap<String, Vec<String>>,
-    requires_python: Option<String>,
+/// The fields of `[project]` pinwheel reads, as written; everything else is ignored.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectTable {
+    /// `name`, not yet validated.
+    pub name: Option<String>,
+    /// `version`, not yet validated (present even when also listed in `dynamic`).
+    pub version: Option<String>,
+    /// `requires-python`.
+    pub requires_python: Option<String>,
+    /// `dependencies`, one requirement string each.
+    pub dependencies: Vec<String>,
+    /// `optional-dependencies`, by extra name as written.
+    pub optional_dependencies: BTreeMap<String, Vec<String>>,
+    /// `dynamic`: the fields the build backend computes.
+    pub dynamic: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
-struct PyProject {
-    project: Option<Project>,
+impl ProjectTable {
+    /// The `[project]` table of a parsed `pyproject.toml`, or `None` when it has none.
+    ///
+    /// # Errors
+    /// [`MetadataError::InvalidProjectField`] when a field has the wrong type.
+    pub fn from_toml(file: &toml::Table) -> Result<Option<Self>, MetadataError> {
+        let Some(value) = file.get("project") else {
+            return Ok(None);
+        };
+        let Some(project) = value.as_table() else {
+            return Err(wrong_type("project", "a table"));
+        };
+        let string = |key: &str| -> Result<Option<String>, MetadataError> {
+            match project.get(key) {
+                None => Ok(None),
+                Some(toml::Value::String(value)) => Ok(Some(value.clone())),
+                Some(_) => Err(wrong_type(&format!("project.{key}"), "a string")),
+            }
+        };
+        let mut optional_dependencies = BTreeMap::new();
+        match project.get("optional-dependencies") {
+            None => {}
+            Some(toml::Value::Table(extras)) => {
+                for (extra, lines) in extras {
+                    let field = format!("project.optional-dependencies.{extra}");
+                    optional_dependencies.insert(extra.clone(), strings(Some(lines), &field)?);
+                }
+            }
+            Some(_) => return Err(wrong_type("project.optional-dependencies", "a table")),
+        }
+        Ok(Some(Self {
+            name: string("name")?,
+            version: string("version")?,
+            requires_python: string("requires-python")?,
+            dependencies: strings(project.get("dependencies"), "project.dependencies")?,
+            optional_dependencies,
+            dynamic: strings(project.get("dynamic"), "project.dynamic")?,
+        }))
+    }
+
+    /// Whether `field` (e.g. `dependencies`) is listed in `dynamic`.
+    #[must_use]
+    pub fn is_dynamic(&self, field: &str) -> bool {
+        self.dynamic
+            .iter()
+            .any(|dynamic| dynamic.eq_ignore_ascii_case(field))
+    }
+
+    /// The first of `dependencies` and `optional-dependencies` listed in `dynamic`, named as
+    /// `project.<field>`: when there is one, only a build can tell the requirements.
+    #[must_use]
+    pub fn dynamic_requirements(&self) -> Option<String> {
+        ["dependencies", "optional-dependencies"]
+            .into_iter()
+            .find(|field| self.is_dynamic(field))
+            .map(|field| format!("project.{field}"))
+    }
+
+    /// `name`, validated and normalised (`None` when absent).
+    ///
+    /// # Errors
+    /// When it is not a valid project name.
+    pub fn parsed_name(&self) -> Result<Option<PackageName>, MetadataError> {
+        self.name.as_deref().map(parse_name).transpose()
+    }
+
+    /// `version`, validated; `None` when absent or dynamic.
+    ///
+    /// # Errors
+    /// When it is static and not PEP 440.
+    pub fn parsed_version(&self) -> Result<Option<Version>, MetadataError> {
+        match &self.version {
+            Some(version) if !self.is_dynamic("version") => parse_version(version).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// `requires-python`, validated; `None` when absent, empty or dynamic.
+    ///
+    /// # Errors
+    /// When it is not a PEP 440 specifier set.
+    pub fn parsed_requires_python(&self) -> Result<Option<VersionSpecifiers>, MetadataError> {
+        match &self.requires_python {
+            Some(value) if !self.is_dynamic("requires-python") => parse_requires_python(value),
+            _ => Ok(None),
+        }
+    }
+
+    /// `dependencies` and `optional-dependencies` as a wheel's `Requires-Dist` lists them
+    /// (each extra's with an `extra == "…"` marker), and the extras, as `Provides-Extra`.
+    ///
+    /// # Errors
+    /// When a requirement or an extra name is invalid.
+    pub fn requires_dist(
+        &self,
+    ) -> Result<(Vec<Requirement<VerbatimUrl>>, Vec<ExtraName>), MetadataError> {
+        let mut requires_dist = self
+            .dependencies
+            .iter()
+            .map(|line| parse_requirement(line))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut provides_extra = Vec::new();
+        for (extra, lines) in &self.optional_dependencies {
+            let extra =
+                ExtraName::from_str(extra).map_err(|source| MetadataError::InvalidExtra {
+                    value: extra.clone(),
+                    source,
+                })?;
+            for line in lines {
+                requires_dist.push(parse_requirement(line)?.with_extra_marker(&extra));
+            }
+            if !provides_extra.contains(&extra) {
+                provides_extra.push(extra);
+            }
+        }
+        Ok((requires_dist, provides_extra))
+    }
+}
+
+/// A list of strings, or nothing.
+fn strings(value: Option<&toml::Value>, field: &str) -> Result<Vec<String>, MetadataError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let items = value
+        .as_array()
+        .ok_or_else(|| wrong_type(field, "a list of strings"))?;
+    items
+        .iter()
+        .map(|item| {
+            item.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| wrong_type(field, "a list of strings"))
+        })
+        .collect()
+}
+
+fn wrong_type(field: &str, expected: &'static str) -> MetadataError {
+    MetadataError::InvalidProjectField {
+        field: field.to_string(),
+        expected,
+    }
 }
 
 /// What a static `[project]` table says.
@@ -46,64 +189,38 @@ pub(crate) struct StaticProject {
     pub(crate) provides_extra: Vec<ExtraName>,
 }
 
-/// Reads `[project]` from `pyproject.toml`.
+/// Reads `[project]` from an sdist's `pyproject.toml`.
 ///
 /// Returns `Ok(None)` when the file cannot tell the dependencies: it is not valid TOML, has no
-/// `[project]` table (e.g. Poetry 1 or a `setup.py` project), or lists `dependencies` or
-/// `optional-dependencies` in `dynamic`. A broken file is not an error here because another
-/// source (`.egg-info`) may still answer.
+/// `[project]` table (e.g. Poetry 1 or a `setup.py` project), has no name or a field of the
+/// wrong type, or lists `dependencies` or `optional-dependencies` in `dynamic`. A broken file
+/// is not an error here because another source (`.egg-info`) may still answer.
 ///
 /// # Errors
 /// When the table is static but a value in it is invalid: that table is authoritative, so the
 /// version's metadata is unusable.
 pub(crate) fn static_project(bytes: &[u8]) -> Result<Option<StaticProject>, MetadataError> {
     let text = String::from_utf8_lossy(bytes);
-    let project = match toml::from_str::<PyProject>(&text) {
-        Ok(PyProject {
-            project: Some(project),
-        }) => project,
-        Ok(PyProject { project: None }) => return Ok(None),
+    let project = match toml::from_str::<toml::Table>(&text)
+        .map_err(|error| error.to_string())
+        .and_then(|file| ProjectTable::from_toml(&file).map_err(|error| error.to_string()))
+    {
+        Ok(Some(project)) => project,
+        Ok(None) => return Ok(None),
         Err(error) => {
             tracing::debug!("ignoring unreadable pyproject.toml: {error}");
             return Ok(None);
         }
     };
-    let is_dynamic = |field: &str| {
-        project
-            .dynamic
-            .iter()
-            .any(|dynamic| dynamic.eq_ignore_ascii_case(field))
-    };
-    if is_dynamic("dependencies") || is_dynamic("optional-dependencies") {
+    if project.dynamic_requirements().is_some() {
         return Ok(None);
     }
-    let name = parse_name(&project.name)?;
-    let version = match &project.version {
-        Some(version) if !is_dynamic("version") => Some(parse_version(version)?),
-        _ => None,
+    let Some(name) = project.parsed_name()? else {
+        return Ok(None);
     };
-    let requires_python = match &project.requires_python {
-        Some(value) if !is_dynamic("requires-python") => parse_requires_python(value)?,
-        _ => None,
-    };
-    let mut requires_dist = project
-        .dependencies
-        .iter()
-        .map(|line| parse_requirement(line))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut provides_extra = Vec::new();
-    for (extra, lines) in &project.optional_dependencies {
-        let extra = ExtraName::from_str(extra).map_err(|source| MetadataError::InvalidExtra {
-            value: extra.clone(),
-            source,
-        })?;
-        for line in lines {
-            requires_dist.push(parse_requirement(line)?.with_extra_marker(&extra));
-        }
-        if !provides_extra.contains(&extra) {
-            provides_extra.push(extra);
-        }
-    }
+    let version = project.parsed_version()?;
+    let requires_python = project.parsed_requires_python()?;
+    let (requires_dist, provides_extra) = project.requires_dist()?;
     Ok(Some(StaticProject {
         name,
         version,
@@ -207,6 +324,48 @@ mod tests {
             ]
         );
         assert_eq!(extra_names(&project.provides_extra), ["docs", "test"]);
+    }
+
+    #[test]
+    fn the_table_is_read_as_written_and_checked_for_types() {
+        let table = |text: &str| ProjectTable::from_toml(&text.parse::<toml::Table>().unwrap());
+        let project = table(
+            "[project]\nname = \"a\"\ndynamic = [\"Version\", \"optional-dependencies\"]\n\
+             [project.optional-dependencies]\nx = [\"b\"]\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(project.is_dynamic("version"), "case-insensitive");
+        assert_eq!(
+            project.dynamic_requirements().as_deref(),
+            Some("project.optional-dependencies")
+        );
+        assert_eq!(project.parsed_version().unwrap(), None);
+        assert_eq!(project.optional_dependencies["x"], ["b"]);
+        assert!(table("[tool.x]\ny = 1\n").unwrap().is_none());
+        let cases = [
+            ("project = 1", "`project` must be a table"),
+            ("[project]\nname = 1", "`project.name` must be a string"),
+            (
+                "[project]\ndependencies = \"a\"",
+                "`project.dependencies` must be a list of strings",
+            ),
+            (
+                "[project]\ndynamic = [1]",
+                "`project.dynamic` must be a list of strings",
+            ),
+            (
+                "[project]\noptional-dependencies = []",
+                "`project.optional-dependencies` must be a table",
+            ),
+            (
+                "[project.optional-dependencies]\nx = [2]",
+                "`project.optional-dependencies.x` must be a list of strings",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(table(input).unwrap_err().to_string(), expected, "{input}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Static metadata of a source distribution: what its files say about its dependencies
-//! without running its build backend (pinwheel never runs builds).
+//! without running its build backend. `source_tree` makes the same choice over a directory's
+//! files (`Source::Tree`), with the differences its documentation lists.
 //!
 //! Sources, in order of trust:
 //! 1. `<dir>/PKG-INFO` with `Metadata-Version` ≥ 2.2 that does not list `Requires-Dist` or
@@ -21,7 +22,8 @@
 //!    recorded `setuptools_scm`, which setup.py adds only in a git checkout). pinwheel takes
 //!    the record over refusing the version, and says so in its debug log.
 //!
-//! Otherwise the dependencies are unknowable and [`MetadataError::Dynamic`] says so. This file
+//! Otherwise the dependencies are unknowable without a build and [`MetadataError::Dynamic`]
+//! (for a source tree, [`MetadataError::NeedsBuild`]) says so. This file
 //! reads archives (tar.gz, zip; from memory, or a tar.gz streamed from disk) and picks a source; the formats themselves are
 //! parsed by `core`, `pyproject`, `egg_info`, `setup_py` and `setup_cfg`.
 
@@ -39,31 +41,69 @@ use super::pyproject::{Backend, build_backend, static_project};
 use super::setup_cfg::read_setup_cfg;
 use super::setup_py::read_setup_py;
 use super::setuptools::{NotStatic, SetuptoolsDeclaration};
+use super::source_tree::{tree_identity, tree_project};
 use super::zipfile::{Chunks, MAX_ENTRY_SIZE, locate, parse_central_directory, read_entry};
-use super::{CoreMetadata, MetadataError, ZipError};
+use super::{CoreMetadata, MetadataError, NeedsBuildCause, ZipError};
 use crate::types::{PackageName, SdistFilename, SdistFormat, Version, VersionSpecifiers};
 
-/// A metadata-bearing file found in the archive.
+/// A metadata-bearing file found in the archive (or in a source tree, see `source_tree`).
 #[derive(Debug)]
-struct Member {
+pub(super) struct Member {
     /// The path as stored, for messages.
-    path: String,
+    pub(super) path: String,
     /// The path's components, without `.` and empty ones.
-    parts: Vec<String>,
-    bytes: Vec<u8>,
+    pub(super) parts: Vec<String>,
+    pub(super) bytes: Vec<u8>,
 }
 
 /// What a `PKG-INFO` tells reliably even when its dependencies are not static.
 #[derive(Clone, Debug, Default)]
-struct PkgInfoFacts {
-    name: Option<PackageName>,
-    version: Option<Version>,
-    requires_python: Option<VersionSpecifiers>,
-    metadata_version: String,
+pub(super) struct PkgInfoFacts {
+    pub(super) name: Option<PackageName>,
+    pub(super) version: Option<Version>,
+    pub(super) requires_python: Option<VersionSpecifiers>,
+    pub(super) metadata_version: String,
+}
+
+/// What the members were read from.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Source<'a> {
+    /// An sdist: its file name tells the name and version when no file does.
+    Sdist(&'a SdistFilename),
+    /// A source tree on disk (`source_tree`): only its files can tell, and a stale
+    /// `.egg-info` of an earlier build in it is no record of the tree as it is now.
+    Tree(&'a Path),
+}
+
+impl Source<'_> {
+    /// The error for "only a build can tell", with the reason for debug logs (an sdist) or
+    /// for the user (a source tree).
+    fn not_static(self, reason: String) -> MetadataError {
+        match self {
+            Self::Sdist(filename) => {
+                tracing::debug!("{} {}: {reason}", filename.name, filename.version);
+                dynamic(filename)
+            }
+            Self::Tree(directory) => MetadataError::NeedsBuild {
+                directory: directory.to_path_buf(),
+                name: None,
+                cause: NeedsBuildCause::NotStatic(reason),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Source<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sdist(filename) => write!(f, "{} {}", filename.name, filename.version),
+            Self::Tree(directory) => write!(f, "{}", directory.display()),
+        }
+    }
 }
 
 impl PkgInfoFacts {
-    fn read(member: Option<&Member>) -> Result<Self, MetadataError> {
+    pub(super) fn read(member: Option<&Member>) -> Result<Self, MetadataError> {
         let Some(member) = member else {
             return Ok(Self::default());
         };
@@ -99,7 +139,7 @@ pub fn sdist_static_metadata(
         SdistFormat::TarGz => read_tar_gz(bytes)?,
         SdistFormat::Zip => read_zip(bytes)?,
     };
-    static_metadata_of(members, filename)
+    static_metadata_of(members, Source::Sdist(filename))
 }
 
 /// [`sdist_static_metadata`] of the sdist stored at `path`. A tar.gz is read as a stream, so
@@ -122,16 +162,17 @@ pub fn sdist_static_metadata_at(
         }
         SdistFormat::Zip => read_zip(&std::fs::read(path).map_err(unreadable)?)?,
     };
-    static_metadata_of(members, filename)
+    static_metadata_of(members, Source::Sdist(filename))
 }
 
-/// Picks the static source among an archive's metadata-bearing `members`.
-fn static_metadata_of(
+/// Picks the static source among an archive's (or a source tree's) metadata-bearing
+/// `members`.
+pub(super) fn static_metadata_of(
     mut members: Vec<Member>,
-    filename: &SdistFilename,
+    source: Source<'_>,
 ) -> Result<CoreMetadata, MetadataError> {
     let Some(top) = top_directory(&members) else {
-        return Err(dynamic(filename));
+        return Err(source.not_static("it has no metadata files".to_string()));
     };
     members.retain(|member| member.parts[0] == top);
     let pkg_info = find(&members, &["PKG-INFO"]);
@@ -139,7 +180,7 @@ fn static_metadata_of(
     if let Some(member) =
         pkg_info.filter(|member| is_static_pkg_info(&Headers::parse(&member.bytes)))
     {
-        tracing::debug!("{}: static metadata from `{}`", filename.name, member.path);
+        tracing::debug!("{source}: static metadata from `{}`", member.path);
         return parse_core_metadata(&member.bytes).map_err(within(member));
     }
     let facts = PkgInfoFacts::read(pkg_info)?;
@@ -151,18 +192,24 @@ fn static_metadata_of(
             .is_ok_and(|version| version >= Version::new([2, 1]))
     {
         tracing::debug!(
-            "{}: static metadata from `{}`, written by the backend `{}` names",
-            filename.name,
+            "{source}: static metadata from `{}`, written by the backend `{}` names",
             member.path,
             pyproject.path
         );
         return parse_core_metadata(&member.bytes).map_err(within(member));
     }
 
-    if let Some(member) = find(&members, &["pyproject.toml"])
+    if let Source::Tree(directory) = source
+        && let Some(member) = find(&members, &["pyproject.toml"])
+        && let Some(outcome) = tree_project(member, &facts, directory)
+    {
+        return outcome;
+    }
+    if let Source::Sdist(filename) = source
+        && let Some(member) = find(&members, &["pyproject.toml"])
         && let Some(project) = static_project(&member.bytes).map_err(within(member))?
     {
-        tracing::debug!("{}: static metadata from `{}`", filename.name, member.path);
+        tracing::debug!("{source}: static metadata from `{}`", member.path);
         return Ok(CoreMetadata {
             name: project.name,
             version: project.version.unwrap_or_else(|| filename.version.clone()),
@@ -175,27 +222,25 @@ fn static_metadata_of(
         });
     }
 
-    let from_setup_files = from_setuptools_files(&members, pkg_info, facts.clone(), filename)?;
-    match (
-        from_setup_files,
-        egg_info_directory(&members, &filename.name),
-    ) {
+    let from_setup_files = from_setuptools_files(&members, pkg_info, facts.clone(), source)?;
+    let egg_info = match source {
+        Source::Sdist(filename) => {
+            egg_info_directory(&members, &filename.name).map(|directory| (filename, directory))
+        }
+        Source::Tree(_) => None,
+    };
+    match (from_setup_files, egg_info) {
         // A build runs setup.py again and rewrites the egg-info, so what setup.py declares
         // literally wins over what the egg-info recorded when the sdist was made.
         (Ok(metadata), _) => Ok(metadata),
-        (Err(NotStatic(reason)), Some(directory)) => {
+        (Err(NotStatic(reason)), Some((filename, directory))) => {
             tracing::debug!(
-                "{} {}: {reason}; trusting `{directory}`, which recorded what it computed when \
-                 the sdist was made",
-                filename.name,
-                filename.version
+                "{source}: {reason}; trusting `{directory}`, which recorded what it computed \
+                 when the sdist was made"
             );
             from_egg_info(&members, &directory, facts, filename)
         }
-        (Err(NotStatic(reason)), None) => {
-            tracing::debug!("{} {}: {reason}", filename.name, filename.version);
-            Err(dynamic(filename))
-        }
+        (Err(NotStatic(reason)), None) => Err(source.not_static(reason)),
     }
 }
 
@@ -206,7 +251,7 @@ fn from_setuptools_files(
     members: &[Member],
     pkg_info: Option<&Member>,
     facts: PkgInfoFacts,
-    filename: &SdistFilename,
+    source: Source<'_>,
 ) -> Result<Result<CoreMetadata, NotStatic>, MetadataError> {
     let pyproject = find(members, &["pyproject.toml"]);
     if pyproject.is_some_and(|member| build_backend(&member.bytes) != Backend::Setuptools) {
@@ -216,8 +261,14 @@ fn from_setuptools_files(
     }
     let setup_py = find(members, &["setup.py"]);
     let setup_cfg = find(members, &["setup.cfg"]);
-    // Without `setup.py`, setuptools only builds when `pyproject.toml` asks for it.
-    if setup_py.is_none() && (pyproject.is_none() || setup_cfg.is_none()) {
+    // Without `setup.py`, setuptools only builds an sdist when `pyproject.toml` asks for it;
+    // a tree's `setup.cfg` alone is what `pip install ./tree` builds (setuptools supplies an
+    // empty `setup.py`).
+    let buildable = match source {
+        Source::Sdist(_) => setup_py.is_some() || (pyproject.is_some() && setup_cfg.is_some()),
+        Source::Tree(_) => setup_py.is_some() || setup_cfg.is_some(),
+    };
+    if !buildable {
         return Ok(Err(NotStatic("there is no setup.py".to_string())));
     }
     let read = |member: Option<&Member>,
@@ -233,13 +284,13 @@ fn from_setuptools_files(
         Ok(declaration) => declaration,
         Err(not_static) => return Ok(Err(not_static)),
     };
-    let source = setup_py
+    let origin = setup_py
         .or(setup_cfg)
         .map_or("setup.py", |member| member.path.as_str());
     let parsed = declaration
         .parse()
         .map_err(|source_error| MetadataError::InMember {
-            member: source.to_string(),
+            member: origin.to_string(),
             source: Box::new(source_error),
         })?;
     if let Some(member) = pkg_info
@@ -247,10 +298,19 @@ fn from_setuptools_files(
     {
         return Ok(Err(NotStatic(disagreement)));
     }
-    tracing::debug!("{}: static metadata from `{source}`", filename.name);
+    let (name, version) = match source {
+        Source::Sdist(filename) => (
+            facts.name.unwrap_or_else(|| filename.name.clone()),
+            facts.version.unwrap_or_else(|| filename.version.clone()),
+        ),
+        Source::Tree(directory) => {
+            tree_identity(&declaration, &facts, setup_py, setup_cfg, directory)?
+        }
+    };
+    tracing::debug!("{source}: static metadata from `{origin}`");
     Ok(Ok(CoreMetadata {
-        name: facts.name.unwrap_or_else(|| filename.name.clone()),
-        version: facts.version.unwrap_or_else(|| filename.version.clone()),
+        name,
+        version,
         requires_dist: parsed.requires_dist,
         requires_python: parsed.requires_python.or(facts.requires_python),
         provides_extra: parsed.provides_extra,
@@ -327,7 +387,7 @@ fn from_egg_info(
 }
 
 /// The member at `path` below the top directory.
-fn find<'a>(members: &'a [Member], path: &[&str]) -> Option<&'a Member> {
+pub(super) fn find<'a>(members: &'a [Member], path: &[&str]) -> Option<&'a Member> {
     members.iter().find(|member| {
         member.parts[1..]
             .iter()
@@ -344,7 +404,7 @@ fn dynamic(filename: &SdistFilename) -> MetadataError {
 }
 
 /// Wraps an error in the member it came from.
-fn within(member: &Member) -> impl Fn(MetadataError) -> MetadataError + '_ {
+pub(super) fn within(member: &Member) -> impl Fn(MetadataError) -> MetadataError + '_ {
     move |error| MetadataError::InMember {
         member: member.path.clone(),
         source: Box::new(error),

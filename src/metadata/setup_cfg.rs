@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use super::setuptools::{NotStatic, SetuptoolsDeclaration};
+use super::MetadataError;
+use super::setuptools::{Given, NotStatic, SetuptoolsDeclaration};
 
 /// What `[options]` and `[options.extras_require]` declare.
 ///
@@ -23,7 +24,7 @@ pub(crate) fn read_setup_cfg(bytes: &[u8]) -> Result<SetuptoolsDeclaration, NotS
         let value = value.trim();
         if value.starts_with("file:") || value.starts_with("attr:") {
             return Err(NotStatic(format!(
-                "setup.cfg reads `[{section}] {key}` from elsewhere ({value})"
+                "`{section}.{key}` in setup.cfg is dynamic ({value})"
             )));
         }
         let separator = if value.contains('\n') { '\n' } else { ';' };
@@ -35,6 +36,20 @@ pub(crate) fn read_setup_cfg(bytes: &[u8]) -> Result<SetuptoolsDeclaration, NotS
             .collect())
     };
     let mut declaration = SetuptoolsDeclaration::default();
+    let metadata = sections.get("metadata");
+    for (key, given) in [
+        ("name", &mut declaration.name),
+        ("version", &mut declaration.version),
+    ] {
+        if let Some(value) = metadata.and_then(|metadata| metadata.get(key)) {
+            let value = value.trim();
+            *given = if value.starts_with("file:") || value.starts_with("attr:") {
+                Given::Computed(format!("metadata.{key}"))
+            } else {
+                Given::Literal(value.to_string())
+            };
+        }
+    }
     if let Some(value) = options.and_then(|options| options.get("install_requires")) {
         declaration.install_requires = Some(list("options", "install_requires", value)?);
     }
@@ -42,7 +57,7 @@ pub(crate) fn read_setup_cfg(bytes: &[u8]) -> Result<SetuptoolsDeclaration, NotS
         let value = value.trim();
         if value.starts_with("file:") || value.starts_with("attr:") {
             return Err(NotStatic(format!(
-                "setup.cfg reads `python_requires` from elsewhere ({value})"
+                "`options.python_requires` in setup.cfg is dynamic ({value})"
             )));
         }
         declaration.python_requires = Some(value.to_string());
@@ -61,6 +76,35 @@ pub(crate) fn read_setup_cfg(bytes: &[u8]) -> Result<SetuptoolsDeclaration, NotS
         declaration.extras_require = Some(extras);
     }
     Ok(declaration)
+}
+
+/// What a `setup.cfg` given as an input declares: its name and requirement lists, as written.
+#[derive(Debug, Default)]
+pub struct SetupCfgRequirements {
+    /// `[metadata] name`, when static.
+    pub name: Option<String>,
+    /// `[options] install_requires`, one requirement a line.
+    pub install_requires: Vec<String>,
+    /// `[options.extras_require]`: `(extra, requirements)` in file order.
+    pub extras_require: Vec<(String, Vec<String>)>,
+}
+
+/// Reads `setup.cfg` for its requirements (a project file given as an input), by the same
+/// rules as an sdist's.
+///
+/// # Errors
+/// [`MetadataError::NotStatic`] when a requirement field uses a `file:` or `attr:` directive.
+pub fn setup_cfg_requirements(bytes: &[u8]) -> Result<SetupCfgRequirements, MetadataError> {
+    let declaration =
+        read_setup_cfg(bytes).map_err(|NotStatic(reason)| MetadataError::NotStatic { reason })?;
+    Ok(SetupCfgRequirements {
+        name: match declaration.name {
+            Given::Literal(name) => Some(name),
+            Given::Absent | Given::Computed(_) => None,
+        },
+        install_requires: declaration.install_requires.unwrap_or_default(),
+        extras_require: declaration.extras_require.unwrap_or_default(),
+    })
 }
 
 /// Sections of `key → value`, keys lowercased with `-` read as `_` (except in
@@ -150,6 +194,8 @@ mod tests {
                     ("fast".into(), vec!["orjson".into(), "ujson".into()]),
                 ]),
                 python_requires: Some(">=3.7".into()),
+                name: Given::Literal("demo".into()),
+                version: Given::Absent,
             }
         );
     }

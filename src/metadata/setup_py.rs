@@ -30,7 +30,7 @@ use std::collections::HashSet;
 
 use self::literal::{Argument, Parser, Value};
 use self::tokenize::{Kind, Token, tokenize};
-use super::setuptools::{NotStatic, SetuptoolsDeclaration};
+use super::setuptools::{Given, NotStatic, SetuptoolsDeclaration};
 
 mod literal;
 mod tokenize;
@@ -255,6 +255,19 @@ impl<'a> Module<'a> {
                         Value::None => None,
                         _ => return Err(not_literal(&keyword)),
                     };
+                }
+                "name" | "version" => {
+                    // Only a source tree needs these (an sdist's file name tells them), so a
+                    // computed one is recorded, not refused.
+                    let given = match self.resolve(value, 0) {
+                        Value::Str(text) => Given::Literal(text),
+                        _ => Given::Computed(format!("setup({keyword}=…)")),
+                    };
+                    if keyword == "name" {
+                        declaration.name = given;
+                    } else {
+                        declaration.version = given;
+                    }
                 }
                 known if HARMLESS_KEYWORDS.contains(&known) => {}
                 other => {

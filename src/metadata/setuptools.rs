@@ -19,9 +19,36 @@ use crate::types::{ExtraName, VersionSpecifiers};
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct NotStatic(pub(crate) String);
 
+/// A project's name or version as a setuptools file gives it. An sdist's file name tells both
+/// anyway; a source tree has only its files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Given {
+    /// The file does not set it.
+    #[default]
+    Absent,
+    /// Written as a literal string.
+    Literal(String),
+    /// Computed when the file runs; the text names the field (`metadata.version`).
+    Computed(String),
+}
+
+impl Given {
+    /// `self`, unless it is absent: then `other`.
+    fn or(self, other: Self) -> Self {
+        match self {
+            Self::Absent => other,
+            given => given,
+        }
+    }
+}
+
 /// What one file gives setuptools. `None` means the file does not set the field.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct SetuptoolsDeclaration {
+    /// `name`.
+    pub(crate) name: Given,
+    /// `version`.
+    pub(crate) version: Given,
     /// `install_requires`: requirement strings, each possibly several lines.
     pub(crate) install_requires: Option<Vec<String>>,
     /// `extras_require`: `(key, requirement strings)` in declaration order.
@@ -51,6 +78,9 @@ impl SetuptoolsDeclaration {
             }
         }
         Ok(Self {
+            // setuptools lets `setup()`'s keywords override `setup.cfg`'s metadata.
+            name: self.name.or(other.name),
+            version: self.version.or(other.version),
             install_requires: one(
                 "install_requires",
                 self.install_requires,
@@ -163,6 +193,7 @@ mod tests {
                 ("Win:sys_platform == 'win32'".into(), vec!["pywin32".into()]),
             ]),
             python_requires: Some(">=3.6".into()),
+            ..SetuptoolsDeclaration::default()
         };
         let metadata = declaration.parse().unwrap();
         assert_eq!(

@@ -293,15 +293,13 @@ fn errors_say_what_is_wrong_with_the_path() {
         "[project]\nname = \"bad\"\nversion = \"1\"\ndependencies = [\n  \"ok\",\n  \"not valid!\",\n]\n",
     );
     tree.write("reqs/dist/foo-1.0-py3-none-any.whl", "");
-    let cases: [(&str, Editable, &str); 9] = [
+    let cases: [(&str, Editable, &str); 7] = [
         ("./missing", Editable::No, "missing` does not exist"),
         (
             "./empty",
             Editable::No,
             "has no `pyproject.toml` with a `[project]` table",
         ),
-        ("./dyn", Editable::Yes, "`project.dependencies` is dynamic"),
-        ("./scm", Editable::No, "`project.version` is dynamic"),
         (
             "./bad",
             Editable::No,
@@ -332,4 +330,108 @@ fn errors_say_what_is_wrong_with_the_path() {
         let error = tree.parse(text, editable).unwrap_err().to_string();
         assert!(error.contains(expected), "{text}: {error} lacks {expected}");
     }
+}
+
+/// The project of a parsed local line, and the requirement's name.
+fn project_of(tree: &Tree, text: &str, editable: Editable) -> (String, ProjectMetadata) {
+    let (requirement, local) = tree
+        .parse(text, editable)
+        .unwrap_or_else(|error| panic!("{text}: {error}"));
+    let project = local
+        .and_then(|local| local.project_metadata().cloned())
+        .unwrap_or_else(|| panic!("{text}: no project"));
+    (requirement.name.to_string(), project)
+}
+
+#[test]
+fn projects_only_a_build_can_tell_are_kept_as_needing_one() {
+    let tree = Tree::new();
+    tree.write(
+        "reqs/dyn/pyproject.toml",
+        "[project]\nname = \"dyn\"\nversion = \"1\"\ndynamic = [\"dependencies\"]\n",
+    );
+    tree.write(
+        "reqs/scm/pyproject.toml",
+        "[project]\nname = \"scm\"\ndynamic = [\"version\"]\n",
+    );
+    tree.write(
+        "reqs/Legacy_Dir/setup.py",
+        "from setuptools import setup\nsetup(name='legacy', install_requires=open('r.txt').read().split())\n",
+    );
+    // (line, the requirement's name, the name known without a build, reason)
+    let cases = [
+        (
+            "./dyn",
+            "dyn",
+            Some("dyn"),
+            "dyn/pyproject.toml`: `project.dependencies` is dynamic",
+        ),
+        (
+            "./scm",
+            "scm",
+            Some("scm"),
+            "scm/pyproject.toml`: `project.version` is dynamic",
+        ),
+        (
+            "./Legacy_Dir",
+            "legacy-dir",
+            None,
+            "the `install_requires` given to `setup()` is computed",
+        ),
+        (
+            "legacy @ file:./Legacy_Dir",
+            "legacy",
+            Some("legacy"),
+            "is computed",
+        ),
+    ];
+    for (text, requirement_name, known, reason) in cases {
+        let text = text.replace(
+            "file:./",
+            &format!("{}/", file_url(&tree.root().join("reqs"))),
+        );
+        let editable = if text.contains(" @ ") {
+            Editable::No
+        } else {
+            Editable::Yes
+        };
+        let (name, project) = project_of(&tree, &text, editable);
+        let ProjectMetadata::NeedsBuild {
+            directory,
+            reason: found,
+            name: known_name,
+        } = project
+        else {
+            panic!("{text}: read statically");
+        };
+        assert_eq!(name, requirement_name, "{text}");
+        assert_eq!(
+            known_name.as_ref().map(ToString::to_string).as_deref(),
+            known,
+            "{text}"
+        );
+        assert!(found.contains(reason), "{text}: {found} lacks {reason}");
+        assert!(directory.starts_with(tree.root().join("reqs")), "{text}");
+    }
+}
+
+#[test]
+fn a_literal_setup_py_is_read_statically() {
+    let tree = Tree::new();
+    tree.write(
+        "reqs/old/setup.py",
+        "from setuptools import setup\nsetup(name='Old_Pkg', version='2.1', python_requires='>=3.8',\n      install_requires=['six>=1.16'], extras_require={'test': ['pytest']})\n",
+    );
+    let (name, project) = project_of(&tree, "./old", Editable::Yes);
+    assert_eq!(name, "old-pkg");
+    let project = project.known().cloned().expect("read statically");
+    assert_eq!(project.version.to_string(), "2.1");
+    assert_eq!(project.requires_python.unwrap().to_string(), ">=3.8");
+    let dependencies: Vec<_> = project
+        .requires_dist
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(dependencies, ["six>=1.16", "pytest ; extra == 'test'"]);
+    assert!(project.metadata_file.ends_with("old/setup.py"));
 }

@@ -44,7 +44,11 @@ setup(name='multi_key_dict',
 fn a_call_without_dependency_keywords_declares_none() {
     assert_eq!(
         read(MULTI_KEY_DICT).unwrap(),
-        SetuptoolsDeclaration::default()
+        SetuptoolsDeclaration {
+            name: Given::Literal("multi_key_dict".into()),
+            version: Given::Literal("2.0.3".into()),
+            ..SetuptoolsDeclaration::default()
+        }
     );
 }
 
@@ -316,7 +320,19 @@ fn spread_dicts_bound_once_are_read() {
                   ext_modules=[Extension('crcmod._crcfunext', [os.path.join(base_dir,'src/_crcfunext.c'), ])],\n)\n\n\
                   try:\n    setup(**setup_dict)\nexcept KeyboardInterrupt:\n    raise\nexcept:\n    \
                   del setup_dict['ext_modules']\n    setup(**setup_dict)\n";
-    assert_eq!(read(crcmod).unwrap(), SetuptoolsDeclaration::default());
+    assert_eq!(
+        read(crcmod).unwrap(),
+        SetuptoolsDeclaration {
+            name: Given::Literal("crcmod".into()),
+            version: Given::Literal("1.7".into()),
+            ..SetuptoolsDeclaration::default()
+        }
+    );
+    // A computed version is recorded as such (only a source tree needs it).
+    assert_eq!(
+        read(gitterpy).unwrap().version,
+        Given::Computed("setup(version=…)".into())
+    );
     // Keywords given directly win over nothing; both kinds mix.
     let mixed = "from setuptools import setup\nBASE = {'python_requires': '>=3.8'}\n\
                  setup(name='x', install_requires=['a'], **BASE)\n";

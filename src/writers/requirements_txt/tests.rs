@@ -3,7 +3,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use super::*;
-use crate::inputs::{LocalProject, LocalRequirement, LocalTarget, Origin, OriginKind};
+use crate::inputs::{
+    LocalProject, LocalRequirement, LocalTarget, Origin, OriginKind, ProjectMetadata,
+};
 use crate::types::{ExtraName, Sha256Digest, Version};
 
 fn pin(name: &str, version: &str) -> Pin {
@@ -148,14 +150,14 @@ fn local_pin(name: &str, written: &str, target: LocalTarget) -> Pin {
 
 fn directory(name: &str, editable: bool) -> LocalTarget {
     LocalTarget::Directory {
-        project: LocalProject {
+        project: ProjectMetadata::Static(LocalProject {
             name: PackageName::from_str(name).unwrap(),
             version: Version::from_str("1.0").unwrap(),
             requires_python: None,
             requires_dist: Vec::new(),
             provides_extra: Vec::new(),
             metadata_file: PathBuf::from(format!("/srv/{name}/pyproject.toml")),
-        },
+        }),
         editable,
     }
 }
@@ -300,14 +302,15 @@ fn git_pin(name: &str, remote: &str, editable: bool) -> Pin {
         editable,
         checkout: Some(crate::inputs::GitCheckout {
             commit: "a".repeat(40),
-            project: LocalProject {
+            project: ProjectMetadata::Static(LocalProject {
                 name: PackageName::from_str(name).unwrap(),
                 version: Version::from_str("1.0").unwrap(),
                 requires_python: None,
                 requires_dist: Vec::new(),
                 provides_extra: Vec::new(),
                 metadata_file: PathBuf::from("/cache/pyproject.toml"),
-            },
+            }),
+            scratch: None,
         }),
     };
     local_pin(name, remote, LocalTarget::Git(Box::new(git)))
