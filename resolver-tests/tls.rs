@@ -1,6 +1,7 @@
 //! An index served over HTTPS with a certificate from a CA made by the test: `--cert` makes it
-//! trusted (without it the handshake fails, as the CA is in no system store), and an index that
-//! demands a client certificate is reached only with `--client-cert`.
+//! trusted (without it the handshake fails at once, as the CA is in no system store, and is not
+//! retried), `--trusted-host` skips the check for that host alone, and an index that demands a
+//! client certificate is reached only with `--client-cert`.
 
 use crate::support::{ClientAuth, ServerOptions, TestIndex, TestPki};
 use crate::{Project, pins, small_graph};
@@ -75,4 +76,85 @@ fn an_index_that_demands_a_client_certificate_is_reached_with_client_cert() {
     run.expect_code(0);
     let lock = project.read("requirements.txt");
     assert!(!pins(&lock).is_empty(), "{lock}");
+}
+
+#[test]
+fn an_untrusted_certificate_fails_at_once_naming_both_ways_out() {
+    let pki = TestPki::new();
+    let index = tls_index(&pki, ClientAuth::None);
+    let project = project_with_files(&pki);
+
+    let run = project.resolve(&index, &["requirements.in"]);
+    run.expect_code(2);
+    // One handshake: a certificate that was refused once is refused again, so no retry.
+    assert_eq!(index.tls_handshakes(), 1, "{}", run.stderr);
+    let port = index.index_url();
+    let port = port
+        .trim_start_matches("https://127.0.0.1:")
+        .trim_end_matches("/simple");
+    assert!(
+        run.stderr.contains("not trusted")
+            && run.stderr.contains("--cert")
+            && run
+                .stderr
+                .contains(&format!("--trusted-host 127.0.0.1:{port}")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn trusted_host_skips_the_check_for_that_host_only() {
+    let pki = TestPki::new();
+    let index = tls_index(&pki, ClientAuth::None);
+    let project = project_with_files(&pki);
+    let url = index.index_url();
+    let port = url
+        .trim_start_matches("https://127.0.0.1:")
+        .trim_end_matches("/simple");
+
+    // Another host (the certificate names localhost too) or another port: still checked.
+    for other in ["localhost", "127.0.0.1:1"] {
+        let run = project.resolve(&index, &["--trusted-host", other, "requirements.in"]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("not trusted"), "{}", run.stderr);
+    }
+    assert!(!project.path().join("requirements.txt").exists());
+
+    // The host, with or without its port, and from pip's variable: no `--cert` needed.
+    let with_port = format!("127.0.0.1:{port}");
+    for trusted in ["127.0.0.1", with_port.as_str()] {
+        let run = project.resolve(
+            &index,
+            &["--trusted-host", trusted, "--refresh", "requirements.in"],
+        );
+        run.expect_code(0);
+        assert!(
+            run.stderr.lines().all(|line| !line.starts_with("warning")),
+            "{}",
+            run.stderr
+        );
+        let lock = project.read("requirements.txt");
+        assert!(!pins(&lock).is_empty(), "{lock}");
+        // Written into the options block, as pip-compile's `--emit-trusted-host` does.
+        assert!(
+            lock.lines()
+                .any(|line| line == format!("--trusted-host {trusted}")),
+            "{lock}"
+        );
+    }
+    let run = project.resolve_with_env(
+        &index,
+        &["--refresh", "requirements.in"],
+        &[("PIP_TRUSTED_HOST", "elsewhere.example 127.0.0.1")],
+    );
+    run.expect_code(0);
+    assert!(
+        index
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /files/")),
+        "{:#?}",
+        index.requests()
+    );
 }

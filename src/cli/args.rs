@@ -531,7 +531,8 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "PROVIDER", env = "PIP_KEYRING_PROVIDER")]
     pub keyring_provider: Option<KeyringProviderArg>,
 
-    /// A host (`name` or `name:port`) written as a `--trusted-host` line (repeatable).
+    /// A host (`name`: any port, or `name:port`) whose HTTPS certificate is not verified, as in
+    /// pip; also `PIP_TRUSTED_HOST`. Written as a `--trusted-host` line (repeatable).
     #[arg(long, value_name = "HOST")]
     pub trusted_host: Vec<String>,
 

@@ -9,8 +9,8 @@
 
 use anyhow::{Result, bail};
 
-/// The values of `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`, `PIP_PRE` and
-/// `PIP_NO_INDEX`.
+/// The values of `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`, `PIP_PRE`,
+/// `PIP_NO_INDEX` and `PIP_TRUSTED_HOST`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PipEnvironment {
     /// `PIP_INDEX_URL`.
@@ -23,6 +23,8 @@ pub struct PipEnvironment {
     pub pre: bool,
     /// `PIP_NO_INDEX`.
     pub no_index: bool,
+    /// `PIP_TRUSTED_HOST`, split on whitespace.
+    pub trusted_hosts: Vec<String>,
 }
 
 impl PipEnvironment {
@@ -46,6 +48,7 @@ impl PipEnvironment {
             find_links: list("PIP_FIND_LINKS"),
             pre: flag("PIP_PRE")?,
             no_index: flag("PIP_NO_INDEX")?,
+            trusted_hosts: list("PIP_TRUSTED_HOST"),
         })
     }
 

@@ -493,7 +493,7 @@ pub fn resolve_settings(
             );
             lines.extend(trusted_host_lines(
                 options.emit_trusted_host,
-                &options.trusted_host,
+                &client.trusted_hosts,
             ));
             lines
         } else {
