@@ -147,6 +147,9 @@ impl Http {
                     }
                 }
             };
+            if tries.retry_with_keyring(&outcome).await {
+                continue;
+            }
             if let Some(settled) = tries.settle(outcome) {
                 return settled;
             }
@@ -164,6 +167,7 @@ impl Http {
             _permit: permit,
             queued_ms: queued.elapsed().as_millis(),
             retried: 0,
+            asked_keyring: false,
             started: Instant::now(),
         }
     }
@@ -178,6 +182,8 @@ struct Tries<'a> {
     _permit: Permit,
     queued_ms: u128,
     retried: u32,
+    /// Whether a 401 has had the keyring asked for a password already.
+    asked_keyring: bool,
     started: Instant,
 }
 
@@ -231,6 +237,25 @@ impl Tries<'_> {
             },
             Attempt::Fatal(error) => Some(Err(error)),
         }
+    }
+
+    /// Whether the try answered 401 and the keyring, asked for the first time for this
+    /// request, has a password for the origin: then it is sent again at once, with it (the
+    /// permit still held, no backoff: nothing failed but the missing password).
+    async fn retry_with_keyring<T>(&mut self, outcome: &Attempt<T>) -> bool {
+        let Attempt::Answered { status, .. } = outcome else {
+            return false;
+        };
+        if *status != StatusCode::UNAUTHORIZED || self.asked_keyring {
+            return false;
+        }
+        self.asked_keyring = true;
+        if !self.http.credentials.keyring_after_401(self.url).await {
+            return false;
+        }
+        let url = redact(self.url);
+        tracing::info!("GET {url} -> 401, sending it again with the keyring's password");
+        true
     }
 
     /// Waits before the next try, longer after each.
@@ -310,6 +335,9 @@ impl Http {
                     }
                 }
             };
+            if tries.retry_with_keyring(&outcome).await {
+                continue;
+            }
             if let Some(settled) = tries.settle(outcome) {
                 return settled;
             }
