@@ -149,17 +149,38 @@ fn keyring_subprocess_gives_a_user_name_its_password() {
         calls.starts_with(&format!("get {} {USER}\n", index.index_url())),
         "{calls}"
     );
-    // PIP_KEYRING_PROVIDER does the same; without a provider the keyring is not asked.
+    // The header's command line says so, as it says every option that was given.
+    let header = || project.read("requirements.txt");
+    assert!(
+        header().contains(" --keyring-provider=subprocess "),
+        "{}",
+        header()
+    );
+    // PIP_KEYRING_PROVIDER does the same, and is left out of the header as pip-compile leaves
+    // pip's variables out; without a provider the keyring is not asked.
     let run = run_with(
         None,
         &[("PATH", &path), ("PIP_KEYRING_PROVIDER", "subprocess")],
     );
     assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr);
+    assert!(!header().contains("keyring"), "{}", header());
     let run = run_with(None, &[("PATH", &path)]);
     assert_eq!(run.output.status.code(), Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("401"), "{}", run.stderr);
     let calls = std::fs::read_to_string(stub.join("calls")).unwrap();
     assert_eq!(calls.lines().count(), 4, "{calls}");
+    // The configuration sets it too, and the header shows it, as it shows configured options.
+    project.write(
+        "pyproject.toml",
+        "[tool.pinwheel]\nkeyring-provider = \"subprocess\"\n",
+    );
+    let run = run_with(None, &[("PATH", &path)]);
+    assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr);
+    assert!(
+        header().contains(" --keyring-provider=subprocess "),
+        "{}",
+        header()
+    );
 }
 
 #[test]

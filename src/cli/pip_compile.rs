@@ -514,6 +514,9 @@ const PIP_RESOLUTION_OPTIONS: &[&str] = &[
     "--use-deprecated",
     "--use-feature",
     "--upgrade-strategy",
+    // Not a resolution option, but one pinwheel has a flag of its own for, which a pip argument
+    // would silently not set.
+    "--keyring-provider",
 ];
 
 /// Why pinwheel refuses a `--pip-args` value, when it carries an option in

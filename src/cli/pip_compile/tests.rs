@@ -146,6 +146,7 @@ fn pip_args_with_index_or_resolution_options_are_refused() {
         "--no-cache-dir --pre",
         "'--only-binary=:all:'",
         "-c constraints.txt",
+        "--keyring-provider subprocess",
     ] {
         assert!(pip_args_refusal(refused).is_some(), "{refused}");
     }
