@@ -1,7 +1,7 @@
 //! Git requirements: a repository made with `git` in the test's directory, used as
 //! `git+file://` and served by `git daemon` on 127.0.0.1 as `git+git://`. Tags pin their commit, a branch follows the branch, `#subdirectory=` finds a
-//! project inside the repository, `-e git+…#egg=` is written as pip-compile writes it, and a
-//! ref that does not exist fails naming the line.
+//! project inside the repository, `-e git+…#egg=` is written as pip-compile writes it, an
+//! abbreviated commit is locked in full, and a ref that does not exist fails naming the line.
 
 use std::path::{Path, PathBuf};
 
@@ -168,6 +168,45 @@ fn a_tag_pins_its_commit_and_a_branch_follows_the_branch() {
         project
             .read("requirements.txt")
             .contains(&format!("@{three}\n"))
+    );
+}
+
+#[test]
+fn an_abbreviated_commit_is_locked_in_full() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo);
+    let v1 = commit_of(&repo, "v1");
+    project.write(
+        "requirements.in",
+        &format!("pkg-demo @ git+{url}@{}\n", &v1[..7]),
+    );
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert!(
+        lock.contains(&format!("\npkg-demo @ git+{url}@{v1}\n")),
+        "{lock}"
+    );
+    assert_eq!(index_pins(&lock), ["leaf==4.0"], "{lock}");
+    project
+        .resolve(&server, &["--check", "requirements.in"])
+        .expect_code(0);
+
+    // Hex digits that abbreviate no commit of the repository: the line is named.
+    project.write(
+        "requirements.in",
+        "leaf\npkg-demo @ git+URL@0000000\n"
+            .replace("URL", &url)
+            .as_str(),
+    );
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("requirements.in:2") && run.stderr.contains("`0000000`"),
+        "{}",
+        run.stderr
     );
 }
 
