@@ -464,6 +464,78 @@ fn check_does_not_check_a_git_pin_and_download_says_it_cannot_download_it() {
 }
 
 #[test]
+fn an_editable_git_pin_is_a_vcs_pin_to_check_and_download() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo);
+    project.write(
+        "requirements.in",
+        &format!("-e git+{url}@v1#egg=pkg-demo\n"),
+    );
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    let v1 = commit_of(&repo, "v1");
+    let lock = project.read("requirements.txt");
+    assert!(
+        lock.contains(&format!("\n-e git+{url}@{v1}#egg=pkg-demo\n")),
+        "{lock}"
+    );
+
+    let run = project.check(
+        &server,
+        &[
+            "--python-version",
+            "3.12",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--format",
+            "json",
+            "requirements.txt",
+        ],
+    );
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("\"status\": \"vcs\"")
+            && run
+                .stdout
+                .contains("git repository, not checked against an index"),
+        "{}",
+        run.stdout
+    );
+
+    let run = project.run(
+        &[
+            "download",
+            "-r",
+            "requirements.txt",
+            "-d",
+            "dist",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--cache-dir",
+            &project.cache_dir().display().to_string(),
+        ]
+        .map(str::to_string),
+    );
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(&format!(
+            "Not downloadable: pkg-demo @ git+{url}@{v1}: a git requirement has no distribution file"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        project
+            .path()
+            .join("dist/leaf-4.0-py3-none-any.whl")
+            .is_file()
+    );
+}
+
+#[test]
 fn the_json_output_gives_a_git_pin_no_path() {
     let server = index(small_graph(), ServerOptions::default());
     let project = Project::new();
