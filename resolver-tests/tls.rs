@@ -157,4 +157,39 @@ fn trusted_host_skips_the_check_for_that_host_only() {
         "{:#?}",
         index.requests()
     );
+
+    // `download` trusts the hosts the lock's `--trusted-host` lines name, as pip installing
+    // the lock does; without the line the certificate is checked.
+    let download = |dest: &str| {
+        project.run(
+            &[
+                "download",
+                "-r",
+                "requirements.txt",
+                "-d",
+                dest,
+                "--python-platform",
+                "x86_64-manylinux_2_28",
+                "--no-cache",
+            ]
+            .map(str::to_string),
+        )
+    };
+    download("dist").expect_code(0);
+    assert!(
+        project
+            .path()
+            .join("dist/leaf-4.0-py3-none-any.whl")
+            .is_file()
+    );
+    let lock = project.read("requirements.txt");
+    let without: String = lock
+        .lines()
+        .filter(|line| !line.starts_with("--trusted-host"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    project.write("requirements.txt", &without);
+    let run = download("dist2");
+    run.expect_code(2);
+    assert!(run.stderr.contains("not trusted"), "{}", run.stderr);
 }

@@ -28,6 +28,9 @@ pub struct Lock {
     pub find_links: Vec<String>,
     /// Whether a `--no-index` line is present (only `--find-links` sources are then used).
     pub no_index: bool,
+    /// `--trusted-host` values, in order: pip installing the lock trusts them, so `check` and
+    /// `download` do too.
+    pub trusted_hosts: Vec<String>,
 }
 
 /// One pinned requirement.
@@ -163,7 +166,8 @@ fn parse_option_line(option: &str, lock: &mut Lock) -> Result<(), String> {
         "--extra-index-url" => lock.extra_index_urls.push(value),
         "--find-links" | "-f" => lock.find_links.push(value),
         "--no-index" => lock.no_index = true,
-        "--trusted-host" | "--only-binary" | "--no-binary" | "--pre" | "--prefer-binary" => {}
+        "--trusted-host" => lock.trusted_hosts.push(value),
+        "--only-binary" | "--no-binary" | "--pre" | "--prefer-binary" => {}
         "-e" | "--editable" => return Err("editable requirements are not pins".to_string()),
         _ => return Err(format!("`{name}` is not an option a lock file contains")),
     }
