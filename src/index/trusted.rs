@@ -2,10 +2,11 @@
 //! cannot be verified, and every other host keeps full verification.
 //!
 //! reqwest can only skip verification for all hosts at once, so requests to a trusted host go
-//! through a second client whose rustls configuration is pinwheel's own: its verifier asks the
-//! verifier the main client uses (the platform's, or the `--cert` bundle alone) and forgives a
-//! refusal only when the server's name is a trusted host. The second client is built the first
-//! time a trusted host is asked for, so a run that never reaches one builds nothing more.
+//! through a second client whose rustls configuration is pinwheel's own: its verifier accepts
+//! the certificate of a server whose name is a trusted host, and hands every other to the
+//! verifier the main client uses (the platform's, or the `--cert` bundle alone). The second
+//! client is built the first time a trusted host is asked for, so a run that never reaches one
+//! builds nothing more.
 //!
 //! pip's forms: `name` trusts every port of the host, `name:port` only that port. The verifier
 //! sees the server's name but not its port, so the port is checked where the client is chosen
@@ -89,7 +90,7 @@ pub(crate) type SetupError = String;
 
 /// The rustls configuration of the client for trusted hosts: the same roots (`ca_pem`, else the
 /// platform's) and client identity (`identity_pem`) as the main client, HTTP/2 and HTTP/1.1 as
-/// reqwest offers them, and a verifier that forgives a trusted host's certificate.
+/// reqwest offers them, and a verifier that does not check a trusted host's certificate.
 pub(crate) fn relaxed_config(
     trusted: &TrustedHosts,
     ca_pem: Option<&[u8]>,
@@ -116,7 +117,7 @@ pub(crate) fn relaxed_config(
                 .map_err(|error| error.to_string())?,
         ),
     };
-    let verifier = Arc::new(ForgivingVerifier {
+    let verifier = Arc::new(TrustingVerifier {
         trusted: trusted.clone(),
         strict,
     });
@@ -143,15 +144,16 @@ pub(crate) fn relaxed_config(
 }
 
 /// The strict verifier's verdict, except that a trusted host's certificate is accepted
-/// whatever it is. Handshake signatures are always checked (they prove the server holds the
-/// key of the certificate it sent, trusted or not).
+/// unchecked, as pip does not check it (asking the strict verifier first would only log its
+/// refusal). Handshake signatures are always checked (they prove the server holds the key of
+/// the certificate it sent, trusted or not).
 #[derive(Debug)]
-struct ForgivingVerifier {
+struct TrustingVerifier {
     trusted: TrustedHosts,
     strict: Arc<dyn ServerCertVerifier>,
 }
 
-impl ServerCertVerifier for ForgivingVerifier {
+impl ServerCertVerifier for TrustingVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -160,22 +162,15 @@ impl ServerCertVerifier for ForgivingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.strict.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
-            Err(error) if self.trusted.names(server_name) => {
-                tracing::debug!(
-                    "accepting the certificate of trusted host {} ({error})",
-                    server_name.to_str()
-                );
-                Ok(ServerCertVerified::assertion())
-            }
-            verdict => verdict,
+        if self.trusted.names(server_name) {
+            tracing::debug!(
+                "not checking the certificate of trusted host {}",
+                server_name.to_str()
+            );
+            return Ok(ServerCertVerified::assertion());
         }
+        self.strict
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
     }
 
     fn verify_tls12_signature(
@@ -239,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn handshakes_are_forgiven_by_name_only() {
+    fn handshakes_are_trusted_by_name_only() {
         let hosts = TrustedHosts::new(&["127.0.0.1:4443".to_string(), "Mirror".to_string()]);
         let name = |text: &str| ServerName::try_from(text.to_string()).unwrap();
         assert!(hosts.names(&name("127.0.0.1")));
