@@ -197,4 +197,26 @@ fn trusted_host_skips_the_check_for_that_host_only() {
     let run = download("dist2");
     run.expect_code(2);
     assert!(run.stderr.contains("not trusted"), "{}", run.stderr);
+    // `--trusted-host` (or pip's variable) on `download` itself does it too.
+    let run = project.run_with_env(
+        &[
+            "download",
+            "-r",
+            "requirements.txt",
+            "-d",
+            "dist3",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--no-cache",
+        ]
+        .map(str::to_string),
+        &[("PIP_TRUSTED_HOST", "other.example  127.0.0.1")],
+    );
+    run.expect_code(0);
+    assert!(
+        project
+            .path()
+            .join("dist3/leaf-4.0-py3-none-any.whl")
+            .is_file()
+    );
 }

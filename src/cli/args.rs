@@ -148,6 +148,17 @@ pub struct IndexArgs {
     /// import keyring into); `disabled` (the default) asks nothing.
     #[arg(long, value_name = "PROVIDER", env = "PIP_KEYRING_PROVIDER")]
     pub keyring_provider: Option<KeyringProviderArg>,
+
+    /// A host (`name`: any port, or `name:port`) whose HTTPS certificate is not verified, as in
+    /// pip (repeatable; also `PIP_TRUSTED_HOST`, space-separated), besides the hosts of the
+    /// lock's `--trusted-host` lines.
+    #[arg(
+        long,
+        value_name = "HOST",
+        env = "PIP_TRUSTED_HOST",
+        value_delimiter = ' '
+    )]
+    pub trusted_host: Vec<String>,
 }
 
 /// Arguments of `pinwheel download`.

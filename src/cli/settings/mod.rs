@@ -241,7 +241,11 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
             probe_metadata: false,
             tls: TlsFiles::default(),
             keyring: keyring_provider(args.keyring_provider),
-            trusted_hosts: Vec::new(),
+            trusted_hosts: args
+                .trusted_host
+                .iter()
+                .filter(|host| !host.is_empty())
+                .collect(),
         }
     }
 }
