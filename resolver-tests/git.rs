@@ -1,7 +1,7 @@
 //! Git requirements: a repository made with `git` in the test's directory, used as
 //! `git+file://` and served by `git daemon` on 127.0.0.1 as `git+git://`. Tags pin their commit, a branch follows the branch, `#subdirectory=` finds a
-//! project inside the repository, `-e git+…#egg=` is written as pip-compile writes it, and a
-//! ref that does not exist fails naming the line.
+//! project inside the repository, `-e git+…#egg=` is written as pip-compile writes it, an
+//! abbreviated commit is locked in full, and a ref that does not exist fails naming the line.
 
 use std::path::{Path, PathBuf};
 
@@ -168,6 +168,45 @@ fn a_tag_pins_its_commit_and_a_branch_follows_the_branch() {
         project
             .read("requirements.txt")
             .contains(&format!("@{three}\n"))
+    );
+}
+
+#[test]
+fn an_abbreviated_commit_is_locked_in_full() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo);
+    let v1 = commit_of(&repo, "v1");
+    project.write(
+        "requirements.in",
+        &format!("pkg-demo @ git+{url}@{}\n", &v1[..7]),
+    );
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert!(
+        lock.contains(&format!("\npkg-demo @ git+{url}@{v1}\n")),
+        "{lock}"
+    );
+    assert_eq!(index_pins(&lock), ["leaf==4.0"], "{lock}");
+    project
+        .resolve(&server, &["--check", "requirements.in"])
+        .expect_code(0);
+
+    // Hex digits that abbreviate no commit of the repository: the line is named.
+    project.write(
+        "requirements.in",
+        "leaf\npkg-demo @ git+URL@0000000\n"
+            .replace("URL", &url)
+            .as_str(),
+    );
+    let run = project.resolve(&server, &["requirements.in"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("requirements.in:2") && run.stderr.contains("`0000000`"),
+        "{}",
+        run.stderr
     );
 }
 
@@ -412,6 +451,78 @@ fn check_does_not_check_a_git_pin_and_download_says_it_cannot_download_it() {
         run.stderr.contains(&format!(
             "Not downloadable: pkg-demo @ git+{url}@{}: a git requirement has no distribution file",
             commit_of(&repo, "v1")
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        project
+            .path()
+            .join("dist/leaf-4.0-py3-none-any.whl")
+            .is_file()
+    );
+}
+
+#[test]
+fn an_editable_git_pin_is_a_vcs_pin_to_check_and_download() {
+    let server = index(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = make_repository(&project);
+    let url = file_url(&repo);
+    project.write(
+        "requirements.in",
+        &format!("-e git+{url}@v1#egg=pkg-demo\n"),
+    );
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    let v1 = commit_of(&repo, "v1");
+    let lock = project.read("requirements.txt");
+    assert!(
+        lock.contains(&format!("\n-e git+{url}@{v1}#egg=pkg-demo\n")),
+        "{lock}"
+    );
+
+    let run = project.check(
+        &server,
+        &[
+            "--python-version",
+            "3.12",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--format",
+            "json",
+            "requirements.txt",
+        ],
+    );
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("\"status\": \"vcs\"")
+            && run
+                .stdout
+                .contains("git repository, not checked against an index"),
+        "{}",
+        run.stdout
+    );
+
+    let run = project.run(
+        &[
+            "download",
+            "-r",
+            "requirements.txt",
+            "-d",
+            "dist",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--cache-dir",
+            &project.cache_dir().display().to_string(),
+        ]
+        .map(str::to_string),
+    );
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(&format!(
+            "Not downloadable: pkg-demo @ git+{url}@{v1}: a git requirement has no distribution file"
         )),
         "{}",
         run.stderr

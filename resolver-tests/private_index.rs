@@ -114,7 +114,8 @@ fn keyring_subprocess_gives_a_user_name_its_password() {
         .index_url()
         .replace("http://", &format!("http://{USER}@"));
     let path = path_with(&stub);
-    project.write("requirements.in", "app\n");
+    // Five pages asked for at once, each answered 401 until the keyring has been asked.
+    project.write("requirements.in", "app\nlib\nleaf\nopt\nspeedups\n");
     let cache = project.cache_dir().display().to_string();
     let run_with = |provider: Option<&str>, env: &[(&str, &str)]| {
         let mut args: Vec<String> = [
@@ -140,24 +141,88 @@ fn keyring_subprocess_gives_a_user_name_its_password() {
     };
     let run = run_with(Some("subprocess"), &[("PATH", &path)]);
     assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr);
-    // Asked once for the run: the URL first, then host:port, which answered.
+    // Asked once for the run, however many requests got a 401: the URL first, then host:port,
+    // which answered.
     let calls = std::fs::read_to_string(stub.join("calls")).unwrap();
     assert_eq!(calls.lines().count(), 2, "{calls}");
     assert!(
         calls.starts_with(&format!("get {} {USER}\n", index.index_url())),
         "{calls}"
     );
-    // PIP_KEYRING_PROVIDER does the same; without a provider the keyring is not asked.
+    // The header's command line says so, as it says every option that was given.
+    let header = || project.read("requirements.txt");
+    assert!(
+        header().contains(" --keyring-provider=subprocess "),
+        "{}",
+        header()
+    );
+    // PIP_KEYRING_PROVIDER does the same, and is left out of the header as pip-compile leaves
+    // pip's variables out; without a provider the keyring is not asked.
     let run = run_with(
         None,
         &[("PATH", &path), ("PIP_KEYRING_PROVIDER", "subprocess")],
     );
     assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr);
+    assert!(!header().contains("keyring"), "{}", header());
     let run = run_with(None, &[("PATH", &path)]);
     assert_eq!(run.output.status.code(), Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("401"), "{}", run.stderr);
     let calls = std::fs::read_to_string(stub.join("calls")).unwrap();
     assert_eq!(calls.lines().count(), 4, "{calls}");
+    // The configuration sets it too, and the header shows it, as it shows configured options.
+    project.write(
+        "pyproject.toml",
+        "[tool.pinwheel]\nkeyring-provider = \"subprocess\"\n",
+    );
+    let run = run_with(None, &[("PATH", &path)]);
+    assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr);
+    assert!(
+        header().contains(" --keyring-provider=subprocess "),
+        "{}",
+        header()
+    );
+}
+
+#[test]
+fn an_index_that_asks_for_no_password_runs_no_keyring() {
+    // pip asks the keyring after a 401 only: an index that lets the user name in alone (or
+    // asks for nothing) never runs the command.
+    let index = TestIndex::start(small_graph(), ServerOptions::default());
+    let project = Project::new();
+    let netloc = index.index_url();
+    let netloc = netloc
+        .trim_start_matches("http://")
+        .trim_end_matches("/simple");
+    let stub = keyring_stub(&project, netloc);
+    let with_user = index
+        .index_url()
+        .replace("http://", &format!("http://{USER}@"));
+    project.write("requirements.in", "app\n");
+    let cache = project.cache_dir().display().to_string();
+    let args: Vec<String> = [
+        "resolve",
+        "--python-platform",
+        "x86_64-manylinux_2_28",
+        "--cache-dir",
+        &cache,
+        "--keyring-provider",
+        "subprocess",
+        "--index-url",
+        &with_user,
+        "requirements.in",
+        "-o",
+        "requirements.txt",
+    ]
+    .iter()
+    .map(|word| (*word).to_string())
+    .collect();
+    let run = project.run_with_env(&args, &[("PATH", &path_with(&stub))]);
+    assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr);
+    assert!(
+        !stub.join("calls").exists(),
+        "the keyring was asked: {}",
+        std::fs::read_to_string(stub.join("calls")).unwrap_or_default()
+    );
 }
 
 /// A raw HTTP server on 127.0.0.1 that answers every request with `answer` and sends the

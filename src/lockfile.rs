@@ -3,7 +3,8 @@
 //! A lock is read back to keep its hashes (`--generate-hashes` reuse), to check it against a
 //! target (`pinwheel check`) and to fetch its files (`pinwheel download`). Only what a lock
 //! contains is accepted: `name[extras]==version` or `name @ url` pins, each with optional
-//! marker and `--hash` options, plus index option lines. Anything else is an error naming the
+//! marker and `--hash` options, editable git pins (`-e git+URL@COMMIT#egg=name`, read as
+//! `name @ git+URL@COMMIT`), plus index option lines. Anything else is an error naming the
 //! line, because a lock that says something pinwheel cannot honour must not be half-used.
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,9 @@ pub struct Lock {
     pub find_links: Vec<String>,
     /// Whether a `--no-index` line is present (only `--find-links` sources are then used).
     pub no_index: bool,
+    /// `--trusted-host` values, in order: pip installing the lock trusts them, so `check` and
+    /// `download` do too.
+    pub trusted_hosts: Vec<String>,
 }
 
 /// One pinned requirement.
@@ -134,6 +138,11 @@ pub fn parse_lock(text: &str, path: &Path) -> Result<Lock, LockError> {
             reason: reason.to_string(),
         };
         let entry = entry.trim();
+        if let Some(target) = editable_vcs_target(entry) {
+            let pin = parse_editable_vcs(target, line).map_err(|reason| error(&reason))?;
+            lock.pins.push(pin);
+            continue;
+        }
         if let Some(option) = entry.strip_prefix('-') {
             parse_option_line(option, &mut lock).map_err(|reason| error(&reason))?;
             continue;
@@ -157,11 +166,52 @@ fn parse_option_line(option: &str, lock: &mut Lock) -> Result<(), String> {
         "--extra-index-url" => lock.extra_index_urls.push(value),
         "--find-links" | "-f" => lock.find_links.push(value),
         "--no-index" => lock.no_index = true,
-        "--trusted-host" | "--only-binary" | "--no-binary" | "--pre" | "--prefer-binary" => {}
+        "--trusted-host" => lock.trusted_hosts.push(value),
+        "--only-binary" | "--no-binary" | "--pre" | "--prefer-binary" => {}
         "-e" | "--editable" => return Err("editable requirements are not pins".to_string()),
         _ => return Err(format!("`{name}` is not an option a lock file contains")),
     }
     Ok(())
+}
+
+/// The URL of an editable VCS line (`-e git+…`, `--editable=git+…`), which pip-compile writes
+/// for an editable git requirement; `None` for any other line (an editable local path is not a
+/// pin).
+fn editable_vcs_target(entry: &str) -> Option<&str> {
+    let rest = entry
+        .strip_prefix("--editable")
+        .or_else(|| entry.strip_prefix("-e"))?;
+    let target = rest
+        .strip_prefix('=')
+        .unwrap_or(rest)
+        .trim_start_matches([' ', '\t']);
+    target.starts_with("git+").then_some(target)
+}
+
+/// `git+URL@COMMIT#egg=name[&subdirectory=DIR]` as the pin `name @ git+URL@COMMIT[#subdirectory=DIR]`.
+fn parse_editable_vcs(target: &str, line: usize) -> Result<LockedPin, String> {
+    let mut url = Url::parse(target.trim()).map_err(|error| format!("bad URL: {error}"))?;
+    let fragment = url.fragment().unwrap_or_default().to_string();
+    let (eggs, rest): (Vec<&str>, Vec<&str>) = fragment
+        .split('&')
+        .filter(|part| !part.is_empty())
+        .partition(|part| part.starts_with("egg="));
+    let egg = eggs
+        .first()
+        .and_then(|egg| egg.strip_prefix("egg="))
+        .ok_or_else(|| "an editable git requirement needs `#egg=NAME`".to_string())?;
+    // `egg=name[extra]` names extras too; the project is the part before them.
+    let name = egg.split('[').next().unwrap_or(egg);
+    let name = PackageName::from_str(name.trim()).map_err(|error| format!("bad name: {error}"))?;
+    url.set_fragment((!rest.is_empty()).then(|| rest.join("&")).as_deref());
+    Ok(LockedPin {
+        name,
+        extras: Vec::new(),
+        source: LockedSource::Url(url),
+        marker: None,
+        hashes: Vec::new(),
+        line,
+    })
 }
 
 /// `name[extras]==version ; marker --hash=sha256:… …` or `name @ url ; marker --hash=…`.
@@ -342,12 +392,38 @@ mod tests {
     }
 
     #[test]
+    fn an_editable_git_line_is_a_pin_at_its_url() {
+        let lock = parse(
+            "a==1\n-e git+https://h.example/r@0123abc#egg=Pkg_Demo&subdirectory=sub\n--editable=git+file:///r@1#egg=other\n",
+        )
+        .unwrap();
+        let pin = &lock.pins[1];
+        assert_eq!(pin.name.to_string(), "pkg-demo");
+        assert_eq!(pin.line, 2);
+        assert_eq!(
+            pin.source,
+            LockedSource::Url(
+                Url::parse("git+https://h.example/r@0123abc#subdirectory=sub").unwrap()
+            )
+        );
+        assert_eq!(
+            lock.pins[2].source,
+            LockedSource::Url(Url::parse("git+file:///r@1").unwrap())
+        );
+    }
+
+    #[test]
     fn errors_name_the_line_and_cause() {
         for (text, line, reason) in [
             ("a==1\nrequests>=2\n", 2, "not a pin"),
             ("a==1 \\\n    --hash=md5:00\n", 1, "only sha256"),
             ("a==1 --hash=sha256:nothex\n", 1, "not a sha256 digest"),
             ("-e ./pkg\n", 1, "editable"),
+            (
+                "-e git+https://h.example/r@0123abc\n",
+                1,
+                "needs `#egg=NAME`",
+            ),
             ("-r other.txt\n", 1, "`-r` is not an option"),
             ("a==1 ; python_version >> \"3\"\n", 1, "bad marker"),
         ] {

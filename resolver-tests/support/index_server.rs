@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::future::IntoFuture;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -51,6 +52,8 @@ struct ServerState {
     removed: Mutex<BTreeSet<String>>,
     /// Files that answer 404 but stay listed (`TestIndex::stop_serving`).
     unserved: Mutex<BTreeSet<String>>,
+    /// TLS handshakes begun, failed ones included (`TestIndex::tls_handshakes`).
+    handshakes: AtomicUsize,
 }
 
 impl ServerState {
@@ -144,12 +147,16 @@ impl TestIndex {
             authorization,
             removed: Mutex::new(BTreeSet::new()),
             unserved: Mutex::new(BTreeSet::new()),
+            handshakes: AtomicUsize::new(0),
         });
         let app = router(Arc::clone(&state));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name(format!("test-index-{}", address.port()))
-            .spawn(move || serve(listener, tls, app, shutdown_signal))
+            .spawn({
+                let state = Arc::clone(&state);
+                move || serve(listener, tls, &state, app, shutdown_signal)
+            })
             .expect("spawning the test index thread");
         TestIndex {
             origin,
@@ -177,6 +184,12 @@ impl TestIndex {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// How many TLS handshakes clients began, failed ones included: a failed handshake sends
+    /// no request, so this is what counts a client's attempts at an untrusted server.
+    pub fn tls_handshakes(&self) -> usize {
+        self.state.handshakes.load(Ordering::SeqCst)
     }
 
     /// Forgets the requests logged so far.
@@ -245,6 +258,7 @@ impl Drop for TestIndex {
 fn serve(
     listener: std::net::TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
+    state: &Arc<ServerState>,
     app: Router,
     shutdown: oneshot::Receiver<()>,
 ) {
@@ -264,6 +278,7 @@ fn serve(
                 let listener = TlsListener {
                     tcp: listener,
                     acceptor: tokio_rustls::TlsAcceptor::from(config),
+                    state: Arc::clone(state),
                 };
                 tokio::select! {
                     _ = axum::serve(listener, app).into_future() => {}
@@ -278,6 +293,7 @@ fn serve(
 struct TlsListener {
     tcp: tokio::net::TcpListener,
     acceptor: tokio_rustls::TlsAcceptor,
+    state: Arc<ServerState>,
 }
 
 impl axum::serve::Listener for TlsListener {
@@ -292,6 +308,7 @@ impl axum::serve::Listener for TlsListener {
             // A failed handshake (a client that distrusts the certificate, or has none to show
             // an index that demands one) is what the TLS tests provoke: the connection is
             // dropped and the next one accepted.
+            self.state.handshakes.fetch_add(1, Ordering::SeqCst);
             if let Ok(tls) = self.acceptor.accept(stream).await {
                 return (tls, address);
             }

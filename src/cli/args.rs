@@ -148,6 +148,17 @@ pub struct IndexArgs {
     /// import keyring into); `disabled` (the default) asks nothing.
     #[arg(long, value_name = "PROVIDER", env = "PIP_KEYRING_PROVIDER")]
     pub keyring_provider: Option<KeyringProviderArg>,
+
+    /// A host (`name`: any port, or `name:port`) whose HTTPS certificate is not verified, as in
+    /// pip (repeatable; also `PIP_TRUSTED_HOST`, space-separated), besides the hosts of the
+    /// lock's `--trusted-host` lines.
+    #[arg(
+        long,
+        value_name = "HOST",
+        env = "PIP_TRUSTED_HOST",
+        value_delimiter = ' '
+    )]
+    pub trusted_host: Vec<String>,
 }
 
 /// Arguments of `pinwheel download`.
@@ -542,13 +553,15 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "FILE")]
     pub client_cert: Option<PathBuf>,
 
-    /// Where a password comes from for an index URL with a user name only: `subprocess` runs
-    /// the `keyring` command on PATH (`auto` and `import` do the same: there is no Python to
-    /// import keyring into); `disabled` (the default) asks nothing.
-    #[arg(long, value_name = "PROVIDER", env = "PIP_KEYRING_PROVIDER")]
+    /// Where a password comes from for an index URL with a user name only, when the index
+    /// answers 401: `subprocess` runs the `keyring` command on PATH (`auto` and `import` do the
+    /// same: there is no Python to import keyring into); `disabled` (the default) asks nothing.
+    /// Also `[tool.pinwheel] keyring-provider`, then `PIP_KEYRING_PROVIDER`.
+    #[arg(long, value_name = "PROVIDER")]
     pub keyring_provider: Option<KeyringProviderArg>,
 
-    /// A host (`name` or `name:port`) written as a `--trusted-host` line (repeatable).
+    /// A host (`name`: any port, or `name:port`) whose HTTPS certificate is not verified, as in
+    /// pip; also `PIP_TRUSTED_HOST`. Written as a `--trusted-host` line (repeatable).
     #[arg(long, value_name = "HOST")]
     pub trusted_host: Vec<String>,
 

@@ -67,3 +67,28 @@ pub async fn complete_hashes(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_with_an_editable_git_pin_still_gives_its_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("requirements.txt");
+        let digest = "a".repeat(64);
+        std::fs::write(
+            &lock,
+            format!(
+                "-e git+https://h.example/r@0123abc#egg=pkg\nsix==1.16.0 \\\n    --hash=sha256:{digest}\n"
+            ),
+        )
+        .unwrap();
+        let known = known_hashes(&lock);
+        let six = (
+            "six".parse::<PackageName>().unwrap(),
+            "1.16.0".parse::<Version>().unwrap(),
+        );
+        assert_eq!(known.get(&six).map(Vec::len), Some(1), "{known:?}");
+    }
+}

@@ -184,7 +184,7 @@ pub const OPTIONS: &[PipCompileOption] = &[
     applied(
         "trusted-host",
         None,
-        "written with `--emit-trusted-host`; the certificate of an HTTPS index on the host is still checked, with a warning (not skipped until the issue on builds, git and private indexes)",
+        "an HTTPS server on the host is used even when its certificate cannot be verified; written with `--emit-trusted-host`",
     ),
     applied("uploaded-prior-to", None, "as `--exclude-newer`"),
     PipCompileOption {
@@ -380,30 +380,6 @@ pub fn trusted_host_lines(emit: bool, hosts: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The `--trusted-host` values that name the host of an HTTPS index or find-links page among
-/// `urls`: pip would skip checking their certificates, pinwheel still checks them (until the
-/// issue on builds, git and private indexes), so a run that relies on it should say so.
-#[must_use]
-pub fn trusted_https_hosts<'a>(hosts: &'a [String], urls: &[&url::Url]) -> Vec<&'a str> {
-    hosts
-        .iter()
-        .filter(|host| {
-            urls.iter().any(|url| {
-                let Some(name) = url.host_str() else {
-                    return false;
-                };
-                // pip's form: `name` (any port) or `name:port`.
-                let port = url.port_or_known_default().map(|port| port.to_string());
-                url.scheme() == "https"
-                    && (host.as_str() == name
-                        || Some(host.as_str())
-                            == port.map(|port| format!("{name}:{port}")).as_deref())
-            })
-        })
-        .map(String::as_str)
-        .collect()
-}
-
 /// The `--no-` flag of a [`Shape::Negatable`] option: its first alias.
 fn negation(option: &PipCompileOption) -> Option<&'static str> {
     match option.shape {
@@ -538,6 +514,9 @@ const PIP_RESOLUTION_OPTIONS: &[&str] = &[
     "--use-deprecated",
     "--use-feature",
     "--upgrade-strategy",
+    // Not a resolution option, but one pinwheel has a flag of its own for, which a pip argument
+    // would silently not set.
+    "--keyring-provider",
 ];
 
 /// Why pinwheel refuses a `--pip-args` value, when it carries an option in

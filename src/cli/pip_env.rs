@@ -8,9 +8,12 @@
 //! line, which says what was typed. (`check` and `download` read `PIP_INDEX_URL` through clap.)
 
 use anyhow::{Result, bail};
+use clap::ValueEnum as _;
 
-/// The values of `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`, `PIP_PRE` and
-/// `PIP_NO_INDEX`.
+use super::args::KeyringProviderArg;
+
+/// The values of `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`, `PIP_PRE`,
+/// `PIP_NO_INDEX`, `PIP_TRUSTED_HOST` and `PIP_KEYRING_PROVIDER`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PipEnvironment {
     /// `PIP_INDEX_URL`.
@@ -23,6 +26,10 @@ pub struct PipEnvironment {
     pub pre: bool,
     /// `PIP_NO_INDEX`.
     pub no_index: bool,
+    /// `PIP_TRUSTED_HOST`, split on whitespace.
+    pub trusted_hosts: Vec<String>,
+    /// `PIP_KEYRING_PROVIDER`, under the command line's and the configuration's.
+    pub keyring_provider: Option<KeyringProviderArg>,
 }
 
 impl PipEnvironment {
@@ -46,6 +53,17 @@ impl PipEnvironment {
             find_links: list("PIP_FIND_LINKS"),
             pre: flag("PIP_PRE")?,
             no_index: flag("PIP_NO_INDEX")?,
+            trusted_hosts: list("PIP_TRUSTED_HOST"),
+            keyring_provider: match get("PIP_KEYRING_PROVIDER") {
+                Some(value) if !value.trim().is_empty() => Some(
+                    KeyringProviderArg::from_str(value.trim(), true).map_err(|_| {
+                        anyhow::anyhow!(
+                            "invalid `PIP_KEYRING_PROVIDER={value}`: expected auto, disabled, import or subprocess"
+                        )
+                    })?,
+                ),
+                _ => None,
+            },
         })
     }
 
@@ -101,5 +119,14 @@ mod tests {
         assert_eq!(read(&[]).unwrap(), PipEnvironment::default());
         let error = read(&[("PIP_PRE", "maybe")]).unwrap_err().to_string();
         assert!(error.contains("PIP_PRE=maybe"), "{error}");
+        let keyring = read(&[("PIP_KEYRING_PROVIDER", "Subprocess")]).unwrap();
+        assert_eq!(
+            keyring.keyring_provider,
+            Some(KeyringProviderArg::Subprocess)
+        );
+        let error = read(&[("PIP_KEYRING_PROVIDER", "gnome")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("PIP_KEYRING_PROVIDER=gnome"), "{error}");
     }
 }

@@ -15,7 +15,6 @@ use super::builds::builder;
 use super::diagnostics::Failure;
 use super::hashes::{KnownHashes, complete_hashes, known_hashes};
 use super::output::{copy_atomically, write_atomically};
-use super::pip_compile::trusted_https_hosts;
 use super::preflight::{create_output_directory, refuse_output_among_inputs};
 use super::progress::Progress;
 use super::settings::{
@@ -24,7 +23,7 @@ use super::settings::{
 };
 use crate::build::Builder;
 use crate::cache::Cache;
-use crate::index::{ClientOptions, FindLinks, IndexClient, IndexError};
+use crate::index::{ClientOptions, IndexClient, IndexError};
 use crate::inputs::{
     LocalPaths, LocalRequirement, LocalTarget, Manifest, OriginKind, ProjectSelection, ReadOptions,
     Variables, command_line_manifest, is_project_file, read_manifest, read_project_file,
@@ -123,9 +122,6 @@ pub(super) async fn compile(
     crate::git::fetch_requirements(&mut manifest, settings.cache_dir.as_deref())
         .await
         .map_err(anyhow::Error::new)?;
-    if !compilation.quiet {
-        warn_trusted_https_hosts(options, &settings);
-    }
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
     }
@@ -365,32 +361,6 @@ fn read_inputs(
         );
     }
     Ok(manifest)
-}
-
-/// One warning for each `--trusted-host` of an HTTPS index or find-links page: pinwheel writes it
-/// into the lock but still checks the host's certificate.
-fn warn_trusted_https_hosts(options: &Options, settings: &ResolveSettings) {
-    let urls: Vec<&url::Url> = settings
-        .client
-        .indexes
-        .iter()
-        .map(RedactedUrl::expose)
-        .chain(
-            settings
-                .client
-                .find_links
-                .iter()
-                .filter_map(|link| match link {
-                    FindLinks::Page(url) => Some(url.expose()),
-                    FindLinks::Directory(_) => None,
-                }),
-        )
-        .collect();
-    for host in trusted_https_hosts(&options.trusted_host, &urls) {
-        eprintln!(
-            "warning: `--trusted-host {host}`: pinwheel still checks the HTTPS certificate of {host} (pip would not); `--cert` can name the CA bundle that signed it"
-        );
-    }
 }
 
 /// `--backup`: copy the current output to `<output>.bak` before it is replaced.

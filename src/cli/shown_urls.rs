@@ -109,6 +109,7 @@ pub(super) fn lock_index_options(lock: &Lock, variables: &Variables) -> IndexOpt
         extra_index_urls: lock.extra_index_urls.iter().map(expand).collect(),
         find_links: lock.find_links.iter().map(expand).collect(),
         no_index: lock.no_index,
+        trusted_hosts: lock.trusted_hosts.clone(),
         ..IndexOptions::default()
     }
 }

@@ -18,6 +18,7 @@ pub(super) enum Git {
     Init,
     Fetch,
     Checkout,
+    RevParse,
 }
 
 impl Git {
@@ -27,6 +28,7 @@ impl Git {
             Self::Init => "init",
             Self::Fetch => "fetch",
             Self::Checkout => "checkout",
+            Self::RevParse => "rev-parse",
         }
     }
 }

@@ -42,9 +42,7 @@ pub enum GitErrorKind {
         seconds: u64,
     },
     /// The ref is no tag, branch or ref of the repository.
-    #[error(
-        "the ref `{0}` is not a tag or branch of the repository (a commit must be given in full, 40 hex digits)"
-    )]
+    #[error("the ref `{0}` is not a tag, branch or commit of the repository")]
     MissingRef(String),
     /// The commit could not be fetched.
     #[error("the commit {0} could not be fetched from the repository")]

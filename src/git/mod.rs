@@ -1,5 +1,5 @@
 //! Git requirements fetched before resolving: each `git+…` line's ref is resolved to a commit
-//! (`git ls-remote`), that commit is checked out once into `<cache-dir>/git-v1/<commit>/`, and
+//! (`git ls-remote`; an abbreviated commit by `git rev-parse` in a scratch fetch), that commit is checked out once into `<cache-dir>/git-v1/<commit>/`, and
 //! the project there is read statically, as a local project directory is. The resolver then
 //! sees a local project whose source is the repository at that commit, and the lock names the
 //! full commit, so re-locking the same ref gives the same bytes until the ref moves.
@@ -175,8 +175,19 @@ async fn make_checkout(
 }
 
 /// The commit `git.rev` names on the remote: a full commit id as given, else the tag (peeled
-/// to its commit), the branch, or the exact ref (`HEAD` when no ref is given).
+/// to its commit), the branch, or the exact ref (`HEAD` when no ref is given), else, for 7 to
+/// 39 hex digits, the commit they abbreviate.
 async fn resolve_rev(git: &GitRequirement) -> Result<String, GitErrorKind> {
+    match (resolve_ref(git).await, git.rev.as_deref()) {
+        (Err(GitErrorKind::MissingRef(_)), Some(rev)) if is_abbreviated_commit(rev) => {
+            expand_commit(git, rev).await
+        }
+        (resolved, _) => resolved,
+    }
+}
+
+/// The commit the ref `git.rev` names, as `git ls-remote` lists it.
+async fn resolve_ref(git: &GitRequirement) -> Result<String, GitErrorKind> {
     if let Some(rev) = &git.rev
         && is_full_commit(rev)
     {
@@ -214,6 +225,59 @@ async fn resolve_rev(git: &GitRequirement) -> Result<String, GitErrorKind> {
 
 fn is_full_commit(rev: &str) -> bool {
     rev.len() == 40 && rev.bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
+/// 7 to 39 hex digits: what `git log --oneline` and pip users write for a commit. git's own
+/// shortest abbreviation is 7 digits; fewer would too often name several commits.
+fn is_abbreviated_commit(rev: &str) -> bool {
+    (7..40).contains(&rev.len()) && rev.bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
+/// The full commit `abbreviated` names. A server lists refs, not commits, and will not fetch
+/// by a prefix, so the repository's branches and tags are fetched into a scratch repository
+/// and `git rev-parse` expands the prefix there (a commit no branch or tag reaches cannot be
+/// found, as with pip, which clones the same way).
+async fn expand_commit(git: &GitRequirement, abbreviated: &str) -> Result<String, GitErrorKind> {
+    let scratch = tempfile::tempdir().map_err(|source| GitErrorKind::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let dir = scratch.path();
+    run_git(Git::Init, Some(dir), &["init", "--quiet", "--bare"]).await?;
+    run_git(
+        Git::Fetch,
+        Some(dir),
+        &[
+            "fetch",
+            "--quiet",
+            "--",
+            git.remote.as_str(),
+            "+refs/heads/*:refs/remotes/origin/*",
+            "+refs/tags/*:refs/tags/*",
+        ],
+    )
+    .await?;
+    let wanted = format!("{abbreviated}^{{commit}}");
+    match run_git(
+        Git::RevParse,
+        Some(dir),
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &wanted,
+        ],
+    )
+    .await
+    {
+        Ok(full) if is_full_commit(full.trim()) => Ok(full.trim().to_ascii_lowercase()),
+        // Not a commit there, or a prefix of several.
+        Ok(_) | Err(GitErrorKind::Failed { .. }) => {
+            Err(GitErrorKind::MissingRef(abbreviated.to_string()))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// `git init`, fetch `commit` alone and shallow, else everything (a server may refuse a fetch
@@ -272,12 +336,25 @@ async fn check_out(git: &GitRequirement, commit: &str, dir: &Path) -> Result<(),
 
 #[cfg(test)]
 mod tests {
-    use super::is_full_commit;
+    use super::{is_abbreviated_commit, is_full_commit};
 
     #[test]
     fn full_commits_are_forty_hex_digits() {
         assert!(is_full_commit("0123456789abcdef0123456789ABCDEF01234567"));
         assert!(!is_full_commit("0123456"));
         assert!(!is_full_commit("v1"));
+    }
+
+    #[test]
+    fn abbreviated_commits_are_seven_to_thirty_nine_hex_digits() {
+        assert!(is_abbreviated_commit("0123abc"));
+        assert!(is_abbreviated_commit(
+            "0123456789abcdef0123456789ABCDEF0123456"
+        ));
+        assert!(!is_abbreviated_commit("0123ab"));
+        assert!(!is_abbreviated_commit(
+            "0123456789abcdef0123456789ABCDEF01234567"
+        ));
+        assert!(!is_abbreviated_commit("release"));
     }
 }

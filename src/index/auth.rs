@@ -15,10 +15,12 @@
 //! their origin.
 //!
 //! A configured URL with a user name and no password (`https://user@host/simple/`) gets its
-//! host's netrc entry, else its password from the keyring with `--keyring-provider
-//! subprocess`, as in pip: `keyring get` with the URL, then with its `host:port`. Unlike pip,
-//! which asks after a 401, the keyring is asked before the first request to the origin (a run
-//! that sends nothing asks nothing), and its answer is kept for the run, per origin (realm).
+//! host's netrc entry, else is sent with the user name alone; when the origin answers 401, the
+//! keyring is asked with `--keyring-provider subprocess`, as in pip (`keyring get` with the
+//! URL, then with its `host:port`), and the request is sent once more with its password. The
+//! answer is kept for the run, per origin (realm), and asked for once however many requests
+//! get their 401 at the same time; later requests to the origin carry it from the start. An
+//! index that never asks for a password never runs the keyring.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -26,6 +28,7 @@ use std::sync::{Arc, Mutex};
 
 use percent_encoding::percent_decode_str;
 use reqwest::RequestBuilder;
+use tokio::sync::OnceCell;
 use url::{Origin, Url};
 
 use super::keyring::{self, KeyringProvider};
@@ -50,9 +53,13 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// The keyring's answers, by origin, for the run: `None` when it had no password.
+/// The keyring's answers, by origin, for the run: `None` when it had no password. Each origin's
+/// cell is filled by the first request that needs it; the others wait for that answer.
 #[derive(Clone, Default)]
-struct KeyringAnswers(Arc<Mutex<HashMap<Origin, Option<String>>>>);
+struct KeyringAnswers(Arc<Mutex<HashMap<Origin, Arc<KeyringAnswer>>>>);
+
+/// One origin's keyring answer, filled once.
+type KeyringAnswer = OnceCell<Option<String>>;
 
 impl fmt::Debug for KeyringAnswers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -115,7 +122,7 @@ impl Credentialed {
             }
             let password = match &credentials.password {
                 Some(password) => Some(password.clone()),
-                None => self.keyring_password(url, credentials),
+                None => self.known_keyring_password(url),
             };
             return request.basic_auth(&credentials.username, password);
         }
@@ -129,28 +136,58 @@ impl Credentialed {
 }
 
 impl Credentialed {
-    /// The keyring's password for `credentials`' user name at `url`'s origin: asked once per
-    /// origin for the run (the lock held while asking, so concurrent requests wait for the one
-    /// answer), with the configured URL first and then `host:port`, as pip asks.
-    fn keyring_password(&self, url: &Url, credentials: &Credentials) -> Option<String> {
-        if self.keyring == KeyringProvider::Disabled {
-            return None;
+    /// The keyring's password for `url`'s origin, when it has been asked already.
+    fn known_keyring_password(&self, url: &Url) -> Option<String> {
+        let answers = self.keyring_answers.0.lock().ok()?;
+        answers.get(&url.origin())?.get()?.clone()
+    }
+
+    /// After `url` answered 401: whether the keyring has a password for the user name the
+    /// origin's configured URL gives without one, so that the request is worth sending again.
+    /// Asked once per origin for the run (concurrent requests wait for the one answer), with
+    /// the configured URL first and then `host:port`, as pip asks.
+    pub(crate) async fn keyring_after_401(&self, url: &Url) -> bool {
+        if self.keyring == KeyringProvider::Disabled
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return false;
         }
-        let Ok(mut answers) = self.keyring_answers.0.lock() else {
-            return None;
+        let Some(credentials) = self
+            .by_origin
+            .get(&url.origin())
+            .filter(|credentials| credentials.password.is_none())
+        else {
+            return false;
         };
-        answers
-            .entry(url.origin())
-            .or_insert_with(|| {
+        // The netrc entry is what `apply` sends for the origin: a keyring answer would not be.
+        if url
+            .host_str()
+            .and_then(|host| self.netrc.for_host(host))
+            .is_some()
+        {
+            return false;
+        }
+        let cell = {
+            let Ok(mut answers) = self.keyring_answers.0.lock() else {
+                return false;
+            };
+            Arc::clone(answers.entry(url.origin()).or_default())
+        };
+        let answer = cell
+            .get_or_init(|| async {
                 let netloc = match (url.host_str(), url.port()) {
                     (Some(host), Some(port)) => format!("{host}:{port}"),
                     (Some(host), None) => host.to_string(),
                     (None, _) => String::new(),
                 };
-                keyring::password(&credentials.service, &credentials.username)
-                    .or_else(|| keyring::password(&netloc, &credentials.username))
+                match keyring::password(&credentials.service, &credentials.username).await {
+                    Some(password) => Some(password),
+                    None => keyring::password(&netloc, &credentials.username).await,
+                }
             })
-            .clone()
+            .await;
+        answer.is_some()
     }
 }
 

@@ -79,7 +79,7 @@ impl IndexClient {
             return Err(IndexError::OfflineMiss { what: redact(url) });
         }
         let http = &self.inner.http;
-        let client = http.client()?;
+        let client = http.client(url)?;
         let mut out = tokio::fs::File::from_std(out);
         let streamed = http
             .stream_to(

@@ -14,12 +14,30 @@ pub enum IndexError {
         #[source]
         source: reqwest::Error,
     },
+    /// The server's certificate could not be verified: retrying would not change that.
+    #[error(
+        "request to `{url}` failed: the certificate of {host} is not trusted ({reason}); `--cert FILE` adds the CA bundle that signed it, `--trusted-host {host}` uses the host without checking it"
+    )]
+    UntrustedCertificate {
+        /// The URL.
+        url: String,
+        /// Its host (and port, when not the default), as `--trusted-host` takes it.
+        host: String,
+        /// What the TLS library said about the certificate.
+        reason: String,
+    },
     /// The HTTP client could not be set up (TLS backend, system certificates).
     #[error("cannot set up the HTTP client")]
     Client {
         /// Why.
         #[source]
         source: reqwest::Error,
+    },
+    /// The client for `--trusted-host`s could not be configured.
+    #[error("cannot set up the HTTP client for `--trusted-host`: {reason}")]
+    TrustedHostSetup {
+        /// Why (never the content of a key).
+        reason: String,
     },
     /// A `--cert` or `--client-cert` file cannot be used.
     #[error("cannot use the certificate file `{}`: {reason}", path.display())]

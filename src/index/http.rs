@@ -12,6 +12,7 @@ use super::IndexError;
 use super::admission::{Admission, Permit};
 use super::auth::Credentialed;
 use super::tls::LoadedTls;
+use super::trusted::{TrustedHosts, relaxed_config};
 use crate::types::{RedactedUrl, Sha256Digest, Sha256Hasher};
 
 /// A fully read response.
@@ -27,6 +28,9 @@ pub(crate) struct Http {
     /// Built on first use: loading the system's root certificates costs milliseconds that a
     /// warm or `--offline` run, which sends no request, should not pay.
     client: OnceLock<reqwest::Client>,
+    /// The client for `--trusted-host`s, built the first time one is asked for.
+    relaxed: OnceLock<reqwest::Client>,
+    trusted: TrustedHosts,
     max_in_flight: usize,
     admission: Admission,
     retries: u32,
@@ -41,10 +45,13 @@ impl Http {
         max_in_flight: usize,
         retries: u32,
         tls: LoadedTls,
+        trusted: TrustedHosts,
         credentials: Credentialed,
     ) -> Self {
         Self {
             client: OnceLock::new(),
+            relaxed: OnceLock::new(),
+            trusted,
             max_in_flight,
             admission: Admission::new(max_in_flight),
             retries,
@@ -59,23 +66,47 @@ impl Http {
         self.credentials.apply(url, build())
     }
 
-    /// The connection pool, built the first time a request is about to be sent.
-    pub(crate) fn client(&self) -> Result<&reqwest::Client, IndexError> {
+    /// The connection pool for requests to `url`, built the first time a request is about to
+    /// be sent: the one for `--trusted-host`s when `url` is on one, else the main one.
+    pub(crate) fn client(&self, url: &Url) -> Result<&reqwest::Client, IndexError> {
+        if self.trusted.covers(url) {
+            return self.relaxed_client();
+        }
         if let Some(client) = self.client.get() {
             return Ok(client);
         }
-        let builder = reqwest::Client::builder()
-            .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .read_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(self.max_in_flight);
         let built = self
             .tls
-            .apply(builder)
+            .apply(self.builder())
             .build()
             .map_err(|source| IndexError::Client { source })?;
         // Two tasks may race to build it; the first one stored is the one everybody uses.
         Ok(self.client.get_or_init(|| built))
+    }
+
+    /// The client for `--trusted-host`s: the main one's settings, with a TLS configuration
+    /// that accepts the trusted hosts' certificates unverified (`trusted.rs`).
+    fn relaxed_client(&self) -> Result<&reqwest::Client, IndexError> {
+        if let Some(client) = self.relaxed.get() {
+            return Ok(client);
+        }
+        let config = relaxed_config(&self.trusted, self.tls.ca_pem(), self.tls.identity_pem())
+            .map_err(|reason| IndexError::TrustedHostSetup { reason })?;
+        let built = self
+            .builder()
+            .tls_backend_preconfigured(config)
+            .build()
+            .map_err(|source| IndexError::Client { source })?;
+        Ok(self.relaxed.get_or_init(|| built))
+    }
+
+    /// The settings both clients share.
+    fn builder(&self) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(self.max_in_flight)
     }
 
     /// How many requests were sent (retries included).
@@ -116,6 +147,9 @@ impl Http {
                     }
                 }
             };
+            if tries.retry_with_keyring(&outcome).await {
+                continue;
+            }
             if let Some(settled) = tries.settle(outcome) {
                 return settled;
             }
@@ -133,6 +167,7 @@ impl Http {
             _permit: permit,
             queued_ms: queued.elapsed().as_millis(),
             retried: 0,
+            asked_keyring: false,
             started: Instant::now(),
         }
     }
@@ -147,6 +182,8 @@ struct Tries<'a> {
     _permit: Permit,
     queued_ms: u128,
     retried: u32,
+    /// Whether a 401 has had the keyring asked for a password already.
+    asked_keyring: bool,
     started: Instant,
 }
 
@@ -182,13 +219,43 @@ impl Tries<'_> {
                 );
                 Some(Ok(answer))
             }
-            Attempt::Failed(error) if may_retry && is_transient(&error) => {
-                tracing::info!("GET {url} failed in {elapsed} ms ({error}), retrying");
-                None
-            }
-            Attempt::Failed(source) => Some(Err(IndexError::Request { url, source })),
+            Attempt::Failed(error) => match tls_failure(&error) {
+                Some(TlsFailure::Certificate(reason)) => {
+                    let host = match (self.url.host_str(), self.url.port()) {
+                        (Some(host), Some(port)) => format!("{host}:{port}"),
+                        (host, _) => host.unwrap_or_default().to_string(),
+                    };
+                    Some(Err(IndexError::UntrustedCertificate { url, host, reason }))
+                }
+                None if may_retry && is_transient(&error) => {
+                    tracing::info!("GET {url} failed in {elapsed} ms ({error}), retrying");
+                    None
+                }
+                Some(TlsFailure::Other) | None => {
+                    Some(Err(IndexError::Request { url, source: error }))
+                }
+            },
             Attempt::Fatal(error) => Some(Err(error)),
         }
+    }
+
+    /// Whether the try answered 401 and the keyring, asked for the first time for this
+    /// request, has a password for the origin: then it is sent again at once, with it (the
+    /// permit still held, no backoff: nothing failed but the missing password).
+    async fn retry_with_keyring<T>(&mut self, outcome: &Attempt<T>) -> bool {
+        let Attempt::Answered { status, .. } = outcome else {
+            return false;
+        };
+        if *status != StatusCode::UNAUTHORIZED || self.asked_keyring {
+            return false;
+        }
+        self.asked_keyring = true;
+        if !self.http.credentials.keyring_after_401(self.url).await {
+            return false;
+        }
+        let url = redact(self.url);
+        tracing::info!("GET {url} -> 401, sending it again with the keyring's password");
+        true
     }
 
     /// Waits before the next try, longer after each.
@@ -268,6 +335,9 @@ impl Http {
                     }
                 }
             };
+            if tries.retry_with_keyring(&outcome).await {
+                continue;
+            }
             if let Some(settled) = tries.settle(outcome) {
                 return settled;
             }
@@ -304,6 +374,40 @@ fn is_transient(error: &reqwest::Error) -> bool {
         || error.is_body()
         || error.is_request()
         || error.is_decode()
+}
+
+/// A request that failed in the TLS handshake, which no retry mends: the same certificates meet
+/// the same verdict.
+enum TlsFailure {
+    /// The server's certificate was refused; what rustls said of it.
+    Certificate(String),
+    /// Another handshake failure (the server refused the client's certificate, no common
+    /// protocol version, …).
+    Other,
+}
+
+/// Whether `error` is a handshake failure, found by walking its causes for rustls' error. The
+/// connector wraps it in I/O errors (one inside another), whose `source` skips the error they
+/// wrap, so an I/O error is opened by hand.
+fn tls_failure(error: &reqwest::Error) -> Option<TlsFailure> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        match current.downcast_ref::<rustls::Error>() {
+            Some(rustls::Error::InvalidCertificate(_)) => {
+                return Some(TlsFailure::Certificate(current.to_string()));
+            }
+            Some(_) => return Some(TlsFailure::Other),
+            None => {}
+        }
+        cause = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner),
+                None => current.source(),
+            },
+            None => current.source(),
+        };
+    }
+    None
 }
 
 /// 200 ms, 400 ms, 800 ms, … capped at 5 s.

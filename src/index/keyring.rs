@@ -3,11 +3,12 @@
 //! stdout, a non-zero exit for none).
 //!
 //! The child's stdout is the only place the password passes through; it is kept in memory
-//! and never logged (the log says which service was asked, not what it answered).
+//! and never logged (the log says which service was asked, not what it answered). The child is
+//! awaited as a tokio process, so a slow keyring (an unlock prompt) holds up only the requests
+//! that wait for its answer, not the async workers other fetches run on.
 
-use std::io::Read as _;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 
 /// Where passwords for URLs with a user name and no password come from, after the netrc file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,38 +25,27 @@ pub enum KeyringProvider {
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The password `keyring get service username` prints, if it prints one.
-pub(crate) fn password(service: &str, username: &str) -> Option<String> {
+pub(crate) async fn password(service: &str, username: &str) -> Option<String> {
     tracing::debug!("asking `keyring get {service} {username}` for a password");
-    let mut child = Command::new("keyring")
+    let child = tokio::process::Command::new("keyring")
         .args(["get", service, username])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .env("PYTHONIOENCODING", "utf-8")
+        // A child that outlives its time limit is killed when the wait is dropped.
+        .kill_on_drop(true)
         .spawn()
         .ok()?;
-    let started = Instant::now();
-    // A password is a few bytes, far less than a pipe holds, so waiting before reading
-    // cannot block the child.
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() < TIMEOUT => {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            _ => {
-                tracing::warn!("`keyring get {service}` did not answer in time");
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
-        }
+    let Ok(output) = tokio::time::timeout(TIMEOUT, child.wait_with_output()).await else {
+        tracing::warn!("`keyring get {service}` did not answer in time");
+        return None;
     };
-    if !status.success() {
+    let output = output.ok()?;
+    if !output.status.success() {
         return None;
     }
-    let mut out = String::new();
-    child.stdout.take()?.read_to_string(&mut out).ok()?;
+    let out = String::from_utf8(output.stdout).ok()?;
     let password = out.strip_suffix('\n').unwrap_or(&out);
     let password = password.strip_suffix('\r').unwrap_or(password);
     (!password.is_empty()).then(|| password.to_string())

@@ -248,7 +248,7 @@ impl IndexClient {
         let mut metadata_url = url.clone();
         metadata_url.set_path(&format!("{}.metadata", url.path()));
         let http = &self.inner.http;
-        let client = http.client()?;
+        let client = http.client(&metadata_url)?;
         let fetched = http
             .fetch(&metadata_url, || client.get(metadata_url.clone()))
             .await?;
@@ -332,7 +332,7 @@ impl IndexClient {
 
     async fn range(&self, url: &Url, range: &str) -> Result<Option<RangeAnswer>, IndexError> {
         let http = &self.inner.http;
-        let client = http.client()?;
+        let client = http.client(url)?;
         // reqwest would otherwise ask for gzip, and a compressed range is useless.
         let fetched = http
             .fetch(url, || {
@@ -443,7 +443,7 @@ impl IndexClient {
             });
         }
         let http = &self.inner.http;
-        let client = http.client()?;
+        let client = http.client(url)?;
         let fetched = http.fetch(url, || client.get(url.clone())).await?;
         if !fetched.status.is_success() {
             return Err(IndexError::Status {

@@ -22,6 +22,7 @@ mod netrc;
 mod repairs;
 mod stale;
 mod tls;
+mod trusted;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -93,6 +94,9 @@ pub struct ClientOptions {
     pub netrc: Option<PathBuf>,
     /// `--keyring-provider`: where a configured URL with a user name only gets its password.
     pub keyring: KeyringProvider,
+    /// `--trusted-host` values (`name` or `name:port`): HTTPS servers there are used even when
+    /// their certificates cannot be verified.
+    pub trusted_hosts: Vec<String>,
 }
 
 impl Default for ClientOptions {
@@ -110,6 +114,7 @@ impl Default for ClientOptions {
             tls: TlsFiles::default(),
             netrc: None,
             keyring: KeyringProvider::Disabled,
+            trusted_hosts: Vec::new(),
         }
     }
 }
@@ -177,7 +182,14 @@ impl IndexClient {
             }
         }
         let tls = options.tls.load()?;
-        let http = Http::new(options.max_in_flight, options.retries, tls, credentials);
+        let trusted = trusted::TrustedHosts::new(&options.trusted_hosts);
+        let http = Http::new(
+            options.max_in_flight,
+            options.retries,
+            tls,
+            trusted,
+            credentials,
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -411,7 +423,7 @@ impl IndexClient {
                 what: redact(url).to_string(),
             });
         }
-        let client = inner.http.client()?;
+        let client = inner.http.client(url)?;
         inner.pages_fetched.insert(key);
         let fetched = inner
             .http

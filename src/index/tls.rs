@@ -21,17 +21,21 @@ impl TlsFiles {
     /// Reads and checks the files, so that an unusable one is an error at once, even in a run
     /// that sends no request.
     pub(crate) fn load(&self) -> Result<LoadedTls, IndexError> {
+        let mut ca_pem = None;
         let roots = match &self.ca_bundle {
             Some(path) => {
-                let roots = reqwest::Certificate::from_pem_bundle(&read(path)?)
+                let pem = read(path)?;
+                let roots = reqwest::Certificate::from_pem_bundle(&pem)
                     .map_err(|error| unusable(path, &error.to_string()))?;
                 if roots.is_empty() {
                     return Err(unusable(path, "it holds no PEM certificate"));
                 }
+                ca_pem = Some(pem);
                 Some(roots)
             }
             None => None,
         };
+        let mut identity_pem = None;
         let identity = match &self.client_identity {
             Some(path) => {
                 let pem = read(path)?;
@@ -40,14 +44,19 @@ impl TlsFiles {
                 if !String::from_utf8_lossy(&pem).contains("PRIVATE KEY-----") {
                     return Err(unusable(path, "it holds no PEM private key"));
                 }
-                Some(
-                    reqwest::Identity::from_pem(&pem)
-                        .map_err(|error| unusable(path, &error.to_string()))?,
-                )
+                let identity = reqwest::Identity::from_pem(&pem)
+                    .map_err(|error| unusable(path, &error.to_string()))?;
+                identity_pem = Some(pem);
+                Some(identity)
             }
             None => None,
         };
-        Ok(LoadedTls { roots, identity })
+        Ok(LoadedTls {
+            roots,
+            identity,
+            ca_pem,
+            identity_pem,
+        })
     }
 }
 
@@ -56,6 +65,10 @@ impl TlsFiles {
 pub(crate) struct LoadedTls {
     roots: Option<Vec<reqwest::Certificate>>,
     identity: Option<reqwest::Identity>,
+    /// The files' bytes, for the rustls configuration of the client for `--trusted-host`s
+    /// (reqwest's types cannot be handed to rustls).
+    ca_pem: Option<Vec<u8>>,
+    identity_pem: Option<Vec<u8>>,
 }
 
 impl LoadedTls {
@@ -68,6 +81,16 @@ impl LoadedTls {
             builder = builder.identity(identity.clone());
         }
         builder
+    }
+
+    /// The CA bundle's PEM, with `--cert`.
+    pub(crate) fn ca_pem(&self) -> Option<&[u8]> {
+        self.ca_pem.as_deref()
+    }
+
+    /// The client certificate and key's PEM, with `--client-cert`.
+    pub(crate) fn identity_pem(&self) -> Option<&[u8]> {
+        self.identity_pem.as_deref()
     }
 }
 

@@ -152,6 +152,8 @@ pub struct IndexOptions {
     pub find_links: Vec<String>,
     /// `--no-index`.
     pub no_index: bool,
+    /// `--trusted-host`, in order, without duplicates.
+    pub trusted_hosts: Vec<String>,
     /// How the URLs above, and those of direct URL requirements (`name @ URL`), that held
     /// `${NAME}` references were written, by their expanded text: what the lock shows instead of
     /// the values (which may be credentials).
@@ -211,6 +213,9 @@ fn merge_index_options(into: &mut IndexOptions, from: IndexOptions) {
     }
     for link in from.find_links {
         push_unique(&mut into.find_links, link);
+    }
+    for host in from.trusted_hosts {
+        push_unique(&mut into.trusted_hosts, host);
     }
     into.no_index |= from.no_index;
     into.written.extend(from.written);

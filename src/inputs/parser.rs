@@ -194,7 +194,7 @@ impl Reader<'_> {
             FileOption::Pre => self.manifest.resolver.pre = true,
             FileOption::OnlyBinary(value) => self.manifest.resolver.only_binary.push(value),
             FileOption::NoBinary(value) => self.manifest.resolver.no_binary.push(value),
-            FileOption::TrustedHost => {}
+            FileOption::TrustedHost(host) => super::push_unique(&mut index.trusted_hosts, host),
             // Handled by `read_line`: an editable is a requirement, not a setting.
             FileOption::Editable(_) => {}
         }
@@ -383,7 +383,7 @@ enum FileOption {
     Pre,
     OnlyBinary(String),
     NoBinary(String),
-    TrustedHost,
+    TrustedHost(String),
     Editable(String),
 }
 
@@ -410,10 +410,7 @@ fn parse_option(text: &str) -> Result<FileOption, InputErrorKind> {
         "-i" | "--index-url" => FileOption::IndexUrl(value()?),
         "--extra-index-url" => FileOption::ExtraIndexUrl(value()?),
         "-f" | "--find-links" => FileOption::FindLinks(value()?),
-        "--trusted-host" => {
-            value()?;
-            FileOption::TrustedHost
-        }
+        "--trusted-host" => FileOption::TrustedHost(value()?),
         "--no-index" => {
             no_value()?;
             FileOption::NoIndex

@@ -133,6 +133,8 @@ pub(super) const KEYS: &[Key] = &[
     key!(Both, ["trusted_host"], trusted_host, strings),
     key!(Both, ["emit_trusted_host"], emit_trusted_host, boolean),
     negated!(Both, ["no_emit_trusted_host"], emit_trusted_host),
+    // pip's option, which pip-compile users give pip through `PIP_KEYRING_PROVIDER`.
+    key!(Both, ["keyring_provider"], keyring_provider, choice),
 ];
 
 /// Whether a configuration file may set the option of this key (normalised, `_` for `-`).

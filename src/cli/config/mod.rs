@@ -28,7 +28,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::args::{AnnotationStyleArg, NewlineArg, PrereleaseArg, ResolutionArg};
+use super::args::{
+    AnnotationStyleArg, KeyringProviderArg, NewlineArg, PrereleaseArg, ResolutionArg,
+};
 
 mod files;
 mod keys;
@@ -140,6 +142,8 @@ pub struct ConfigOptions {
     pub trusted_host: Option<Vec<String>>,
     /// `--emit-trusted-host`.
     pub emit_trusted_host: Option<bool>,
+    /// `--keyring-provider`.
+    pub keyring_provider: Option<KeyringProviderArg>,
 }
 
 impl ConfigOptions {
@@ -192,6 +196,7 @@ impl ConfigOptions {
             client_cert: self.client_cert.or(lower.client_cert),
             trusted_host: self.trusted_host.or(lower.trusted_host),
             emit_trusted_host: self.emit_trusted_host.or(lower.emit_trusted_host),
+            keyring_provider: self.keyring_provider.or(lower.keyring_provider),
         }
     }
 }

@@ -146,6 +146,7 @@ fn pip_args_with_index_or_resolution_options_are_refused() {
         "--no-cache-dir --pre",
         "'--only-binary=:all:'",
         "-c constraints.txt",
+        "--keyring-provider subprocess",
     ] {
         assert!(pip_args_refusal(refused).is_some(), "{refused}");
     }
@@ -184,25 +185,5 @@ fn the_name_pip_compile_implies_resolve() {
         } else {
             Program::Pinwheel
         }
-    );
-}
-
-#[test]
-fn trusted_hosts_of_https_indexes_are_found_by_name_or_name_and_port() {
-    let https = url::Url::parse("https://mirror.example/simple/").unwrap();
-    let other_port = url::Url::parse("https://other.example:8443/simple/").unwrap();
-    let http = url::Url::parse("http://plain.example/simple/").unwrap();
-    let hosts: Vec<String> = [
-        "mirror.example",
-        "other.example:8443",
-        "other.example:443",
-        "plain.example",
-        "absent.example",
-    ]
-    .map(String::from)
-    .to_vec();
-    assert_eq!(
-        trusted_https_hosts(&hosts, &[&https, &other_port, &http]),
-        ["mirror.example", "other.example:8443"]
     );
 }

@@ -89,6 +89,12 @@ pub(super) fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ("cert", options.cert.as_ref().map(display)),
         ("client-cert", options.client_cert.as_ref().map(display)),
         (
+            "keyring-provider",
+            options
+                .keyring_provider_given
+                .and_then(|provider| value_name(provider, None)),
+        ),
+        (
             "resolution",
             value_name(options.resolution, ResolutionArg::Highest),
         ),

@@ -188,6 +188,8 @@ struct IndexChoice<'a> {
     probe_metadata: bool,
     tls: TlsFiles,
     keyring: KeyringProvider,
+    /// pip's environment's first, then the command line's (as pip appends them).
+    trusted_hosts: Vec<&'a String>,
 }
 
 impl<'a> From<&'a Options> for IndexChoice<'a> {
@@ -216,6 +218,11 @@ impl<'a> From<&'a Options> for IndexChoice<'a> {
                 client_identity: options.client_cert.clone(),
             },
             keyring: options.keyring_provider,
+            trusted_hosts: environment
+                .trusted_hosts
+                .iter()
+                .chain(&options.trusted_host)
+                .collect(),
         }
     }
 }
@@ -234,6 +241,11 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
             probe_metadata: false,
             tls: TlsFiles::default(),
             keyring: keyring_provider(args.keyring_provider),
+            trusted_hosts: args
+                .trusted_host
+                .iter()
+                .filter(|host| !host.is_empty())
+                .collect(),
         }
     }
 }
@@ -292,8 +304,21 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
         tls: choice.tls.clone(),
         netrc: netrc_path(),
         keyring: choice.keyring,
+        trusted_hosts: trusted_hosts(&choice.trusted_hosts, from_files),
         ..ClientOptions::default()
     })
+}
+
+/// The `--trusted-host`s in effect: `choice`'s, then the files' lines, once each (the order
+/// pip-compile writes them in).
+fn trusted_hosts(choice: &[&String], from_files: &IndexOptions) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::new();
+    for host in choice.iter().copied().chain(&from_files.trusted_hosts) {
+        if !hosts.contains(host) {
+            hosts.push(host.clone());
+        }
+    }
+    hosts
 }
 
 /// The cache directory: `--cache-dir` (or `PINWHEEL_CACHE_DIR`), else the user's cache

@@ -16,7 +16,8 @@ use super::{
 };
 use crate::build::BuildOptions;
 use crate::cli::args::{
-    AnnotationStyleArg, NewlineArg, OutputFormatArg, PrereleaseArg, ResolutionArg, ResolveArgs,
+    AnnotationStyleArg, KeyringProviderArg, NewlineArg, OutputFormatArg, PrereleaseArg,
+    ResolutionArg, ResolveArgs,
 };
 use crate::cli::config::{self, Config, ConfigOptions, Lookup};
 use crate::cli::pip_compile::{Program, trusted_host_lines};
@@ -208,8 +209,11 @@ pub struct Options {
     pub cert: Option<PathBuf>,
     /// `--client-cert`.
     pub client_cert: Option<PathBuf>,
-    /// `--keyring-provider` (or `PIP_KEYRING_PROVIDER`).
+    /// `--keyring-provider` (or the configuration's, else `PIP_KEYRING_PROVIDER`).
     pub keyring_provider: KeyringProvider,
+    /// `--keyring-provider` as the command line or the configuration gave it, for the header
+    /// (which, as pip-compile's, leaves out what pip's variables set).
+    pub keyring_provider_given: Option<KeyringProviderArg>,
     /// `--trusted-host`.
     pub trusted_host: Vec<String>,
     /// `--emit-trusted-host`.
@@ -429,7 +433,12 @@ impl Options {
                 .unwrap_or(true),
             cert: args.cert.clone().or(config.cert),
             client_cert: args.client_cert.clone().or(config.client_cert),
-            keyring_provider: super::keyring_provider(args.keyring_provider),
+            keyring_provider: super::keyring_provider(
+                args.keyring_provider
+                    .or(config.keyring_provider)
+                    .or(args.pip_environment.keyring_provider),
+            ),
+            keyring_provider_given: args.keyring_provider.or(config.keyring_provider),
             trusted_host: list(&args.trusted_host, config.trusted_host),
             emit_trusted_host: typed(args.emit_trusted_host, args.no_emit_trusted_host)
                 .or(config.emit_trusted_host)
@@ -519,7 +528,7 @@ pub fn resolve_settings(
             );
             lines.extend(trusted_host_lines(
                 options.emit_trusted_host,
-                &options.trusted_host,
+                &client.trusted_hosts,
             ));
             lines
         } else {

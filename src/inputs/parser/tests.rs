@@ -111,6 +111,7 @@ fn reads_option_lines_in_every_spelling() {
         ]
     );
     assert!(manifest.index.no_index);
+    assert_eq!(manifest.index.trusted_hosts, ["a.example"]);
     assert!(manifest.resolver.pre);
     assert_eq!(manifest.resolver.only_binary, [":all:"]);
     assert_eq!(names(&manifest.requirements), ["six"]);
