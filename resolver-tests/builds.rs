@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{SdistKind, ServerOptions, TestFile, TestPackage};
+use crate::support::{SdistKind, ServerOptions, TestFile, TestPackage, stub_setuptools};
 use crate::{Project, index, pins};
 
 /// A Python to build with, or `None` (the test is skipped, saying so) where there is none.
 /// CI has one (`/usr/bin/python3`), so there a missing Python fails the test.
 #[allow(clippy::print_stderr, reason = "a skipped test must say so")]
-fn python(test: &str) -> Option<PathBuf> {
+pub(crate) fn python(test: &str) -> Option<PathBuf> {
     let found = ["/usr/bin/python3", "python3"]
         .into_iter()
         .find(|candidate| {
@@ -188,4 +188,30 @@ fn a_wheel_for_another_platform_tells_the_metadata_without_a_build() {
         "the sdist is not fetched for its metadata: {:?}",
         server.requests()
     );
+}
+
+#[test]
+fn an_unnamed_local_project_with_only_a_setup_py_is_named_by_its_build() {
+    let Some(python) =
+        python("an_unnamed_local_project_with_only_a_setup_py_is_named_by_its_build")
+    else {
+        return;
+    };
+    let server = index(
+        vec![stub_setuptools(), TestPackage::new("leaf", "1.0")],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write(
+        "pkg/setup.py",
+        "import setuptools\nsetuptools.setup(name='computed-' + 'name', version='2.0', install_requires=['leaf'])\n",
+    );
+    project.write("requirements.in", "-e ./pkg\n");
+    let python = python_arg(&python);
+    let run = project.resolve(&server, &["--python", python.as_str(), "requirements.in"]);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert!(lock.contains("-e ./pkg\n"), "{lock}");
+    assert!(lock.contains("leaf==1.0"), "{lock}");
+    assert!(lock.contains("# via computed-name"), "{lock}");
 }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::ServerOptions;
+use crate::support::{ServerOptions, stub_setuptools};
 use crate::{Project, clean_command, index, pins, small_graph};
 
 /// Runs `git ARGS` in `dir` (with an identity given on the command line: the test's `HOME` has
@@ -565,32 +565,52 @@ fn the_json_output_gives_a_git_pin_no_path() {
 }
 
 #[test]
-fn a_checkout_whose_metadata_needs_a_build_fails_naming_the_line() {
-    let server = index(small_graph(), ServerOptions::default());
+fn a_setup_py_only_checkout_gets_its_dependencies_through_a_build() {
+    let Some(python) =
+        crate::builds::python("a_setup_py_only_checkout_gets_its_dependencies_through_a_build")
+    else {
+        return;
+    };
+    let mut packages = small_graph();
+    packages.push(stub_setuptools());
+    let server = index(packages, ServerOptions::default());
     let project = Project::new();
     let repo = project.path().join("legacy");
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "--quiet"]);
     write(
         repo.join("setup.py"),
-        "from setuptools import setup\nsetup(name='legacy', version=open('VERSION').read())\n",
+        "from setuptools import setup\nsetup(name='legacy', version=open('VERSION').read().strip(), install_requires=open('requirements.txt').read().split())\n",
     );
+    write(repo.join("VERSION"), "3.1\n");
+    write(repo.join("requirements.txt"), "lib<1.5\n");
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "--quiet", "-m", "one"]);
     project.write(
         "requirements.in",
         &format!("leaf\nlegacy @ git+{}\n", file_url(&repo)),
     );
-    let run = project.resolve(&server, &["requirements.in"]);
+    let python = python.display().to_string();
+    let run = project.resolve(&server, &["--python", &python, "-v", "requirements.in"]);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    assert_eq!(index_pins(&lock), ["leaf==4.0", "lib==1.0"], "{lock}");
+    assert!(lock.contains("# via legacy"), "{lock}");
+    assert!(run.stderr.contains("building legacy"), "{}", run.stderr);
+
+    // The checkout cannot change: its build is cached by commit.
+    let warm = project.resolve(&server, &["--python", &python, "-v", "requirements.in"]);
+    warm.expect_code(0);
+    assert!(!warm.stderr.contains("building legacy"), "{}", warm.stderr);
+    assert_eq!(project.read("requirements.txt"), lock);
+
+    // Without builds, the line is named, as before.
+    project.write("nobuild.in", &format!("legacy @ git+{}\n", file_url(&repo)));
+    let run = project.resolve(&server, &["--no-build", "nobuild.in"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("requirements.in:2"), "{}", run.stderr);
+    assert!(run.stderr.contains("nobuild.in:1"), "{}", run.stderr);
     assert!(
         run.stderr.contains("no statically readable project"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("a build would be needed"),
         "{}",
         run.stderr
     );

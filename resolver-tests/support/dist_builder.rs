@@ -62,12 +62,22 @@ pub fn build_wheel_with_padding(package: &TestPackage, tag: &str, padding: usize
     let stem = package.filename_stem();
     let dist_info = format!("{stem}-{}.dist-info", package.version);
     let module = format!("{stem}/__init__.py");
-    let entries: Vec<(String, Vec<u8>, CompressionMethod)> = vec![
-        (
+    let mut entries: Vec<(String, Vec<u8>, CompressionMethod)> = Vec::new();
+    if !package.module_files.iter().any(|(path, _)| *path == module) {
+        entries.push((
             module,
             format!("__version__ = {}\n", toml_string(&package.version)).into_bytes(),
             CompressionMethod::Deflated,
-        ),
+        ));
+    }
+    for (path, contents) in &package.module_files {
+        entries.push((
+            path.clone(),
+            contents.clone().into_bytes(),
+            CompressionMethod::Deflated,
+        ));
+    }
+    entries.extend([
         (
             format!("{stem}/_padding.bin"),
             padding_bytes(
@@ -86,7 +96,7 @@ pub fn build_wheel_with_padding(package: &TestPackage, tag: &str, padding: usize
             wheel_file(tag).into_bytes(),
             CompressionMethod::Deflated,
         ),
-    ];
+    ]);
     let record = record_file(&entries, &format!("{dist_info}/RECORD"));
 
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));

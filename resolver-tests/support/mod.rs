@@ -16,10 +16,12 @@ pub mod model;
 pub mod pages;
 pub mod ranges;
 pub mod requirements;
+pub mod setuptools_stub;
 pub mod tls;
 
 pub use index_server::TestIndex;
 pub use model::{
     HashMode, MetadataMode, PageFormat, RangeMode, SdistKind, ServerOptions, TestFile, TestPackage,
 };
+pub use setuptools_stub::stub_setuptools;
 pub use tls::{ClientAuth, TestPki};

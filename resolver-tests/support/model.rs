@@ -23,6 +23,9 @@ pub struct TestPackage {
     pub yanked: Option<String>,
     /// The upload time (RFC 3339) shown on the project page, if any.
     pub upload_time: Option<String>,
+    /// Files its wheels carry besides the generated `<stem>/__init__.py` (which a file of the
+    /// same path replaces): `(path in the wheel, contents)`.
+    pub module_files: Vec<(String, String)>,
 }
 
 impl TestPackage {
@@ -39,7 +42,17 @@ impl TestPackage {
             provides_extra: Vec::new(),
             yanked: None,
             upload_time: None,
+            module_files: Vec::new(),
         }
+    }
+
+    /// Adds files to its wheels (see [`TestPackage::module_files`]).
+    pub fn with_module_files(mut self, files: &[(&str, &str)]) -> TestPackage {
+        self.module_files = files
+            .iter()
+            .map(|(path, contents)| ((*path).to_owned(), (*contents).to_owned()))
+            .collect();
+        self
     }
 
     /// Replaces the requirement list.

@@ -76,26 +76,27 @@ pub fn describe(failure: &Failure) -> String {
 /// resolver's "failed to fetch `numpy` 1.25.2" over "the build backend of numpy 1.25.2
 /// failed" says less than the build error alone.
 fn chain_from_the_build(error: &anyhow::Error) -> Vec<String> {
-    let is_build = |cause: &&(dyn std::error::Error + 'static)| {
-        cause
-            .downcast_ref::<SourceError>()
-            .is_some_and(|source| source.inner().is::<BuildError>())
-    };
     let start = error
         .chain()
-        .position(|cause| is_build(&cause))
+        .position(|cause| build_error(cause).is_some())
         .unwrap_or(0);
     error.chain().skip(start).map(ToString::to_string).collect()
 }
 
 /// What a failed build backend printed, when the failure is one.
 fn backend_output(error: &anyhow::Error) -> Option<String> {
-    error.chain().find_map(|cause| {
+    error
+        .chain()
+        .find_map(|cause| build_error(cause)?.backend_output())
+}
+
+/// `cause` as a build error: itself, or what the resolver's source error wraps.
+fn build_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a BuildError> {
+    cause.downcast_ref::<BuildError>().or_else(|| {
         cause
             .downcast_ref::<SourceError>()?
             .inner()
-            .downcast_ref::<BuildError>()?
-            .backend_output()
+            .downcast_ref::<BuildError>()
     })
 }
 

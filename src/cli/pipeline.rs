@@ -125,12 +125,9 @@ pub(super) async fn compile(
     if let Some(preferences) = preferences {
         settings.resolve.preferences.clone_from(preferences);
     }
-    // A local project that only a build can tell is refused until builds exist.
-    if let Some(error) = manifest.unbuilt_error() {
-        return Err(anyhow::Error::new(error).into());
-    }
     let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
     let (builder, builds) = builder(&settings, &client, compilation.quiet);
+    build_local_projects(&mut manifest, &builder, settings.cache_dir.as_deref()).await?;
     let progress = compilation.progress.then(|| {
         Progress::start(
             &client,
@@ -266,20 +263,61 @@ pub(super) async fn resolve_union(
             preferences.entry(name).or_insert(version);
         }
     }
-    if let Some(error) = manifest.unbuilt_error() {
-        return Err(anyhow::Error::new(error).into());
-    }
     let output = output_target(options, first)?;
     let mut settings = resolve_settings(options, first, &manifest, &variables, output)?;
     settings.resolve.preferences = preferences;
     let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
     let (builder, _) = builder(&settings, &client, quiet);
+    build_local_projects(&mut manifest, &builder, settings.cache_dir.as_deref()).await?;
     let resolution = resolve_current(&manifest, &settings, &builder, quiet).await?;
     Ok(resolution
         .pins
         .into_iter()
         .map(|pin| (pin.name, pin.version))
         .collect())
+}
+
+/// Builds the local projects (directories, git checkouts) whose metadata only a build can
+/// tell, and fills them in; with `--no-build` they are refused, naming the line. A checkout in
+/// the cache cannot change, so its build is cached by commit; a directory is built every run.
+async fn build_local_projects(
+    manifest: &mut Manifest,
+    builder: &Builder,
+    cache_dir: Option<&Path>,
+) -> Result<(), Failure> {
+    if !builder.enabled() {
+        return match manifest.unbuilt_error() {
+            Some(error) => Err(anyhow::Error::new(error).into()),
+            None => Ok(()),
+        };
+    }
+    let checkouts = cache_dir.map(|dir| dir.join(crate::cache::GIT_CHECKOUTS_DIR));
+    let mut built: HashMap<PathBuf, crate::metadata::CoreMetadata> = HashMap::new();
+    for project in manifest.projects_to_build() {
+        let metadata = match built.get(&project.directory) {
+            Some(metadata) => metadata.clone(),
+            None => {
+                let label = project.name.as_ref().map_or_else(
+                    || project.directory.display().to_string(),
+                    ToString::to_string,
+                );
+                let immutable = checkouts
+                    .as_deref()
+                    .and_then(|checkouts| project.directory.strip_prefix(checkouts).ok())
+                    .map(|commit| format!("git:{}", commit.display()));
+                let metadata = builder
+                    .build_local_tree(&project.directory, &label, immutable.as_deref())
+                    .await
+                    .map_err(anyhow::Error::new)?;
+                built.insert(project.directory.clone(), metadata.clone());
+                metadata
+            }
+        };
+        manifest
+            .set_built(project.id, &metadata)
+            .map_err(anyhow::Error::new)?;
+    }
+    Ok(())
 }
 
 /// Resolves `manifest`, and once more when a file a cached page listed turned out to be gone
