@@ -245,7 +245,7 @@ fn unusable_paths_are_errors_naming_the_file_line_and_cause() {
             ),
         ),
         (
-            // Only a build can tell; without one (there is none yet) the line is refused.
+            // Only a build can tell; with `--no-build` the line is refused.
             "six\n-e ./computed\n",
             format!(
                 "requirements.in:2: `{root}/computed` declares its metadata in no file pinwheel reads statically (the `install_requires` given to `setup()` is computed, not written as a literal)"
@@ -259,7 +259,8 @@ fn unusable_paths_are_errors_naming_the_file_line_and_cause() {
     project.write("dist/foo-1.0-py3-none-any.whl", "");
     for (content, expected) in cases {
         project.write("requirements.in", content);
-        let run = project.resolve(&server, &["requirements.in"]);
+        // Without builds, a project only a build can tell is refused naming its line.
+        let run = project.resolve(&server, &["--no-build", "requirements.in"]);
         run.expect_code(2);
         assert!(
             run.stderr.contains(&expected),

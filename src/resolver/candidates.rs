@@ -119,6 +119,13 @@ pub struct VersionEntry {
     pub best: Result<Installable, Unusable>,
     /// Whether every file is yanked.
     pub yanked: bool,
+    /// When the target would install an sdist, a wheel of the same version (for another
+    /// platform or Python; a pure-Python one first) whose `METADATA` stands for it: static and
+    /// one range request away, where the sdist may mean a large download and a build. The
+    /// wheels of one release declare the same requirements, with markers where the platform
+    /// matters; uv reads metadata in the same order. Never for a `--no-binary` package, whose
+    /// wheels the user does not want trusted.
+    pub metadata_wheel: Option<usize>,
 }
 
 impl VersionEntry {
@@ -132,25 +139,14 @@ impl VersionEntry {
     }
 
     /// The file whose metadata stands for the version: the best file, unless that is an sdist
-    /// and the version has wheels (for other platforms or Pythons). A wheel's `METADATA` is
-    /// static and one range request away, where the sdist may mean a large download and a
-    /// build; the wheels of one release declare the same requirements, with markers where the
-    /// platform matters. uv reads metadata in the same order. A pure-Python wheel is
-    /// preferred, then the first listed.
+    /// and the version has wheels (for other platforms or Pythons): see
+    /// [`VersionEntry::metadata_wheel`].
     #[must_use]
     pub fn metadata_file(&self) -> Option<&IndexFile> {
         let best = self.best_file()?;
-        if best.dist.is_wheel() {
-            return Some(best);
-        }
-        let usable =
-            |file: &&IndexFile| file.dist.is_wheel() && (self.yanked || !file.yanked.is_yanked());
-        let pure = self.files.iter().filter(usable).find(|file| {
-            matches!(&file.dist, DistFilename::Wheel(wheel)
-                if wheel.tag.platform.iter().any(|platform| platform == "any"))
-        });
         Some(
-            pure.or_else(|| self.files.iter().find(usable))
+            self.metadata_wheel
+                .and_then(|index| self.files.get(index))
                 .unwrap_or(best),
         )
     }
@@ -270,6 +266,7 @@ impl VersionMap {
                 files: vec![file],
                 best: Ok(Installable::File(0)),
                 yanked: false,
+                metadata_wheel: None,
             },
         )
     }
@@ -283,6 +280,7 @@ impl VersionMap {
                 files: Vec::new(),
                 best: Ok(Installable::Directory),
                 yanked: false,
+                metadata_wheel: None,
             },
         )
     }
@@ -681,9 +679,25 @@ fn entry_for(
             },
         ),
     };
+    let metadata_wheel = match best {
+        Ok(Installable::File(index))
+            if !files[index].dist.is_wheel() && !options.no_binary.contains(name) =>
+        {
+            let usable =
+                |file: &&IndexFile| file.dist.is_wheel() && (yanked || !file.yanked.is_yanked());
+            let pure = files.iter().position(|file| {
+                usable(&file)
+                    && matches!(&file.dist, DistFilename::Wheel(wheel)
+                        if wheel.tag.platform.iter().any(|platform| platform == "any"))
+            });
+            pure.or_else(|| files.iter().position(|file| usable(&file)))
+        }
+        _ => None,
+    };
     Some(VersionEntry {
         files,
         best,
         yanked,
+        metadata_wheel,
     })
 }
