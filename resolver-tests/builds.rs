@@ -215,3 +215,64 @@ fn an_unnamed_local_project_with_only_a_setup_py_is_named_by_its_build() {
     assert!(lock.contains("leaf==1.0"), "{lock}");
     assert!(lock.contains("# via computed-name"), "{lock}");
 }
+
+/// Whether process `pid` is gone (a zombie counts as gone: this container's PID 1 may never
+/// reap an orphan).
+fn is_gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_kills_a_running_build_backend() {
+    let Some(python) = python("ctrl_c_stops_the_run_and_kills_a_running_build_backend") else {
+        return;
+    };
+    let server = index(
+        vec![TestPackage::new("leaf", "1.0")],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    // The backend says it is running through a FIFO (the test blocks reading it: no sleeps),
+    // then never finishes.
+    let fifo = project.path().join("running.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    project.write(
+        "pkg/pyproject.toml",
+        "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\"_build\"]\n\n[project]\nname = \"pkg\"\nversion = \"1.0\"\ndynamic = [\"dependencies\"]\n",
+    );
+    project.write(
+        "pkg/_build/backend.py",
+        &format!(
+            "import os\nimport time\n\n\ndef get_requires_for_build_wheel(config_settings=None):\n    return []\n\n\n\
+             def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):\n\
+             \x20   with open({:?}, 'w') as fifo:\n        fifo.write(str(os.getpid()))\n\
+             \x20   while True:\n        time.sleep(60)\n",
+            fifo.display().to_string()
+        ),
+    );
+    project.write("requirements.in", "-e ./pkg\n");
+    let python = python_arg(&python);
+    let args = project.resolve_args(&server, &["--python", python.as_str(), "requirements.in"]);
+    let spawned = project.spawn(&args);
+    let backend = std::fs::read_to_string(&fifo).unwrap();
+    assert!(!is_gone(&backend), "the backend runs");
+    let signalled = std::process::Command::new("kill")
+        .args(["-INT", &spawned.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let run = spawned.wait();
+    run.expect_code(130);
+    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
+    assert!(is_gone(&backend), "the backend {backend} outlived the run");
+    assert!(!project.path().join("requirements.txt").exists());
+}

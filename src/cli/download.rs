@@ -8,6 +8,7 @@ use anyhow::Context as _;
 
 use super::args::DownloadArgs;
 use super::diagnostics::{Failure, report};
+use super::interrupt::{INTERRUPTED, interrupted};
 use super::progress::Progress;
 use super::settings::download_settings;
 use super::units::format_size;
@@ -69,17 +70,6 @@ pub fn run(args: &DownloadArgs) -> ExitCode {
             )))
         }
         Err(DownloadFailure::Other(failure)) => report(&failure),
-    }
-}
-
-/// The exit code of a run stopped by Ctrl-C: 128 + SIGINT, as a shell reports it.
-const INTERRUPTED: u8 = 130;
-
-/// Completes on Ctrl-C. Never, when the handler cannot be installed: the default one then ends
-/// the process as it always did.
-async fn interrupted() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
     }
 }
 

@@ -15,6 +15,7 @@ mod diagnostics;
 mod download;
 mod each;
 mod hashes;
+mod interrupt;
 mod output;
 pub mod pip_compile;
 pub mod pip_env;

@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::args::ResolveArgs;
 use super::diagnostics::report;
 use super::each;
+use super::interrupt::{INTERRUPTED, interrupted};
 use super::pipeline::{RunState, compile};
 use super::settings::{Compilation, source_files};
 use super::{init_logging_coloured, runtime};
@@ -25,14 +26,30 @@ pub fn run(args: &ResolveArgs) -> ExitCode {
         Err(failure) => return report(&failure),
     };
     if args.each {
-        return runtime.block_on(each::run(args, started));
+        let outcome = runtime.block_on(async {
+            tokio::select! {
+                biased;
+                () = interrupted() => None,
+                code = each::run(args, started) => Some(code),
+            }
+        });
+        return outcome.unwrap_or_else(|| stopped(runtime));
     }
     let state = RunState::default();
     let outcome = runtime.block_on(async {
-        let sources = source_files(args)?;
-        let compilation = Compilation::settle(args, &sources)?;
-        compile(&compilation, &state, None, started).await
+        tokio::select! {
+            biased;
+            () = interrupted() => None,
+            outcome = async {
+                let sources = source_files(args)?;
+                let compilation = Compilation::settle(args, &sources)?;
+                compile(&compilation, &state, None, started).await
+            } => Some(outcome),
+        }
     });
+    let Some(outcome) = outcome else {
+        return stopped(runtime);
+    };
     match outcome {
         Ok(compiled) => {
             if !args.quiet {
@@ -46,4 +63,13 @@ pub fn run(args: &ResolveArgs) -> ExitCode {
         }
         Err(failure) => report(&failure),
     }
+}
+
+/// Ends a run stopped by Ctrl-C. The select dropped the resolve's futures, and with them every
+/// running build backend (its process group is killed when its future goes) and every
+/// temporary file; the output was never written.
+fn stopped(runtime: tokio::runtime::Runtime) -> ExitCode {
+    runtime.shutdown_background();
+    eprintln!("interrupted: nothing was written");
+    ExitCode::from(INTERRUPTED)
 }
