@@ -192,9 +192,10 @@ pub struct Environment {
     /// Its version (packse's default is 3.8).
     #[serde(default = "default_python")]
     pub python: String,
-    /// Other Pythons on the system (unused: pinwheel never looks for interpreters).
+    /// Other Pythons on the system (unused: they tell uv what it could build with, and the
+    /// scenarios' sdists never need a build here).
     #[serde(default)]
-    #[expect(dead_code, reason = "pinwheel never looks for interpreters")]
+    #[expect(dead_code, reason = "the scenarios' sdists never need a build")]
     pub additional_python: Vec<String>,
 }
 
