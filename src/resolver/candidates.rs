@@ -123,8 +123,8 @@ pub struct VersionEntry {
     /// platform or Python; a pure-Python one first) whose `METADATA` stands for it: static and
     /// one range request away, where the sdist may mean a large download and a build. The
     /// wheels of one release declare the same requirements, with markers where the platform
-    /// matters; uv reads metadata in the same order. Never for a `--no-binary` package, whose
-    /// wheels the user does not want trusted.
+    /// matters; uv reads metadata in the same order, `--no-binary` packages included (the flag
+    /// is about what gets installed: the sdist still is).
     pub metadata_wheel: Option<usize>,
 }
 
@@ -680,9 +680,7 @@ fn entry_for(
         ),
     };
     let metadata_wheel = match best {
-        Ok(Installable::File(index))
-            if !files[index].dist.is_wheel() && !options.no_binary.contains(name) =>
-        {
+        Ok(Installable::File(index)) if !files[index].dist.is_wheel() => {
             let usable =
                 |file: &&IndexFile| file.dist.is_wheel() && (yanked || !file.yanked.is_yanked());
             let pure = files.iter().position(|file| {
