@@ -214,6 +214,7 @@ fn build_resolution(
                 hashes,
                 unhashed_files,
                 file: best.cloned(),
+                files: files.to_vec(),
                 dependents: BTreeSet::new(),
                 origins: BTreeSet::new(),
                 markers: Vec::new(),

@@ -63,6 +63,10 @@ pub struct Pin {
     /// The file the target would install (`None` for local projects and direct URLs, whose
     /// file is the URL).
     pub file: Option<IndexFile>,
+    /// Every file of this version left after `--exclude-newer` (all platforms, the sdist
+    /// included), as the index listed them: what a lock that names files (`pylock.toml`)
+    /// writes.
+    pub files: Vec<IndexFile>,
     /// Projects that depend on it.
     pub dependents: BTreeSet<PackageName>,
     /// The input lines that name it: requirements and constraints.

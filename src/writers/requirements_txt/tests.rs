@@ -17,6 +17,7 @@ fn pin(name: &str, version: &str) -> Pin {
         hashes: Vec::new(),
         unhashed_files: Vec::new(),
         file: None,
+        files: Vec::new(),
         dependents: BTreeSet::new(),
         origins: BTreeSet::new(),
         markers: Vec::new(),
