@@ -18,7 +18,9 @@
 
 mod child;
 
-use std::ffi::OsStr;
+pub use child::passed_through;
+
+use std::ffi::{OsStr, OsString};
 use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitStatus;
@@ -76,6 +78,8 @@ pub struct HookRun<'a> {
     pub timeout: Duration,
     /// The user's `PATH`, which comes after the environments' bin directories.
     pub path_var: Option<&'a OsStr>,
+    /// The other variables the child sees (`HOME`, `TMPDIR`, the locale: [`passed_through`]).
+    pub passed_env: &'a [(OsString, OsString)],
 }
 
 /// A hook that could not be run or did not succeed. Every variant names the source tree.
@@ -315,7 +319,7 @@ impl HookRun<'_> {
             .arg(&request_path)
             .current_dir(self.source_dir)
             .env_clear()
-            .envs(child::passed_through_env())
+            .envs(self.passed_env.iter().cloned())
             .env("PYTHONNOUSERSITE", "1")
             .env("PYTHONUNBUFFERED", "1");
         if let Some(path_var) = &path_var {

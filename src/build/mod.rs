@@ -67,6 +67,9 @@ pub struct BuildOptions {
     /// The user's `PATH`: where interpreters are looked for, and what backends' children see
     /// (after the build environment's scripts).
     pub path_var: Option<OsString>,
+    /// The other variables of the user's environment that backends see: `HOME`, `TMPDIR`, the
+    /// locale (`hooks::passed_through` picks them); nothing else reaches a build.
+    pub passed_env: Vec<(OsString, OsString)>,
     /// How long one hook may run before its process group is killed.
     pub timeout: Duration,
     /// How many builds run at once.
@@ -79,6 +82,7 @@ impl Default for BuildOptions {
             enabled: true,
             python: None,
             path_var: None,
+            passed_env: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             jobs: DEFAULT_JOBS,
         }

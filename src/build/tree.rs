@@ -55,6 +55,7 @@ impl Inner {
             backend: &backend,
             timeout: self.options.timeout,
             path_var,
+            passed_env: &self.options.passed_env,
         }
         .get_requires_for_build_wheel()
         .await
@@ -83,6 +84,7 @@ impl Inner {
             backend: &backend,
             timeout: self.options.timeout,
             path_var,
+            passed_env: &self.options.passed_env,
         }
         .wheel_metadata()
         .await

@@ -54,14 +54,17 @@ const PASSED_THROUGH: &[&str] = &[
     "WINDIR",
 ];
 
-/// The passed-through variables (see [`PASSED_THROUGH`]) and every `LC_*`.
-pub(super) fn passed_through_env() -> Vec<(OsString, OsString)> {
-    std::env::vars_os()
-        .filter(|(name, _)| {
-            name.to_str()
-                .is_some_and(|name| PASSED_THROUGH.contains(&name) || name.starts_with("LC_"))
-        })
-        .collect()
+/// The passed-through variables (see [`PASSED_THROUGH`]) and every `LC_*` among `vars`: the
+/// caller hands in the process environment (`cli/settings` reads it once), so that this module
+/// reads none itself.
+pub fn passed_through(
+    vars: impl Iterator<Item = (OsString, OsString)>,
+) -> Vec<(OsString, OsString)> {
+    vars.filter(|(name, _)| {
+        name.to_str()
+            .is_some_and(|name| PASSED_THROUGH.contains(&name) || name.starts_with("LC_"))
+    })
+    .collect()
 }
 
 /// How a child ended.

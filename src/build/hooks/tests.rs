@@ -36,6 +36,8 @@ fn run<'a>(
         backend,
         timeout,
         path_var: Some(OsStr::new("/usr/bin:/bin")),
+        // What `cli/settings` would hand in; leaked, as the hook runs borrow it.
+        passed_env: Box::leak(super::passed_through(std::env::vars_os()).into_boxed_slice()),
     }
 }
 

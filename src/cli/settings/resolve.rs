@@ -549,6 +549,7 @@ pub fn resolve_settings(
         enabled: !options.no_build,
         python: options.python.clone(),
         path_var: std::env::var_os("PATH"),
+        passed_env: crate::build::hooks::passed_through(std::env::vars_os()),
         timeout: Duration::from_secs(options.build_timeout),
         jobs: options.build_jobs.max(1),
     };
