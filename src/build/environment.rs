@@ -73,7 +73,7 @@ impl Inner {
         let files = self
             .resolve_requirements(requirements, package, from, interpreter)
             .await?;
-        let key = environment_key(interpreter, &files);
+        let key = environment_key(&interpreter.cache_tag(), &files);
         let mut environments = self.environments.lock().await;
         if let Some(environment) = environments.get(&key) {
             return Ok(Arc::clone(environment));
@@ -242,11 +242,8 @@ impl Inner {
     }
 }
 
-/// The digest naming an environment: the interpreter and every pinned file.
-fn environment_key(
-    interpreter: &Interpreter,
-    files: &[(PackageName, Version, IndexFile)],
-) -> String {
+/// The digest naming an environment: the interpreter's tag and every pinned file, in any order.
+fn environment_key(interpreter_tag: &str, files: &[(PackageName, Version, IndexFile)]) -> String {
     let mut lines: Vec<String> = files
         .iter()
         .map(|(name, version, file)| {
@@ -258,11 +255,57 @@ fn environment_key(
         .collect();
     lines.sort();
     let mut hasher = Sha256Hasher::new();
-    hasher.update(interpreter.cache_tag().as_bytes());
+    hasher.update(interpreter_tag.as_bytes());
     for line in &lines {
         hasher.update(b"\n");
         hasher.update(line.as_bytes());
     }
     let (digest, _) = hasher.finish();
     digest.to_hex()[..32].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr as _;
+
+    use url::Url;
+
+    use super::*;
+    use crate::types::{
+        DistFilename, FileOrigin, MetadataAvailability, RedactedUrl, Sha256Digest, Yanked,
+    };
+
+    fn pinned(name: &str, version: &str) -> (PackageName, Version, IndexFile) {
+        let package = PackageName::from_str(name).unwrap();
+        let filename = format!("{name}-{version}-py3-none-any.whl");
+        let file = IndexFile {
+            dist: DistFilename::parse(&filename, &package).unwrap(),
+            url: Url::parse(&format!("https://files.example/{filename}")).unwrap(),
+            sha256: Some(Sha256Digest::of(filename.as_bytes())),
+            filename,
+            requires_python: None,
+            yanked: Yanked::No,
+            upload_time: None,
+            metadata: MetadataAvailability::NotAdvertised,
+            size: None,
+            origin: FileOrigin::Index(RedactedUrl::new(
+                Url::parse("https://index.example/simple/").unwrap(),
+            )),
+        };
+        (package, Version::from_str(version).unwrap(), file)
+    }
+
+    #[test]
+    fn an_environment_is_named_by_its_interpreter_and_pins_in_any_order() {
+        let tag = "cp311-manylinux_2_36_x86_64";
+        let (a, b) = (pinned("setuptools", "70.0"), pinned("wheel", "0.45.1"));
+        let key = environment_key(tag, &[a.clone(), b.clone()]);
+        assert_eq!(key.len(), 32);
+        assert_eq!(key, environment_key(tag, &[b.clone(), a.clone()]));
+        assert_ne!(
+            key,
+            environment_key("cp312-manylinux_2_36_x86_64", &[a.clone(), b])
+        );
+        assert_ne!(key, environment_key(tag, &[a, pinned("wheel", "0.45.0")]));
+    }
 }

@@ -100,15 +100,6 @@ pub trait BuildReporter: Send + Sync {
     fn finished(&self, what: &str, elapsed: Duration);
 }
 
-/// A reporter that says nothing.
-pub struct Silent;
-
-impl BuildReporter for Silent {
-    fn interpreter(&self, _: &Interpreter, _: &Target) {}
-    fn started(&self, _: &str) {}
-    fn finished(&self, _: &str, _: Duration) {}
-}
-
 /// The resolver's source for a run that may build: the registry, plus builds.
 #[derive(Clone)]
 pub struct Builder {
