@@ -15,6 +15,10 @@ use url::Url;
 
 use crate::types::{ExtraName, PackageName, RedactedUrl, Sha256Digest, Version};
 
+mod pylock;
+
+pub use pylock::{PylockError, parse_pylock, read_pylock};
+
 /// A parsed lock file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lock {

@@ -68,6 +68,35 @@ pub async fn complete_hashes(
     Ok(())
 }
 
+/// Fills in the sha256 of every file of every pin that the index listed without one, from the
+/// cache or the file itself (fetched in parallel): a pylock.toml names each file with its own
+/// digest, so it always needs them.
+///
+/// # Errors
+/// When a file cannot be fetched (or is not cached in `--offline` mode).
+pub async fn complete_file_hashes(
+    resolution: &mut Resolution,
+    client: &IndexClient,
+) -> anyhow::Result<()> {
+    for pin in &mut resolution.pins {
+        try_join_all(
+            pin.files
+                .iter_mut()
+                .filter(|file| file.sha256.is_none())
+                .map(|file| async move {
+                    let digest = client
+                        .file_sha256(file)
+                        .await
+                        .with_context(|| format!("cannot hash `{}`", file.filename))?;
+                    file.sha256 = Some(digest);
+                    anyhow::Ok(())
+                }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
