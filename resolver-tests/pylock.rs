@@ -302,10 +302,16 @@ fn a_password_in_the_index_url_never_reaches_the_pylock() {
     let server =
         TestIndex::start_with_basic_auth(graph(), ServerOptions::default(), "alice", &secret);
     let project = Project::new();
-    project.write("requirements.in", "lib\n");
     let index_url = server
         .index_url()
         .replacen("://", &format!("://alice:{secret}@"), 1);
+    // A direct URL may carry the password too: the archive entry must not.
+    let leaf = format!("{}leaf-4.0-py3-none-any.whl", server.files_dir_url()).replacen(
+        "://",
+        &format!("://alice:{secret}@"),
+        1,
+    );
+    project.write("requirements.in", &format!("lib\nleaf @ {leaf}\n"));
     let args: Vec<String> = [
         "resolve",
         "--index-url",
@@ -329,5 +335,9 @@ fn a_password_in_the_index_url_never_reaches_the_pylock() {
     assert_eq!(
         package(&parse(&text), "lib")["index"].as_str(),
         Some(server.index_url().as_str())
+    );
+    assert_eq!(
+        package(&parse(&text), "leaf")["archive"]["url"].as_str(),
+        Some(format!("{}leaf-4.0-py3-none-any.whl", server.files_dir_url()).as_str())
     );
 }
