@@ -341,3 +341,49 @@ fn a_password_in_the_index_url_never_reaches_the_pylock() {
         Some(format!("{}leaf-4.0-py3-none-any.whl", server.files_dir_url()).as_str())
     );
 }
+
+#[test]
+fn a_git_requirement_is_a_vcs_entry_at_its_commit() {
+    let server = index(graph(), ServerOptions::default());
+    let project = Project::new();
+    let repo = project.path().join("repo");
+    project.write(
+        "repo/pyproject.toml",
+        "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"pkg-demo\"\nversion = \"0.1.0\"\ndependencies = [\"leaf\"]\n",
+    );
+    let git = |args: &[&str]| {
+        let output = crate::clean_command("git", &repo)
+            .args([
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@example.invalid",
+            ])
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "."]);
+    git(&["commit", "--quiet", "-m", "one"]);
+    git(&["tag", "v1"]);
+    let commit = git(&["rev-parse", "HEAD"]);
+    let url = url::Url::from_file_path(&repo).unwrap().to_string();
+    project.write("requirements.in", &format!("pkg-demo @ git+{url}@v1\n"));
+    project
+        .resolve(&server, &["-o", "pylock.toml", "requirements.in"])
+        .expect_code(0);
+    let text = project.read("pylock.toml");
+    let lock = parse(&text);
+    let pkg = package(&lock, "pkg-demo");
+    assert!(pkg.get("version").is_none(), "{text}");
+    let vcs = pkg["vcs"].as_table().unwrap();
+    assert_eq!(vcs["type"].as_str(), Some("git"));
+    assert_eq!(vcs["url"].as_str(), Some(url.as_str()));
+    assert_eq!(vcs["requested-revision"].as_str(), Some("v1"));
+    assert_eq!(vcs["commit-id"].as_str(), Some(commit.as_str()), "{text}");
+    validate_with_packaging(&project.path().join("pylock.toml"));
+}
