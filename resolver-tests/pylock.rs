@@ -233,7 +233,17 @@ fn local_projects_and_direct_urls_are_directory_and_archive_entries() {
         "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"pkg-demo\"\nversion = \"0.1.0\"\ndependencies = [\"lib<1.5\"]\n",
     );
     let url = format!("{}leaf-4.0-py3-none-any.whl", server.files_dir_url());
-    project.write("requirements.in", &format!("-e ./pkg\nleaf @ {url}\n"));
+    let speedups = "speedups-0.1-py3-none-any.whl";
+    std::fs::create_dir_all(project.path().join("dist")).unwrap();
+    std::fs::write(
+        project.path().join("dist").join(speedups),
+        server.file_bytes(speedups).unwrap(),
+    )
+    .unwrap();
+    project.write(
+        "requirements.in",
+        &format!("-e ./pkg\nleaf @ {url}\n./dist/{speedups}\n"),
+    );
     project
         .resolve(&server, &["-o", "pylock.toml", "requirements.in"])
         .expect_code(0);
@@ -251,6 +261,16 @@ fn local_projects_and_direct_urls_are_directory_and_archive_entries() {
     assert_eq!(
         leaf["archive"]["hashes"]["sha256"].as_str(),
         server.sha256_of("leaf-4.0-py3-none-any.whl").as_deref(),
+        "{text}"
+    );
+    let archive = package(&lock, "speedups")["archive"].as_table().unwrap();
+    assert_eq!(
+        archive["path"].as_str(),
+        Some(format!("./dist/{speedups}").as_str())
+    );
+    assert_eq!(
+        archive["hashes"]["sha256"].as_str(),
+        server.sha256_of(speedups).as_deref(),
         "{text}"
     );
     assert_eq!(package(&lock, "lib")["version"].as_str(), Some("1.0"));
