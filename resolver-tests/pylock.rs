@@ -183,9 +183,9 @@ fn files_the_index_lists_without_a_digest_are_hashed() {
             ],
         )
         .expect_code(0);
-    let lock = parse(&project.read("locked.toml"));
+    let first = project.read("locked.toml");
     assert_eq!(
-        files(package(&lock, "lib")),
+        files(package(&parse(&first), "lib")),
         expected_files(
             &server,
             &[
@@ -195,6 +195,33 @@ fn files_the_index_lists_without_a_digest_are_hashed() {
             ]
         )
     );
+    // Without the cache, the existing lock's digests of the unchanged pin are reused: no file
+    // is downloaded again, and the lock is the same.
+    std::fs::remove_dir_all(project.cache_dir()).unwrap();
+    server.clear_requests();
+    project
+        .resolve(
+            &server,
+            &[
+                "--format",
+                "pylock.toml",
+                "-o",
+                "locked.toml",
+                "requirements.in",
+            ],
+        )
+        .expect_code(0);
+    let downloads: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|line| {
+            line.starts_with("GET /files/")
+                && !line.ends_with(".metadata")
+                && line.split(' ').count() == 2
+        })
+        .collect();
+    assert_eq!(downloads, Vec::<String>::new());
+    assert_eq!(project.read("locked.toml"), first);
 }
 
 #[test]

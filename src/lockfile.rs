@@ -17,7 +17,7 @@ use crate::types::{ExtraName, PackageName, RedactedUrl, Sha256Digest, Version};
 
 mod pylock;
 
-pub use pylock::{PylockError, parse_pylock, read_pylock};
+pub use pylock::{LockedFile, PylockError, parse_pylock, pylock_file_digests, read_pylock};
 
 /// A parsed lock file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -13,7 +13,10 @@ use anyhow::Context as _;
 use super::args::{NewlineArg, OutputFormatArg};
 use super::builds::builder;
 use super::diagnostics::Failure;
-use super::hashes::{KnownHashes, complete_file_hashes, complete_hashes, known_hashes};
+use super::hashes::{
+    KnownFileHashes, KnownHashes, complete_file_hashes, complete_hashes, known_file_hashes,
+    known_hashes,
+};
 use super::output::{copy_atomically, write_atomically};
 use super::preflight::{create_output_directory, refuse_output_among_inputs};
 use super::progress::Progress;
@@ -151,7 +154,11 @@ pub(super) async fn compile(
         if compilation.target_files_only {
             keep_target_files(&mut resolution, &settings.target);
         }
-        complete_file_hashes(&mut resolution, &client).await?;
+        let known = match &settings.output {
+            OutputTarget::File(path) if options.reuse_hashes => known_file_hashes(path),
+            _ => KnownFileHashes::default(),
+        };
+        complete_file_hashes(&mut resolution, &known, &client).await?;
     }
     drop(progress);
     for pin in &resolution.pins {

@@ -77,8 +77,68 @@ struct Archive {
 
 #[derive(Deserialize)]
 struct File {
+    name: Option<String>,
+    url: Option<String>,
     #[serde(default)]
     hashes: Hashes,
+}
+
+impl File {
+    /// The file name: `name`, else the URL's last segment (PEP 751 lets `name` be left out
+    /// when the URL ends with it).
+    fn filename(&self) -> Option<String> {
+        self.name.clone().or_else(|| {
+            let url = Url::parse(self.url.as_deref()?).ok()?;
+            url.path_segments()?.next_back().map(str::to_string)
+        })
+    }
+}
+
+/// The digest a pylock gives one file of one pinned version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedFile {
+    /// The project.
+    pub name: PackageName,
+    /// The pinned version.
+    pub version: Version,
+    /// The file name (a wheel's or an sdist's).
+    pub filename: String,
+    /// Its sha256.
+    pub sha256: Sha256Digest,
+}
+
+/// The sha256 of every sdist and wheel of the versioned packages of `text`: what a re-lock
+/// reuses for files the index lists without a digest, instead of downloading them again.
+/// Entries that do not parse are left out: reuse is an optimisation, never a reason to fail.
+#[must_use]
+pub fn pylock_file_digests(text: &str) -> Vec<LockedFile> {
+    let Ok(document) = toml::from_str::<Document>(text) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    for package in document.packages {
+        let (Ok(name), Some(Ok(version))) = (
+            PackageName::from_str(&package.name),
+            package.version.as_deref().map(Version::from_str),
+        ) else {
+            continue;
+        };
+        for file in package.sdist.iter().chain(&package.wheels) {
+            let (Some(filename), Some(Ok(sha256))) = (
+                file.filename(),
+                file.hashes.sha256.as_deref().map(Sha256Digest::from_str),
+            ) else {
+                continue;
+            };
+            files.push(LockedFile {
+                name: name.clone(),
+                version: version.clone(),
+                filename,
+                sha256,
+            });
+        }
+    }
+    files
 }
 
 #[derive(Deserialize, Default)]
@@ -196,6 +256,18 @@ directory = {{ path = "./local", editable = true }}
         );
         assert_eq!(six.hashes.len(), 1);
         assert!(six.marker.is_some());
+    }
+
+    #[test]
+    fn file_digests_are_read_by_name_or_url_tail() {
+        let digest = "b".repeat(64);
+        let text = format!(
+            "[[packages]]\nname = \"six\"\nversion = \"1.16.0\"\nsdist = {{ url = \"https://h/x/six-1.16.0.tar.gz\", hashes = {{ sha256 = \"{digest}\" }} }}\n"
+        );
+        let files = pylock_file_digests(&text);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].filename, "six-1.16.0.tar.gz");
+        assert!(pylock_file_digests("not toml [").is_empty());
     }
 
     #[test]

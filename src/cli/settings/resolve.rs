@@ -604,7 +604,9 @@ pub(in crate::cli) fn existing_pins(
         // Local and editable lines are not `==` pins.
         local_paths: LocalPaths::Skip,
     };
-    if crate::writers::is_pylock_path(path) {
+    // A pylock: a PEP 751 name, or any `.toml` output (`--format pylock-toml -o lock.toml`);
+    // no requirements file is a TOML file.
+    if crate::writers::is_pylock_path(path) || path.extension().is_some_and(|ext| ext == "toml") {
         let lock = crate::lockfile::read_pylock(path)
             .with_context(|| format!("cannot read the existing pins in `{}`", path.display()))?;
         return Ok(lock
