@@ -31,6 +31,7 @@ mod parity;
 mod pip_compile;
 mod private_index;
 mod published;
+mod pylock;
 mod scenario;
 mod secrets;
 mod sources;

@@ -2,7 +2,7 @@
 //! place an index URL can come from (`--index-url`, `PIP_INDEX_URL`, an input's
 //! `--index-url`/`--extra-index-url` lines, literal and through `${VAR}`, `--find-links`, a
 //! direct URL), in a netrc file and as a `keyring` command's answer, the index demands HTTP Basic auth with it, and after
-//! `resolve` (`-vv`, `RUST_LOG=trace`, JSON, index annotations), `check`, `download`, failing
+//! `resolve` (`-vv`, `RUST_LOG=trace`, JSON, pylock.toml, index annotations), `check`, `download`, failing
 //! runs and `--help`,
 //! the password occurs in no output, no file written and nothing in the cache directory.
 
@@ -178,6 +178,24 @@ fn a_planted_password_is_sent_but_never_written() {
         &[("PIP_INDEX_URL", &with_secret), ("RUST_LOG", "trace")],
     );
     outputs.run("resolve PIP_INDEX_URL --format json", &run, 0);
+
+    // A pylock.toml, whose URLs (the index's, a direct URL's) lose their credentials altogether.
+    project.write(
+        "pylock.in",
+        &format!("app\nlib @ http://{USER}:{secret}@{origin}/files/lib-1.0-py3-none-any.whl\n"),
+    );
+    let run = resolve(
+        &[
+            "--index-url",
+            &with_secret,
+            "-o",
+            "pylock.toml",
+            "-vv",
+            "pylock.in",
+        ],
+        &trace,
+    );
+    outputs.run("resolve -o pylock.toml", &run, 0);
 
     // Option lines of an input, literal and through `${VAR}` references, and a direct URL.
     // Another URL of the same index (no trailing slash), so that both lines are written.
@@ -421,7 +439,7 @@ fn a_planted_password_is_sent_but_never_written() {
 
     outputs.tree(project.path());
     // The files that hold the secret because the test wrote it there: the inputs.
-    let inputs = ["lines.in", "bad.in", "netrc", "bin/keyring"]
+    let inputs = ["lines.in", "pylock.in", "bad.in", "netrc", "bin/keyring"]
         .map(|name| project.path().join(name).display().to_string());
     outputs.pieces.retain(|(label, _)| !inputs.contains(label));
     let cache_files = outputs

@@ -15,6 +15,10 @@ use url::Url;
 
 use crate::types::{ExtraName, PackageName, RedactedUrl, Sha256Digest, Version};
 
+mod pylock;
+
+pub use pylock::{LockedFile, PylockError, parse_pylock, pylock_file_digests, read_pylock};
+
 /// A parsed lock file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lock {

@@ -459,6 +459,11 @@ pub struct ResolveArgs {
     #[arg(long, value_enum, default_value_t = OutputFormatArg::RequirementsTxt)]
     pub format: OutputFormatArg,
 
+    /// With pylock.toml output: write only the wheels the target can install (and the sdist),
+    /// not every file of each version.
+    #[arg(long)]
+    pub target_files_only: bool,
+
     /// A package to treat as unsafe in a requirements file (repeatable); replaces the default
     /// list (pip, setuptools).
     #[arg(long, value_name = "NAME")]
@@ -630,6 +635,9 @@ pub enum OutputFormatArg {
     RequirementsTxt,
     /// A JSON document for programs.
     Json,
+    /// A PEP 751 `pylock.toml` lock (implied by `-o pylock.toml` or `-o pylock.NAME.toml`).
+    #[value(alias = "pylock.toml")]
+    PylockToml,
 }
 
 /// `--newline`.

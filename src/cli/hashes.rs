@@ -68,6 +68,57 @@ pub async fn complete_hashes(
     Ok(())
 }
 
+/// The digest of each file an existing pylock.toml names, by pin and file name.
+pub type KnownFileHashes = HashMap<(PackageName, Version, String), Sha256Digest>;
+
+/// The file digests of the existing pylock at `path`. A missing or unreadable file contributes
+/// nothing: reuse is an optimisation, never a reason to fail.
+#[must_use]
+pub fn known_file_hashes(path: &Path) -> KnownFileHashes {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return KnownFileHashes::new();
+    };
+    crate::lockfile::pylock_file_digests(&text)
+        .into_iter()
+        .map(|file| ((file.name, file.version, file.filename), file.sha256))
+        .collect()
+}
+
+/// Fills in the sha256 of every file of every pin that the index listed without one: from
+/// `known` (the existing pylock's digest of the same file of the same version), else from the
+/// cache or the file itself (fetched in parallel). A pylock.toml names each file with its own
+/// digest, so it always needs them.
+///
+/// # Errors
+/// When a file cannot be fetched (or is not cached in `--offline` mode).
+pub async fn complete_file_hashes(
+    resolution: &mut Resolution,
+    known: &KnownFileHashes,
+    client: &IndexClient,
+) -> anyhow::Result<()> {
+    for pin in &mut resolution.pins {
+        for file in pin.files.iter_mut().filter(|file| file.sha256.is_none()) {
+            let key = (pin.name.clone(), pin.version.clone(), file.filename.clone());
+            file.sha256 = known.get(&key).copied();
+        }
+        try_join_all(
+            pin.files
+                .iter_mut()
+                .filter(|file| file.sha256.is_none())
+                .map(|file| async move {
+                    let digest = client
+                        .file_sha256(file)
+                        .await
+                        .with_context(|| format!("cannot hash `{}`", file.filename))?;
+                    file.sha256 = Some(digest);
+                    anyhow::Ok(())
+                }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

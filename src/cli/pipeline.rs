@@ -13,7 +13,10 @@ use anyhow::Context as _;
 use super::args::{NewlineArg, OutputFormatArg};
 use super::builds::builder;
 use super::diagnostics::Failure;
-use super::hashes::{KnownHashes, complete_hashes, known_hashes};
+use super::hashes::{
+    KnownFileHashes, KnownHashes, complete_file_hashes, complete_hashes, known_file_hashes,
+    known_hashes,
+};
 use super::output::{copy_atomically, write_atomically};
 use super::preflight::{create_output_directory, refuse_output_among_inputs};
 use super::progress::Progress;
@@ -30,7 +33,10 @@ use crate::inputs::{
 };
 use crate::resolver::{PinSource, Resolution, ResolveError};
 use crate::types::{PackageName, RedactedUrl, Version};
-use crate::writers::{JsonContext, is_git, write_json, write_requirements_txt};
+use crate::writers::{
+    JsonContext, PylockOptions, is_git, keep_target_files, write_json, write_pylock,
+    write_requirements_txt,
+};
 
 /// What the compilations of one run share: index clients, one per distinct set of client
 /// options (input files may carry their own `--index-url` lines), all over one cache; and
@@ -144,6 +150,16 @@ pub(super) async fn compile(
         };
         complete_hashes(&mut resolution, &known, &client).await?;
     }
+    if compilation.format == OutputFormatArg::PylockToml {
+        if compilation.target_files_only {
+            keep_target_files(&mut resolution, &settings.target);
+        }
+        let known = match &settings.output {
+            OutputTarget::File(path) if options.reuse_hashes => known_file_hashes(path),
+            _ => KnownFileHashes::default(),
+        };
+        complete_file_hashes(&mut resolution, &known, &client).await?;
+    }
     drop(progress);
     for pin in &resolution.pins {
         if let Some(kept) = settings.resolve.preferences.get(&pin.name)
@@ -201,6 +217,12 @@ pub(super) async fn compile(
                 python_platform: settings.target.platform().to_string(),
                 elapsed_ms: started.elapsed().as_millis(),
                 requests: client.requests_sent(),
+            },
+        ),
+        OutputFormatArg::PylockToml => write_pylock(
+            &resolution,
+            &PylockOptions {
+                target: settings.target.clone(),
             },
         ),
     };

@@ -236,8 +236,10 @@ pub struct Compilation {
     pub variables: Variables,
     /// `--with` requirements.
     pub with: Vec<String>,
-    /// `--format`.
+    /// `--format`, or pylock.toml when the output file has a PEP 751 name.
     pub format: OutputFormatArg,
+    /// `--target-files-only` (pylock.toml output only).
+    pub target_files_only: bool,
     /// `--check`.
     pub check: bool,
     /// `--dry-run`.
@@ -261,12 +263,27 @@ impl Compilation {
         if args.check && args.format == OutputFormatArg::Json {
             bail!("`--check` compares requirements files; it cannot be used with `--format json`");
         }
+        let options = settle_options(args, sources)?;
+        // PEP 751 file names say what the file is, as uv infers it from `-o pylock.toml`.
+        let format = match &options.output_file {
+            Some(path)
+                if args.format == OutputFormatArg::RequirementsTxt
+                    && crate::writers::is_pylock_path(path) =>
+            {
+                OutputFormatArg::PylockToml
+            }
+            _ => args.format,
+        };
+        if args.target_files_only && format != OutputFormatArg::PylockToml {
+            bail!("`--target-files-only` applies to pylock.toml output (`--format pylock-toml`)");
+        }
         Ok(Self {
             sources: sources.to_vec(),
-            options: settle_options(args, sources)?,
+            options,
             variables: environment_variables(),
             with: args.with.clone(),
-            format: args.format,
+            format,
+            target_files_only: args.target_files_only,
             check: args.check,
             dry_run: args.dry_run,
             backup: args.backup,
@@ -588,6 +605,18 @@ pub(in crate::cli) fn existing_pins(
         // Local and editable lines are not `==` pins.
         local_paths: LocalPaths::Skip,
     };
+    // A pylock: a PEP 751 name, or any `.toml` output (`--format pylock-toml -o lock.toml`);
+    // no requirements file is a TOML file.
+    if crate::writers::is_pylock_path(path) || path.extension().is_some_and(|ext| ext == "toml") {
+        let lock = crate::lockfile::read_pylock(path)
+            .with_context(|| format!("cannot read the existing pins in `{}`", path.display()))?;
+        return Ok(lock
+            .pins
+            .into_iter()
+            .filter(|pin| !freed.contains(&pin.name))
+            .filter_map(|pin| Some((pin.name.clone(), pin.version()?.clone())))
+            .collect());
+    }
     let lock = read_manifest(path, OriginKind::Requirement, read_options)
         .with_context(|| format!("cannot read the existing pins in `{}`", path.display()))?;
     Ok(lock
