@@ -34,6 +34,7 @@ mod published;
 mod scenario;
 mod secrets;
 mod sources;
+mod targets;
 mod team;
 mod tls;
 mod upgrade;

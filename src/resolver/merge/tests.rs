@@ -1,0 +1,71 @@
+use std::collections::BTreeSet;
+
+use super::{separating_variables, target_marker};
+
+fn values(targets: &[(&str, &str, &str)]) -> Vec<[String; 3]> {
+    targets
+        .iter()
+        .map(|(python, platform, machine)| {
+            [
+                python.to_string(),
+                platform.to_string(),
+                machine.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// 3.11 and 3.12 on linux and windows, Python-major.
+fn grid() -> Vec<[String; 3]> {
+    values(&[
+        ("3.11", "linux", "x86_64"),
+        ("3.11", "win32", "AMD64"),
+        ("3.12", "linux", "x86_64"),
+        ("3.12", "win32", "AMD64"),
+    ])
+}
+
+fn marker(on: &[usize], versions: &[&[usize]]) -> String {
+    let values = grid();
+    let sets: Vec<BTreeSet<usize>> = versions
+        .iter()
+        .map(|set| set.iter().copied().collect())
+        .collect();
+    let refs: Vec<&BTreeSet<usize>> = sets.iter().collect();
+    let used = separating_variables(&values, &[0, 1, 2], &refs);
+    target_marker(&values, &used, &on.iter().copied().collect())
+}
+
+#[test]
+fn a_platform_split_names_the_platform_only() {
+    assert_eq!(
+        marker(&[0, 2], &[&[0, 2], &[1, 3]]),
+        "sys_platform == 'linux'"
+    );
+    assert_eq!(
+        marker(&[1, 3], &[&[0, 2], &[1, 3]]),
+        "sys_platform == 'win32'"
+    );
+}
+
+#[test]
+fn a_python_split_names_the_python_only() {
+    assert_eq!(
+        marker(&[0, 1], &[&[0, 1], &[2, 3]]),
+        "python_version == '3.11'"
+    );
+}
+
+#[test]
+fn a_package_on_some_targets_only_is_false_elsewhere() {
+    // Pinned on 3.12 linux only.
+    assert_eq!(
+        marker(&[2], &[&[2]]),
+        "python_version == '3.12' and sys_platform == 'linux'"
+    );
+    // Pinned on three targets: both variables, one term per target.
+    assert_eq!(
+        marker(&[0, 1, 2], &[&[0, 1, 2]]),
+        "(python_version == '3.11' and sys_platform == 'linux') or (python_version == '3.11' and sys_platform == 'win32') or (python_version == '3.12' and sys_platform == 'linux')"
+    );
+}
