@@ -323,3 +323,33 @@ fn configuration_takes_the_targets_as_arrays() {
         Some("python_version == '3.12'")
     );
 }
+
+#[test]
+fn consistent_gives_a_package_one_version_wherever_every_target_allows_it() {
+    let server = server();
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let mut args = ALL_TARGETS.to_vec();
+    args.extend(["--consistent", "requirements.in"]);
+    project.resolve(&server, &args).expect_code(0);
+    let merged = project.read("requirements.txt");
+    // Every target can take plat 1.0, pyver 1.0 and mixed 2.0: one line each, no marker.
+    for pin in ["plat==1.0", "pyver==1.0", "mixed==2.0", "shared==1.0"] {
+        assert_eq!(marker_of(&merged, pin), None, "{merged}");
+    }
+    assert!(!merged.contains("plat==2.0") && !merged.contains("pyver==2.0"));
+    // A dependency only Windows has keeps its marker.
+    assert_eq!(
+        marker_of(&merged, "winextra==1.0").as_deref(),
+        Some("sys_platform == 'win32'")
+    );
+
+    // With one target there is nothing to be consistent across.
+    let run = project.resolve(&server, &["--consistent", "requirements.in"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("`--consistent` needs `--each`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -443,7 +443,9 @@ pub struct ResolveArgs {
     pub each: bool,
 
     /// With `--each`: give packages shared between the outputs the same version in all of them.
-    #[arg(long, requires = "each")]
+    /// With several targets: give a package one version on every target wherever every target
+    /// allows it.
+    #[arg(long)]
     pub consistent: bool,
 
     /// Keep the previous output as `x.txt.bak` when replacing it.

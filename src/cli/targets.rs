@@ -13,12 +13,26 @@ use super::pipeline::resolve_current;
 use super::settings::{Compilation, ResolveSettings, existing_pins_on};
 use crate::index::IndexClient;
 use crate::inputs::Manifest;
+use crate::resolver::Resolution;
 use crate::resolver::merge::{Merged, merge};
 use crate::types::{PackageName, Version};
 
+/// What every target's resolution shares.
+struct Pass<'a> {
+    manifest: &'a Manifest,
+    settings: &'a ResolveSettings,
+    compilation: &'a Compilation,
+    client: &'a IndexClient,
+    notes: &'a Arc<BuildNotes>,
+}
+
 /// Resolves `manifest` for every target of `settings` and merges the answers. Each target
 /// prefers the existing lock's pins whose markers hold there (or `preferences`, from
-/// `--each --consistent`, for all of them); the targets take no preferences from each other.
+/// `--each --consistent`, for all of them); the targets take no preferences from each other,
+/// except with `--consistent`: then a second pass gives every target the lowest version any
+/// target chose of each package as its preference, so that a package gets one version
+/// wherever every target allows it (the lowest, because a newer one was left out by some
+/// target for a reason: a missing wheel, its `Requires-Python`).
 pub(super) async fn resolve_targets(
     manifest: &Manifest,
     settings: &ResolveSettings,
@@ -27,10 +41,16 @@ pub(super) async fn resolve_targets(
     client: &IndexClient,
     notes: &Arc<BuildNotes>,
 ) -> Result<Merged, Failure> {
-    let mut runs = Vec::new();
+    let pass = Pass {
+        manifest,
+        settings,
+        compilation,
+        client,
+        notes,
+    };
+    let mut per_target = Vec::new();
     for named in &settings.targets {
-        let mut options = settings.resolve.clone();
-        options.preferences = match preferences {
+        per_target.push(match preferences {
             Some(given) => given.clone(),
             None => existing_pins_on(
                 &compilation.options,
@@ -38,18 +58,58 @@ pub(super) async fn resolve_targets(
                 &compilation.variables,
                 Some(&named.target),
             )?,
-        };
-        let builder = target_builder(settings, client, &named.target, notes);
-        runs.push(async move {
+        });
+    }
+    let note_moves = !compilation.quiet && preferences.is_none();
+    let mut resolutions = resolve_pass(&pass, per_target, note_moves).await?;
+    if compilation.consistent_targets {
+        let mut lowest: HashMap<PackageName, Version> = HashMap::new();
+        for pin in resolutions.iter().flat_map(|resolution| &resolution.pins) {
+            lowest
+                .entry(pin.name.clone())
+                .and_modify(|known| {
+                    if pin.version < *known {
+                        known.clone_from(&pin.version);
+                    }
+                })
+                .or_insert_with(|| pin.version.clone());
+        }
+        let shared = vec![lowest; settings.targets.len()];
+        resolutions = resolve_pass(&pass, shared, false).await?;
+    }
+    let targets: Vec<_> = settings
+        .targets
+        .iter()
+        .map(|named| named.target.clone())
+        .collect();
+    Ok(merge(&targets, resolutions).map_err(anyhow::Error::new)?)
+}
+
+/// One resolution per target, concurrently, target `i` preferring `preferences[i]`; with
+/// `note_moves`, says which preferred versions a target could not keep.
+async fn resolve_pass(
+    pass: &Pass<'_>,
+    preferences: Vec<HashMap<PackageName, Version>>,
+    note_moves: bool,
+) -> Result<Vec<Resolution>, Failure> {
+    let runs = pass
+        .settings
+        .targets
+        .iter()
+        .zip(preferences)
+        .map(|(named, preferences)| async move {
+            let mut options = pass.settings.resolve.clone();
+            options.preferences = preferences;
+            let builder = target_builder(pass.settings, pass.client, &named.target, pass.notes);
             let resolution = resolve_current(
-                manifest,
+                pass.manifest,
                 &named.target,
                 &options,
                 &builder,
-                compilation.quiet,
+                pass.compilation.quiet,
             )
             .await?;
-            if !compilation.quiet && preferences.is_none() {
+            if note_moves {
                 for pin in &resolution.pins {
                     if let Some(kept) = options.preferences.get(&pin.name)
                         && *kept != pin.version
@@ -63,12 +123,5 @@ pub(super) async fn resolve_targets(
             }
             Ok::<_, Failure>(resolution)
         });
-    }
-    let resolutions = try_join_all(runs).await?;
-    let targets: Vec<_> = settings
-        .targets
-        .iter()
-        .map(|named| named.target.clone())
-        .collect();
-    Ok(merge(&targets, resolutions).map_err(anyhow::Error::new)?)
+    try_join_all(runs).await
 }

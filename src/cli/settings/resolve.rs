@@ -245,6 +245,9 @@ pub struct Compilation {
     pub check: bool,
     /// `--dry-run`.
     pub dry_run: bool,
+    /// `--consistent` without `--each`: with several targets, one version per package across
+    /// them wherever every target allows it.
+    pub consistent_targets: bool,
     /// `--backup`.
     pub backup: bool,
     /// `--quiet`.
@@ -264,9 +267,18 @@ impl Compilation {
         if args.check && args.format == OutputFormatArg::Json {
             bail!("`--check` compares requirements files; it cannot be used with `--format json`");
         }
+        let options = settle_options(args, sources)?;
+        let several_targets =
+            options.python_version.len() * options.python_platform.len().max(1) > 1;
+        if args.consistent && !args.each && !several_targets {
+            bail!(
+                "`--consistent` needs `--each` (one version across the outputs) or several targets (`--python-version`/`--python-platform` repeated: one version across the targets)"
+            );
+        }
         Ok(Self {
             sources: sources.to_vec(),
-            options: settle_options(args, sources)?,
+            options,
+            consistent_targets: args.consistent && !args.each,
             variables: environment_variables(),
             with: args.with.clone(),
             format: args.format,
