@@ -252,6 +252,8 @@ fn targets_markers_cannot_tell_apart_are_refused() {
         run.stderr
     );
     assert!(!project.path().join("requirements.txt").exists());
+    // Refused before resolving: the index was not asked anything.
+    assert_eq!(server.requests(), Vec::<String>::new());
 }
 
 #[test]

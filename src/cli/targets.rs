@@ -14,7 +14,7 @@ use super::settings::{Compilation, ResolveSettings, existing_pins_on};
 use crate::index::IndexClient;
 use crate::inputs::Manifest;
 use crate::resolver::Resolution;
-use crate::resolver::merge::{Merged, merge};
+use crate::resolver::merge::{Merged, distinguishable, merge};
 use crate::types::{PackageName, Version};
 
 /// What every target's resolution shares.
@@ -41,6 +41,12 @@ pub(super) async fn resolve_targets(
     client: &IndexClient,
     notes: &Arc<BuildNotes>,
 ) -> Result<Merged, Failure> {
+    let targets: Vec<_> = settings
+        .targets
+        .iter()
+        .map(|named| named.target.clone())
+        .collect();
+    distinguishable(&targets).map_err(anyhow::Error::new)?;
     let pass = Pass {
         manifest,
         settings,
@@ -77,11 +83,6 @@ pub(super) async fn resolve_targets(
         let shared = vec![lowest; settings.targets.len()];
         resolutions = resolve_pass(&pass, shared, false).await?;
     }
-    let targets: Vec<_> = settings
-        .targets
-        .iter()
-        .map(|named| named.target.clone())
-        .collect();
     Ok(merge(&targets, resolutions).map_err(anyhow::Error::new)?)
 }
 

@@ -76,15 +76,7 @@ pub struct Merged {
 /// # Errors
 /// [`MergeError::Indistinguishable`] when two targets have the same marker variables.
 pub fn merge(targets: &[Target], resolutions: Vec<Resolution>) -> Result<Merged, MergeError> {
-    let values: Vec<[String; 3]> = targets.iter().map(variable_values).collect();
-    for (index, value) in values.iter().enumerate() {
-        if let Some(earlier) = values[..index].iter().position(|known| known == value) {
-            return Err(MergeError::Indistinguishable {
-                first: targets[earlier].to_string(),
-                second: targets[index].to_string(),
-            });
-        }
-    }
+    let values = distinguishable(targets)?;
     // Only the variables whose value differs between targets may appear in a marker.
     let distinguishing: Vec<usize> = (0..VARIABLES.len())
         .filter(|&variable| {
@@ -139,6 +131,24 @@ pub fn merge(targets: &[Target], resolutions: Vec<Resolution>) -> Result<Merged,
         resolution: Resolution { pins, edges },
         targets: pin_targets,
     })
+}
+
+/// The marker variables of each target, or [`MergeError::Indistinguishable`] when two targets
+/// share them all: checked before resolving too, so that such a run fails at once.
+///
+/// # Errors
+/// When two targets have the same `python_version`, `sys_platform` and `platform_machine`.
+pub fn distinguishable(targets: &[Target]) -> Result<Vec<[String; 3]>, MergeError> {
+    let values: Vec<[String; 3]> = targets.iter().map(variable_values).collect();
+    for (index, value) in values.iter().enumerate() {
+        if let Some(earlier) = values[..index].iter().position(|known| known == value) {
+            return Err(MergeError::Indistinguishable {
+                first: targets[earlier].to_string(),
+                second: targets[index].to_string(),
+            });
+        }
+    }
+    Ok(values)
 }
 
 /// `python_version`, `sys_platform` and `platform_machine` of `target`.
