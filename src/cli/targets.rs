@@ -1,6 +1,6 @@
-//! Several exact targets in one `resolve`: each target resolved on its own (concurrently, over
-//! the compilation's one index client and cache), then merged by `resolver::merge` into pins
-//! with markers.
+//! Several exact targets in one `resolve`: each target resolved on its own (the first alone,
+//! then the others concurrently, over the compilation's one index client and cache), then
+//! merged by `resolver::merge` into pins with markers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use futures::future::try_join_all;
 use super::builds::{BuildNotes, target_builder};
 use super::diagnostics::Failure;
 use super::pipeline::resolve_current;
-use super::settings::{Compilation, ResolveSettings, existing_pins_on};
+use super::settings::{Compilation, NamedTarget, ResolveSettings, existing_pins_on};
 use crate::index::IndexClient;
 use crate::inputs::Manifest;
 use crate::resolver::Resolution;
@@ -86,43 +86,61 @@ pub(super) async fn resolve_targets(
     Ok(merge(&targets, resolutions).map_err(anyhow::Error::new)?)
 }
 
-/// One resolution per target, concurrently, target `i` preferring `preferences[i]`; with
-/// `note_moves`, says which preferred versions a target could not keep.
+/// One resolution per target, target `i` preferring `preferences[i]`; with `note_moves`, says
+/// which preferred versions a target could not keep. The first target is resolved alone, then
+/// the others concurrently: they need mostly the same pages and metadata, which the first
+/// leaves in the cache, so a cold run fetches them once instead of once per target (six
+/// targets of `jupyter.in` at once sent 930 requests, against 196 for one).
 async fn resolve_pass(
     pass: &Pass<'_>,
     preferences: Vec<HashMap<PackageName, Version>>,
     note_moves: bool,
 ) -> Result<Vec<Resolution>, Failure> {
-    let runs = pass
+    let mut runs: Vec<_> = pass
         .settings
         .targets
         .iter()
         .zip(preferences)
-        .map(|(named, preferences)| async move {
-            let mut options = pass.settings.resolve.clone();
-            options.preferences = preferences;
-            let builder = target_builder(pass.settings, pass.client, &named.target, pass.notes);
-            let resolution = resolve_current(
-                pass.manifest,
-                &named.target,
-                &options,
-                &builder,
-                pass.compilation.quiet,
-            )
-            .await?;
-            if note_moves {
-                for pin in &resolution.pins {
-                    if let Some(kept) = options.preferences.get(&pin.name)
-                        && *kept != pin.version
-                    {
-                        eprintln!(
-                            "note: `{}` moved from {kept} to {} on {}: the existing pin does not fit the requirements",
-                            pin.name, pin.version, named.target
-                        );
-                    }
-                }
+        .map(|(named, preferences)| resolve_one(pass, named, preferences, note_moves))
+        .collect();
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first = runs.remove(0).await?;
+    let mut resolutions = vec![first];
+    resolutions.extend(try_join_all(runs).await?);
+    Ok(resolutions)
+}
+
+/// The resolution of `named`, preferring `preferences`.
+async fn resolve_one(
+    pass: &Pass<'_>,
+    named: &NamedTarget,
+    preferences: HashMap<PackageName, Version>,
+    note_moves: bool,
+) -> Result<Resolution, Failure> {
+    let mut options = pass.settings.resolve.clone();
+    options.preferences = preferences;
+    let builder = target_builder(pass.settings, pass.client, &named.target, pass.notes);
+    let resolution = resolve_current(
+        pass.manifest,
+        &named.target,
+        &options,
+        &builder,
+        pass.compilation.quiet,
+    )
+    .await?;
+    if note_moves {
+        for pin in &resolution.pins {
+            if let Some(kept) = options.preferences.get(&pin.name)
+                && *kept != pin.version
+            {
+                eprintln!(
+                    "note: `{}` moved from {kept} to {} on {}: the existing pin does not fit the requirements",
+                    pin.name, pin.version, named.target
+                );
             }
-            Ok::<_, Failure>(resolution)
-        });
-    try_join_all(runs).await
+        }
+    }
+    Ok(resolution)
 }
