@@ -355,3 +355,22 @@ fn consistent_gives_a_package_one_version_wherever_every_target_allows_it() {
         run.stderr
     );
 }
+
+#[test]
+fn a_cold_run_fetches_the_shared_pages_once_for_all_targets() {
+    let server = server();
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let mut args = ALL_TARGETS.to_vec();
+    args.push("requirements.in");
+    project.resolve(&server, &args).expect_code(0);
+    // The pages every target needs are fetched once: the first target fills the cache, the
+    // others read it. (Only what the first did not need, `winextra` for Windows, may be
+    // fetched by two targets at once.)
+    let requests = server.requests();
+    for name in ["app", "shared", "plat", "pyver", "mixed"] {
+        let page = format!("GET /simple/{name}/");
+        let count = requests.iter().filter(|request| **request == page).count();
+        assert_eq!(count, 1, "{page}: {requests:#?}");
+    }
+}
