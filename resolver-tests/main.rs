@@ -35,6 +35,7 @@ mod pylock;
 mod scenario;
 mod secrets;
 mod sources;
+mod targets;
 mod team;
 mod tls;
 mod upgrade;

@@ -280,13 +280,15 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "NAME")]
     pub group: Vec<String>,
 
-    /// Target Python version: X.Y or X.Y.Z [default: 3.12].
+    /// Target Python version: X.Y or X.Y.Z [default: 3.12]. Repeatable: with several versions
+    /// or platforms, every version on every platform is resolved and the lock merges them,
+    /// each pin with a marker for the targets it applies to.
     #[arg(long, value_name = "X.Y[.Z]")]
-    pub python_version: Option<String>,
+    pub python_version: Vec<String>,
 
-    /// Target platform (uv's names: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, …). Default: the host's.
+    /// Target platform (uv's names: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, …). Default: the host's. Repeatable, as `--python-version`.
     #[arg(long, value_name = "PLATFORM")]
-    pub python_platform: Option<String>,
+    pub python_platform: Vec<String>,
 
     /// Base URL of the package index (PEP 503/691). Default: the inputs' `--index-url` line,
     /// else `PIP_INDEX_URL`, else PyPI.
@@ -441,7 +443,9 @@ pub struct ResolveArgs {
     pub each: bool,
 
     /// With `--each`: give packages shared between the outputs the same version in all of them.
-    #[arg(long, requires = "each")]
+    /// With several targets: give a package one version on every target wherever every target
+    /// allows it.
+    #[arg(long)]
     pub consistent: bool,
 
     /// Keep the previous output as `x.txt.bak` when replacing it.

@@ -88,12 +88,22 @@ pub fn builder(
         quiet,
         running: Mutex::new(Vec::new()),
     });
-    let builder = Builder::new(
+    let builder = target_builder(settings, client, &settings.target, &notes);
+    (builder, notes)
+}
+
+/// The resolver's source for `target`, one of a compilation's targets, reporting to `notes`.
+pub fn target_builder(
+    settings: &ResolveSettings,
+    client: &IndexClient,
+    target: &Target,
+    notes: &Arc<BuildNotes>,
+) -> Builder {
+    Builder::new(
         Registry::new(client.clone()),
         settings.build.clone(),
-        settings.target.clone(),
+        target.clone(),
         &settings.resolve.selection,
-        Arc::clone(&notes) as Arc<dyn BuildReporter>,
-    );
-    (builder, notes)
+        Arc::clone(notes) as Arc<dyn BuildReporter>,
+    )
 }

@@ -25,6 +25,7 @@ mod progress;
 mod resolve;
 pub mod settings;
 mod shown_urls;
+mod targets;
 mod units;
 
 use std::process::ExitCode;

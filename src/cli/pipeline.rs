@@ -21,8 +21,8 @@ use super::output::{copy_atomically, write_atomically};
 use super::preflight::{create_output_directory, refuse_output_among_inputs};
 use super::progress::Progress;
 use super::settings::{
-    Compilation, Options, OutputTarget, ResolveSettings, default_output, environment_variables,
-    existing_pins, output_target, resolve_settings,
+    Compilation, Options, OutputTarget, default_output, environment_variables, existing_pins,
+    output_target, resolve_settings,
 };
 use crate::build::Builder;
 use crate::cache::Cache;
@@ -31,7 +31,8 @@ use crate::inputs::{
     LocalPaths, LocalRequirement, LocalTarget, Manifest, OriginKind, ProjectSelection, ReadOptions,
     Variables, command_line_manifest, is_project_file, read_manifest, read_project_file,
 };
-use crate::resolver::{PinSource, Resolution, ResolveError};
+use crate::resolver::{PinSource, Resolution, ResolveError, ResolveOptions};
+use crate::target::Target;
 use crate::types::{PackageName, RedactedUrl, Version};
 use crate::writers::{
     JsonContext, PylockOptions, is_git, keep_target_files, write_json, write_pylock,
@@ -142,7 +143,28 @@ pub(super) async fn compile(
             Some(Arc::clone(&builds)),
         )
     });
-    let mut resolution = resolve_current(&manifest, &settings, &builder, compilation.quiet).await?;
+    let (mut resolution, pin_targets) = if settings.targets.len() > 1 {
+        let merged = super::targets::resolve_targets(
+            &manifest,
+            &settings,
+            compilation,
+            preferences,
+            &client,
+            &builds,
+        )
+        .await?;
+        (merged.resolution, merged.targets)
+    } else {
+        let resolution = resolve_current(
+            &manifest,
+            &settings.target,
+            &settings.resolve,
+            &builder,
+            compilation.quiet,
+        )
+        .await?;
+        (resolution, Vec::new())
+    };
     if settings.write.hashes {
         let known = match &settings.output {
             OutputTarget::File(path) if options.reuse_hashes => known_hashes(path),
@@ -161,7 +183,12 @@ pub(super) async fn compile(
         complete_file_hashes(&mut resolution, &known, &client).await?;
     }
     drop(progress);
-    for pin in &resolution.pins {
+    // Several targets said so per target, while resolving.
+    for pin in resolution
+        .pins
+        .iter()
+        .filter(|_| settings.targets.len() == 1)
+    {
         if let Some(kept) = settings.resolve.preferences.get(&pin.name)
             && *kept != pin.version
             && !compilation.quiet
@@ -217,6 +244,21 @@ pub(super) async fn compile(
                 python_platform: settings.target.platform().to_string(),
                 elapsed_ms: started.elapsed().as_millis(),
                 requests: client.requests_sent(),
+                targets: if settings.targets.len() > 1 {
+                    settings
+                        .targets
+                        .iter()
+                        .map(|named| {
+                            (
+                                named.target.python().to_string(),
+                                named.target.platform().to_string(),
+                            )
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                pin_targets,
             },
         ),
         OutputFormatArg::PylockToml => write_pylock(
@@ -291,7 +333,14 @@ pub(super) async fn resolve_union(
     let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
     let (builder, _) = builder(&settings, &client, quiet);
     build_local_projects(&mut manifest, &builder, settings.cache_dir.as_deref()).await?;
-    let resolution = resolve_current(&manifest, &settings, &builder, quiet).await?;
+    let resolution = resolve_current(
+        &manifest,
+        &settings.target,
+        &settings.resolve,
+        &builder,
+        quiet,
+    )
+    .await?;
     Ok(resolution
         .pins
         .into_iter()
@@ -345,15 +394,16 @@ async fn build_local_projects(
 /// Resolves `manifest`, and once more when a file a cached page listed turned out to be gone
 /// from the index: that page has been dropped then, so the second resolution reads the index
 /// as it is now instead of failing on what the cache remembered.
-async fn resolve_current(
+pub(super) async fn resolve_current(
     manifest: &Manifest,
-    settings: &ResolveSettings,
+    target: &Target,
+    options: &ResolveOptions,
     builder: &Builder,
     quiet: bool,
 ) -> Result<Resolution, ResolveError> {
     let resolve = || {
         let source = Arc::new(builder.clone());
-        crate::resolver::resolve(manifest, &settings.target, &settings.resolve, source)
+        crate::resolver::resolve(manifest, target, options, source)
     };
     match resolve().await {
         Err(error) if is_stale_listing(&error) => {

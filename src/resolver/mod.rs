@@ -12,6 +12,7 @@
 mod candidates;
 mod error;
 mod explain;
+pub mod merge;
 mod once_map;
 mod package;
 mod provider;

@@ -20,18 +20,26 @@ pub struct JsonContext {
     pub elapsed_ms: u128,
     /// HTTP requests sent.
     pub requests: usize,
+    /// With several targets, every one as (Python version, platform), the first being
+    /// `python_version` and `python_platform`; empty for one target.
+    pub targets: Vec<(String, String)>,
+    /// With several targets, for each pin in order the indexes into `targets` of the targets
+    /// that pin it; empty for one target.
+    pub pin_targets: Vec<Vec<usize>>,
 }
 
 #[derive(Serialize)]
 struct Document<'a> {
     format: u32,
     target: Target<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    targets: Vec<Target<'a>>,
     pins: Vec<JsonPin<'a>>,
     edges: Vec<JsonEdge<'a>>,
     timing: Timing,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Copy, Serialize)]
 struct Target<'a> {
     python_version: &'a str,
     python_platform: &'a str,
@@ -52,6 +60,10 @@ struct JsonPin<'a> {
     extras: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     markers: Vec<&'a str>,
+    /// With several targets, the targets that pin this version (its marker holds on exactly
+    /// those).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    targets: Vec<Target<'a>>,
     hashes: Vec<String>,
 }
 
@@ -85,10 +97,20 @@ struct Timing {
 /// Renders `resolution` as the JSON document (pretty-printed, with a final newline).
 #[must_use]
 pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
+    let target = |index: &usize| {
+        context
+            .targets
+            .get(*index)
+            .map(|(python, platform)| Target {
+                python_version: python,
+                python_platform: platform,
+            })
+    };
     let pins = resolution
         .pins
         .iter()
-        .map(|pin| JsonPin {
+        .enumerate()
+        .map(|(index, pin)| JsonPin {
             name: pin.name.as_ref(),
             version: pin.version.to_string(),
             url: match &pin.source {
@@ -122,6 +144,11 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
             ),
             extras: pin.extras.iter().map(AsRef::as_ref).collect(),
             markers: pin.markers.iter().map(String::as_str).collect(),
+            targets: context
+                .pin_targets
+                .get(index)
+                .map(|on| on.iter().filter_map(target).collect())
+                .unwrap_or_default(),
             hashes: pin
                 .hashes
                 .iter()
@@ -153,6 +180,12 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
             python_version: &context.python_version,
             python_platform: &context.python_platform,
         },
+        targets: context
+            .targets
+            .iter()
+            .enumerate()
+            .filter_map(|(index, _)| target(&index))
+            .collect(),
         pins,
         edges,
         timing: Timing {

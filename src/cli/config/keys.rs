@@ -4,7 +4,9 @@
 use toml::Value;
 
 use super::ConfigOptions;
-use super::values::{Expected, boolean, choice, integer, path, paths, string, strings};
+use super::values::{
+    Expected, boolean, choice, integer, path, paths, string, string_or_strings, strings,
+};
 
 /// Which tables a key belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,8 +67,18 @@ pub(super) const KEYS: &[Key] = &[
     key!(Both, ["extra", "extras"], extra, strings),
     key!(Both, ["all_extras"], all_extras, boolean),
     key!(Pinwheel, ["group"], group, strings),
-    key!(Pinwheel, ["python_version"], python_version, string),
-    key!(Pinwheel, ["python_platform"], python_platform, string),
+    key!(
+        Pinwheel,
+        ["python_version"],
+        python_version,
+        string_or_strings
+    ),
+    key!(
+        Pinwheel,
+        ["python_platform"],
+        python_platform,
+        string_or_strings
+    ),
     key!(Both, ["index_url"], index_url, string),
     key!(Both, ["extra_index_url"], extra_index_url, strings),
     key!(Both, ["find_links"], find_links, strings),

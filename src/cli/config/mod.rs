@@ -61,9 +61,9 @@ pub struct ConfigOptions {
     /// `--group`.
     pub group: Option<Vec<String>>,
     /// `--python-version`.
-    pub python_version: Option<String>,
+    pub python_version: Option<Vec<String>>,
     /// `--python-platform`.
-    pub python_platform: Option<String>,
+    pub python_platform: Option<Vec<String>>,
     /// `--index-url`.
     pub index_url: Option<String>,
     /// `--extra-index-url`.

@@ -89,7 +89,7 @@ allow-unsafe = true
     ]);
     let options = dir.discover(&["requirements.in"]).unwrap().options;
     assert_eq!(options.annotation_style, Some(AnnotationStyleArg::Split));
-    assert_eq!(options.python_version.as_deref(), Some("3.11"));
+    assert_eq!(options.python_version, Some(vec!["3.11".to_string()]));
     assert_eq!(options.allow_unsafe, Some(true));
     assert_eq!(options.generate_hashes, None);
 }

@@ -15,6 +15,8 @@ pub enum Expected {
     String,
     /// An array of strings.
     Strings,
+    /// A string or an array of strings.
+    StringOrStrings,
     /// A non-negative integer.
     Integer,
     /// One of these strings.
@@ -27,6 +29,7 @@ impl fmt::Display for Expected {
             Self::Boolean => f.write_str("a boolean (`true` or `false`)"),
             Self::String => f.write_str("a string"),
             Self::Strings => f.write_str("an array of strings"),
+            Self::StringOrStrings => f.write_str("a string or an array of strings"),
             Self::Integer => f.write_str("a non-negative integer"),
             Self::OneOf(choices) => {
                 let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
@@ -73,6 +76,15 @@ pub(super) fn strings(value: &Value) -> Result<Vec<String>, Expected> {
         .iter()
         .map(|item| item.as_str().map(str::to_string).ok_or(Expected::Strings))
         .collect()
+}
+
+/// A string or an array of strings: the target keys, where one target is the usual case and
+/// a list locks several.
+pub(super) fn string_or_strings(value: &Value) -> Result<Vec<String>, Expected> {
+    match value.as_str() {
+        Some(one) => Ok(vec![one.to_string()]),
+        None => strings(value).map_err(|_| Expected::StringOrStrings),
+    }
 }
 
 pub(super) fn paths(value: &Value) -> Result<Vec<PathBuf>, Expected> {

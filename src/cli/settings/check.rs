@@ -1,13 +1,12 @@
 //! `check`'s settings: its targets and the index client, from its arguments and the lock.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use super::{
-    DEFAULT_PYTHON_VERSION, client_options, environment_variables, index_cache_dir,
-    relative_to_lock,
+    DEFAULT_PYTHON_VERSION, NamedTarget, client_options, environment_variables, index_cache_dir,
+    named_targets, relative_to_lock,
 };
 use crate::cli::args::{CheckArgs, FormatArg};
 use crate::cli::shown_urls::lock_index_options;
@@ -15,17 +14,6 @@ use crate::index::ClientOptions;
 use crate::inputs::IndexOptions;
 use crate::lockcheck::{CheckOptions, SdistPolicy};
 use crate::lockfile::Lock;
-use crate::target::{Platform, PythonVersion, Target};
-
-/// One target of `check`, with the names its column is shown under.
-pub struct NamedTarget {
-    /// The Python version as the user typed it (`3.12`).
-    pub python: String,
-    /// The platform as the user typed it (`linux`), or the host's full name.
-    pub platform: String,
-    /// The target.
-    pub target: Target,
-}
 
 /// Everything `check` needs, settled.
 pub struct CheckSettings {
@@ -52,37 +40,7 @@ pub fn check_settings(args: &CheckArgs, lock: &Lock, lock_path: &Path) -> Result
     } else {
         &args.python_version[..]
     };
-    let mut pythons: Vec<(&str, PythonVersion)> = Vec::new();
-    for text in versions {
-        let python = PythonVersion::from_str(text)
-            .with_context(|| format!("invalid `--python-version {text}`"))?;
-        if !pythons.iter().any(|(_, known)| *known == python) {
-            pythons.push((text, python));
-        }
-    }
-    let mut platforms: Vec<(String, Platform)> = Vec::new();
-    if args.python_platform.is_empty() {
-        platforms.push((Platform::host().to_string(), Platform::host()));
-    }
-    for name in &args.python_platform {
-        let platform = Platform::from_str(name)
-            .with_context(|| format!("invalid `--python-platform {name}`"))?;
-        if !platforms.iter().any(|(_, known)| *known == platform) {
-            platforms.push((name.clone(), platform));
-        }
-    }
-    let targets = pythons
-        .iter()
-        .flat_map(|(python_name, python)| {
-            platforms
-                .iter()
-                .map(move |(platform_name, platform)| NamedTarget {
-                    python: (*python_name).to_string(),
-                    platform: platform_name.clone(),
-                    target: Target::new(*python, *platform),
-                })
-        })
-        .collect();
+    let targets = named_targets(versions, &args.python_platform)?;
 
     let lock_dir = lock_path.parent().unwrap_or_else(|| Path::new(""));
     let from_lock = IndexOptions {

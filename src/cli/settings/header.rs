@@ -105,11 +105,6 @@ pub(super) fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ("newline", value_name(options.newline, NewlineArg::Preserve)),
         ("index-url", options.index_url.as_ref().map(hide)),
         ("output-file", options.output_file.as_ref().map(display)),
-        ("python-platform", options.python_platform.clone()),
-        (
-            "python-version",
-            (options.python_version != DEFAULT_PYTHON).then(|| options.python_version.clone()),
-        ),
         (
             "config",
             options
@@ -141,6 +136,15 @@ pub(super) fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ("no-binary", options.no_binary.clone()),
         ("unsafe-package", options.unsafe_package.clone()),
         ("trusted-host", options.trusted_host.clone()),
+        ("python-platform", options.python_platform.clone()),
+        (
+            "python-version",
+            if options.python_version == [DEFAULT_PYTHON] {
+                Vec::new()
+            } else {
+                options.python_version.clone()
+            },
+        ),
     ];
     for (name, values) in repeated {
         words.extend(values.iter().map(|value| format!("--{name}={value}")));

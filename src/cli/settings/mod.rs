@@ -29,13 +29,13 @@ mod resolve;
 mod tests;
 
 pub use cache::{package_names, prune_limits};
-pub use check::{CheckSettings, NamedTarget, check_settings};
+pub use check::{CheckSettings, check_settings};
 pub use download::{DownloadSettings, download_settings};
 pub use resolve::{
     Compilation, Options, OutputTarget, ResolveSettings, UpgradePackage, resolve_settings,
     settle_options, source_files,
 };
-pub(super) use resolve::{default_output, existing_pins, output_target};
+pub(super) use resolve::{default_output, existing_pins, existing_pins_on, output_target};
 
 /// The values of `${NAME}` references in requirements files: the process environment, as pip
 /// uses it. Variables whose name or value is not UTF-8 cannot be referenced and are left out.
@@ -61,6 +61,53 @@ fn relative_to_lock(link: &str, lock_dir: &Path) -> String {
     } else {
         link.to_string()
     }
+}
+
+/// One target of `check` or `resolve`, with the names it is shown under.
+#[derive(Clone, Debug)]
+pub struct NamedTarget {
+    /// The Python version as the user typed it (`3.12`).
+    pub python: String,
+    /// The platform as the user typed it (`linux`), or the host's full name.
+    pub platform: String,
+    /// The target.
+    pub target: Target,
+}
+
+/// Every version of `versions` on every platform of `platforms` (the host's when none is
+/// given), Python-major, without repeats: the targets of `check` and of `resolve`.
+fn named_targets(versions: &[String], platforms: &[String]) -> Result<Vec<NamedTarget>> {
+    let mut pythons: Vec<(&str, PythonVersion)> = Vec::new();
+    for text in versions {
+        let python = PythonVersion::from_str(text)
+            .with_context(|| format!("invalid `--python-version {text}`"))?;
+        if !pythons.iter().any(|(_, known)| *known == python) {
+            pythons.push((text, python));
+        }
+    }
+    let mut known_platforms: Vec<(String, Platform)> = Vec::new();
+    if platforms.is_empty() {
+        known_platforms.push((Platform::host().to_string(), Platform::host()));
+    }
+    for name in platforms {
+        let platform = Platform::from_str(name)
+            .with_context(|| format!("invalid `--python-platform {name}`"))?;
+        if !known_platforms.iter().any(|(_, known)| *known == platform) {
+            known_platforms.push((name.clone(), platform));
+        }
+    }
+    Ok(pythons
+        .iter()
+        .flat_map(|(python_name, python)| {
+            known_platforms
+                .iter()
+                .map(move |(platform_name, platform)| NamedTarget {
+                    python: (*python_name).to_string(),
+                    platform: platform_name.clone(),
+                    target: Target::new(*python, *platform),
+                })
+        })
+        .collect())
 }
 
 /// The target a command works for.

@@ -11,8 +11,8 @@ use pep508_rs::Requirement;
 
 use super::header::{header_command, option_lines};
 use super::{
-    DEFAULT_CACHE_TTL, DEFAULT_PYTHON, cache_dir, client_options, environment_variables,
-    parse_timestamp, selector,
+    DEFAULT_CACHE_TTL, DEFAULT_PYTHON, NamedTarget, cache_dir, client_options,
+    environment_variables, named_targets, parse_timestamp, selector,
 };
 use crate::build::BuildOptions;
 use crate::cli::args::{
@@ -26,7 +26,7 @@ use crate::cli::shown_urls::{ShownUrls, hide_credentials, typed_urls, written_ur
 use crate::index::{ClientOptions, KeyringProvider};
 use crate::inputs::{LocalPaths, Manifest, OriginKind, ReadOptions, Variables, read_manifest};
 use crate::resolver::{PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions};
-use crate::target::{Platform, PythonVersion, Target};
+use crate::target::Target;
 use crate::types::{PackageName, Version};
 use crate::writers::{AnnotationStyle, Header, WriteOptions};
 use pep440_rs::Operator;
@@ -43,8 +43,11 @@ pub enum OutputTarget {
 
 /// Everything `resolve` needs, settled.
 pub struct ResolveSettings {
-    /// The target.
+    /// The target: the first of `targets`.
     pub target: Target,
+    /// Every target (every `--python-version` on every `--python-platform`), Python-major,
+    /// without repeats; one for a plain run.
+    pub targets: Vec<NamedTarget>,
     /// Resolver options.
     pub resolve: ResolveOptions,
     /// Index client options.
@@ -125,10 +128,10 @@ pub struct Options {
     pub all_extras: bool,
     /// `--group`.
     pub group: Vec<String>,
-    /// `--python-version`.
-    pub python_version: String,
-    /// `--python-platform`.
-    pub python_platform: Option<String>,
+    /// `--python-version`: one or more, never none (the default fills in).
+    pub python_version: Vec<String>,
+    /// `--python-platform`: none means the host's.
+    pub python_platform: Vec<String>,
     /// `--index-url`.
     pub index_url: Option<String>,
     /// `--extra-index-url`.
@@ -244,6 +247,9 @@ pub struct Compilation {
     pub check: bool,
     /// `--dry-run`.
     pub dry_run: bool,
+    /// `--consistent` without `--each`: with several targets, one version per package across
+    /// them wherever every target allows it.
+    pub consistent_targets: bool,
     /// `--backup`.
     pub backup: bool,
     /// `--quiet`.
@@ -277,9 +283,17 @@ impl Compilation {
         if args.target_files_only && format != OutputFormatArg::PylockToml {
             bail!("`--target-files-only` applies to pylock.toml output (`--format pylock-toml`)");
         }
+        let several_targets =
+            options.python_version.len() * options.python_platform.len().max(1) > 1;
+        if args.consistent && !args.each && !several_targets {
+            bail!(
+                "`--consistent` needs `--each` (one version across the outputs) or several targets (`--python-version`/`--python-platform` repeated: one version across the targets)"
+            );
+        }
         Ok(Self {
             sources: sources.to_vec(),
             options,
+            consistent_targets: args.consistent && !args.each,
             variables: environment_variables(),
             with: args.with.clone(),
             format,
@@ -360,12 +374,10 @@ impl Options {
             extra: list(&args.extra, config.extra),
             all_extras: args.all_extras || config.all_extras.unwrap_or(false),
             group: list(&args.group, config.group),
-            python_version: args
-                .python_version
-                .clone()
-                .or(config.python_version)
-                .unwrap_or_else(|| DEFAULT_PYTHON.to_string()),
-            python_platform: args.python_platform.clone().or(config.python_platform),
+            python_version: Some(list(&args.python_version, config.python_version))
+                .filter(|versions| !versions.is_empty())
+                .unwrap_or_else(|| vec![DEFAULT_PYTHON.to_string()]),
+            python_platform: list(&args.python_platform, config.python_platform),
             index_url: args.index_url.clone().or(config.index_url),
             extra_index_url: list(&args.extra_index_url, config.extra_index_url),
             find_links: list(&args.find_links, config.find_links),
@@ -477,14 +489,11 @@ pub fn resolve_settings(
     variables: &Variables,
     output: OutputTarget,
 ) -> Result<ResolveSettings> {
-    let python = PythonVersion::from_str(&options.python_version)
-        .with_context(|| format!("invalid `--python-version {}`", options.python_version))?;
-    let platform = match &options.python_platform {
-        Some(name) => Platform::from_str(name)
-            .with_context(|| format!("invalid `--python-platform {name}`"))?,
-        None => Platform::host(),
-    };
-    let target = Target::new(python, platform);
+    let targets = named_targets(&options.python_version, &options.python_platform)?;
+    let target = targets
+        .first()
+        .map(|named| named.target.clone())
+        .context("no target to resolve for")?;
 
     let pre = options.pre || options.pip_environment.pre || manifest.resolver.pre;
     let prerelease = match (pre, options.prerelease) {
@@ -533,7 +542,7 @@ pub fn resolve_settings(
 
     let write = WriteOptions {
         header: options.header.then(|| Header {
-            python_version: format!("{}.{}", target.python().major(), target.python().minor()),
+            python_version: header_pythons(&targets),
             command: header_command(options, sources),
         }),
         option_lines: if options.emit_options {
@@ -572,6 +581,7 @@ pub fn resolve_settings(
     };
     Ok(ResolveSettings {
         target,
+        targets,
         resolve,
         client,
         cache_dir,
@@ -582,12 +592,40 @@ pub fn resolve_settings(
     })
 }
 
+/// The Python versions the header names (`3.12`, or `3.11, 3.12` for several targets).
+fn header_pythons(targets: &[NamedTarget]) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    for named in targets {
+        let python = format!(
+            "{}.{}",
+            named.target.python().major(),
+            named.target.python().minor()
+        );
+        if !shown.contains(&python) {
+            shown.push(python);
+        }
+    }
+    shown.join(", ")
+}
+
 /// The `name==version` pins of the existing output file: what pip-compile keeps unless told to
 /// upgrade (`-U` ignores them all, `-P NAME` frees one). A missing file means no pins.
 pub(in crate::cli) fn existing_pins(
     options: &Options,
     output: &OutputTarget,
     variables: &Variables,
+) -> Result<HashMap<PackageName, Version>> {
+    existing_pins_on(options, output, variables, None)
+}
+
+/// [`existing_pins`], for one of several targets when `target` is given: only the pins whose
+/// marker holds there, so that a merged lock's per-target versions are each target's
+/// preferences.
+pub(in crate::cli) fn existing_pins_on(
+    options: &Options,
+    output: &OutputTarget,
+    variables: &Variables,
+    target: Option<&Target>,
 ) -> Result<HashMap<PackageName, Version>> {
     let OutputTarget::File(path) = output else {
         return Ok(HashMap::new());
@@ -623,6 +661,9 @@ pub(in crate::cli) fn existing_pins(
         .requirements
         .into_iter()
         .filter(|entry| !freed.contains(&entry.requirement.name))
+        .filter(|entry| {
+            target.is_none_or(|target| entry.requirement.marker.evaluate(target.markers(), &[]))
+        })
         .filter_map(|entry| {
             let Some(VersionOrUrl::VersionSpecifier(specifiers)) =
                 &entry.requirement.version_or_url

@@ -94,7 +94,7 @@ fn configured() -> ConfigOptions {
         generate_hashes: Some(true),
         annotate: Some(false),
         annotation_style: Some(AnnotationStyleArg::Line),
-        python_version: Some("3.11".into()),
+        python_version: Some(vec!["3.11".into()]),
         extra_index_url: Some(vec!["https://config.example/simple/".into()]),
         upgrade_package: Some(vec!["a".into()]),
         cache_ttl: Some(5),
@@ -106,14 +106,14 @@ fn configured() -> ConfigOptions {
 fn command_line_beats_config_beats_defaults() {
     let defaults = Options::merge(&args(&[]), ConfigOptions::default()).unwrap();
     assert!(!defaults.generate_hashes && defaults.annotate && defaults.header);
-    assert_eq!(defaults.python_version, DEFAULT_PYTHON);
+    assert_eq!(defaults.python_version, [DEFAULT_PYTHON]);
     assert_eq!(defaults.cache_ttl, DEFAULT_CACHE_TTL);
     assert_eq!(defaults.newline, NewlineArg::Preserve);
 
     let from_config = Options::merge(&args(&[]), configured()).unwrap();
     assert!(from_config.generate_hashes && !from_config.annotate);
     assert_eq!(from_config.annotation_style, AnnotationStyleArg::Line);
-    assert_eq!(from_config.python_version, "3.11");
+    assert_eq!(from_config.python_version, ["3.11"]);
     assert_eq!(
         from_config.extra_index_url,
         ["https://config.example/simple/"]
@@ -135,7 +135,7 @@ fn command_line_beats_config_beats_defaults() {
     let from_cli = Options::merge(&typed, configured()).unwrap();
     assert!(!from_cli.generate_hashes && from_cli.annotate);
     assert_eq!(from_cli.annotation_style, AnnotationStyleArg::Split);
-    assert_eq!(from_cli.python_version, "3.13");
+    assert_eq!(from_cli.python_version, ["3.13"]);
     // A repeatable option given on the command line replaces the configured list.
     assert_eq!(from_cli.extra_index_url, ["https://cli.example/simple/"]);
     assert_eq!(from_cli.cache_ttl, 7);
