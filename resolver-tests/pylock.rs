@@ -73,7 +73,7 @@ fn parse(text: &str) -> toml::Table {
     clippy::print_stderr,
     reason = "a skipped validation must say so, and a run shows what packaging counted"
 )]
-fn validate_with_packaging(path: &std::path::Path) {
+pub(crate) fn validate_with_packaging(path: &std::path::Path) {
     let python = std::env::var("PINWHEEL_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let probe = Command::new(&python)
         .args(["-c", "import packaging.pylock"])

@@ -374,3 +374,58 @@ fn a_cold_run_fetches_the_shared_pages_once_for_all_targets() {
         assert_eq!(count, 1, "{page}: {requests:#?}");
     }
 }
+
+/// The `name==version` of the packages of a pylock whose markers hold in `environment`.
+fn pylock_pins_on(lock: &toml::Table, environment: &MarkerEnvironment) -> BTreeSet<String> {
+    lock["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|package| {
+            package.get("marker").is_none_or(|marker| {
+                MarkerTree::from_str(marker.as_str().unwrap())
+                    .unwrap()
+                    .evaluate(environment, &[])
+            })
+        })
+        .map(|package| {
+            format!(
+                "{}=={}",
+                package["name"].as_str().unwrap(),
+                package["version"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_pylock_for_several_targets_has_an_environment_each_and_the_same_pins_per_target() {
+    let server = server();
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let mut args = ALL_TARGETS.to_vec();
+    args.extend(["--generate-hashes", "requirements.in"]);
+    project.resolve(&server, &args).expect_code(0);
+    let merged = project.read("requirements.txt");
+
+    let mut pylock_args = ALL_TARGETS.to_vec();
+    pylock_args.extend(["-o", "pylock.toml", "requirements.in"]);
+    project.resolve(&server, &pylock_args).expect_code(0);
+    let text = project.read("pylock.toml");
+    let lock: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(lock["environments"].as_array().unwrap().len(), 4, "{text}");
+    assert_eq!(lock["requires-python"].as_str(), Some(">=3.11,<3.13"));
+    for (python, _, sys_platform, machine) in TARGETS {
+        let environment = environment(python, sys_platform, machine);
+        assert_eq!(
+            pylock_pins_on(&lock, &environment),
+            pins_on(&merged, &environment),
+            "{python} {sys_platform}: {text}"
+        );
+    }
+    crate::pylock::validate_with_packaging(&project.path().join("pylock.toml"));
+
+    // Read back: the same bytes.
+    project.resolve(&server, &pylock_args).expect_code(0);
+    assert_eq!(project.read("pylock.toml"), text);
+}

@@ -174,7 +174,7 @@ pub(super) async fn compile(
     }
     if compilation.format == OutputFormatArg::PylockToml {
         if compilation.target_files_only {
-            keep_target_files(&mut resolution, &settings.target);
+            keep_target_files(&mut resolution, &pylock_targets(&settings));
         }
         let known = match &settings.output {
             OutputTarget::File(path) if options.reuse_hashes => known_file_hashes(path),
@@ -264,7 +264,7 @@ pub(super) async fn compile(
         OutputFormatArg::PylockToml => write_pylock(
             &resolution,
             &PylockOptions {
-                target: settings.target.clone(),
+                targets: pylock_targets(&settings),
             },
         ),
     };
@@ -346,6 +346,15 @@ pub(super) async fn resolve_union(
         .into_iter()
         .map(|pin| (pin.name, pin.version))
         .collect())
+}
+
+/// The targets a pylock is written for: every target of the run.
+fn pylock_targets(settings: &super::settings::ResolveSettings) -> Vec<crate::target::Target> {
+    settings
+        .targets
+        .iter()
+        .map(|named| named.target.clone())
+        .collect()
 }
 
 /// Builds the local projects (directories, git checkouts) whose metadata only a build can

@@ -25,9 +25,10 @@ use crate::types::{DistFilename, FileOrigin, IndexFile, SdistFormat};
 /// What the pylock writer needs besides the resolution.
 #[derive(Clone, Debug)]
 pub struct PylockOptions {
-    /// The exact target the resolution is for: its markers give `environments`, its Python
-    /// `requires-python`, and both go into `[tool.pinwheel]`.
-    pub target: Target,
+    /// The exact targets the resolution is for (at least one): their markers give
+    /// `environments`, one entry each, their Pythons the tightest `requires-python`, and both go
+    /// into `[tool.pinwheel]`.
+    pub targets: Vec<Target>,
 }
 
 /// Whether `path` has a name PEP 751 gives lock files: `pylock.toml`, or `pylock.NAME.toml`
@@ -48,10 +49,12 @@ pub fn is_pylock_path(path: &Path) -> bool {
 /// Keeps, of every pin's files, the wheels `target` can install and the sdist: what
 /// `--target-files-only` writes. Which wheels fit is the target's tag priority's answer, the
 /// same one the resolver uses to choose the file it installs.
-pub fn keep_target_files(resolution: &mut Resolution, target: &Target) {
+pub fn keep_target_files(resolution: &mut Resolution, targets: &[Target]) {
     for pin in &mut resolution.pins {
         pin.files.retain(|file| match &file.dist {
-            DistFilename::Wheel(wheel) => target.wheel_priority(&wheel.tag).is_some(),
+            DistFilename::Wheel(wheel) => targets
+                .iter()
+                .any(|target| target.wheel_priority(&wheel.tag).is_some()),
             DistFilename::Sdist(_) => true,
         });
     }
@@ -60,22 +63,18 @@ pub fn keep_target_files(resolution: &mut Resolution, target: &Target) {
 /// Renders `resolution` as a `pylock.toml` document.
 #[must_use]
 pub fn write_pylock(resolution: &Resolution, options: &PylockOptions) -> String {
-    let target = &options.target;
+    let targets = &options.targets;
     let mut out = String::new();
     out.push_str("lock-version = \"1.0\"\n");
-    let _ = writeln!(
-        out,
-        "environments = [{}]",
-        quoted(&environment_marker(target))
-    );
+    let environments: Vec<String> = targets
+        .iter()
+        .map(|target| quoted(&environment_marker(target)))
+        .collect();
+    let _ = writeln!(out, "environments = [{}]", environments.join(", "));
     let _ = writeln!(
         out,
         "requires-python = {}",
-        quoted(&format!(
-            "=={}.{}.*",
-            target.python().major(),
-            target.python().minor()
-        ))
+        quoted(&requires_python(targets))
     );
     out.push_str("created-by = \"pinwheel\"\n");
     for pin in &resolution.pins {
@@ -83,13 +82,34 @@ pub fn write_pylock(resolution: &Resolution, options: &PylockOptions) -> String 
         write_package(&mut out, pin, resolution);
     }
     out.push_str("\n[tool.pinwheel]\n");
-    let _ = writeln!(
-        out,
-        "targets = [{{ python-version = {}, python-platform = {} }}]",
-        quoted(&target.python().to_string()),
-        quoted(&target.platform().to_string())
-    );
+    let entries: Vec<String> = targets
+        .iter()
+        .map(|target| {
+            format!(
+                "{{ python-version = {}, python-platform = {} }}",
+                quoted(&target.python().to_string()),
+                quoted(&target.platform().to_string())
+            )
+        })
+        .collect();
+    let _ = writeln!(out, "targets = [{}]", entries.join(", "));
     out
+}
+
+/// The tightest `requires-python` covering every target's Python: `==3.12.*` for one minor
+/// version, `>=3.11,<3.13` for several (`environments` says which exactly).
+fn requires_python(targets: &[Target]) -> String {
+    let minors = targets
+        .iter()
+        .map(|target| (target.python().major(), target.python().minor()));
+    let (Some(low), Some(high)) = (minors.clone().min(), minors.max()) else {
+        return String::new();
+    };
+    if low == high {
+        format!("=={}.{}.*", low.0, low.1)
+    } else {
+        format!(">={}.{},<{}.{}", low.0, low.1, high.0, high.1 + 1)
+    }
 }
 
 /// The marker that holds exactly where the lock applies: the target's Python version,

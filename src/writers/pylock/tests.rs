@@ -40,10 +40,10 @@ fn pin(name: &str, version: &str, files: Vec<IndexFile>) -> Pin {
 
 fn options() -> PylockOptions {
     PylockOptions {
-        target: Target::new(
+        targets: vec![Target::new(
             PythonVersion::from_str("3.12").unwrap(),
             Platform::from_str("x86_64-manylinux_2_28").unwrap(),
-        ),
+        )],
     }
 }
 
@@ -127,7 +127,7 @@ targets = [{ python-version = "3.12", python-platform = "x86_64-manylinux_2_28" 
 #[test]
 fn target_files_only_keeps_the_targets_wheels_and_the_sdists() {
     let mut resolution = sample();
-    keep_target_files(&mut resolution, &options().target);
+    keep_target_files(&mut resolution, &options().targets);
     let names: Vec<&str> = resolution.pins[0]
         .files
         .iter()
@@ -161,4 +161,43 @@ fn pylock_file_names_follow_pep_751() {
 #[test]
 fn strings_are_escaped_for_toml() {
     assert_eq!(quoted("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+}
+
+#[test]
+fn several_targets_give_one_environment_each_and_the_tightest_requires_python() {
+    let target = |python: &str, platform: &str| {
+        Target::new(
+            PythonVersion::from_str(python).unwrap(),
+            Platform::from_str(platform).unwrap(),
+        )
+    };
+    let options = PylockOptions {
+        targets: vec![
+            target("3.11", "x86_64-manylinux_2_28"),
+            target("3.12", "x86_64-manylinux_2_28"),
+            target("3.12", "x86_64-pc-windows-msvc"),
+        ],
+    };
+    let text = write_pylock(&sample(), &options);
+    let environments = text
+        .lines()
+        .find(|line| line.starts_with("environments = "))
+        .unwrap();
+    assert_eq!(
+        environments.matches("python_version").count(),
+        3,
+        "{environments}"
+    );
+    assert!(
+        environments.contains("sys_platform == 'win32'"),
+        "{environments}"
+    );
+    assert!(
+        text.contains("requires-python = \">=3.11,<3.13\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("python-platform = \"x86_64-pc-windows-msvc\""),
+        "{text}"
+    );
 }
