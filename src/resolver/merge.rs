@@ -259,8 +259,29 @@ fn combine(top_level: &[String], target: &str) -> String {
             marker.to_string()
         }
     };
+    // The input's markers may already say it (`colorama; sys_platform == "win32"` pinned on
+    // the Windows targets only): then they are the whole marker.
+    let implies_target = || {
+        let (Ok(target), Ok(lines)) = (
+            MarkerTree::from_str(target),
+            top_level
+                .iter()
+                .map(|marker| MarkerTree::from_str(marker))
+                .collect::<Result<Vec<_>, _>>(),
+        ) else {
+            return false;
+        };
+        let outside = target.negate();
+        lines.iter().all(|line| line.is_disjoint(&outside))
+    };
     match top_level {
         [] => target.to_string(),
+        [only] if implies_target() => only.clone(),
+        many if implies_target() => many
+            .iter()
+            .map(|marker| format!("({marker})"))
+            .collect::<Vec<_>>()
+            .join(" or "),
         [only] => format!("{} and {}", group(only), group(target)),
         many => {
             let joined = many

@@ -116,6 +116,24 @@ fn top_level_markers_are_kept_beside_the_target_marker() {
 }
 
 #[test]
+fn a_top_level_marker_that_already_says_the_target_is_the_whole_marker() {
+    assert_eq!(
+        combine(
+            &["sys_platform == \"win32\"".into()],
+            "sys_platform == 'win32'"
+        ),
+        "sys_platform == \"win32\""
+    );
+    assert_eq!(
+        combine(
+            &["sys_platform == 'win32' and python_version >= '3.12'".into()],
+            "sys_platform == 'win32'"
+        ),
+        "sys_platform == 'win32' and python_version >= '3.12'"
+    );
+}
+
+#[test]
 fn two_versions_applying_on_one_target_are_refused() {
     let targets = [target("3.12", "linux"), target("3.12", "windows")];
     let disjoint = [
