@@ -439,3 +439,49 @@ fn a_git_requirement_is_a_vcs_entry_at_its_commit() {
     assert_eq!(vcs["commit-id"].as_str(), Some(commit.as_str()), "{text}");
     validate_with_packaging(&project.path().join("pylock.toml"));
 }
+
+#[test]
+fn check_and_download_read_a_pylock_and_its_index() {
+    let server = index(graph(), ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    project
+        .resolve(&server, &["-o", "pylock.toml", "requirements.in"])
+        .expect_code(0);
+    let lock = parse(&project.read("pylock.toml"));
+    let packages = lock["packages"].as_array().unwrap().len();
+
+    let run = project.check(
+        &server,
+        &[
+            "--python-version",
+            "3.12",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "pylock.toml",
+        ],
+    );
+    run.expect_code(0);
+
+    // No `--index-url`: the index is the one the pylock's packages name.
+    let args: Vec<String> = [
+        "download",
+        "-r",
+        "pylock.toml",
+        "-d",
+        "dist",
+        "--python-platform",
+        "x86_64-manylinux_2_28",
+        "--cache-dir",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .chain([project.cache_dir().display().to_string()])
+    .collect();
+    let run = project.run(&args);
+    run.expect_code(0);
+    let downloaded = std::fs::read_dir(project.path().join("dist"))
+        .unwrap()
+        .count();
+    assert_eq!(downloaded, packages, "{}", run.stderr);
+}

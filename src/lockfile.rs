@@ -114,9 +114,13 @@ pub enum LockError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A `pylock.toml` that cannot be read.
+    #[error(transparent)]
+    Pylock(#[from] PylockError),
 }
 
-/// Reads and parses the lock file at `path`.
+/// Reads and parses the lock file at `path`: a PEP 751 `pylock.toml` (any `.toml` file), else a
+/// requirements file.
 ///
 /// # Errors
 /// When the file cannot be read or a line is not something a lock contains.
@@ -125,6 +129,12 @@ pub fn read_lock(path: &Path) -> Result<Lock, LockError> {
         path: path.to_path_buf(),
         source,
     })?;
+    if path
+        .extension()
+        .is_some_and(|extension| extension == "toml")
+    {
+        return Ok(parse_pylock(&text, path)?);
+    }
     parse_lock(&text, path)
 }
 

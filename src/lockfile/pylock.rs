@@ -62,6 +62,7 @@ struct Package {
     name: String,
     version: Option<String>,
     marker: Option<String>,
+    index: Option<String>,
     archive: Option<Archive>,
     sdist: Option<File>,
     #[serde(default)]
@@ -169,6 +170,16 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, PylockError> {
         source,
     })?;
     let mut lock = Lock::default();
+    // One index for every package is the lock's index, as a requirements file's `--index-url`
+    // line is; with several, `check` and `download` use the one they are given.
+    let indexes: std::collections::BTreeSet<&str> = document
+        .packages
+        .iter()
+        .filter_map(|package| package.index.as_deref())
+        .collect();
+    if let [only] = indexes.into_iter().collect::<Vec<_>>().as_slice() {
+        lock.index_url = Some((*only).to_string());
+    }
     for (index, package) in document.packages.into_iter().enumerate() {
         let error = |reason: String| PylockError::Package {
             path: path.to_path_buf(),
