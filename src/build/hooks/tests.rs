@@ -204,14 +204,28 @@ async fn a_failing_hook_shows_its_output_and_how_to_reproduce_it() {
 
 /// Whether process `pid` is gone (or dead and waiting to be reaped by someone else).
 fn is_gone(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        // The state follows the parenthesised command name.
-        Ok(stat) => stat
-            .rsplit(") ")
-            .next()
-            .is_some_and(|rest| rest.starts_with('Z')),
-    }
+    // A killed process may have closed its files (the caller saw its socket close) before it
+    // becomes a zombie: wait for its exit on a pidfd rather than read /proc at an unlucky moment.
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return true;
+    };
+    let Ok(pidfd) = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()) else {
+        // Already reaped: gone.
+        return true;
+    };
+    let mut fds = [rustix::event::PollFd::new(
+        &pidfd,
+        rustix::event::PollFlags::IN,
+    )];
+    // Not a wait for a moment: the bound only turns a process that never exits into a failure.
+    let bound = rustix::event::Timespec {
+        tv_sec: 60,
+        tv_nsec: 0,
+    };
+    rustix::event::poll(&mut fds, Some(&bound)).is_ok_and(|ready| ready > 0)
 }
 
 #[cfg(target_os = "linux")]
