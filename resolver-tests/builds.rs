@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{SdistKind, ServerOptions, TestFile, TestPackage, stub_setuptools};
+use crate::support::{SdistKind, ServerOptions, TestFile, TestIndex, TestPackage, stub_setuptools};
 use crate::{Project, index, pins};
 
 /// A Python to build with, or `None` (the test is skipped, saying so) where there is none.
@@ -37,6 +37,18 @@ fn sdist_only(name: &str, kind: SdistKind) -> TestPackage {
         .extras(&["x"])
 }
 
+/// An index with [`sdist_only`] `name` and the packages it depends on.
+fn sdist_index(name: &str, kind: SdistKind) -> TestIndex {
+    index(
+        vec![
+            sdist_only(name, kind),
+            TestPackage::new("leaf", "1.0"),
+            TestPackage::new("extra-only", "1.0"),
+        ],
+        ServerOptions::default(),
+    )
+}
+
 fn python_arg(python: &Path) -> String {
     python.display().to_string()
 }
@@ -46,14 +58,7 @@ fn a_dynamic_sdist_is_built_once_and_then_read_from_the_cache() {
     let Some(python) = python("a_dynamic_sdist_is_built_once_and_then_read_from_the_cache") else {
         return;
     };
-    let server = index(
-        vec![
-            sdist_only("built", SdistKind::InTreeBackend),
-            TestPackage::new("leaf", "1.0"),
-            TestPackage::new("extra-only", "1.0"),
-        ],
-        ServerOptions::default(),
-    );
+    let server = sdist_index("built", SdistKind::InTreeBackend);
     let project = Project::new();
     project.write("requirements.in", "built[x]\n");
     let python = python_arg(&python);
@@ -100,14 +105,7 @@ fn a_failing_build_stops_the_run_with_the_backends_words() {
     let Some(python) = python("a_failing_build_stops_the_run_with_the_backends_words") else {
         return;
     };
-    let server = index(
-        vec![
-            sdist_only("broken", SdistKind::FailingBackend),
-            TestPackage::new("leaf", "1.0"),
-            TestPackage::new("extra-only", "1.0"),
-        ],
-        ServerOptions::default(),
-    );
+    let server = sdist_index("broken", SdistKind::FailingBackend);
     let project = Project::new();
     project.write("requirements.in", "broken\n");
     let python = python_arg(&python);
@@ -129,14 +127,7 @@ fn a_failing_build_stops_the_run_with_the_backends_words() {
 
 #[test]
 fn without_builds_or_python_the_error_says_what_to_do() {
-    let server = index(
-        vec![
-            sdist_only("built", SdistKind::InTreeBackend),
-            TestPackage::new("leaf", "1.0"),
-            TestPackage::new("extra-only", "1.0"),
-        ],
-        ServerOptions::default(),
-    );
+    let server = sdist_index("built", SdistKind::InTreeBackend);
     let project = Project::new();
     project.write("requirements.in", "built\n");
 

@@ -27,7 +27,7 @@ fn two_packages() -> Vec<TestPackage> {
 impl Project {
     /// Runs `pinwheel download -r <lock> -d <dest>` with the project's cache, for x86_64
     /// manylinux_2_28 unless `args` names a platform. The index comes from the lock (or `args`).
-    fn download(&self, lock: &str, dest: &str, args: &[&str]) -> Run {
+    pub(crate) fn download(&self, lock: &str, dest: &str, args: &[&str]) -> Run {
         let mut all: Vec<String> = ["download", "-r", lock, "-d", dest]
             .map(str::to_string)
             .to_vec();

@@ -432,20 +432,7 @@ fn check_does_not_check_a_git_pin_and_download_says_it_cannot_download_it() {
         run.stdout
     );
 
-    let run = project.run(
-        &[
-            "download",
-            "-r",
-            "requirements.txt",
-            "-d",
-            "dist",
-            "--python-platform",
-            "x86_64-manylinux_2_28",
-            "--cache-dir",
-            &project.cache_dir().display().to_string(),
-        ]
-        .map(str::to_string),
-    );
+    let run = project.download("requirements.txt", "dist", &[]);
     run.expect_code(0);
     assert!(
         run.stderr.contains(&format!(
@@ -505,20 +492,7 @@ fn an_editable_git_pin_is_a_vcs_pin_to_check_and_download() {
         run.stdout
     );
 
-    let run = project.run(
-        &[
-            "download",
-            "-r",
-            "requirements.txt",
-            "-d",
-            "dist",
-            "--python-platform",
-            "x86_64-manylinux_2_28",
-            "--cache-dir",
-            &project.cache_dir().display().to_string(),
-        ]
-        .map(str::to_string),
-    );
+    let run = project.download("requirements.txt", "dist", &[]);
     run.expect_code(0);
     assert!(
         run.stderr.contains(&format!(

@@ -464,21 +464,7 @@ fn check_and_download_read_a_pylock_and_its_index() {
     run.expect_code(0);
 
     // No `--index-url`: the index is the one the pylock's packages name.
-    let args: Vec<String> = [
-        "download",
-        "-r",
-        "pylock.toml",
-        "-d",
-        "dist",
-        "--python-platform",
-        "x86_64-manylinux_2_28",
-        "--cache-dir",
-    ]
-    .iter()
-    .map(ToString::to_string)
-    .chain([project.cache_dir().display().to_string()])
-    .collect();
-    let run = project.run(&args);
+    let run = project.download("pylock.toml", "dist", &[]);
     run.expect_code(0);
     let downloaded = std::fs::read_dir(project.path().join("dist"))
         .unwrap()
