@@ -265,3 +265,73 @@ fn a_universal_pylock_has_no_environments_and_keeps_its_forks() {
     project.resolve(&server, &args).expect_code(0);
     assert_eq!(project.read("pylock.toml"), lock);
 }
+
+#[test]
+fn a_required_platform_gets_versions_that_install_there() {
+    let linux_only = || {
+        vec![crate::support::TestFile::Wheel {
+            tag: "py3-none-manylinux_2_17_x86_64".into(),
+        }]
+    };
+    let server = index(
+        vec![
+            TestPackage::new("natty", "1.0"),
+            TestPackage::new("natty", "2.0").with_files(linux_only()),
+            TestPackage::new("onlylinux", "1.0").with_files(linux_only()),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "natty\n");
+    // Without it, the newest version is taken everywhere: the lock would not install on
+    // Windows.
+    project
+        .resolve(
+            &server,
+            &["--universal", "-o", "plain.txt", "requirements.in"],
+        )
+        .expect_code(0);
+    assert_eq!(crate::pins(&project.read("plain.txt")), ["natty==2.0"]);
+
+    let args = [
+        "--universal",
+        "--required-platform",
+        "windows",
+        "-o",
+        "required.txt",
+        "requirements.in",
+    ];
+    project.resolve(&server, &args).expect_code(0);
+    let lock = project.read("required.txt");
+    assert!(
+        lock.contains("--required-platform=windows --universal"),
+        "{lock}"
+    );
+    let windows = pins_on(&lock, &environment("3.12", "win32", "AMD64"));
+    let linux = pins_on(&lock, &environment("3.12", "linux", "x86_64"));
+    assert_eq!(
+        windows,
+        BTreeSet::from(["natty==1.0".to_string()]),
+        "{lock}"
+    );
+    // The Windows fork is solved first and its versions are the other forks' preferences:
+    // one version wherever it installs, as uv keeps forks in agreement.
+    assert_eq!(linux, windows, "{lock}");
+    // Stable.
+    project.resolve(&server, &args).expect_code(0);
+    assert_eq!(project.read("required.txt"), lock);
+
+    // Nothing installs on Windows: the run fails, naming the package and the platform.
+    project.write("requirements.in", "onlylinux\n");
+    let run = project.resolve(&server, &args);
+    run.expect_code(1);
+    assert!(run.stderr.contains("onlylinux"), "{}", run.stderr);
+    assert!(run.stderr.contains("no wheel for"), "{}", run.stderr);
+
+    // It needs `--universal`.
+    let run = project.resolve(
+        &server,
+        &["--required-platform", "windows", "requirements.in"],
+    );
+    run.expect_code(2);
+}

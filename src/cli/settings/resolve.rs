@@ -204,6 +204,8 @@ pub struct Options {
     pub no_build: bool,
     /// `--universal`.
     pub universal: bool,
+    /// `--required-platform`.
+    pub required_platform: Vec<String>,
     /// `--build-timeout`, in seconds.
     pub build_timeout: u64,
     /// `--build-jobs`.
@@ -454,6 +456,7 @@ impl Options {
             python: args.python.clone().or(config.python),
             no_build: args.no_build || config.no_build.unwrap_or(false),
             universal: args.universal || config.universal.unwrap_or(false),
+            required_platform: list(&args.required_platform, config.required_platform),
             build_timeout: args
                 .build_timeout
                 .or(config.build_timeout)
@@ -504,6 +507,9 @@ pub fn resolve_settings(
         .first()
         .map(|named| named.target.clone())
         .context("no target to resolve for")?;
+    if !options.universal && !options.required_platform.is_empty() {
+        bail!("`--required-platform` applies to `--universal` locks (`universal = true`)");
+    }
     let universal = options
         .universal
         .then(|| universal(options, manifest, &output))
@@ -642,6 +648,12 @@ fn universal(
     };
     let mut universal = crate::resolver::Universal::new(requires_python);
     universal.forks = existing_forks(options, output)?;
+    for name in &options.required_platform {
+        universal.required_platforms.push(
+            crate::target::Platform::from_str(name)
+                .with_context(|| format!("invalid `--required-platform {name}`"))?,
+        );
+    }
     Ok(universal)
 }
 
