@@ -248,6 +248,8 @@ impl Scope<'_> {
     pub(crate) fn applies(&self, marker: &MarkerTree, extras: &[ExtraName]) -> bool {
         match self {
             Self::Exact(target) => marker.evaluate(target.markers(), extras),
+            // Most requirements have no marker.
+            Self::Fork(_) if marker.is_true() => true,
             Self::Fork(fork) => {
                 marker.evaluate_extras(extras)
                     && !fork
@@ -273,6 +275,9 @@ impl Scope<'_> {
 /// is left says where a requirement applies.
 #[must_use]
 pub fn without_extras(marker: MarkerTree, extras: &[ExtraName]) -> MarkerTree {
+    if marker.is_true() {
+        return marker;
+    }
     let simplified = marker.simplify_extras(extras);
     if !mentions_extra(&simplified) {
         return simplified;
