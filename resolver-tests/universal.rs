@@ -382,3 +382,24 @@ fn a_pre_release_python_bound_excludes_the_final_release() {
         "{lock}"
     );
 }
+
+#[test]
+fn a_version_for_older_pythons_only_is_passed_over() {
+    // bio-embeddings 0.2.2 says `>=3.7.1,<3.10`: nothing a lock for `>=3.10` covers.
+    let server = index(
+        vec![
+            TestPackage::new("bio", "0.1").python(">=3.7"),
+            TestPackage::new("bio", "0.2").python(">=3.7.1,<3.10"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "bio\n");
+    project
+        .resolve(
+            &server,
+            &["--universal", "--python-version", "3.10", "requirements.in"],
+        )
+        .expect_code(0);
+    assert_eq!(crate::pins(&project.read("requirements.txt")), ["bio==0.1"]);
+}
