@@ -24,13 +24,46 @@ use crate::types::{ExtraName, PackageName, Version, VersionSpecifiers};
 pub struct Universal {
     /// The lock's `requires-python`, e.g. `>=3.10`.
     pub requires_python: VersionSpecifiers,
+    /// The forks an existing lock was made with: a re-lock starts from them, so that it splits
+    /// the same way and gives the same lock (uv #5480 is this going wrong).
+    pub forks: Vec<MarkerTree>,
 }
 
 impl Universal {
     /// The universe for `requires_python`.
     #[must_use]
     pub fn new(requires_python: VersionSpecifiers) -> Self {
-        Self { requires_python }
+        Self {
+            requires_python,
+            forks: Vec::new(),
+        }
+    }
+
+    /// The forks to start from: the existing lock's, narrowed to this universe, plus what of
+    /// the universe they leave out; or the whole universe when there are none, or when they
+    /// overlap (then they were not written by a universal resolution).
+    #[must_use]
+    pub fn starting_forks(&self) -> Vec<Fork> {
+        let root = Fork::root(self);
+        let known: Vec<Fork> = self
+            .forks
+            .iter()
+            .filter_map(|marker| root.narrowed(marker.clone()))
+            .collect();
+        let overlap = known.iter().enumerate().any(|(index, fork)| {
+            known[..index]
+                .iter()
+                .any(|other| !fork.markers.is_disjoint(&other.markers))
+        });
+        if known.is_empty() || overlap {
+            return vec![root];
+        }
+        let mut covered = MarkerTree::FALSE;
+        for fork in &known {
+            covered.or(fork.markers.clone());
+        }
+        let rest = root.narrowed(covered.negate());
+        known.into_iter().chain(rest).collect()
     }
 
     /// `requires-python` as a marker.
