@@ -432,6 +432,19 @@ pub(crate) fn split_for(fork: &Fork, requirements: &[Requested<'_>]) -> Option<S
                 .flatten()
                 .collect();
         }
+        // The regions where an upper-bounded requirement applies first (`a<2` before
+        // `a>=1`), as uv orders them: their versions then become the other regions'
+        // preferences, and one version often serves both.
+        let bounded = |region: &Fork| {
+            requested.iter().any(|requirement| {
+                !region.markers.is_disjoint(&requirement.marker)
+                    && requirement
+                        .range
+                        .bounding_range()
+                        .is_some_and(|(_, upper)| !matches!(upper, Bound::Unbounded))
+            })
+        };
+        regions.sort_by_key(|region| !bounded(region));
         let reason = format!(
             "`{name}` is required as {}",
             requested

@@ -150,11 +150,11 @@ fn solve(
     manifest: &Manifest,
 ) -> Result<Resolution, ResolveError> {
     match solve_scope(handle, Scope::Exact(target), options, root)? {
-        Attempt::Solved(selected) => {
+        Attempt::Solved { selected, .. } => {
             build_resolution(&selected, handle, Scope::Exact(target), root, manifest)
         }
         // Only a fork splits.
-        Attempt::Split(split) => Err(ResolveError::TooManyForks {
+        Attempt::Split { split, .. } => Err(ResolveError::TooManyForks {
             package: split.package,
             limit: 0,
         }),
@@ -164,9 +164,21 @@ fn solve(
 /// What one scope's solve came to.
 pub(crate) enum Attempt {
     /// PubGrub's selection.
-    Solved(Vec<(PubGrubPackage, Version)>),
+    Solved {
+        /// The versions.
+        selected: Vec<(PubGrubPackage, Version)>,
+        /// The fork they hold in, when Python splits narrowed it in place.
+        narrowed: Option<fork::Fork>,
+        /// The regions those splits left, to be solved as forks of their own.
+        deferred: Vec<fork::Fork>,
+    },
     /// The fork must split first.
-    Split(Split),
+    Split {
+        /// How (of the fork as narrowed in place: its regions cover that).
+        split: Split,
+        /// The regions in-place Python splits left before it, still to be solved.
+        deferred: Vec<fork::Fork>,
+    },
 }
 
 /// Solves `scope`, restarting with culprits deprioritized when the solver walks (see
@@ -181,6 +193,7 @@ pub(crate) fn solve_scope(
     let mut deprioritized = HashSet::new();
     let known = provider::KnownDependencies::default();
     let mut attempt = 0;
+    let narrowing;
     let outcome = loop {
         attempt += 1;
         let provider = Provider::new(
@@ -196,11 +209,22 @@ pub(crate) fn solve_scope(
         if outcome.is_err()
             && let Some(split) = provider.take_split()
         {
-            return Ok(Attempt::Split(split));
+            let (_, deferred) = provider.take_narrowing();
+            return Ok(Attempt::Split { split, deferred });
         }
         match provider.take_restart() {
-            Some(restart) if outcome.is_err() => deprioritized.extend(restart.culprits),
-            _ => break outcome,
+            Some(restart) if outcome.is_err() => {
+                deprioritized.extend(restart.culprits);
+                // Dependencies worked out in a fork narrowed in place hold only there; the
+                // next attempt starts from the whole fork again.
+                if matches!(scope, Scope::Fork(_)) {
+                    known.borrow_mut().clear();
+                }
+            }
+            _ => {
+                narrowing = provider.take_narrowing();
+                break outcome;
+            }
         }
     };
     let (waited, times) = handle.waited();
@@ -210,7 +234,11 @@ pub(crate) fn solve_scope(
         waited,
     );
     match outcome {
-        Ok(selected) => Ok(Attempt::Solved(selected.into_iter().collect())),
+        Ok(selected) => Ok(Attempt::Solved {
+            selected: selected.into_iter().collect(),
+            narrowed: narrowing.0,
+            deferred: narrowing.1,
+        }),
         Err(PubGrubError::NoSolution(tree)) => {
             let explanation = explain::explain(tree, handle, root);
             Err(match scope {

@@ -14,7 +14,7 @@ use pubgrub::{
 
 use super::ResolveOptions;
 use super::fork::{
-    Requested, Scope, Split, python_floor, python_marker, split_at_python, split_for,
+    Fork, Requested, Scope, Split, python_floor, python_marker, split_at_python, split_for,
     without_extras,
 };
 use super::package::PubGrubPackage;
@@ -126,7 +126,26 @@ pub(crate) struct Provider<'a> {
     /// Set when this attempt stopped because its fork must split.
     split: RefCell<Option<Split>>,
     /// The fork's required targets (`--required-platform`), made on first use.
-    required: std::cell::OnceCell<Vec<crate::target::Target>>,
+    required: RefCell<Option<Vec<crate::target::Target>>>,
+    /// The fork as narrowed by Python splits made in place (see [`Provider::choose_in_fork`]).
+    narrowed: RefCell<Option<Fork>>,
+    /// The regions those splits left for later forks.
+    deferred: RefCell<Vec<Fork>>,
+}
+
+/// The scope an attempt is in right now: a fork may have been narrowed since it started.
+pub(crate) enum Current<'a> {
+    Exact(&'a crate::target::Target),
+    Fork(Fork),
+}
+
+impl Current<'_> {
+    pub(crate) fn scope(&self) -> Scope<'_> {
+        match self {
+            Self::Exact(target) => Scope::Exact(target),
+            Self::Fork(fork) => Scope::Fork(fork),
+        }
+    }
 }
 
 /// The dependencies of each package version, kept across the attempts of one resolution: a
@@ -159,8 +178,30 @@ impl<'a> Provider<'a> {
             restart: RefCell::new(None),
             known,
             split: RefCell::new(None),
-            required: std::cell::OnceCell::new(),
+            required: RefCell::new(None),
+            narrowed: RefCell::new(None),
+            deferred: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The scope now: the fork as narrowed so far, or the target.
+    fn current(&self) -> Current<'a> {
+        if let Some(fork) = self.narrowed.borrow().as_ref() {
+            return Current::Fork(fork.clone());
+        }
+        match self.scope {
+            Scope::Exact(target) => Current::Exact(target),
+            Scope::Fork(fork) => Current::Fork(fork.clone()),
+        }
+    }
+
+    /// The fork this attempt ended in (narrowed by in-place Python splits), and the regions
+    /// those splits left for later forks.
+    pub(crate) fn take_narrowing(&self) -> (Option<Fork>, Vec<Fork>) {
+        (
+            self.narrowed.borrow_mut().take(),
+            std::mem::take(&mut *self.deferred.borrow_mut()),
+        )
     }
 
     /// The split this attempt stopped for, if it did.
@@ -176,9 +217,9 @@ impl<'a> Provider<'a> {
     }
 
     fn fork_text(&self) -> String {
-        match self.scope {
-            Scope::Fork(fork) => fork.to_string(),
-            Scope::Exact(target) => target.to_string(),
+        match self.current() {
+            Current::Fork(fork) => fork.to_string(),
+            Current::Exact(target) => target.to_string(),
         }
     }
 
@@ -199,7 +240,7 @@ impl<'a> Provider<'a> {
             versions
                 .get(candidate)
                 .and_then(|entry| entry.requires_python.as_ref())
-                .filter(|requires_python| !self.scope.allows_python(requires_python))
+                .filter(|requires_python| !Scope::Fork(fork).allows_python(requires_python))
         };
         if chosen.as_ref().and_then(requires_python).is_none() {
             return Ok(chosen);
@@ -222,7 +263,19 @@ impl<'a> Provider<'a> {
                 .and_then(|requires_python| python_floor(&python_marker(requires_python)))
                 && let Some(split) = split_at_python(fork, name, &at)
             {
-                return Err(self.request_split(split));
+                // Split in place: this attempt goes on in the newer Pythons, where the
+                // candidate fits and every decision so far still holds (none of them had a
+                // Python problem, or it would have split here first); the older Pythons are a
+                // fork of their own, solved later. uv forks at this point too, without
+                // starting again.
+                tracing::debug!("fork {}: {}", self.fork_text(), split.reason);
+                let mut regions = split.regions.into_iter();
+                if let (Some(newer), Some(older)) = (regions.next(), regions.next()) {
+                    *self.narrowed.borrow_mut() = Some(newer);
+                    self.deferred.borrow_mut().push(older);
+                    *self.required.borrow_mut() = None;
+                    return Ok(Some(candidate));
+                }
             }
         }
         Ok(fallback)
@@ -245,8 +298,9 @@ impl<'a> Provider<'a> {
         if sdist {
             return None;
         }
-        let required = self.required.get_or_init(|| fork.required_targets());
+        let mut required = self.required.borrow_mut();
         required
+            .get_or_insert_with(|| fork.required_targets())
             .iter()
             .find(|target| {
                 !entry.files.iter().any(|file| match &file.dist {
@@ -262,9 +316,9 @@ impl<'a> Provider<'a> {
 
     /// In a fork, the split `requirements` call for (see [`split_for`]).
     fn split_needed(&self, requirements: &[Requested<'_>]) -> Option<Split> {
-        match self.scope {
-            Scope::Fork(fork) => split_for(fork, requirements),
-            Scope::Exact(_) => None,
+        match self.current() {
+            Current::Fork(fork) => split_for(&fork, requirements),
+            Current::Exact(_) => None,
         }
     }
 
@@ -324,16 +378,18 @@ impl<'a> Provider<'a> {
         if let Some(Err(unusable)) = versions.get(version).map(|entry| &entry.best) {
             return Ok(Dependencies::Unavailable(unusable.to_string()));
         }
+        let current = self.current();
+        let scope = current.scope();
         if let Some(requires_python) = versions
             .get(version)
             .and_then(|entry| entry.requires_python.as_ref())
-            && !self.scope.allows_python(requires_python)
+            && !scope.allows_python(requires_python)
         {
             return Ok(Dependencies::Unavailable(format!(
                 "requires Python {requires_python}"
             )));
         }
-        if let (Scope::Fork(fork), Some(entry)) = (self.scope, versions.get(version))
+        if let (Scope::Fork(fork), Some(entry)) = (scope, versions.get(version))
             && let Some(missing) = self.missing_platform(fork, name, entry)
         {
             return Ok(Dependencies::Unavailable(format!(
@@ -348,7 +404,7 @@ impl<'a> Provider<'a> {
             }
         };
         if let Some(requires_python) = &metadata.requires_python
-            && !self.scope.allows_python(requires_python)
+            && !scope.allows_python(requires_python)
         {
             return Ok(Dependencies::Unavailable(format!(
                 "requires Python {requires_python}"
@@ -366,13 +422,13 @@ impl<'a> Provider<'a> {
             }
         }
         let extras: &[ExtraName] = extra.map(std::slice::from_ref).unwrap_or_default();
-        let dependencies = self.root.dependencies_of(&metadata, self.scope, extras);
+        let dependencies = self.root.dependencies_of(&metadata, scope, extras);
         // Only a package named twice can split a fork; most packages name none twice.
         let mut names = HashSet::new();
         let repeats = dependencies
             .iter()
             .any(|dependency| !names.insert(&dependency.name));
-        if let Scope::Fork(_) = self.scope
+        if let Scope::Fork(_) = scope
             && repeats
         {
             let requested: Vec<Requested<'_>> = dependencies
@@ -389,7 +445,19 @@ impl<'a> Provider<'a> {
                 })
                 .collect();
             if let Some(split) = self.split_needed(&requested) {
-                return Err(self.request_split(split));
+                // Split in place, as for Python (see `choose_in_fork`): the attempt goes on in
+                // the first region, where this version's requirements agree; the other
+                // regions are forks of their own, solved later. In the first region every
+                // requirement left holds throughout, so it does not split again.
+                tracing::debug!("fork {}: {}", self.fork_text(), split.reason);
+                let mut regions = split.regions.into_iter();
+                if let Some(first) = regions.next() {
+                    let rest: Vec<Fork> = regions.collect();
+                    *self.narrowed.borrow_mut() = Some(first);
+                    self.deferred.borrow_mut().extend(rest.into_iter().rev());
+                    *self.required.borrow_mut() = None;
+                    return self.dependencies_of(name, version, extra);
+                }
             }
         }
         for dependency in dependencies {
@@ -498,10 +566,10 @@ impl DependencyProvider for Provider<'_> {
         };
         let versions = self.handle.versions(name)?;
         let mut chosen = self.root.choose(name, range, &versions, self.options);
-        if let Scope::Fork(fork) = self.scope
+        if let Current::Fork(fork) = self.current()
             && chosen.is_some()
         {
-            chosen = self.choose_in_fork(fork, name, range, &versions, chosen)?;
+            chosen = self.choose_in_fork(&fork, name, range, &versions, chosen)?;
         }
         tracing::debug!(
             "{package} {range}: {}",
@@ -547,7 +615,8 @@ impl DependencyProvider for Provider<'_> {
     ) -> Result<Dependencies<PubGrubPackage, Ranges<Version>, String>, SourceError> {
         match package {
             PubGrubPackage::Root => {
-                let dependencies: Vec<_> = self.root.root_dependencies(self.scope).collect();
+                let current = self.current();
+                let dependencies: Vec<_> = self.root.root_dependencies(current.scope()).collect();
                 let requested: Vec<Requested<'_>> = dependencies
                     .iter()
                     .filter_map(|(package, range, marker)| {

@@ -95,8 +95,8 @@ fn solve_forks(
             ..options.clone()
         };
         match solve_scope(handle, Scope::Fork(&fork), &fork_options, root)? {
-            Attempt::Split(split) => {
-                forks += split.regions.len() - 1;
+            Attempt::Split { split, deferred } => {
+                forks += split.regions.len() - 1 + deferred.len();
                 tracing::info!(
                     "{:indent$}fork `{fork}` splits in {} ({:.1?}): {}",
                     "",
@@ -111,6 +111,8 @@ fn solve_forks(
                         limit: MAX_FORKS,
                     });
                 }
+                // The older Pythons split off in place come after the split's regions.
+                pending.extend(deferred.into_iter().map(|region| (region, depth + 1)));
                 pending.extend(
                     split
                         .regions
@@ -119,7 +121,29 @@ fn solve_forks(
                         .map(|region| (region, depth + 1)),
                 );
             }
-            Attempt::Solved(selected) => {
+            Attempt::Solved {
+                selected,
+                narrowed,
+                deferred,
+            } => {
+                let fork = narrowed.unwrap_or(fork);
+                forks += deferred.len();
+                if forks > MAX_FORKS
+                    && let Some((package, _)) = selected.last()
+                    && let Some(name) = package.name()
+                {
+                    return Err(ResolveError::TooManyForks {
+                        package: name.clone(),
+                        limit: MAX_FORKS,
+                    });
+                }
+                for region in &deferred {
+                    tracing::info!(
+                        "{:indent$}fork `{region}` left for later: a newer version needs a newer Python",
+                        "",
+                        indent = depth * 2,
+                    );
+                }
                 tracing::info!(
                     "{:indent$}fork `{fork}` solved: {} packages ({:.1?})",
                     "",
@@ -143,6 +167,8 @@ fn solve_forks(
                     reach,
                     fork,
                 });
+                // The older Pythons come next, the last split's first.
+                pending.extend(deferred.into_iter().map(|region| (region, depth + 1)));
             }
         }
     }
@@ -289,15 +315,21 @@ fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution,
     if forks.len() < 2 {
         forks.clear();
     }
+    let everywhere = universal.markers();
     let mut pins: Vec<(super::Pin, MarkerTree)> = grouped
         .into_values()
-        .map(|(mut pin, marker)| {
+        .filter_map(|(mut pin, marker)| {
             let simplified = simplify(marker.clone());
+            // A pin reachable nowhere the lock covers (through markers that contradict each
+            // other) is left out, as uv does.
+            if marker.is_disjoint(&everywhere) || simplified.is_false() {
+                return None;
+            }
             pin.markers = simplified
                 .contents()
                 .map(|contents| vec![contents.to_string()])
                 .unwrap_or_default();
-            (pin, marker)
+            Some((pin, marker))
         })
         .collect();
     check_disjoint(&pins)?;
