@@ -27,6 +27,7 @@ mod local_paths;
 mod outputs;
 mod own_scenarios;
 mod packse;
+mod packse_universal;
 mod parity;
 mod pip_compile;
 mod private_index;
@@ -38,6 +39,7 @@ mod sources;
 mod targets;
 mod team;
 mod tls;
+mod universal_judge;
 mod upgrade;
 
 use std::path::{Path, PathBuf};
