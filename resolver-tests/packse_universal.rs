@@ -18,6 +18,8 @@
 //! - otherwise no resolution: pinwheel must exit 1 with an explanation.
 //!
 //! Until pinwheel has `--universal`, a run that refuses the flag is reported skipped, saying so.
+//! `PINWHEEL_UNIVERSAL_ORACLE_UV=/path/to/uv` runs uv's `pip compile --universal` instead, to
+//! check the runner and the judge against the tool the reference comes from.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -165,7 +167,10 @@ fn run(scenario: &Scenario, entry: &Entry, rerun: &str) -> Outcome {
         "requirements.txt".into(),
         "pyproject.toml".into(),
     ]);
-    let run = project.run(&args);
+    let run = match std::env::var_os("PINWHEEL_UNIVERSAL_ORACLE_UV") {
+        Some(uv) => run_uv(&project, &uv, &args, &requires_python_text),
+        None => project.run(&args),
+    };
     let code = run.output.status.code();
     if code == Some(2) && run.stderr.contains("--universal") && run.stderr.contains("unexpected") {
         return Outcome::Skipped("pinwheel has no `--universal` yet".to_string());
@@ -205,6 +210,33 @@ fn run(scenario: &Scenario, entry: &Entry, rerun: &str) -> Outcome {
         Ok(()) => Outcome::Passed,
         Err(differences) => fail(format!("the lock differs from uv's:\n  {differences}")),
     }
+}
+
+/// Runs uv's `pip compile --universal` with pinwheel's arguments instead of pinwheel: a check
+/// of the runner and the judge against the tool the reference comes from
+/// (`PINWHEEL_UNIVERSAL_ORACLE_UV=/path/to/uv`), not a test of pinwheel.
+/// uv's `pip compile` takes the lock's lowest Python from `--python-version` (or the
+/// interpreter), not from the project's `requires-python`, so the floor is passed as that.
+fn run_uv(
+    project: &Project,
+    uv: &std::ffi::OsStr,
+    args: &[String],
+    requires_python: &str,
+) -> crate::Run {
+    let mut uv_args: Vec<String> = vec!["pip".into(), "compile".into()];
+    if let Some(floor) = requires_python.strip_prefix(">=") {
+        uv_args.extend(["--python-version".into(), floor.trim().to_string()]);
+    }
+    uv_args.extend(args.iter().skip(1).cloned());
+    let output = crate::clean_command(uv, project.path())
+        .args(&uv_args)
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .env("UV_NO_CONFIG", "1")
+        .output()
+        .unwrap_or_else(|error| panic!("{}: {error}", uv.to_string_lossy()));
+    let mut run = crate::Run::new(output, &uv_args);
+    run.command = format!("{} {}", uv.to_string_lossy(), uv_args.join(" "));
+    run
 }
 
 /// Where the scenarios and the reference are, or why the suite is skipped.
