@@ -392,6 +392,8 @@ fn tokenize(text: &str) -> Vec<Token> {
 pub fn parse_lock(text: &str) -> Result<Vec<LockedPin>, String> {
     let mut pins: Vec<LockedPin> = Vec::new();
     for (number, line) in text.lines().enumerate() {
+        // A `# via` comment may follow a pin on its line (`--annotation-style line`).
+        let line = line.split(" #").next().unwrap_or_default();
         let line = line.trim_end().trim_end_matches('\\').trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
             continue;

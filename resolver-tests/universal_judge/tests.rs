@@ -72,7 +72,7 @@ fn fork_basic_reference() -> Reference {
 fn equivalent_markers_written_differently_pass() {
     let graph = graph(FORK_BASIC);
     let lock = "# a comment\n--index-url http://x/simple\n\
-                a==1.0.0 ; \"darwin\" == sys_platform\n\
+                a==1.0.0 ; \"darwin\" == sys_platform  # via -r requirements.in\n\
                 a==2.0.0 ; sys_platform == \"linux\" and (sys_platform != 'win32' or sys_platform == 'linux')\n";
     assert_eq!(
         verdict(&graph, ">=3.12", &fork_basic_reference(), lock),
