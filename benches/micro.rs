@@ -579,7 +579,7 @@ mod pages {
             .expect("the page parses");
         let bytes: Arc<Vec<u8>> = Arc::new(PackedProject::pack(&files));
         let context = Arc::new(SelectionContext {
-            target: target(),
+            files: pinwheel::resolver::FilesFor::Target(target()),
             options: SelectionOptions::default(),
         });
         let all = Ranges::full();

@@ -290,6 +290,12 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "PLATFORM")]
     pub python_platform: Vec<String>,
 
+    /// One lock for every platform and every Python from `--python-version` on (else the
+    /// `requires-python` of a pyproject.toml input, else 3.12): pins carry the markers where
+    /// they apply.
+    #[arg(long, conflicts_with = "python_platform")]
+    pub universal: bool,
+
     /// Base URL of the package index (PEP 503/691). Default: the inputs' `--index-url` line,
     /// else `PIP_INDEX_URL`, else PyPI.
     #[arg(short = 'i', long, value_name = "URL")]

@@ -155,9 +155,10 @@ pub(super) async fn compile(
         .await?;
         (merged.resolution, merged.targets)
     } else {
-        let resolution = resolve_current(
+        let resolution = resolve_current_in(
             &manifest,
             &settings.target,
+            settings.universal.as_ref(),
             &settings.resolve,
             &builder,
             compilation.quiet,
@@ -410,9 +411,26 @@ pub(super) async fn resolve_current(
     builder: &Builder,
     quiet: bool,
 ) -> Result<Resolution, ResolveError> {
-    let resolve = || {
+    resolve_current_in(manifest, target, None, options, builder, quiet).await
+}
+
+/// [`resolve_current`] for `target`, or for every environment of `universal` when given.
+pub(super) async fn resolve_current_in(
+    manifest: &Manifest,
+    target: &Target,
+    universal: Option<&crate::resolver::Universal>,
+    options: &ResolveOptions,
+    builder: &Builder,
+    quiet: bool,
+) -> Result<Resolution, ResolveError> {
+    let resolve = || async {
         let source = Arc::new(builder.clone());
-        crate::resolver::resolve(manifest, target, options, source)
+        match universal {
+            Some(universal) => {
+                crate::resolver::resolve_universal(manifest, universal, options, source).await
+            }
+            None => crate::resolver::resolve(manifest, target, options, source).await,
+        }
     };
     match resolve().await {
         Err(error) if is_stale_listing(&error) => {

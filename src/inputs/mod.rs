@@ -187,6 +187,9 @@ pub struct Manifest {
     /// Every requirements file read, top level and included, as opened (`-` for stdin), so that
     /// the output can be checked not to be one of them.
     pub files: Vec<PathBuf>,
+    /// The `requires-python` of the project files read (all of them at once): the Pythons a
+    /// universal lock covers when `--python-version` does not say.
+    pub requires_python: Option<crate::types::VersionSpecifiers>,
 }
 
 impl Manifest {
@@ -201,6 +204,10 @@ impl Manifest {
         self.resolver.only_binary.extend(other.resolver.only_binary);
         self.resolver.no_binary.extend(other.resolver.no_binary);
         self.files.extend(other.files);
+        self.requires_python = match (self.requires_python.take(), other.requires_python) {
+            (Some(mine), Some(theirs)) => Some(mine.iter().chain(theirs.iter()).cloned().collect()),
+            (mine, theirs) => mine.or(theirs),
+        };
     }
 }
 

@@ -78,6 +78,15 @@ pub fn read_project_file(
             .map_err(|kind| error(None, kind))?;
     }
     let mut manifest = Manifest::default();
+    if let Some(value) = &project.requires_python {
+        manifest.requires_python =
+            crate::metadata::core::parse_requires_python(value).map_err(|_| {
+                error(
+                    Some(line_of(&text, value)),
+                    InputErrorKind::InvalidProject(format!("invalid `requires-python` `{value}`")),
+                )
+            })?;
+    }
     let normalized_name = PackageName::new(project_name.clone()).ok();
     for line_text in lines {
         let line = line_of(&text, &line_text);
@@ -110,6 +119,8 @@ struct ProjectDeclaration {
     dependencies: Vec<String>,
     extras: BTreeMap<String, Vec<String>>,
     groups: BTreeMap<String, Vec<GroupItem>>,
+    /// `requires-python`, as written.
+    requires_python: Option<String>,
 }
 
 enum GroupItem {
@@ -232,6 +243,7 @@ fn pyproject(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
             dependencies: Vec::new(),
             extras: BTreeMap::new(),
             groups,
+            requires_python: None,
         });
     };
     Ok(ProjectDeclaration {
@@ -239,6 +251,7 @@ fn pyproject(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
         dependencies: project.dependencies,
         extras: project.optional_dependencies,
         groups,
+        requires_python: project.requires_python,
     })
 }
 
@@ -250,6 +263,7 @@ fn setup_cfg(text: &str) -> Result<ProjectDeclaration, InputErrorKind> {
         dependencies: declared.install_requires,
         extras: declared.extras_require.into_iter().collect(),
         groups: BTreeMap::new(),
+        requires_python: None,
     })
 }
 

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use jiff::Timestamp;
 use pubgrub::Ranges;
 
-use crate::target::Target;
+use crate::target::{TagPriority, Target};
 use crate::types::{
     DistFilename, IndexFile, PackageName, PackedProject, ProjectFiles, Version, VersionSpecifiers,
 };
@@ -119,6 +119,9 @@ pub struct VersionEntry {
     pub best: Result<Installable, Unusable>,
     /// Whether every file is yanked.
     pub yanked: bool,
+    /// The version's `Requires-Python` (lower bounds only) when it was not judged against a
+    /// Python: in a universal resolution each fork checks it against its own Python range.
+    pub requires_python: Option<VersionSpecifiers>,
     /// When the target would install an sdist, a wheel of the same version (for another
     /// platform or Python; a pure-Python one first) whose `METADATA` stands for it: static and
     /// one range request away, where the sdist may mean a large download and a build. The
@@ -152,12 +155,22 @@ impl VersionEntry {
     }
 }
 
+/// Which files of a version can be used.
+#[derive(Clone, Debug)]
+pub enum FilesFor {
+    /// Those that install on this target: wheel tags and `Requires-Python` are checked.
+    Target(Target),
+    /// Any file, for a universal resolution: no tag is checked, and `Requires-Python` is left
+    /// to each fork (see [`VersionEntry::requires_python`]).
+    AnyPlatform,
+}
+
 /// What a [`VersionMap`] needs to judge a version's files: the target and the selection
 /// options. Built once per resolve and shared by every project's map.
 #[derive(Clone, Debug)]
 pub struct SelectionContext {
-    /// The target the files must work on.
-    pub target: Target,
+    /// The files that count.
+    pub files: FilesFor,
     /// `--exclude-newer`, `--only-binary`, `--no-binary`, prereleases.
     pub options: SelectionOptions,
 }
@@ -218,6 +231,12 @@ impl VersionMap {
     /// resolve of jupyter.in).
     #[must_use]
     pub fn from_files(project: ProjectFiles, target: &Target, options: &SelectionOptions) -> Self {
+        Self::judged(project, &FilesFor::Target(target.clone()), options)
+    }
+
+    /// [`VersionMap::from_files`] for any [`FilesFor`].
+    #[must_use]
+    pub fn judged(project: ProjectFiles, files_for: &FilesFor, options: &SelectionOptions) -> Self {
         let mut by_version: BTreeMap<Version, Vec<IndexFile>> = BTreeMap::new();
         for file in project.files {
             by_version
@@ -228,7 +247,7 @@ impl VersionMap {
         let mut excluded_newer = Vec::new();
         let mut versions = Vec::with_capacity(by_version.len());
         for (version, files) in by_version {
-            match entry_for(&project.name, files, target, options) {
+            match entry_for(&project.name, files, files_for, options) {
                 Some(entry) => versions.push(Slot::ready(version, entry)),
                 None => excluded_newer.push(version),
             }
@@ -266,6 +285,7 @@ impl VersionMap {
                 files: vec![file],
                 best: Ok(Installable::File(0)),
                 yanked: false,
+                requires_python: None,
                 metadata_wheel: None,
             },
         )
@@ -280,6 +300,7 @@ impl VersionMap {
                 files: Vec::new(),
                 best: Ok(Installable::Directory),
                 yanked: false,
+                requires_python: None,
                 metadata_wheel: None,
             },
         )
@@ -330,7 +351,7 @@ impl VersionMap {
                 if files.is_empty() {
                     return None;
                 }
-                entry_for(source.packed.name(), files, &context.target, &context.options)
+                entry_for(source.packed.name(), files, &context.files, &context.options)
             })
             .as_ref()
     }
@@ -504,7 +525,13 @@ impl VersionMap {
 /// the project really does not support are still excluded by their tags.
 #[must_use]
 pub fn python_allows(target: &Target, requires_python: &VersionSpecifiers) -> bool {
-    let lower_bounds: VersionSpecifiers = requires_python
+    target.allows_python(&lower_bounds(requires_python))
+}
+
+/// `requires_python` without its upper bounds (`<`, `<=`): see [`python_allows`].
+#[must_use]
+pub fn lower_bounds(requires_python: &VersionSpecifiers) -> VersionSpecifiers {
+    requires_python
         .iter()
         .filter(|specifier| {
             !matches!(
@@ -513,8 +540,7 @@ pub fn python_allows(target: &Target, requires_python: &VersionSpecifiers) -> bo
             )
         })
         .cloned()
-        .collect();
-    target.allows_python(&lower_bounds)
+        .collect()
 }
 
 /// Which end of the allowed range is tried first (`--resolution`).
@@ -619,7 +645,7 @@ impl PrereleaseMode {
 fn entry_for(
     name: &PackageName,
     mut files: Vec<IndexFile>,
-    target: &Target,
+    files_for: &FilesFor,
     options: &SelectionOptions,
 ) -> Option<VersionEntry> {
     if let Some(cutoff) = options.exclude_newer {
@@ -638,12 +664,19 @@ fn entry_for(
     let mut sdist = None;
     let mut saw_wheel = false;
     let mut saw_sdist = false;
+    let mut requires_python = None;
     for (index, file) in files.iter().enumerate().filter(|(_, file)| consider(file)) {
-        if let Some(requires_python) = &file.requires_python
-            && !python_allows(target, requires_python)
-        {
-            python_mismatch.get_or_insert_with(|| requires_python.clone());
-            continue;
+        if let Some(specifiers) = &file.requires_python {
+            match files_for {
+                FilesFor::Target(target) if !python_allows(target, specifiers) => {
+                    python_mismatch.get_or_insert_with(|| specifiers.clone());
+                    continue;
+                }
+                FilesFor::Target(_) => {}
+                FilesFor::AnyPlatform => {
+                    requires_python.get_or_insert_with(|| lower_bounds(specifiers));
+                }
+            }
         }
         match &file.dist {
             DistFilename::Wheel(wheel) => {
@@ -651,7 +684,11 @@ fn entry_for(
                 if options.no_binary.contains(name) {
                     continue;
                 }
-                if let Some(priority) = target.wheel_priority(&wheel.tag)
+                let priority = match files_for {
+                    FilesFor::Target(target) => target.wheel_priority(&wheel.tag),
+                    FilesFor::AnyPlatform => Some(any_platform_priority(wheel)),
+                };
+                if let Some(priority) = priority
                     && best_wheel.as_ref().is_none_or(|(_, best)| priority > *best)
                 {
                     best_wheel = Some((index, priority));
@@ -696,6 +733,14 @@ fn entry_for(
         files,
         best,
         yanked,
+        requires_python,
         metadata_wheel,
     })
+}
+
+/// How a wheel ranks when any platform will do: a pure-Python wheel first (its metadata stands
+/// for every platform's), then the others in listing order.
+fn any_platform_priority(wheel: &crate::types::WheelFilename) -> TagPriority {
+    let pure = wheel.tag.platform.iter().any(|platform| platform == "any");
+    TagPriority::new(u32::from(pure))
 }

@@ -18,6 +18,37 @@ pub enum ResolveError {
         #[source]
         source: SourceError,
     },
+    /// A universal resolution found no solution in one of its forks.
+    #[error("no solution found for your requirements where {fork}:\n\n{explanation}")]
+    NoSolutionInFork {
+        /// The fork's markers.
+        fork: String,
+        /// Why.
+        explanation: NoSolution,
+    },
+    /// A universal resolution kept splitting.
+    #[error(
+        "the universal resolution split into more than {limit} forks; `{package}` kept splitting it (its requirements differ under many markers): lock for exact targets instead (`--python-version`, `--python-platform`)"
+    )]
+    TooManyForks {
+        /// The package that split the fork last.
+        package: crate::types::PackageName,
+        /// The limit.
+        limit: usize,
+    },
+    /// Two versions of one package would apply in one environment (a bug: the forks are
+    /// disjoint; the check keeps a wrong lock from being written).
+    #[error(
+        "internal error: the universal lock would install both {first} and {second} of `{name}` somewhere"
+    )]
+    Overlap {
+        /// The package.
+        name: crate::types::PackageName,
+        /// One version.
+        first: crate::types::Version,
+        /// Another.
+        second: crate::types::Version,
+    },
     /// The solver thread could not be started.
     #[error("cannot start the solver thread")]
     SolverThread(#[source] std::io::Error),
@@ -28,6 +59,6 @@ impl ResolveError {
     /// to run (exit code 2).
     #[must_use]
     pub fn is_no_solution(&self) -> bool {
-        matches!(self, Self::NoSolution(_))
+        matches!(self, Self::NoSolution(_) | Self::NoSolutionInFork { .. })
     }
 }

@@ -162,7 +162,7 @@ fn variable_values(target: &Target) -> [String; 3] {
 }
 
 /// Adds what `other` (the same version, pinned on another target) knows to `pin`.
-fn absorb(pin: &mut Pin, other: Pin) {
+pub(crate) fn absorb(pin: &mut Pin, other: Pin) {
     pin.extras.extend(other.extras);
     pin.dependents.extend(other.dependents);
     pin.origins.extend(other.origins);

@@ -12,6 +12,7 @@
 mod candidates;
 mod error;
 mod explain;
+pub mod fork;
 pub mod merge;
 mod once_map;
 mod package;
@@ -21,6 +22,7 @@ mod root;
 mod seam;
 mod source;
 mod specifiers;
+mod universal;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -28,8 +30,9 @@ use std::sync::Arc;
 use pubgrub::PubGrubError;
 
 pub use candidates::{
-    Installable, PackageSelector, PrereleaseMode, PrereleasePermission, ResolutionStrategy,
-    SelectionContext, SelectionOptions, Tier, Unusable, VersionEntry, VersionMap, VersionOrder,
+    FilesFor, Installable, PackageSelector, PrereleaseMode, PrereleasePermission,
+    ResolutionStrategy, SelectionContext, SelectionOptions, Tier, Unusable, VersionEntry,
+    VersionMap, VersionOrder,
 };
 pub use error::ResolveError;
 pub use package::PubGrubPackage;
@@ -40,9 +43,12 @@ pub use specifiers::{specifier_to_range, specifiers_to_range};
 use crate::inputs::Manifest;
 use crate::target::Target;
 use crate::types::{PackageName, Version};
+pub use fork::Universal;
+use fork::{Scope, Split};
 use provider::{Provider, root_version};
 use root::RootSpec;
 use seam::SolverHandle;
+pub use universal::resolve_universal;
 
 /// Options of one resolution.
 #[derive(Clone, Debug, Default)]
@@ -71,14 +77,38 @@ pub async fn resolve<S: Source>(
     options: &ResolveOptions,
     source: Arc<S>,
 ) -> Result<Resolution, ResolveError> {
-    let root = Arc::new(RootSpec::new(manifest, target, options));
-    let (handle, fetch_loop) =
-        seam::channel(source, target.clone(), options.clone(), Arc::clone(&root));
+    let root = Arc::new(RootSpec::new(manifest, Scope::Exact(target), options));
+    let (target, manifest) = (target.clone(), manifest.clone());
+    drive(
+        source,
+        FilesFor::Target(target.clone()),
+        options,
+        root,
+        move |handle, options, root| solve(handle, &target, options, root, &manifest),
+    )
+    .await
+}
+
+/// Runs `solve` on the solver thread, with the fetch loop on this task, over one seam.
+pub(crate) async fn drive<S, F>(
+    source: Arc<S>,
+    files: FilesFor,
+    options: &ResolveOptions,
+    root: Arc<RootSpec>,
+    solve: F,
+) -> Result<Resolution, ResolveError>
+where
+    S: Source,
+    F: FnOnce(&SolverHandle, &ResolveOptions, &RootSpec) -> Result<Resolution, ResolveError>
+        + Send
+        + 'static,
+{
+    let (handle, fetch_loop) = seam::channel(source, files, options.clone(), Arc::clone(&root));
     let solver = {
-        let (target, options, manifest) = (target.clone(), options.clone(), manifest.clone());
+        let options = options.clone();
         std::thread::Builder::new()
             .name("pinwheel-solver".to_string())
-            .spawn(move || solve(&handle, &target, &options, &root, &manifest))
+            .spawn(move || solve(&handle, &options, &root))
             .map_err(ResolveError::SolverThread)?
     };
     // The loop ends when the solver drops its handle, that is when the solver thread is done.
@@ -115,6 +145,34 @@ fn solve(
     root: &RootSpec,
     manifest: &Manifest,
 ) -> Result<Resolution, ResolveError> {
+    match solve_scope(handle, Scope::Exact(target), options, root)? {
+        Attempt::Solved(selected) => {
+            build_resolution(&selected, handle, Scope::Exact(target), root, manifest)
+        }
+        // Only a fork splits.
+        Attempt::Split(split) => Err(ResolveError::TooManyForks {
+            package: split.package,
+            limit: 0,
+        }),
+    }
+}
+
+/// What one scope's solve came to.
+pub(crate) enum Attempt {
+    /// PubGrub's selection.
+    Solved(Vec<(PubGrubPackage, Version)>),
+    /// The fork must split first.
+    Split(Split),
+}
+
+/// Solves `scope`, restarting with culprits deprioritized when the solver walks (see
+/// `provider::Restart`).
+pub(crate) fn solve_scope(
+    handle: &SolverHandle,
+    scope: Scope<'_>,
+    options: &ResolveOptions,
+    root: &RootSpec,
+) -> Result<Attempt, ResolveError> {
     let started = std::time::Instant::now();
     let mut deprioritized = HashSet::new();
     let known = provider::KnownDependencies::default();
@@ -123,7 +181,7 @@ fn solve(
         attempt += 1;
         let provider = Provider::new(
             handle,
-            target,
+            scope,
             options,
             root,
             &deprioritized,
@@ -131,6 +189,11 @@ fn solve(
             &known,
         );
         let outcome = pubgrub::resolve(&provider, PubGrubPackage::Root, root_version());
+        if outcome.is_err()
+            && let Some(split) = provider.take_split()
+        {
+            return Ok(Attempt::Split(split));
+        }
         match provider.take_restart() {
             Some(restart) if outcome.is_err() => deprioritized.extend(restart.culprits),
             _ => break outcome,
@@ -143,13 +206,17 @@ fn solve(
         waited,
     );
     match outcome {
-        Ok(selected) => {
-            let selected: Vec<(PubGrubPackage, Version)> = selected.into_iter().collect();
-            build_resolution(&selected, handle, target, root, manifest)
+        Ok(selected) => Ok(Attempt::Solved(selected.into_iter().collect())),
+        Err(PubGrubError::NoSolution(tree)) => {
+            let explanation = explain::explain(tree, handle, root);
+            Err(match scope {
+                Scope::Exact(_) => ResolveError::NoSolution(explanation),
+                Scope::Fork(fork) => ResolveError::NoSolutionInFork {
+                    fork: fork.to_string(),
+                    explanation,
+                },
+            })
         }
-        Err(PubGrubError::NoSolution(tree)) => Err(ResolveError::NoSolution(explain::explain(
-            tree, handle, root,
-        ))),
         Err(PubGrubError::ErrorRetrievingDependencies {
             package,
             version,
@@ -170,10 +237,10 @@ fn solve(
 }
 
 /// Turns PubGrub's selection into pins, with hashes, dependents, origins and markers.
-fn build_resolution(
+pub(crate) fn build_resolution(
     selected: &[(PubGrubPackage, Version)],
     handle: &SolverHandle,
-    target: &Target,
+    scope: Scope<'_>,
     root: &RootSpec,
     manifest: &Manifest,
 ) -> Result<Resolution, ResolveError> {
@@ -246,7 +313,7 @@ fn build_resolution(
         let MetadataOutcome::Available(metadata) = outcome else {
             continue;
         };
-        for dependency in root.dependencies_of(&metadata, target, &extras) {
+        for dependency in root.dependencies_of(&metadata, scope, &extras) {
             if &dependency.name == name {
                 continue;
             }
@@ -266,9 +333,8 @@ fn build_resolution(
             }
         }
     }
-    let applies = |entry: &&crate::inputs::InputRequirement| {
-        entry.requirement.marker.evaluate(target.markers(), &[])
-    };
+    let applies =
+        |entry: &&crate::inputs::InputRequirement| scope.applies(&entry.requirement.marker, &[]);
     let mut input_edges = Vec::new();
     for entry in manifest
         .requirements

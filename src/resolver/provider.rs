@@ -13,12 +13,15 @@ use pubgrub::{
 };
 
 use super::ResolveOptions;
+use super::fork::{
+    Requested, Scope, Split, python_floor, python_marker, split_at_python, split_for,
+    without_extras,
+};
 use super::package::PubGrubPackage;
 use super::root::RootSpec;
 use super::seam::SolverHandle;
 use super::source::{MetadataOutcome, SourceError};
 use super::specifiers::{pinned_version, specifiers_to_range};
-use crate::target::Target;
 use crate::types::{ExtraName, PackageName, Version};
 
 /// Why a version whose only file is an sdist with dynamic metadata cannot be used.
@@ -98,9 +101,15 @@ impl Walk {
 #[error("the resolution restarts")]
 struct RestartRequested;
 
+/// The error that stops a fork's attempt which found it must [`Split`] (the split is in the
+/// provider).
+#[derive(Debug, thiserror::Error)]
+#[error("the fork splits")]
+struct SplitRequested;
+
 pub(crate) struct Provider<'a> {
     handle: &'a SolverHandle,
-    target: &'a Target,
+    scope: Scope<'a>,
     options: &'a ResolveOptions,
     root: &'a RootSpec,
     discovery: RefCell<HashMap<PackageName, usize>>,
@@ -114,6 +123,8 @@ pub(crate) struct Provider<'a> {
     restart: RefCell<Option<Restart>>,
     /// Dependencies already worked out, kept across attempts.
     known: &'a KnownDependencies,
+    /// Set when this attempt stopped because its fork must split.
+    split: RefCell<Option<Split>>,
 }
 
 /// The dependencies of each package version, kept across the attempts of one resolution: a
@@ -127,7 +138,7 @@ pub(crate) type KnownDependencies = RefCell<
 impl<'a> Provider<'a> {
     pub(crate) fn new(
         handle: &'a SolverHandle,
-        target: &'a Target,
+        scope: Scope<'a>,
         options: &'a ResolveOptions,
         root: &'a RootSpec,
         deprioritized: &'a HashSet<PackageName>,
@@ -136,7 +147,7 @@ impl<'a> Provider<'a> {
     ) -> Self {
         Self {
             handle,
-            target,
+            scope,
             options,
             root,
             discovery: RefCell::new(HashMap::new()),
@@ -145,6 +156,79 @@ impl<'a> Provider<'a> {
             may_restart,
             restart: RefCell::new(None),
             known,
+            split: RefCell::new(None),
+        }
+    }
+
+    /// The split this attempt stopped for, if it did.
+    pub(crate) fn take_split(&self) -> Option<Split> {
+        self.split.borrow_mut().take()
+    }
+
+    /// Stops the attempt: its fork must split.
+    fn request_split(&self, split: Split) -> SourceError {
+        tracing::debug!("fork {}: {}", self.fork_text(), split.reason);
+        *self.split.borrow_mut() = Some(split);
+        SourceError::new(SplitRequested)
+    }
+
+    fn fork_text(&self) -> String {
+        match self.scope {
+            Scope::Fork(fork) => fork.to_string(),
+            Scope::Exact(target) => target.to_string(),
+        }
+    }
+
+    /// The version to take in `fork` when `chosen` is what the solver would take ignoring
+    /// Python: the candidates are walked in order, and the first whose `Requires-Python` the
+    /// fork's oldest Python fails but a newer Python of the fork meets splits the fork there
+    /// (the newer Pythons get it; uv's `--fork-strategy requires-python`); else the first
+    /// candidate the whole fork can use.
+    fn choose_in_fork(
+        &self,
+        fork: &super::fork::Fork,
+        name: &PackageName,
+        range: &Ranges<Version>,
+        versions: &super::candidates::VersionMap,
+        chosen: Option<Version>,
+    ) -> Result<Option<Version>, SourceError> {
+        let requires_python = |candidate: &Version| {
+            versions
+                .get(candidate)
+                .and_then(|entry| entry.requires_python.as_ref())
+                .filter(|requires_python| !self.scope.allows_python(requires_python))
+        };
+        if chosen.as_ref().and_then(requires_python).is_none() {
+            return Ok(chosen);
+        }
+        let usable = |candidate: &Version| requires_python(candidate).is_none();
+        let fallback = self
+            .root
+            .choose_where(name, range, versions, self.options, &usable);
+        // The candidates ahead of the fallback, newest first (a preferred version from an
+        // earlier fork included).
+        let ahead = chosen.into_iter().chain(
+            self.root
+                .candidates_in(name, range, versions, self.options)
+                .into_iter()
+                .take_while(|candidate| Some(candidate) != fallback.as_ref()),
+        );
+        for candidate in ahead {
+            if let Some(at) = requires_python(&candidate)
+                .and_then(|requires_python| python_floor(&python_marker(requires_python)))
+                && let Some(split) = split_at_python(fork, name, &at)
+            {
+                return Err(self.request_split(split));
+            }
+        }
+        Ok(fallback)
+    }
+
+    /// In a fork, the split `requirements` call for (see [`split_for`]).
+    fn split_needed(&self, requirements: &[Requested<'_>]) -> Option<Split> {
+        match self.scope {
+            Scope::Fork(fork) => split_for(fork, requirements),
+            Scope::Exact(_) => None,
         }
     }
 
@@ -204,6 +288,15 @@ impl<'a> Provider<'a> {
         if let Some(Err(unusable)) = versions.get(version).map(|entry| &entry.best) {
             return Ok(Dependencies::Unavailable(unusable.to_string()));
         }
+        if let Some(requires_python) = versions
+            .get(version)
+            .and_then(|entry| entry.requires_python.as_ref())
+            && !self.scope.allows_python(requires_python)
+        {
+            return Ok(Dependencies::Unavailable(format!(
+                "requires Python {requires_python}"
+            )));
+        }
         let metadata = match self.handle.usable_metadata(name, version)? {
             MetadataOutcome::Available(metadata) => metadata,
             MetadataOutcome::Unavailable(reason) => return Ok(Dependencies::Unavailable(reason)),
@@ -212,7 +305,7 @@ impl<'a> Provider<'a> {
             }
         };
         if let Some(requires_python) = &metadata.requires_python
-            && !super::candidates::python_allows(self.target, requires_python)
+            && !self.scope.allows_python(requires_python)
         {
             return Ok(Dependencies::Unavailable(format!(
                 "requires Python {requires_python}"
@@ -230,7 +323,26 @@ impl<'a> Provider<'a> {
             }
         }
         let extras: &[ExtraName] = extra.map(std::slice::from_ref).unwrap_or_default();
-        for dependency in self.root.dependencies_of(&metadata, self.target, extras) {
+        let dependencies = self.root.dependencies_of(&metadata, self.scope, extras);
+        if let Scope::Fork(_) = self.scope {
+            let requested: Vec<Requested<'_>> = dependencies
+                .iter()
+                .map(|dependency| Requested {
+                    name: &dependency.name,
+                    range: match &dependency.version_or_url {
+                        Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
+                            specifiers_to_range(specifiers)
+                        }
+                        _ => Ranges::full(),
+                    },
+                    marker: without_extras(dependency.marker.clone(), extras),
+                })
+                .collect();
+            if let Some(split) = self.split_needed(&requested) {
+                return Err(self.request_split(split));
+            }
+        }
+        for dependency in dependencies {
             let range = match &dependency.version_or_url {
                 None => Ranges::full(),
                 Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers_to_range(specifiers),
@@ -335,7 +447,12 @@ impl DependencyProvider for Provider<'_> {
             return Ok(Some(root_version()));
         };
         let versions = self.handle.versions(name)?;
-        let chosen = self.root.choose(name, range, &versions, self.options);
+        let mut chosen = self.root.choose(name, range, &versions, self.options);
+        if let Scope::Fork(fork) = self.scope
+            && chosen.is_some()
+        {
+            chosen = self.choose_in_fork(fork, name, range, &versions, chosen)?;
+        }
         tracing::debug!(
             "{package} {range}: {}",
             chosen
@@ -380,13 +497,30 @@ impl DependencyProvider for Provider<'_> {
     ) -> Result<Dependencies<PubGrubPackage, Ranges<Version>, String>, SourceError> {
         match package {
             PubGrubPackage::Root => {
-                for (dependency, range) in &self.root.dependencies {
+                let dependencies: Vec<_> = self.root.root_dependencies(self.scope).collect();
+                let requested: Vec<Requested<'_>> = dependencies
+                    .iter()
+                    .filter_map(|(package, range, marker)| {
+                        Some(Requested {
+                            name: package.name()?,
+                            range: (*range).clone(),
+                            marker: (*marker).clone(),
+                        })
+                    })
+                    .collect();
+                if let Some(split) = self.split_needed(&requested) {
+                    return Err(self.request_split(split));
+                }
+                for (dependency, range, _) in &dependencies {
                     if let Some(name) = dependency.name() {
                         self.handle.prefetch(name, range);
                     }
                 }
                 Ok(Dependencies::Available(merge_duplicates(
-                    self.root.dependencies.clone(),
+                    dependencies
+                        .into_iter()
+                        .map(|(package, range, _)| (package.clone(), range.clone()))
+                        .collect(),
                 )))
             }
             PubGrubPackage::Package(name) => self.known_dependencies(package, name, version, None),

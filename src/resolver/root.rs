@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use pep440_rs::Operator;
-use pep508_rs::{Requirement, VersionOrUrl};
+use pep508_rs::{MarkerTree, Requirement, VersionOrUrl};
 use pubgrub::Ranges;
 use url::Url;
 
@@ -13,12 +13,12 @@ use super::ResolveOptions;
 use super::candidates::{
     PrereleaseMode, PrereleasePermission, ResolutionStrategy, VersionMap, VersionOrder,
 };
+use super::fork::Scope;
 use super::package::PubGrubPackage;
 use super::resolution::PinSource;
 use super::specifiers::specifiers_to_range;
 use crate::inputs::{LocalProject, LocalRequirement, Manifest};
 use crate::metadata::CoreMetadata;
-use crate::target::Target;
 use crate::types::{ExtraName, PackageName, RedactedUrl, Version};
 
 /// What the solver needs from the user's inputs.
@@ -26,6 +26,9 @@ use crate::types::{ExtraName, PackageName, RedactedUrl, Version};
 pub(crate) struct RootSpec {
     /// The root package's dependencies (markers already evaluated for the target).
     pub(crate) dependencies: Vec<(PubGrubPackage, Ranges<Version>)>,
+    /// The marker of each of `dependencies`' lines, in the same order: a universal
+    /// resolution's forks each keep those that can hold in them.
+    dependency_markers: Vec<MarkerTree>,
     /// Constraints by package. They do not narrow dependency edges (that would hide them from
     /// conflict explanations); they narrow which versions are offered, see `constrain`.
     pub(crate) constraints: HashMap<PackageName, Ranges<Version>>,
@@ -49,16 +52,15 @@ pub(crate) struct RootSpec {
 }
 
 impl RootSpec {
-    /// Prepares `manifest` for `target`, with the `-P` constraints of `options`. Requirements
+    /// Prepares `manifest` for `scope`, with the `-P` constraints of `options`. Requirements
     /// whose markers do not apply to the target are left out, as pip-compile does for the Python
-    /// it runs on.
-    pub(crate) fn new(manifest: &Manifest, target: &Target, options: &ResolveOptions) -> Self {
+    /// it runs on (in a universal resolution: those that hold nowhere it covers).
+    pub(crate) fn new(manifest: &Manifest, scope: Scope<'_>, options: &ResolveOptions) -> Self {
         let mut spec = Self {
             prerelease_mode: options.selection.prerelease,
             ..Self::default()
         };
-        let applies =
-            |requirement: &&Requirement| requirement.marker.evaluate(target.markers(), &[]);
+        let applies = |requirement: &&Requirement| scope.applies(&requirement.marker, &[]);
         for entry in &manifest.overrides {
             let lines = spec
                 .overrides
@@ -112,11 +114,13 @@ impl RootSpec {
                 PubGrubPackage::Package(requirement.name.clone()),
                 range.clone(),
             ));
+            spec.dependency_markers.push(requirement.marker.clone());
             for extra in &requirement.extras {
                 spec.dependencies.push((
                     PubGrubPackage::Extra(requirement.name.clone(), extra.clone()),
                     range.clone(),
                 ));
+                spec.dependency_markers.push(requirement.marker.clone());
             }
         }
         let requirement_ranges = spec.dependencies.iter().filter_map(|(package, range)| {
@@ -155,21 +159,34 @@ impl RootSpec {
         })
     }
 
-    /// The requirements of `metadata` that apply to `target` with `extras` active, with
+    /// The requirements of `metadata` that apply in `scope` with `extras` active, with
     /// overrides applied: the dependencies of one package, as the solver, the prefetcher and the
     /// `# via` annotations all see them.
     pub(crate) fn dependencies_of<'m>(
         &'m self,
         metadata: &'m CoreMetadata,
-        target: &Target,
+        scope: Scope<'_>,
         extras: &[ExtraName],
     ) -> Vec<&'m Requirement> {
-        let environment = target.markers();
         let active = metadata
             .requires_dist
             .iter()
-            .filter(|requirement| requirement.marker.evaluate(environment, extras));
+            .filter(|requirement| scope.applies(&requirement.marker, extras));
         self.overridden(active).collect()
+    }
+
+    /// The root's dependencies that can hold in `scope`, each with its marker.
+    pub(crate) fn root_dependencies(
+        &self,
+        scope: Scope<'_>,
+    ) -> impl Iterator<Item = (&PubGrubPackage, &Ranges<Version>, &MarkerTree)> {
+        self.dependencies
+            .iter()
+            .zip(&self.dependency_markers)
+            .filter(move |(_, marker)| {
+                matches!(scope, Scope::Exact(_)) || scope.applies(marker, &[])
+            })
+            .map(|((package, range), marker)| (package, range, marker))
     }
 
     /// Records what a first-party line says beyond its range, and returns the range.
@@ -268,6 +285,55 @@ impl RootSpec {
                 order,
             )
             .cloned()
+    }
+
+    /// [`RootSpec::choose`] among the versions `usable` keeps (a fork's Python): the preferred
+    /// version when it is one of them, else the first candidate that is.
+    pub(crate) fn choose_where(
+        &self,
+        name: &PackageName,
+        range: &Ranges<Version>,
+        versions: &VersionMap,
+        options: &ResolveOptions,
+        usable: &dyn Fn(&Version) -> bool,
+    ) -> Option<Version> {
+        let allowed = self.constrain(name, range.clone());
+        let permission = self.prerelease_permission(name);
+        let allow_yanked = |version: &Version| self.allows_yanked(name, version);
+        let order = self.version_order(name, options.strategy);
+        let mut candidates = versions
+            .candidates(&allowed, permission, &allow_yanked, order)
+            .filter(|version| usable(version));
+        match options.preferences.get(name) {
+            Some(preferred) if allowed.contains(preferred) && usable(preferred) => versions
+                .candidates(&allowed, permission, &allow_yanked, order)
+                .find(|candidate| *candidate == preferred)
+                .or_else(|| candidates.next())
+                .cloned(),
+            _ => candidates.next().cloned(),
+        }
+    }
+
+    /// Every version the solver could take for `name` in `range`, in the order it would try
+    /// them (preferences aside).
+    pub(crate) fn candidates_in(
+        &self,
+        name: &PackageName,
+        range: &Ranges<Version>,
+        versions: &VersionMap,
+        options: &ResolveOptions,
+    ) -> Vec<Version> {
+        let allowed = self.constrain(name, range.clone());
+        let allow_yanked = |version: &Version| self.allows_yanked(name, version);
+        versions
+            .candidates(
+                &allowed,
+                self.prerelease_permission(name),
+                &allow_yanked,
+                self.version_order(name, options.strategy),
+            )
+            .cloned()
+            .collect()
     }
 
     /// Up to `count` versions the solver would try for `name` after `chosen`, in the order it

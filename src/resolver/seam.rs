@@ -25,11 +25,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
 use super::ResolveOptions;
-use super::candidates::{SelectionContext, VersionMap};
+use super::candidates::{FilesFor, SelectionContext, VersionMap};
 use super::once_map::OnceMap;
 use super::root::RootSpec;
 use super::source::{MetadataOutcome, Source, SourceError};
-use crate::target::Target;
 use crate::types::{PackageName, Urgency, Version};
 
 /// What the solver asks the fetch loop for.
@@ -199,7 +198,7 @@ struct FetchLoopStopped;
 /// Opens the channel and the shared answers; returns the solver's handle and the fetch side's.
 pub(crate) fn channel<S: Source>(
     source: Arc<S>,
-    target: Target,
+    files: FilesFor,
     options: ResolveOptions,
     root: Arc<RootSpec>,
 ) -> (SolverHandle, FetchLoop<S>) {
@@ -210,7 +209,7 @@ pub(crate) fn channel<S: Source>(
         built: OnceMap::new(),
     });
     let selection = Arc::new(SelectionContext {
-        target: target.clone(),
+        files,
         options: options.selection.clone(),
     });
     let context = Arc::new(FetchContext {

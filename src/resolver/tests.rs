@@ -1000,7 +1000,7 @@ fn lazy_version_maps_find_candidates_between_the_range_bounds() {
     )
     .unwrap();
     let context = Arc::new(SelectionContext {
-        target: linux_312(),
+        files: FilesFor::Target(linux_312()),
         options: SelectionOptions::default(),
     });
     let versions = VersionMap::lazy(Arc::new(packed), context);
@@ -1035,7 +1035,11 @@ fn packages_the_inputs_narrow_to_one_version_are_known_as_such() {
         &["a==3.0", "b>1", "c", "d>=1,<=1", "e[x]===2"],
         &["c==1.0", "f==2.0", "b<5"],
     );
-    let root = RootSpec::new(&manifest, &linux_312(), &ResolveOptions::default());
+    let root = RootSpec::new(
+        &manifest,
+        Scope::Exact(&linux_312()),
+        &ResolveOptions::default(),
+    );
     let single = |name: &str| root.allows_one_version(&PackageName::from_str(name).unwrap());
     assert!(single("a"), "an `==` requirement");
     assert!(single("c"), "a requirement pinned by a constraint");
@@ -1096,7 +1100,7 @@ fn final_releases_are_offered_before_prereleases_in_either_order() {
 
     // The prefetcher's guesses after a choice follow the same tiers.
     let options = ResolveOptions::default();
-    let root = RootSpec::new(&manifest(&["a"], &[]), &linux_312(), &options);
+    let root = RootSpec::new(&manifest(&["a"], &[]), Scope::Exact(&linux_312()), &options);
     let after = |chosen: &str| {
         root.candidates_after(
             &name,

@@ -23,6 +23,15 @@ use crate::types::WheelTag;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TagPriority(u32);
 
+impl TagPriority {
+    /// A priority made by a caller that ranks wheels by its own rule (a universal resolution,
+    /// where no target's tags apply).
+    #[must_use]
+    pub fn new(rank: u32) -> Self {
+        Self(rank)
+    }
+}
+
 /// The tags a target accepts, best first, with a rank lookup built once.
 #[derive(Clone, Debug)]
 pub struct Tags {

@@ -124,6 +124,8 @@ pub struct ConfigOptions {
     pub python: Option<PathBuf>,
     /// `--no-build`.
     pub no_build: Option<bool>,
+    /// `--universal`.
+    pub universal: Option<bool>,
     /// `--build-timeout`.
     pub build_timeout: Option<u64>,
     /// `--build-jobs`.
@@ -187,6 +189,7 @@ impl ConfigOptions {
             cache_ttl: self.cache_ttl.or(lower.cache_ttl),
             python: self.python.or(lower.python),
             no_build: self.no_build.or(lower.no_build),
+            universal: self.universal.or(lower.universal),
             build_timeout: self.build_timeout.or(lower.build_timeout),
             build_jobs: self.build_jobs.or(lower.build_jobs),
             no_cache: self.no_cache.or(lower.no_cache),

@@ -70,6 +70,7 @@ pub(super) fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         (options.emit_index_annotation, "--emit-index-annotation"),
         (!options.emit_trusted_host, "--no-emit-trusted-host"),
         (options.no_build, "--no-build"),
+        (options.universal, "--universal"),
     ];
     words.extend(
         flags

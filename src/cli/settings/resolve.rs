@@ -48,6 +48,8 @@ pub struct ResolveSettings {
     /// Every target (every `--python-version` on every `--python-platform`), Python-major,
     /// without repeats; one for a plain run.
     pub targets: Vec<NamedTarget>,
+    /// `--universal`: the Pythons the lock covers (on every platform).
+    pub universal: Option<crate::resolver::Universal>,
     /// Resolver options.
     pub resolve: ResolveOptions,
     /// Index client options.
@@ -200,6 +202,8 @@ pub struct Options {
     pub python: Option<PathBuf>,
     /// `--no-build`.
     pub no_build: bool,
+    /// `--universal`.
+    pub universal: bool,
     /// `--build-timeout`, in seconds.
     pub build_timeout: u64,
     /// `--build-jobs`.
@@ -444,6 +448,7 @@ impl Options {
             probe_metadata: args.probe_metadata,
             python: args.python.clone().or(config.python),
             no_build: args.no_build || config.no_build.unwrap_or(false),
+            universal: args.universal || config.universal.unwrap_or(false),
             build_timeout: args
                 .build_timeout
                 .or(config.build_timeout)
@@ -494,6 +499,10 @@ pub fn resolve_settings(
         .first()
         .map(|named| named.target.clone())
         .context("no target to resolve for")?;
+    let universal = options
+        .universal
+        .then(|| universal(options, manifest))
+        .transpose()?;
 
     let pre = options.pre || options.pip_environment.pre || manifest.resolver.pre;
     let prerelease = match (pre, options.prerelease) {
@@ -542,7 +551,10 @@ pub fn resolve_settings(
 
     let write = WriteOptions {
         header: options.header.then(|| Header {
-            python_version: header_pythons(&targets),
+            python_version: match &universal {
+                Some(universal) => universal.requires_python.to_string(),
+                None => header_pythons(&targets),
+            },
             command: header_command(options, sources),
         }),
         option_lines: if options.emit_options {
@@ -582,6 +594,7 @@ pub fn resolve_settings(
     Ok(ResolveSettings {
         target,
         targets,
+        universal,
         resolve,
         client,
         cache_dir,
@@ -590,6 +603,27 @@ pub fn resolve_settings(
         build,
         hid_credentials: header_hides || shown.hid_secret(),
     })
+}
+
+/// What `--universal` covers: every Python from `--python-version` on when it is given, else
+/// the inputs' `requires-python`, else the default Python on.
+fn universal(options: &Options, manifest: &Manifest) -> Result<crate::resolver::Universal> {
+    if !options.python_platform.is_empty() {
+        bail!("`--universal` locks for every platform; it cannot be used with `--python-platform`");
+    }
+    let at_least = |version: &str| {
+        crate::types::VersionSpecifiers::from_str(&format!(">={version}"))
+            .with_context(|| format!("invalid `--python-version {version}`"))
+    };
+    let requires_python = match options.python_version.as_slice() {
+        [only] if only == DEFAULT_PYTHON => match &manifest.requires_python {
+            Some(requires_python) => requires_python.clone(),
+            None => at_least(only)?,
+        },
+        [only] => at_least(only)?,
+        _ => bail!("`--universal` takes one `--python-version`: the oldest Python the lock covers"),
+    };
+    Ok(crate::resolver::Universal::new(requires_python))
 }
 
 /// The Python versions the header names (`3.12`, or `3.11, 3.12` for several targets).

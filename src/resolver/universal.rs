@@ -1,0 +1,292 @@
+//! Universal resolution: one lock for every environment `requires-python` allows.
+//!
+//! The forks (see `fork.rs`) are solved one after the other on the solver thread, over one
+//! seam, so they share every page and metadata file fetched. A fork that must split stops and
+//! its regions are solved instead, from scratch; each finished fork's versions become
+//! preferences for the forks after it, so that versions agree wherever they can. The pins of
+//! every fork are then merged: a pin's marker is where it is reachable (the markers of the
+//! edges that lead to it, from the root, within its fork), OR-ed over the forks that chose that
+//! version, simplified against `requires-python`. Versions of one package come from disjoint
+//! forks, so their markers are disjoint; that is checked before the lock is written.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::ops::Bound;
+use std::sync::Arc;
+
+use pep508_rs::MarkerTree;
+
+use super::fork::{Fork, Scope, Universal, without_extras};
+use super::merge::absorb;
+use super::package::PubGrubPackage;
+use super::root::RootSpec;
+use super::seam::SolverHandle;
+use super::{
+    Attempt, FilesFor, MetadataOutcome, Resolution, ResolveError, ResolveOptions, Source,
+    build_resolution, drive, solve_scope,
+};
+use crate::inputs::Manifest;
+use crate::types::{PackageName, Version};
+
+/// How many forks one universal resolution may make. uv's largest real locks (torch with its
+/// CUDA variants) stay well under it; a resolution that needs more is splitting on something
+/// that changes with every environment.
+const MAX_FORKS: usize = 64;
+
+/// Resolves `manifest` for every environment `universal` covers, fetching through `source`.
+///
+/// # Errors
+/// [`ResolveError::NoSolutionInFork`] when one fork has no solution (it names the fork);
+/// [`ResolveError::TooManyForks`] past [`MAX_FORKS`]; the errors of [`super::resolve`].
+pub async fn resolve_universal<S: Source>(
+    manifest: &Manifest,
+    universal: &Universal,
+    options: &ResolveOptions,
+    source: Arc<S>,
+) -> Result<Resolution, ResolveError> {
+    let everything = Fork::root(universal);
+    let root = Arc::new(RootSpec::new(manifest, Scope::Fork(&everything), options));
+    let (universal, manifest) = (universal.clone(), manifest.clone());
+    drive(
+        source,
+        FilesFor::AnyPlatform,
+        options,
+        root,
+        move |handle, options, root| solve_forks(handle, &universal, options, root, &manifest),
+    )
+    .await
+}
+
+/// One solved fork: its region, its pins, and where in it each package is reachable.
+struct Solved {
+    resolution: Resolution,
+    reach: HashMap<PackageName, MarkerTree>,
+}
+
+fn solve_forks(
+    handle: &SolverHandle,
+    universal: &Universal,
+    options: &ResolveOptions,
+    root: &RootSpec,
+    manifest: &Manifest,
+) -> Result<Resolution, ResolveError> {
+    let started = std::time::Instant::now();
+    // A stack: the regions of a split are solved in the order the split lists them, each
+    // region's own splits before its siblings.
+    let mut pending = vec![(Fork::root(universal), 0_usize)];
+    let mut preferences = options.preferences.clone();
+    let mut solved = Vec::new();
+    let mut forks = 1;
+    while let Some((fork, depth)) = pending.pop() {
+        let fork_started = std::time::Instant::now();
+        let fork_options = ResolveOptions {
+            preferences: preferences.clone(),
+            ..options.clone()
+        };
+        match solve_scope(handle, Scope::Fork(&fork), &fork_options, root)? {
+            Attempt::Split(split) => {
+                forks += split.regions.len() - 1;
+                tracing::info!(
+                    "{:indent$}fork `{fork}` splits in {} ({:.1?}): {}",
+                    "",
+                    split.regions.len(),
+                    fork_started.elapsed(),
+                    split.reason,
+                    indent = depth * 2,
+                );
+                if forks > MAX_FORKS {
+                    return Err(ResolveError::TooManyForks {
+                        package: split.package,
+                        limit: MAX_FORKS,
+                    });
+                }
+                pending.extend(
+                    split
+                        .regions
+                        .into_iter()
+                        .rev()
+                        .map(|region| (region, depth + 1)),
+                );
+            }
+            Attempt::Solved(selected) => {
+                tracing::info!(
+                    "{:indent$}fork `{fork}` solved: {} packages ({:.1?})",
+                    "",
+                    selected.len(),
+                    fork_started.elapsed(),
+                    indent = depth * 2,
+                );
+                for (package, version) in &selected {
+                    if let PubGrubPackage::Package(name) = package {
+                        preferences
+                            .entry(name.clone())
+                            .or_insert_with(|| version.clone());
+                    }
+                }
+                let scope = Scope::Fork(&fork);
+                let reach = reachability(&selected, handle, scope, root, &fork)?;
+                let resolution = build_resolution(&selected, handle, scope, root, manifest)?;
+                solved.push(Solved { resolution, reach });
+            }
+        }
+    }
+    tracing::info!(
+        "universal: {} fork(s) solved, {forks} made, in {:.1?}",
+        solved.len(),
+        started.elapsed()
+    );
+    merge_forks(universal, solved)
+}
+
+/// Where each selected package is reachable in `fork`: the OR, over the edges into it, of the
+/// asking package's reach AND the edge's marker, from the root (which is the fork's markers).
+fn reachability(
+    selected: &[(PubGrubPackage, Version)],
+    handle: &SolverHandle,
+    scope: Scope<'_>,
+    root: &RootSpec,
+    fork: &Fork,
+) -> Result<HashMap<PackageName, MarkerTree>, ResolveError> {
+    let versions: HashMap<&PubGrubPackage, &Version> = selected
+        .iter()
+        .map(|(package, version)| (package, version))
+        .collect();
+    let mut edges: HashMap<PubGrubPackage, Vec<(PubGrubPackage, MarkerTree)>> = HashMap::new();
+    for (package, range_marker) in root
+        .root_dependencies(scope)
+        .map(|(package, _, marker)| (package.clone(), marker.clone()))
+    {
+        edges
+            .entry(PubGrubPackage::Root)
+            .or_default()
+            .push((package, range_marker));
+    }
+    for (package, version) in selected {
+        let (name, extras) = match package {
+            PubGrubPackage::Root => continue,
+            PubGrubPackage::Package(name) => (name, Vec::new()),
+            PubGrubPackage::Extra(name, extra) => {
+                edges
+                    .entry(package.clone())
+                    .or_default()
+                    .push((PubGrubPackage::Package(name.clone()), MarkerTree::TRUE));
+                (name, vec![extra.clone()])
+            }
+        };
+        let outcome =
+            handle
+                .usable_metadata(name, version)
+                .map_err(|source| ResolveError::Fetch {
+                    what: format!("`{name}` {version}"),
+                    source,
+                })?;
+        let MetadataOutcome::Available(metadata) = outcome else {
+            continue;
+        };
+        let out = edges.entry(package.clone()).or_default();
+        for dependency in root.dependencies_of(&metadata, scope, &extras) {
+            let marker = without_extras(dependency.marker.clone(), &extras);
+            out.push((
+                PubGrubPackage::Package(dependency.name.clone()),
+                marker.clone(),
+            ));
+            for extra in &dependency.extras {
+                out.push((
+                    PubGrubPackage::Extra(dependency.name.clone(), extra.clone()),
+                    marker.clone(),
+                ));
+            }
+        }
+    }
+    let mut reach: HashMap<PubGrubPackage, MarkerTree> =
+        HashMap::from([(PubGrubPackage::Root, fork.markers.clone())]);
+    let mut queue = VecDeque::from([PubGrubPackage::Root]);
+    while let Some(node) = queue.pop_front() {
+        let from = reach.get(&node).cloned().unwrap_or(MarkerTree::FALSE);
+        for (to, marker) in edges.get(&node).into_iter().flatten() {
+            if !versions.contains_key(to) {
+                continue;
+            }
+            let mut through = from.clone();
+            through.and(marker.clone());
+            let known = reach.entry(to.clone()).or_insert(MarkerTree::FALSE);
+            let mut widened = known.clone();
+            widened.or(through);
+            if widened != *known {
+                *known = widened;
+                queue.push_back(to.clone());
+            }
+        }
+    }
+    Ok(reach
+        .into_iter()
+        .filter_map(|(package, marker)| match package {
+            PubGrubPackage::Package(name) => Some((name, marker)),
+            PubGrubPackage::Root | PubGrubPackage::Extra(..) => None,
+        })
+        .collect())
+}
+
+/// The pins of every fork as one resolution, each with the marker where it applies.
+fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution, ResolveError> {
+    let mut edges = Vec::new();
+    let mut grouped: BTreeMap<(PackageName, Version), (super::Pin, MarkerTree)> = BTreeMap::new();
+    for Solved { resolution, reach } in solved {
+        for edge in resolution.edges {
+            if !edges.contains(&edge) {
+                edges.push(edge);
+            }
+        }
+        for pin in resolution.pins {
+            let marker = reach.get(&pin.name).cloned().unwrap_or(MarkerTree::FALSE);
+            match grouped.entry((pin.name.clone(), pin.version.clone())) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert((pin, marker));
+                }
+                std::collections::btree_map::Entry::Occupied(mut slot) => {
+                    let (known, known_marker) = slot.get_mut();
+                    absorb(known, pin);
+                    known_marker.or(marker);
+                }
+            }
+        }
+    }
+    let floor = universal.floor();
+    let mut pins: Vec<(super::Pin, MarkerTree)> = grouped
+        .into_values()
+        .map(|(mut pin, marker)| {
+            let simplified = marker
+                .clone()
+                .simplify_python_versions(Bound::Included(&floor), Bound::Unbounded);
+            pin.markers = simplified
+                .contents()
+                .map(|contents| vec![contents.to_string()])
+                .unwrap_or_default();
+            (pin, marker)
+        })
+        .collect();
+    check_disjoint(&pins)?;
+    Ok(Resolution {
+        pins: pins.drain(..).map(|(pin, _)| pin).collect(),
+        edges,
+    })
+}
+
+/// The invariant of a universal lock: the versions of one package have disjoint markers, so
+/// that no environment installs two of them.
+fn check_disjoint(pins: &[(super::Pin, MarkerTree)]) -> Result<(), ResolveError> {
+    for (index, (pin, marker)) in pins.iter().enumerate() {
+        for (other, other_marker) in pins[..index]
+            .iter()
+            .filter(|(other, _)| other.name == pin.name)
+        {
+            if !marker.is_disjoint(other_marker) {
+                return Err(ResolveError::Overlap {
+                    name: pin.name.clone(),
+                    first: other.version.clone(),
+                    second: pin.version.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
