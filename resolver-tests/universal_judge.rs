@@ -682,6 +682,13 @@ pub fn judge(
     if report.is_empty() {
         Ok(())
     } else {
+        if inconsistent.is_empty() && matches!(reference, Reference::Pins(_)) {
+            // Tells a different choice apart from a broken lock.
+            report.push(
+                "pinwheel's lock is itself consistent in every environment: a different valid resolution"
+                    .to_string(),
+            );
+        }
         Err(report.join("\n  "))
     }
 }

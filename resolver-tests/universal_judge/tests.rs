@@ -94,6 +94,7 @@ fn a_marker_that_installs_a_pin_somewhere_else_fails() {
         error.contains("sys_platform=pinwheel-judge-other"),
         "{error}"
     );
+    assert!(!error.contains("a different valid resolution"), "{error}");
 }
 
 #[test]
@@ -107,6 +108,17 @@ fn a_marker_that_misses_an_environment_fails() {
         "{error}"
     );
     assert!(error.contains("python 3.13.0"), "{error}");
+    // Nothing installs `a` on linux with 3.13, though the root requires it there.
+    assert!(error.contains("no pin of it holds here"), "{error}");
+}
+
+#[test]
+fn a_different_valid_resolution_is_told_apart_from_a_broken_lock() {
+    let graph = graph(FORK_BASIC);
+    let reference = pins(&[("a", "1.0.0", &[])]);
+    let lock = "a==1.0.0 ; sys_platform == 'darwin'\na==2.0.0 ; sys_platform == 'linux'\n";
+    let error = verdict(&graph, ">=3.12", &reference, lock).unwrap_err();
+    assert!(error.contains("a different valid resolution"), "{error}");
 }
 
 #[test]
