@@ -39,6 +39,7 @@ mod sources;
 mod targets;
 mod team;
 mod tls;
+mod universal;
 mod universal_judge;
 mod upgrade;
 
@@ -150,7 +151,7 @@ impl Project {
     }
 
     /// Runs `pinwheel resolve` in the project directory against `index`, targeting CPython 3.12
-    /// on x86_64 manylinux_2_28, with the project's own cache.
+    /// on x86_64 manylinux_2_28 (unless `--universal`), with the project's own cache.
     pub fn resolve(&self, index: &TestIndex, args: &[&str]) -> Run {
         self.resolve_with_env(index, args, &[])
     }
@@ -168,7 +169,8 @@ impl Project {
     /// The arguments [`Project::resolve`] runs the binary with.
     pub fn resolve_args(&self, index: &TestIndex, args: &[&str]) -> Vec<String> {
         let mut all: Vec<String> = vec!["resolve".into(), "--index-url".into(), index.index_url()];
-        if !args.contains(&"--python-platform") {
+        // A universal lock is for every platform: it takes none.
+        if !args.contains(&"--python-platform") && !args.contains(&"--universal") {
             all.extend(["--python-platform".into(), "x86_64-manylinux_2_28".into()]);
         }
         all.extend([

@@ -65,7 +65,7 @@ const ALL_TARGETS: [&str; 8] = [
     "windows",
 ];
 
-fn environment(python: &str, sys_platform: &str, machine: &str) -> MarkerEnvironment {
+pub(crate) fn environment(python: &str, sys_platform: &str, machine: &str) -> MarkerEnvironment {
     let full = format!("{python}.0");
     MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
         implementation_name: "cpython",
@@ -92,7 +92,7 @@ fn environment(python: &str, sys_platform: &str, machine: &str) -> MarkerEnviron
 }
 
 /// `(name==version, marker)` of every pin line of a requirements file.
-fn marked_pins(text: &str) -> Vec<(String, Option<String>)> {
+pub(crate) fn marked_pins(text: &str) -> Vec<(String, Option<String>)> {
     text.lines()
         .filter(|line| !line.starts_with([' ', '#', '-']) && !line.trim().is_empty())
         .map(|line| {
@@ -106,7 +106,7 @@ fn marked_pins(text: &str) -> Vec<(String, Option<String>)> {
 }
 
 /// The pins of a merged lock whose markers hold in `environment`.
-fn pins_on(text: &str, environment: &MarkerEnvironment) -> BTreeSet<String> {
+pub(crate) fn pins_on(text: &str, environment: &MarkerEnvironment) -> BTreeSet<String> {
     marked_pins(text)
         .into_iter()
         .filter(|(_, marker)| {
@@ -120,7 +120,7 @@ fn pins_on(text: &str, environment: &MarkerEnvironment) -> BTreeSet<String> {
         .collect()
 }
 
-fn marker_of(text: &str, pin: &str) -> Option<String> {
+pub(crate) fn marker_of(text: &str, pin: &str) -> Option<String> {
     marked_pins(text)
         .into_iter()
         .find(|(line, _)| line == pin)

@@ -35,6 +35,9 @@ pub struct Lock {
     /// `--trusted-host` values, in order: pip installing the lock trusts them, so `check` and
     /// `download` do too.
     pub trusted_hosts: Vec<String>,
+    /// A universal pylock's forks (`[tool.pinwheel] forks`), for a re-lock; a requirements
+    /// file's `# pinwheel: fork` lines are read by `resolve` itself.
+    pub forks: Vec<pep508_rs::MarkerTree>,
 }
 
 /// One pinned requirement.

@@ -296,6 +296,12 @@ pub struct ResolveArgs {
     #[arg(long, conflicts_with = "python_platform")]
     pub universal: bool,
 
+    /// With `--universal`: a platform the lock must install on (same names as
+    /// `--python-platform`; repeatable). Every pin that applies there needs a wheel for it or
+    /// an sdist, else an older version is chosen, or the run fails naming the package.
+    #[arg(long, value_name = "PLATFORM", requires = "universal")]
+    pub required_platform: Vec<String>,
+
     /// Base URL of the package index (PEP 503/691). Default: the inputs' `--index-url` line,
     /// else `PIP_INDEX_URL`, else PyPI.
     #[arg(short = 'i', long, value_name = "URL")]

@@ -266,6 +266,10 @@ pub(super) async fn compile(
             &resolution,
             &PylockOptions {
                 targets: pylock_targets(&settings),
+                universal: settings
+                    .universal
+                    .as_ref()
+                    .map(|universal| universal.requires_python.to_string()),
             },
         ),
     };

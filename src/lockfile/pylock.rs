@@ -49,12 +49,37 @@ pub enum PylockError {
         /// What is wrong.
         reason: String,
     },
+    /// `[tool.pinwheel] forks` holds something that is not a marker.
+    #[error("{}: bad fork marker `{marker}` in [tool.pinwheel]: {reason}", path.display())]
+    Fork {
+        /// The file.
+        path: PathBuf,
+        /// The marker as written.
+        marker: String,
+        /// Why it does not parse.
+        reason: String,
+    },
 }
 
 #[derive(Deserialize)]
 struct Document {
     #[serde(default)]
     packages: Vec<Package>,
+    #[serde(default)]
+    tool: Tool,
+}
+
+#[derive(Default, Deserialize)]
+struct Tool {
+    #[serde(default)]
+    pinwheel: PinwheelTable,
+}
+
+/// `[tool.pinwheel]`: only the forks matter when reading back.
+#[derive(Default, Deserialize)]
+struct PinwheelTable {
+    #[serde(default)]
+    forks: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +195,15 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, PylockError> {
         source,
     })?;
     let mut lock = Lock::default();
+    for fork in &document.tool.pinwheel.forks {
+        lock.forks.push(
+            MarkerTree::from_str(fork).map_err(|cause| PylockError::Fork {
+                path: path.to_path_buf(),
+                marker: fork.clone(),
+                reason: cause.to_string(),
+            })?,
+        );
+    }
     // One index for every package is the lock's index, as a requirements file's `--index-url`
     // line is; with several, `check` and `download` use the one they are given.
     let indexes: std::collections::BTreeSet<&str> = document

@@ -15,7 +15,7 @@ use std::str::FromStr;
 use pep508_rs::{MarkerTree, MarkerTreeKind, MarkerValueVersion};
 use pubgrub::Ranges;
 
-use crate::target::Target;
+use crate::target::{Platform, PythonVersion, Target};
 use crate::types::{ExtraName, PackageName, Version, VersionSpecifiers};
 
 /// What a universal resolution covers: every environment whose Python `requires_python`
@@ -24,13 +24,89 @@ use crate::types::{ExtraName, PackageName, Version, VersionSpecifiers};
 pub struct Universal {
     /// The lock's `requires-python`, e.g. `>=3.10`.
     pub requires_python: VersionSpecifiers,
+    /// The forks an existing lock was made with: a re-lock starts from them, so that it splits
+    /// the same way and gives the same lock (uv #5480 is this going wrong).
+    pub forks: Vec<MarkerTree>,
+    /// `--required-platform`: platforms every pin that applies on them must install on (a
+    /// wheel for it, or an sdist). Each gets a fork of its own, so that what it requires is
+    /// judged where it applies.
+    pub required_platforms: Vec<Platform>,
 }
 
 impl Universal {
     /// The universe for `requires_python`.
     #[must_use]
     pub fn new(requires_python: VersionSpecifiers) -> Self {
-        Self { requires_python }
+        Self {
+            requires_python,
+            forks: Vec::new(),
+            required_platforms: Vec::new(),
+        }
+    }
+
+    /// The forks to start from: the existing lock's, narrowed to this universe, plus what of
+    /// the universe they leave out; or the whole universe when there are none, or when they
+    /// overlap (then they were not written by a universal resolution).
+    #[must_use]
+    pub fn starting_forks(&self) -> Vec<Fork> {
+        let root = Fork::root(self);
+        let known: Vec<Fork> = self
+            .forks
+            .iter()
+            .filter_map(|marker| root.narrowed(marker.clone()))
+            .collect();
+        let overlap = known.iter().enumerate().any(|(index, fork)| {
+            known[..index]
+                .iter()
+                .any(|other| !fork.markers.is_disjoint(&other.markers))
+        });
+        let forks = if known.is_empty() || overlap {
+            vec![root]
+        } else {
+            let mut covered = MarkerTree::FALSE;
+            for fork in &known {
+                covered.or(fork.markers.clone());
+            }
+            let rest = root.narrowed(covered.negate());
+            known.into_iter().chain(rest).collect()
+        };
+        self.split_by_platform(forks)
+    }
+
+    /// `forks` cut along the required platforms' markers, each piece knowing which required
+    /// platforms it lies on (platforms with the same markers share a piece).
+    fn split_by_platform(&self, forks: Vec<Fork>) -> Vec<Fork> {
+        if self.required_platforms.is_empty() {
+            return forks;
+        }
+        let mut regions: Vec<(MarkerTree, Vec<Platform>)> = Vec::new();
+        for platform in &self.required_platforms {
+            let marker = platform_marker(platform);
+            match regions.iter_mut().find(|(known, _)| *known == marker) {
+                Some((_, platforms)) => platforms.push(*platform),
+                None => regions.push((marker, vec![*platform])),
+            }
+        }
+        let mut elsewhere = MarkerTree::TRUE;
+        for (marker, _) in &regions {
+            elsewhere.and(marker.negate());
+        }
+        forks
+            .into_iter()
+            .flat_map(|fork| {
+                let on_platforms: Vec<Fork> = regions
+                    .iter()
+                    .filter_map(|(marker, platforms)| {
+                        let mut piece = fork.narrowed(marker.clone())?;
+                        piece.platforms.clone_from(platforms);
+                        Some(piece)
+                    })
+                    .collect();
+                on_platforms
+                    .into_iter()
+                    .chain(fork.narrowed(elsewhere.clone()))
+            })
+            .collect()
     }
 
     /// `requires-python` as a marker.
@@ -75,6 +151,9 @@ pub struct Fork {
     /// The oldest Python in the region: a version is usable only when its `Requires-Python`
     /// admits it (upper bounds aside, as for a target).
     pub floor: Version,
+    /// The required platforms the region lies on: a version must have a wheel for each of
+    /// them (for the region's oldest Python) or an sdist.
+    pub platforms: Vec<Platform>,
 }
 
 impl Fork {
@@ -84,7 +163,11 @@ impl Fork {
         let floor = python_floor(&markers)
             .filter(|floor| floor > at_least)
             .unwrap_or_else(|| at_least.clone());
-        Self { markers, floor }
+        Self {
+            markers,
+            floor,
+            platforms: Vec::new(),
+        }
     }
 
     /// The whole universe.
@@ -98,7 +181,23 @@ impl Fork {
     pub fn narrowed(&self, marker: MarkerTree) -> Option<Self> {
         let mut markers = self.markers.clone();
         markers.and(marker);
-        (!markers.is_false()).then(|| Self::new(markers, &self.floor))
+        (!markers.is_false()).then(|| Self {
+            platforms: self.platforms.clone(),
+            ..Self::new(markers, &self.floor)
+        })
+    }
+
+    /// The targets a version must install on in this region: each required platform with the
+    /// region's oldest Python.
+    #[must_use]
+    pub fn required_targets(&self) -> Vec<Target> {
+        let Some(python) = python_of(&self.floor) else {
+            return Vec::new();
+        };
+        self.platforms
+            .iter()
+            .map(|platform| Target::new(python, *platform))
+            .collect()
     }
 }
 
@@ -109,6 +208,28 @@ impl fmt::Display for Fork {
             None => f.write_str("every environment"),
         }
     }
+}
+
+/// `sys_platform` and `platform_machine` of `platform`, as a marker.
+fn platform_marker(platform: &Platform) -> MarkerTree {
+    let python = PythonVersion::new(3, 12, None).ok();
+    let Some(target) = python.map(|python| Target::new(python, *platform)) else {
+        return MarkerTree::TRUE;
+    };
+    let environment = target.markers();
+    MarkerTree::from_str(&format!(
+        "sys_platform == '{}' and platform_machine == '{}'",
+        environment.sys_platform(),
+        environment.platform_machine()
+    ))
+    .unwrap_or(MarkerTree::TRUE)
+}
+
+/// `version` (a fork's floor, `X.Y` or `X.Y.Z`) as a target Python.
+fn python_of(version: &Version) -> Option<PythonVersion> {
+    let release = version.release();
+    let part = |index: usize| release.get(index).and_then(|part| u8::try_from(*part).ok());
+    PythonVersion::new(part(0)?, part(1).unwrap_or(0), part(2)).ok()
 }
 
 /// Where one resolution runs: what decides which requirements apply and which versions may be

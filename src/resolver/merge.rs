@@ -128,7 +128,11 @@ pub fn merge(targets: &[Target], resolutions: Vec<Resolution>) -> Result<Merged,
     }
     check_one_version_per_target(targets, &pins)?;
     Ok(Merged {
-        resolution: Resolution { pins, edges },
+        resolution: Resolution {
+            pins,
+            edges,
+            forks: Vec::new(),
+        },
         targets: pin_targets,
     })
 }

@@ -59,6 +59,10 @@ pub struct ResolveOptions {
     /// pip-compile keeps unless asked to upgrade. A preference that blocks a solution is simply
     /// not chosen; the caller can compare the resolution with it to report what moved.
     pub preferences: HashMap<PackageName, Version>,
+    /// Preferences that hold only where their marker does: the pins of an existing universal
+    /// lock, which pins a package once per marker region. Each fork prefers those whose
+    /// marker can hold in it, before `preferences`.
+    pub preferences_where: Vec<(PackageName, Version, pep508_rs::MarkerTree)>,
     /// Constraints that come from options rather than files (`-P 'django<5'`): they narrow
     /// versions as `-c` lines do, but no `# via` names them (pip-compile gives them no source).
     pub upgrade_constraints: Vec<pep508_rs::Requirement>,
@@ -367,6 +371,7 @@ pub(crate) fn build_resolution(
     Ok(Resolution {
         pins: pins.into_values().collect(),
         edges: input_edges,
+        forks: Vec::new(),
     })
 }
 

@@ -125,6 +125,8 @@ pub(crate) struct Provider<'a> {
     known: &'a KnownDependencies,
     /// Set when this attempt stopped because its fork must split.
     split: RefCell<Option<Split>>,
+    /// The fork's required targets (`--required-platform`), made on first use.
+    required: std::cell::OnceCell<Vec<crate::target::Target>>,
 }
 
 /// The dependencies of each package version, kept across the attempts of one resolution: a
@@ -157,6 +159,7 @@ impl<'a> Provider<'a> {
             restart: RefCell::new(None),
             known,
             split: RefCell::new(None),
+            required: std::cell::OnceCell::new(),
         }
     }
 
@@ -222,6 +225,38 @@ impl<'a> Provider<'a> {
             }
         }
         Ok(fallback)
+    }
+
+    /// The first required platform of `fork` that no file of `entry` installs on: no wheel
+    /// for it and no sdist (that may be used).
+    fn missing_platform(
+        &self,
+        fork: &super::fork::Fork,
+        name: &PackageName,
+        entry: &super::candidates::VersionEntry,
+    ) -> Option<crate::target::Target> {
+        if fork.platforms.is_empty() || entry.files.is_empty() {
+            return None;
+        }
+        let selection = &self.options.selection;
+        let sdist = !selection.only_binary.contains(name)
+            && entry.files.iter().any(|file| !file.dist.is_wheel());
+        if sdist {
+            return None;
+        }
+        let required = self.required.get_or_init(|| fork.required_targets());
+        required
+            .iter()
+            .find(|target| {
+                !entry.files.iter().any(|file| match &file.dist {
+                    crate::types::DistFilename::Wheel(wheel) => {
+                        !selection.no_binary.contains(name)
+                            && target.wheel_priority(&wheel.tag).is_some()
+                    }
+                    crate::types::DistFilename::Sdist(_) => false,
+                })
+            })
+            .cloned()
     }
 
     /// In a fork, the split `requirements` call for (see [`split_for`]).
@@ -295,6 +330,13 @@ impl<'a> Provider<'a> {
         {
             return Ok(Dependencies::Unavailable(format!(
                 "requires Python {requires_python}"
+            )));
+        }
+        if let (Scope::Fork(fork), Some(entry)) = (self.scope, versions.get(version))
+            && let Some(missing) = self.missing_platform(fork, name, entry)
+        {
+            return Ok(Dependencies::Unavailable(format!(
+                "has no wheel for {missing} (`--required-platform`) and no sdist"
             )));
         }
         let metadata = match self.handle.usable_metadata(name, version)? {

@@ -15,6 +15,9 @@ pub struct Resolution {
     /// Every dependency edge of the graph with the requirement that made it, in pin order
     /// (input lines first).
     pub edges: Vec<Edge>,
+    /// The markers of a universal resolution's forks, in the order they were solved (none for
+    /// an exact target): written into the lock so that a re-lock starts from the same forks.
+    pub forks: Vec<String>,
 }
 
 /// One dependency edge: `from` required `to` with `requirement`.

@@ -58,6 +58,7 @@ pub async fn resolve_universal<S: Source>(
 
 /// One solved fork: its region, its pins, and where in it each package is reachable.
 struct Solved {
+    fork: Fork,
     resolution: Resolution,
     reach: HashMap<PackageName, MarkerTree>,
 }
@@ -72,14 +73,25 @@ fn solve_forks(
     let started = std::time::Instant::now();
     // A stack: the regions of a split are solved in the order the split lists them, each
     // region's own splits before its siblings.
-    let mut pending = vec![(Fork::root(universal), 0_usize)];
+    let mut pending: Vec<(Fork, usize)> = universal
+        .starting_forks()
+        .into_iter()
+        .rev()
+        .map(|fork| (fork, 0))
+        .collect();
     let mut preferences = options.preferences.clone();
     let mut solved = Vec::new();
-    let mut forks = 1;
+    let mut forks = pending.len();
     while let Some((fork, depth)) = pending.pop() {
         let fork_started = std::time::Instant::now();
+        let mut fork_preferences = preferences.clone();
+        for (name, version, marker) in &options.preferences_where {
+            if !fork.markers.is_disjoint(marker) {
+                fork_preferences.insert(name.clone(), version.clone());
+            }
+        }
         let fork_options = ResolveOptions {
-            preferences: preferences.clone(),
+            preferences: fork_preferences,
             ..options.clone()
         };
         match solve_scope(handle, Scope::Fork(&fork), &fork_options, root)? {
@@ -125,7 +137,11 @@ fn solve_forks(
                 let scope = Scope::Fork(&fork);
                 let reach = reachability(&selected, handle, scope, root, &fork)?;
                 let resolution = build_resolution(&selected, handle, scope, root, manifest)?;
-                solved.push(Solved { resolution, reach });
+                solved.push(Solved {
+                    resolution,
+                    reach,
+                    fork,
+                });
             }
         }
     }
@@ -230,7 +246,20 @@ fn reachability(
 fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution, ResolveError> {
     let mut edges = Vec::new();
     let mut grouped: BTreeMap<(PackageName, Version), (super::Pin, MarkerTree)> = BTreeMap::new();
-    for Solved { resolution, reach } in solved {
+    let floor = universal.floor();
+    let simplify = |marker: MarkerTree| {
+        marker.simplify_python_versions(Bound::Included(&floor), Bound::Unbounded)
+    };
+    let mut forks = Vec::new();
+    for Solved {
+        resolution,
+        reach,
+        fork,
+    } in solved
+    {
+        if let Some(contents) = simplify(fork.markers).contents() {
+            forks.push(contents.to_string());
+        }
         for edge in resolution.edges {
             if !edges.contains(&edge) {
                 edges.push(edge);
@@ -250,13 +279,14 @@ fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution,
             }
         }
     }
-    let floor = universal.floor();
+    // One fork is the whole universe: nothing to remember.
+    if forks.len() < 2 {
+        forks.clear();
+    }
     let mut pins: Vec<(super::Pin, MarkerTree)> = grouped
         .into_values()
         .map(|(mut pin, marker)| {
-            let simplified = marker
-                .clone()
-                .simplify_python_versions(Bound::Included(&floor), Bound::Unbounded);
+            let simplified = simplify(marker.clone());
             pin.markers = simplified
                 .contents()
                 .map(|contents| vec![contents.to_string()])
@@ -268,6 +298,7 @@ fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution,
     Ok(Resolution {
         pins: pins.drain(..).map(|(pin, _)| pin).collect(),
         edges,
+        forks,
     })
 }
 

@@ -29,6 +29,9 @@ pub struct PylockOptions {
     /// `environments`, one entry each, their Pythons the tightest `requires-python`, and both go
     /// into `[tool.pinwheel]`.
     pub targets: Vec<Target>,
+    /// For a universal lock, its `requires-python`: then `environments` is left out (the lock
+    /// is for every platform), `targets` is not used, and `[tool.pinwheel]` names the forks.
+    pub universal: Option<String>,
 }
 
 /// Whether `path` has a name PEP 751 gives lock files: `pylock.toml`, or `pylock.NAME.toml`
@@ -66,22 +69,32 @@ pub fn write_pylock(resolution: &Resolution, options: &PylockOptions) -> String 
     let targets = &options.targets;
     let mut out = String::new();
     out.push_str("lock-version = \"1.0\"\n");
-    let environments: Vec<String> = targets
-        .iter()
-        .map(|target| quoted(&environment_marker(target)))
-        .collect();
-    let _ = writeln!(out, "environments = [{}]", environments.join(", "));
-    let _ = writeln!(
-        out,
-        "requires-python = {}",
-        quoted(&requires_python(targets))
-    );
+    if options.universal.is_none() {
+        let environments: Vec<String> = targets
+            .iter()
+            .map(|target| quoted(&environment_marker(target)))
+            .collect();
+        let _ = writeln!(out, "environments = [{}]", environments.join(", "));
+    }
+    let requires_python = match &options.universal {
+        Some(requires_python) => requires_python.clone(),
+        None => requires_python(targets),
+    };
+    let _ = writeln!(out, "requires-python = {}", quoted(&requires_python));
     out.push_str("created-by = \"pinwheel\"\n");
     for pin in &resolution.pins {
         out.push('\n');
         write_package(&mut out, pin, resolution);
     }
     out.push_str("\n[tool.pinwheel]\n");
+    if options.universal.is_some() {
+        out.push_str("universal = true\n");
+        let forks: Vec<String> = resolution.forks.iter().map(|fork| quoted(fork)).collect();
+        if !forks.is_empty() {
+            let _ = writeln!(out, "forks = [{}]", forks.join(", "));
+        }
+        return out;
+    }
     let entries: Vec<String> = targets
         .iter()
         .map(|target| {

@@ -96,6 +96,10 @@ pub fn is_git(pin: &Pin) -> bool {
     )
 }
 
+/// How a universal lock's header names each fork it was resolved in: a comment to pip and
+/// pip-compile, read back by pinwheel so that a re-lock starts from the same forks.
+pub const FORK_PREFIX: &str = "# pinwheel: fork ";
+
 /// Writes `resolution` in pip-compile's format.
 #[must_use]
 pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -> String {
@@ -111,6 +115,13 @@ pub fn write_requirements_txt(resolution: &Resolution, options: &WriteOptions) -
         let _ = writeln!(out, "#");
         let _ = writeln!(out, "#    {}", header.command);
         let _ = writeln!(out, "#");
+        // A universal lock's forks, read back by a re-lock (see `FORK_PREFIX`).
+        for fork in &resolution.forks {
+            let _ = writeln!(out, "{FORK_PREFIX}{fork}");
+        }
+        if !resolution.forks.is_empty() {
+            let _ = writeln!(out, "#");
+        }
     }
     for line in &options.option_lines {
         let _ = writeln!(out, "{line}");

@@ -137,6 +137,7 @@ pub(super) const KEYS: &[Key] = &[
     key!(Pinwheel, ["python"], python, path),
     key!(Pinwheel, ["no_build"], no_build, boolean),
     key!(Pinwheel, ["universal"], universal, boolean),
+    key!(Pinwheel, ["required_platform"], required_platform, strings),
     key!(Pinwheel, ["build_timeout"], build_timeout, integer),
     key!(Pinwheel, ["build_jobs"], build_jobs, integer),
     key!(Both, ["reuse_hashes"], reuse_hashes, boolean),

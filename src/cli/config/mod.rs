@@ -126,6 +126,8 @@ pub struct ConfigOptions {
     pub no_build: Option<bool>,
     /// `--universal`.
     pub universal: Option<bool>,
+    /// `--required-platform`.
+    pub required_platform: Option<Vec<String>>,
     /// `--build-timeout`.
     pub build_timeout: Option<u64>,
     /// `--build-jobs`.
@@ -190,6 +192,7 @@ impl ConfigOptions {
             python: self.python.or(lower.python),
             no_build: self.no_build.or(lower.no_build),
             universal: self.universal.or(lower.universal),
+            required_platform: self.required_platform.or(lower.required_platform),
             build_timeout: self.build_timeout.or(lower.build_timeout),
             build_jobs: self.build_jobs.or(lower.build_jobs),
             no_cache: self.no_cache.or(lower.no_cache),

@@ -138,6 +138,7 @@ pub(super) fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ("unsafe-package", options.unsafe_package.clone()),
         ("trusted-host", options.trusted_host.clone()),
         ("python-platform", options.python_platform.clone()),
+        ("required-platform", options.required_platform.clone()),
         (
             "python-version",
             if options.python_version == [DEFAULT_PYTHON] {

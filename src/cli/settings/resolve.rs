@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use pep508_rs::Requirement;
+use pep508_rs::{MarkerTree, Requirement};
 
 use super::header::{header_command, option_lines};
 use super::{
@@ -204,6 +204,8 @@ pub struct Options {
     pub no_build: bool,
     /// `--universal`.
     pub universal: bool,
+    /// `--required-platform`.
+    pub required_platform: Vec<String>,
     /// `--build-timeout`, in seconds.
     pub build_timeout: u64,
     /// `--build-jobs`.
@@ -284,6 +286,11 @@ impl Compilation {
             }
             _ => args.format,
         };
+        if args.target_files_only && options.universal {
+            bail!(
+                "`--target-files-only` keeps the files of exact targets; a `--universal` lock is for every platform"
+            );
+        }
         if args.target_files_only && format != OutputFormatArg::PylockToml {
             bail!("`--target-files-only` applies to pylock.toml output (`--format pylock-toml`)");
         }
@@ -449,6 +456,7 @@ impl Options {
             python: args.python.clone().or(config.python),
             no_build: args.no_build || config.no_build.unwrap_or(false),
             universal: args.universal || config.universal.unwrap_or(false),
+            required_platform: list(&args.required_platform, config.required_platform),
             build_timeout: args
                 .build_timeout
                 .or(config.build_timeout)
@@ -499,9 +507,12 @@ pub fn resolve_settings(
         .first()
         .map(|named| named.target.clone())
         .context("no target to resolve for")?;
+    if !options.universal && !options.required_platform.is_empty() {
+        bail!("`--required-platform` applies to `--universal` locks (`universal = true`)");
+    }
     let universal = options
         .universal
-        .then(|| universal(options, manifest))
+        .then(|| universal(options, manifest, &output))
         .transpose()?;
 
     let pre = options.pre || options.pip_environment.pre || manifest.resolver.pre;
@@ -522,9 +533,17 @@ pub fn resolve_settings(
             .chain(&manifest.resolver.only_binary),
     )?;
     let no_binary = selector(options.no_binary.iter().chain(&manifest.resolver.no_binary))?;
-    let preferences = existing_pins(options, &output, variables)?;
+    let (preferences, preferences_where) = if options.universal {
+        (
+            HashMap::new(),
+            existing_marked_pins(options, &output, variables)?,
+        )
+    } else {
+        (existing_pins(options, &output, variables)?, Vec::new())
+    };
     let resolve = ResolveOptions {
         preferences,
+        preferences_where,
         upgrade_constraints: options
             .upgrade_package
             .iter()
@@ -607,7 +626,11 @@ pub fn resolve_settings(
 
 /// What `--universal` covers: every Python from `--python-version` on when it is given, else
 /// the inputs' `requires-python`, else the default Python on.
-fn universal(options: &Options, manifest: &Manifest) -> Result<crate::resolver::Universal> {
+fn universal(
+    options: &Options,
+    manifest: &Manifest,
+    output: &OutputTarget,
+) -> Result<crate::resolver::Universal> {
     if !options.python_platform.is_empty() {
         bail!("`--universal` locks for every platform; it cannot be used with `--python-platform`");
     }
@@ -623,7 +646,47 @@ fn universal(options: &Options, manifest: &Manifest) -> Result<crate::resolver::
         [only] => at_least(only)?,
         _ => bail!("`--universal` takes one `--python-version`: the oldest Python the lock covers"),
     };
-    Ok(crate::resolver::Universal::new(requires_python))
+    let mut universal = crate::resolver::Universal::new(requires_python);
+    universal.forks = existing_forks(options, output)?;
+    for name in &options.required_platform {
+        universal.required_platforms.push(
+            crate::target::Platform::from_str(name)
+                .with_context(|| format!("invalid `--required-platform {name}`"))?,
+        );
+    }
+    Ok(universal)
+}
+
+/// The forks the existing output was resolved in (its `# pinwheel: fork` header lines, or a
+/// pylock's `[tool.pinwheel] forks`), unless `--upgrade` starts afresh.
+fn existing_forks(options: &Options, output: &OutputTarget) -> Result<Vec<MarkerTree>> {
+    let OutputTarget::File(path) = output else {
+        return Ok(Vec::new());
+    };
+    if options.upgrade || !path.exists() {
+        return Ok(Vec::new());
+    }
+    if crate::writers::is_pylock_path(path) || path.extension().is_some_and(|ext| ext == "toml") {
+        let lock = crate::lockfile::read_pylock(path)
+            .with_context(|| format!("cannot read the existing forks in `{}`", path.display()))?;
+        return Ok(lock.forks);
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the existing forks in `{}`", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter_map(|(index, line)| Some((index, line.strip_prefix(crate::writers::FORK_PREFIX)?)))
+        .map(|(index, marker)| {
+            MarkerTree::from_str(marker.trim()).map_err(|error| {
+                anyhow::anyhow!(
+                    "{}:{}: invalid fork marker `{}`: {error}",
+                    path.display(),
+                    index + 1,
+                    marker.trim()
+                )
+            })
+        })
+        .collect()
 }
 
 /// The Python versions the header names (`3.12`, or `3.11, 3.12` for several targets).
@@ -661,11 +724,25 @@ pub(in crate::cli) fn existing_pins_on(
     variables: &Variables,
     target: Option<&Target>,
 ) -> Result<HashMap<PackageName, Version>> {
+    Ok(existing_marked_pins(options, output, variables)?
+        .into_iter()
+        .filter(|(_, _, marker)| target.is_none_or(|target| marker.evaluate(target.markers(), &[])))
+        .map(|(name, version, _)| (name, version))
+        .collect())
+}
+
+/// The `name==version` pins of the existing output file with the marker of each (true when
+/// it has none): a universal lock pins a package once per marker region.
+pub(in crate::cli) fn existing_marked_pins(
+    options: &Options,
+    output: &OutputTarget,
+    variables: &Variables,
+) -> Result<Vec<(PackageName, Version, MarkerTree)>> {
     let OutputTarget::File(path) = output else {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     };
     if options.upgrade || !path.exists() {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
     let freed: HashSet<&PackageName> = options
         .upgrade_package
@@ -686,7 +763,10 @@ pub(in crate::cli) fn existing_pins_on(
             .pins
             .into_iter()
             .filter(|pin| !freed.contains(&pin.name))
-            .filter_map(|pin| Some((pin.name.clone(), pin.version()?.clone())))
+            .filter_map(|pin| {
+                let version = pin.version()?.clone();
+                Some((pin.name, version, pin.marker.unwrap_or(MarkerTree::TRUE)))
+            })
             .collect());
     }
     let lock = read_manifest(path, OriginKind::Requirement, read_options)
@@ -695,9 +775,6 @@ pub(in crate::cli) fn existing_pins_on(
         .requirements
         .into_iter()
         .filter(|entry| !freed.contains(&entry.requirement.name))
-        .filter(|entry| {
-            target.is_none_or(|target| entry.requirement.marker.evaluate(target.markers(), &[]))
-        })
         .filter_map(|entry| {
             let Some(VersionOrUrl::VersionSpecifier(specifiers)) =
                 &entry.requirement.version_or_url
@@ -707,8 +784,13 @@ pub(in crate::cli) fn existing_pins_on(
             let [pin] = specifiers.iter().collect::<Vec<_>>()[..] else {
                 return None;
             };
-            (*pin.operator() == Operator::Equal)
-                .then(|| (entry.requirement.name.clone(), pin.version().clone()))
+            (*pin.operator() == Operator::Equal).then(|| {
+                (
+                    entry.requirement.name.clone(),
+                    pin.version().clone(),
+                    entry.requirement.marker.clone(),
+                )
+            })
         })
         .collect())
 }

@@ -44,6 +44,7 @@ fn options() -> PylockOptions {
             PythonVersion::from_str("3.12").unwrap(),
             Platform::from_str("x86_64-manylinux_2_28").unwrap(),
         )],
+        universal: None,
     }
 }
 
@@ -70,6 +71,7 @@ fn sample() -> Resolution {
     Resolution {
         edges: vec![dependency("b"), dependency("b")],
         pins: vec![a, b],
+        forks: Vec::new(),
     }
 }
 
@@ -177,6 +179,7 @@ fn several_targets_give_one_environment_each_and_the_tightest_requires_python() 
             target("3.12", "x86_64-manylinux_2_28"),
             target("3.12", "x86_64-pc-windows-msvc"),
         ],
+        universal: None,
     };
     let text = write_pylock(&sample(), &options);
     let environments = text

@@ -62,6 +62,7 @@ fn sample() -> Resolution {
     Resolution {
         pins: vec![idna, requests, setuptools, uvicorn],
         edges: Vec::new(),
+        forks: Vec::new(),
     }
 }
 
@@ -181,6 +182,7 @@ fn writes_local_pins_as_written_editables_first() {
     let absolute = local_pin("lib", "/srv/lib", directory("lib", false));
     let resolution = Resolution {
         edges: Vec::new(),
+        forks: Vec::new(),
         pins: vec![attrs, wheel, absolute, editable],
     };
     let options = WriteOptions {
@@ -238,6 +240,7 @@ fn index_annotations_follow_the_via_lines_in_every_style() {
     let resolution = Resolution {
         pins: vec![direct, six],
         edges: Vec::new(),
+        forks: Vec::new(),
     };
     let write = |annotations, hashes| {
         write_requirements_txt(
@@ -322,6 +325,7 @@ fn git_pins_show_their_repository_as_written_or_without_credentials() {
     let referenced = "https://${USER}:${TOKEN}@h.example/org/repo";
     let resolution = Resolution {
         edges: Vec::new(),
+        forks: Vec::new(),
         pins: vec![
             git_pin("pkg-a", "https://me:s3cr3t@h.example/org/repo", false),
             git_pin("pkg-b", "https://me:lit3ral@h.example/other", false),
