@@ -17,6 +17,9 @@
 //!   on being a consistent installation everywhere;
 //! - otherwise no resolution: pinwheel must exit 1 with an explanation.
 //!
+//! A lock that passes is then re-locked (the same command, its output file now present): the
+//! second run must write the same file, as uv's tests check with `uv lock --locked`.
+//!
 //! Until pinwheel has `--universal`, a run that refuses the flag is reported skipped, saying so.
 //! `PINWHEEL_UNIVERSAL_ORACLE_UV=/path/to/uv` runs uv's `pip compile --universal` instead, to
 //! check the runner and the judge against the tool the reference comes from.
@@ -179,7 +182,7 @@ fn run(scenario: &Scenario, entry: &Entry, rerun: &str) -> Outcome {
         server.index_url(),
         "--cache-dir".into(),
         project.cache_dir().display().to_string(),
-        "--no-header".into(),
+        // With its header: the `# pinwheel: fork` lines there are what a re-lock starts from.
         "--no-annotate".into(),
     ];
     let options = &scenario.resolver_options;
@@ -206,10 +209,12 @@ fn run(scenario: &Scenario, entry: &Entry, rerun: &str) -> Outcome {
         "requirements.txt".into(),
         "pyproject.toml".into(),
     ]);
-    let run = match std::env::var_os("PINWHEEL_UNIVERSAL_ORACLE_UV") {
-        Some(uv) => run_uv(&project, &uv, &args, &requires_python_text),
+    let oracle = std::env::var_os("PINWHEEL_UNIVERSAL_ORACLE_UV");
+    let invoke = || match &oracle {
+        Some(uv) => run_uv(&project, uv, &args, &requires_python_text),
         None => project.run(&args),
     };
+    let run = invoke();
     let code = run.output.status.code();
     if code == Some(2) && run.stderr.contains("--universal") && run.stderr.contains("unexpected") {
         return Outcome::Skipped("pinwheel has no `--universal` yet".to_string());
@@ -245,10 +250,22 @@ fn run(scenario: &Scenario, entry: &Entry, rerun: &str) -> Outcome {
         Ok(lock) => lock,
         Err(error) => return fail(format!("unreadable output: {error}")),
     };
-    match judge(&graph, &requires_python, &reference, &lock) {
-        Ok(()) => Outcome::Passed,
-        Err(differences) => fail(format!("the lock differs from uv's:\n  {differences}")),
+    if let Err(differences) = judge(&graph, &requires_python, &reference, &lock) {
+        return fail(format!("the lock differs from uv's:\n  {differences}"));
     }
+    // uv's tests lock twice (`uv lock --locked`): a re-lock that starts from this lock must
+    // write it again unchanged (the preferences-dependent-forking scenarios are about this).
+    let again = invoke();
+    let relocked =
+        std::fs::read_to_string(project.path().join("requirements.txt")).unwrap_or_default();
+    if again.output.status.code() != Some(0) || relocked != output {
+        return fail(format!(
+            "a re-lock from this lock changed it (exit {:?}):\n{relocked}\n  its stderr: {}",
+            again.output.status.code(),
+            again.stderr.trim()
+        ));
+    }
+    Outcome::Passed
 }
 
 /// pinwheel's `--required-platform` names for uv's `required-environments` markers (one
