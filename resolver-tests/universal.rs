@@ -335,3 +335,71 @@ fn a_required_platform_gets_versions_that_install_there() {
     );
     run.expect_code(2);
 }
+
+#[test]
+fn a_pre_release_python_bound_excludes_the_final_release() {
+    // coverage's `tomli; python_full_version <= "3.11.0a6"`: CPython 3.11.0 has tomllib.
+    let server = index(
+        vec![
+            TestPackage::new("cov", "1.0")
+                .requires(&["tomli; python_full_version <= \"3.11.0a6\""]),
+            TestPackage::new("tomli", "2.0"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "cov\n");
+    project
+        .resolve(
+            &server,
+            &[
+                "--python-version",
+                "3.11",
+                "-o",
+                "single.txt",
+                "requirements.in",
+            ],
+        )
+        .expect_code(0);
+    assert_eq!(crate::pins(&project.read("single.txt")), ["cov==1.0"]);
+    project
+        .resolve(
+            &server,
+            &[
+                "--universal",
+                "--python-version",
+                "3.10",
+                "-o",
+                "universal.txt",
+                "requirements.in",
+            ],
+        )
+        .expect_code(0);
+    let lock = project.read("universal.txt");
+    assert_eq!(
+        marker_of(&lock, "tomli==2.0").as_deref(),
+        Some("python_full_version < '3.11'"),
+        "{lock}"
+    );
+}
+
+#[test]
+fn a_version_for_older_pythons_only_is_passed_over() {
+    // bio-embeddings 0.2.2 says `>=3.7.1,<3.10`: nothing a lock for `>=3.10` covers.
+    let server = index(
+        vec![
+            TestPackage::new("bio", "0.1").python(">=3.7"),
+            TestPackage::new("bio", "0.2").python(">=3.7.1,<3.10"),
+        ],
+        ServerOptions::default(),
+    );
+    let project = Project::new();
+    project.write("requirements.in", "bio\n");
+    project
+        .resolve(
+            &server,
+            &["--universal", "--python-version", "3.10", "requirements.in"],
+        )
+        .expect_code(0);
+    assert_eq!(crate::pins(&project.read("requirements.txt")), ["bio==0.1"]);
+}

@@ -260,6 +260,10 @@ pub(super) async fn compile(
                     Vec::new()
                 },
                 pin_targets,
+                universal: settings
+                    .universal
+                    .as_ref()
+                    .map(|universal| universal.requires_python.to_string()),
             },
         ),
         OutputFormatArg::PylockToml => write_pylock(

@@ -279,7 +279,8 @@ pub(crate) fn parse_requirement(line: &str) -> Result<Requirement<VerbatimUrl>, 
     };
     // The working directory only matters for relative paths with pep508_rs's non-PEP 508
     // extensions, which pinwheel does not enable; metadata never holds such paths anyway.
-    Requirement::<VerbatimUrl>::parse_reporter(line, ".", &mut reporter).map_err(|source| {
+    let parsed = super::python_bounds::release_python_bounds(line);
+    Requirement::<VerbatimUrl>::parse_reporter(&parsed, ".", &mut reporter).map_err(|source| {
         MetadataError::InvalidRequirement {
             line: line.to_string(),
             source: Box::new(source),

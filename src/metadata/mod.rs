@@ -23,6 +23,7 @@ pub mod core;
 mod egg_info;
 mod error;
 pub mod pyproject;
+mod python_bounds;
 pub mod repair;
 pub mod sdist;
 mod setup_cfg;

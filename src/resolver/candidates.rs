@@ -119,8 +119,8 @@ pub struct VersionEntry {
     pub best: Result<Installable, Unusable>,
     /// Whether every file is yanked.
     pub yanked: bool,
-    /// The version's `Requires-Python` (lower bounds only) when it was not judged against a
-    /// Python: in a universal resolution each fork checks it against its own Python range.
+    /// The version's `Requires-Python` when it was not judged against a Python: in a universal
+    /// resolution each fork checks it against its own Python range.
     pub requires_python: Option<VersionSpecifiers>,
     /// When the target would install an sdist, a wheel of the same version (for another
     /// platform or Python; a pure-Python one first) whose `METADATA` stands for it: static and
@@ -674,7 +674,7 @@ fn entry_for(
                 }
                 FilesFor::Target(_) => {}
                 FilesFor::AnyPlatform => {
-                    requires_python.get_or_insert_with(|| lower_bounds(specifiers));
+                    requires_python.get_or_insert_with(|| specifiers.clone());
                 }
             }
         }

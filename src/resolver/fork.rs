@@ -248,6 +248,8 @@ impl Scope<'_> {
     pub(crate) fn applies(&self, marker: &MarkerTree, extras: &[ExtraName]) -> bool {
         match self {
             Self::Exact(target) => marker.evaluate(target.markers(), extras),
+            // Most requirements have no marker.
+            Self::Fork(_) if marker.is_true() => true,
             Self::Fork(fork) => {
                 marker.evaluate_extras(extras)
                     && !fork
@@ -264,15 +266,33 @@ impl Scope<'_> {
             Self::Exact(target) => super::candidates::python_allows(target, requires_python),
             Self::Fork(fork) => {
                 super::candidates::lower_bounds(requires_python).contains(&fork.floor)
+                    && !excludes_every_python(fork, requires_python)
             }
         }
     }
+}
+
+/// Whether the upper bounds of `requires_python` leave no Python of `fork` (a release for
+/// `<3.10` only, in a lock for `>=3.10`). Upper bounds are otherwise ignored, as for a target:
+/// they are mostly guesses made before the next Python existed; one below everything the fork
+/// covers is not.
+fn excludes_every_python(fork: &Fork, requires_python: &VersionSpecifiers) -> bool {
+    let upper = requires_python.iter().any(|specifier| {
+        matches!(
+            specifier.operator(),
+            pep440_rs::Operator::LessThan | pep440_rs::Operator::LessThanEqual
+        )
+    });
+    upper && python_marker(requires_python).is_disjoint(&fork.markers)
 }
 
 /// `marker` with the `extra` expressions decided: true for `extras`, false for any other. What
 /// is left says where a requirement applies.
 #[must_use]
 pub fn without_extras(marker: MarkerTree, extras: &[ExtraName]) -> MarkerTree {
+    if marker.is_true() {
+        return marker;
+    }
     let simplified = marker.simplify_extras(extras);
     if !mentions_extra(&simplified) {
         return simplified;

@@ -248,45 +248,76 @@ pub(crate) fn build_resolution(
     root: &RootSpec,
     manifest: &Manifest,
 ) -> Result<Resolution, ResolveError> {
+    let mut resolution = resolution_without_files(selected, handle, scope, root, manifest)?;
+    for pin in &mut resolution.pins {
+        add_files(pin, handle, root)?;
+    }
+    Ok(resolution)
+}
+
+/// Fills in what a pin's files say: every file, the one the target installs, their hashes,
+/// and where they were listed. Done once per pinned version: a universal resolution pins the
+/// same version in many forks, and the files of a version are the same in all of them.
+pub(crate) fn add_files(
+    pin: &mut Pin,
+    handle: &SolverHandle,
+    root: &RootSpec,
+) -> Result<(), ResolveError> {
+    let name = &pin.name;
+    let versions = handle
+        .versions(name)
+        .map_err(|source| ResolveError::Fetch {
+            what: format!("`{name}`"),
+            source,
+        })?;
+    let entry = versions.get(&pin.version);
+    let files = entry
+        .map(|entry| entry.files.as_slice())
+        .unwrap_or_default();
+    let mut hashes: Vec<_> = files.iter().filter_map(|file| file.sha256).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    let best = entry.and_then(VersionEntry::best_file);
+    let listed_by = best
+        .or_else(|| files.first())
+        .and_then(|file| file.origin.listing().cloned());
+    pin.source = root.pin_source(name, listed_by);
+    pin.hashes = hashes;
+    pin.unhashed_files = files
+        .iter()
+        .filter(|file| file.sha256.is_none())
+        .cloned()
+        .collect();
+    pin.file = best.cloned();
+    pin.files = files.to_vec();
+    Ok(())
+}
+
+/// [`build_resolution`] without the files of each pin (see [`add_files`]): the versions,
+/// extras, dependents, origins and edges.
+pub(crate) fn resolution_without_files(
+    selected: &[(PubGrubPackage, Version)],
+    handle: &SolverHandle,
+    scope: Scope<'_>,
+    root: &RootSpec,
+    manifest: &Manifest,
+) -> Result<Resolution, ResolveError> {
     let mut pins: BTreeMap<PackageName, Pin> = BTreeMap::new();
     for (package, version) in selected {
         let PubGrubPackage::Package(name) = package else {
             continue;
         };
-        let versions = handle
-            .versions(name)
-            .map_err(|source| ResolveError::Fetch {
-                what: format!("`{name}`"),
-                source,
-            })?;
-        let files = versions
-            .get(version)
-            .map(|entry| entry.files.as_slice())
-            .unwrap_or_default();
-        let mut hashes: Vec<_> = files.iter().filter_map(|file| file.sha256).collect();
-        let unhashed_files = files
-            .iter()
-            .filter(|file| file.sha256.is_none())
-            .cloned()
-            .collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        let best = versions.get(version).and_then(|entry| entry.best_file());
-        let listed_by = best
-            .or_else(|| versions.get(version).and_then(|entry| entry.files.first()))
-            .and_then(|file| file.origin.listing().cloned());
-        let source = root.pin_source(name, listed_by);
         pins.insert(
             name.clone(),
             Pin {
                 name: name.clone(),
                 version: version.clone(),
                 extras: BTreeSet::new(),
-                source,
-                hashes,
-                unhashed_files,
-                file: best.cloned(),
-                files: files.to_vec(),
+                source: PinSource::Registry { listed_by: None },
+                hashes: Vec::new(),
+                unhashed_files: Vec::new(),
+                file: None,
+                files: Vec::new(),
                 dependents: BTreeSet::new(),
                 origins: BTreeSet::new(),
                 markers: Vec::new(),

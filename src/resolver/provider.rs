@@ -210,12 +210,13 @@ impl<'a> Provider<'a> {
             .choose_where(name, range, versions, self.options, &usable);
         // The candidates ahead of the fallback, newest first (a preferred version from an
         // earlier fork included).
-        let ahead = chosen.into_iter().chain(
-            self.root
-                .candidates_in(name, range, versions, self.options)
-                .into_iter()
-                .take_while(|candidate| Some(candidate) != fallback.as_ref()),
-        );
+        let ahead = chosen.into_iter().chain(self.root.candidates_until(
+            name,
+            range,
+            versions,
+            self.options,
+            fallback.as_ref(),
+        ));
         for candidate in ahead {
             if let Some(at) = requires_python(&candidate)
                 .and_then(|requires_python| python_floor(&python_marker(requires_python)))
@@ -366,7 +367,14 @@ impl<'a> Provider<'a> {
         }
         let extras: &[ExtraName] = extra.map(std::slice::from_ref).unwrap_or_default();
         let dependencies = self.root.dependencies_of(&metadata, self.scope, extras);
-        if let Scope::Fork(_) = self.scope {
+        // Only a package named twice can split a fork; most packages name none twice.
+        let mut names = HashSet::new();
+        let repeats = dependencies
+            .iter()
+            .any(|dependency| !names.insert(&dependency.name));
+        if let Scope::Fork(_) = self.scope
+            && repeats
+        {
             let requested: Vec<Requested<'_>> = dependencies
                 .iter()
                 .map(|dependency| Requested {

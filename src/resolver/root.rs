@@ -314,14 +314,15 @@ impl RootSpec {
         }
     }
 
-    /// Every version the solver could take for `name` in `range`, in the order it would try
-    /// them (preferences aside).
-    pub(crate) fn candidates_in(
+    /// The versions the solver could take for `name` in `range`, in the order it would try
+    /// them (preferences aside), up to `stop` (excluded): only those are decoded.
+    pub(crate) fn candidates_until(
         &self,
         name: &PackageName,
         range: &Ranges<Version>,
         versions: &VersionMap,
         options: &ResolveOptions,
+        stop: Option<&Version>,
     ) -> Vec<Version> {
         let allowed = self.constrain(name, range.clone());
         let allow_yanked = |version: &Version| self.allows_yanked(name, version);
@@ -332,6 +333,7 @@ impl RootSpec {
                 &allow_yanked,
                 self.version_order(name, options.strategy),
             )
+            .take_while(|candidate| Some(*candidate) != stop)
             .cloned()
             .collect()
     }

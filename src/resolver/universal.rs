@@ -22,7 +22,7 @@ use super::root::RootSpec;
 use super::seam::SolverHandle;
 use super::{
     Attempt, FilesFor, MetadataOutcome, Resolution, ResolveError, ResolveOptions, Source,
-    build_resolution, drive, solve_scope,
+    add_files, drive, resolution_without_files, solve_scope,
 };
 use crate::inputs::Manifest;
 use crate::types::{PackageName, Version};
@@ -136,7 +136,8 @@ fn solve_forks(
                 }
                 let scope = Scope::Fork(&fork);
                 let reach = reachability(&selected, handle, scope, root, &fork)?;
-                let resolution = build_resolution(&selected, handle, scope, root, manifest)?;
+                let resolution =
+                    resolution_without_files(&selected, handle, scope, root, manifest)?;
                 solved.push(Solved {
                     resolution,
                     reach,
@@ -150,7 +151,11 @@ fn solve_forks(
         solved.len(),
         started.elapsed()
     );
-    merge_forks(universal, solved)
+    let mut resolution = merge_forks(universal, solved)?;
+    for pin in &mut resolution.pins {
+        add_files(pin, handle, root)?;
+    }
+    Ok(resolution)
 }
 
 /// Where each selected package is reachable in `fork`: the OR, over the edges into it, of the
@@ -245,6 +250,7 @@ fn reachability(
 /// The pins of every fork as one resolution, each with the marker where it applies.
 fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution, ResolveError> {
     let mut edges = Vec::new();
+    let mut seen_edges = std::collections::HashSet::new();
     let mut grouped: BTreeMap<(PackageName, Version), (super::Pin, MarkerTree)> = BTreeMap::new();
     let floor = universal.floor();
     let simplify = |marker: MarkerTree| {
@@ -261,7 +267,7 @@ fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution,
             forks.push(contents.to_string());
         }
         for edge in resolution.edges {
-            if !edges.contains(&edge) {
+            if seen_edges.insert(edge.clone()) {
                 edges.push(edge);
             }
         }

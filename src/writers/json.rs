@@ -26,6 +26,9 @@ pub struct JsonContext {
     /// With several targets, for each pin in order the indexes into `targets` of the targets
     /// that pin it; empty for one target.
     pub pin_targets: Vec<Vec<usize>>,
+    /// For a universal lock, its `requires-python` (then `python_version` and
+    /// `python_platform` only name the default target, which the lock does not depend on).
+    pub universal: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -34,9 +37,18 @@ struct Document<'a> {
     target: Target<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     targets: Vec<Target<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    universal: Option<Universal<'a>>,
     pins: Vec<JsonPin<'a>>,
     edges: Vec<JsonEdge<'a>>,
     timing: Timing,
+}
+
+#[derive(Serialize)]
+struct Universal<'a> {
+    requires_python: &'a str,
+    /// The forks the lock was resolved in.
+    forks: &'a [String],
 }
 
 #[derive(Clone, Copy, Serialize)]
@@ -186,6 +198,13 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
             .enumerate()
             .filter_map(|(index, _)| target(&index))
             .collect(),
+        universal: context
+            .universal
+            .as_deref()
+            .map(|requires_python| Universal {
+                requires_python,
+                forks: &resolution.forks,
+            }),
         pins,
         edges,
         timing: Timing {
