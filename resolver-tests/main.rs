@@ -27,6 +27,7 @@ mod local_paths;
 mod outputs;
 mod own_scenarios;
 mod packse;
+mod packse_universal;
 mod parity;
 mod pip_compile;
 mod private_index;
@@ -39,6 +40,7 @@ mod targets;
 mod team;
 mod tls;
 mod universal;
+mod universal_judge;
 mod upgrade;
 
 use std::path::{Path, PathBuf};

@@ -103,10 +103,6 @@ pub struct Root {
     pub requires: Vec<String>,
     /// The root project's Requires-Python (universal resolution only).
     #[serde(default)]
-    #[expect(
-        dead_code,
-        reason = "read so the format is complete; used once universal resolution exists"
-    )]
     pub requires_python: Option<String>,
     /// The whole requirements.in text (ours; replaces `requires`).
     #[serde(default)]
@@ -226,7 +222,7 @@ pub struct ResolverOptions {
     pub no_build: Vec<String>,
     /// `--no-binary` packages.
     pub no_binary: Vec<String>,
-    /// Universal (all-platform) resolution: not supported yet, the scenario is skipped.
+    /// Universal (all-platform) resolution: run by packse_universal.rs, skipped here.
     pub universal: bool,
     /// Environments a universal lock must cover (universal only).
     pub required_environments: Vec<String>,
@@ -396,7 +392,8 @@ impl Scenario {
     /// Runs the scenario. `rerun` is the command that runs it alone.
     pub fn run(&self, rerun: &str) -> Outcome {
         if self.resolver_options.universal {
-            return Outcome::Skipped("needs universal (marker-split) resolution".to_string());
+            // packse_universal.rs runs these with `--universal` and judges them.
+            return Outcome::Skipped("universal: see the `packse universal:` line".to_string());
         }
         let (packages, options) = match (self.test_packages(), self.server_options()) {
             (Ok(packages), Ok(options)) => (packages, options),
