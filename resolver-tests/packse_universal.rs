@@ -45,30 +45,6 @@ const DEVIATIONS: &[(&str, &str)] = &[
          scenario's description asks for); uv's snapshot keeps a==2.0.0 and backtracks b-inner \
          to 1.0.0 with too-old==1.0.0; both locks are valid",
     ),
-    (
-        "fork-allows-non-conflicting-non-overlapping-dependencies",
-        "fork order: pinwheel solves the `a>=1 ; linux` fork first (a==2.0.0 there, 1.0.0 on \
-         darwin); uv solves forks whose requirements have an upper bound (`a<2`) first, so its \
-         a==1.0.0 is the other fork's preference and one version serves both; both valid",
-    ),
-    (
-        "fork-marker-selection",
-        "fork order: pinwheel has a==0.2.0 (which needs b>=2) off darwin and a==0.1.0 on \
-         darwin; uv solves the upper-bounded `b<2 ; darwin` fork first and keeps a==0.1.0 \
-         everywhere; both valid",
-    ),
-    (
-        "fork-marker-track",
-        "fork order: pinwheel has a==4.3.0 off darwin and a==1.3.1 on darwin; uv solves the \
-         upper-bounded `b<2.8 ; darwin` fork first and keeps a==1.3.1 (and c for iron) \
-         everywhere; both valid",
-    ),
-    (
-        "unreachable-package",
-        "engine: b is required only where sys_platform is both win32 and linux, which never \
-         holds, yet pinwheel writes `b==1.0.0 ; python_version < '0'` (a never-true marker); \
-         uv leaves b out",
-    ),
 ];
 
 /// The lock's `requires-python` when the root names none (uv's snapshots use it throughout).
