@@ -38,14 +38,12 @@ use crate::universal_judge::{Graph, Reference, ReferencePin, judge, parse_lock};
 
 /// Scenarios whose failure is known, with the reason. A listed scenario that passes fails the
 /// test, so the list shrinks as the engine catches up.
-const DEVIATIONS: &[(&str, &str)] = &[
-    (
-        "wrong-backtracking-indirect",
-        "pinwheel locks a==1.0.0, b-inner==2.0.9 (b-inner prioritised over a, what the \
+const DEVIATIONS: &[(&str, &str)] = &[(
+    "wrong-backtracking-indirect",
+    "pinwheel locks a==1.0.0, b-inner==2.0.9 (b-inner prioritised over a, what the \
          scenario's description asks for); uv's snapshot keeps a==2.0.0 and backtracks b-inner \
          to 1.0.0 with too-old==1.0.0; both locks are valid",
-    ),
-];
+)];
 
 /// The lock's `requires-python` when the root names none (uv's snapshots use it throughout).
 const DEFAULT_REQUIRES_PYTHON: &str = ">=3.12";
