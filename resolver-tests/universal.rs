@@ -403,3 +403,118 @@ fn a_version_for_older_pythons_only_is_passed_over() {
         .expect_code(0);
     assert_eq!(crate::pins(&project.read("requirements.txt")), ["bio==0.1"]);
 }
+
+#[test]
+fn check_download_and_json_read_a_universal_lock() {
+    let server = server();
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let mut args = UNIVERSAL.to_vec();
+    args.push("requirements.in");
+    project.resolve(&server, &args).expect_code(0);
+
+    // `check` judges each pin on every target its marker admits.
+    let run = project.check(
+        &server,
+        &[
+            "--python-version",
+            "3.11",
+            "--python-version",
+            "3.12",
+            "--python-platform",
+            "linux",
+            "--python-platform",
+            "windows",
+            "requirements.txt",
+        ],
+    );
+    run.expect_code(0);
+
+    // `download` takes the lines whose markers hold on its target.
+    project
+        .download(
+            "requirements.txt",
+            "win",
+            &[
+                "--index-url",
+                &server.index_url(),
+                "--python-version",
+                "3.11",
+                "--python-platform",
+                "windows",
+            ],
+        )
+        .expect_code(0);
+    let mut files: Vec<String> = std::fs::read_dir(project.path().join("win"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let names: Vec<&str> = files
+        .iter()
+        .map(|file| file.split('-').take(2).collect::<Vec<_>>())
+        .map(|parts| {
+            if parts[0] == "forked" {
+                "forked"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert!(names.contains(&"forked"), "{files:?}");
+    assert!(
+        files.iter().any(|file| file.starts_with("forked-1.5")),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|file| file.starts_with("pyver-1.0")),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|file| file.starts_with("winextra-1.0")),
+        "{files:?}"
+    );
+    assert!(
+        !files.iter().any(|file| file.starts_with("forked-2.1")),
+        "{files:?}"
+    );
+
+    // JSON: the universe and the forks, and every pin's marker; it fits the schema.
+    let run = project.resolve(
+        &server,
+        &[
+            "--universal",
+            "--python-version",
+            "3.11",
+            "--format",
+            "json",
+            "-o",
+            "-",
+            "requirements.in",
+        ],
+    );
+    run.expect_code(0);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/resolve.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|error| error.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{}", run.stdout);
+    assert_eq!(document["universal"]["requires_python"], ">=3.11");
+    assert!(document["universal"]["forks"].as_array().unwrap().len() >= 3);
+    let winextra = document["pins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|pin| pin["name"] == "winextra")
+        .unwrap();
+    assert_eq!(winextra["markers"][0], "sys_platform == 'win32'");
+}
