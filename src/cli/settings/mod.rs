@@ -23,6 +23,7 @@ use crate::types::{PackageName, RedactedUrl};
 mod cache;
 mod check;
 mod download;
+mod existing;
 mod header;
 mod resolve;
 #[cfg(test)]
@@ -31,11 +32,12 @@ mod tests;
 pub use cache::{package_names, prune_limits};
 pub use check::{CheckSettings, check_settings};
 pub use download::{DownloadSettings, download_settings};
+pub(super) use existing::{existing_pins, existing_pins_on};
 pub use resolve::{
     Compilation, Options, OutputTarget, ResolveSettings, UpgradePackage, resolve_settings,
     settle_options, source_files,
 };
-pub(super) use resolve::{default_output, existing_pins, existing_pins_on, output_target};
+pub(super) use resolve::{default_output, output_target};
 
 /// The values of `${NAME}` references in requirements files: the process environment, as pip
 /// uses it. Variables whose name or value is not UTF-8 cannot be referenced and are left out.
