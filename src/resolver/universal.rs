@@ -1,9 +1,11 @@
 //! Universal resolution: one lock for every environment `requires-python` allows.
 //!
 //! The forks (see `fork.rs`) are solved one after the other on the solver thread, over one
-//! seam, so they share every page and metadata file fetched. A fork that must split stops and
-//! its regions are solved instead, from scratch; each finished fork's versions become
-//! preferences for the forks after it, so that versions agree wherever they can. The pins of
+//! seam, so they share every page and metadata file fetched. A fork that must split goes on in
+//! its first region (the split is made in place, in `provider.rs`) and its other regions are
+//! solved later, from scratch; only a split of the root's own requirements stops the attempt
+//! and starts the regions afresh. Each finished fork's versions become preferences for the
+//! forks after it, so that versions agree wherever they can. The pins of
 //! every fork are then merged: a pin's marker is where it is reachable (the markers of the
 //! edges that lead to it, from the root, within its fork), OR-ed over the forks that chose that
 //! version, simplified against `requires-python`. Versions of one package come from disjoint
@@ -139,7 +141,7 @@ fn solve_forks(
                 }
                 for region in &deferred {
                     tracing::info!(
-                        "{:indent$}fork `{region}` left for later: a newer version needs a newer Python",
+                        "{:indent$}fork `{region}` left for later (split in place)",
                         "",
                         indent = depth * 2,
                     );
