@@ -317,13 +317,19 @@ pub fn without_extras(marker: MarkerTree, extras: &[ExtraName]) -> MarkerTree {
 }
 
 fn mentions_extra(marker: &MarkerTree) -> bool {
+    matches!(marker.kind(), MarkerTreeKind::Extra(_)) || subtrees(marker).iter().any(mentions_extra)
+}
+
+/// The subtrees below the top node of `marker`'s decision diagram, one per edge (none for
+/// true and false).
+fn subtrees(marker: &MarkerTree) -> Vec<MarkerTree> {
     match marker.kind() {
-        MarkerTreeKind::True | MarkerTreeKind::False => false,
-        MarkerTreeKind::Extra(_) => true,
-        MarkerTreeKind::Version(node) => node.edges().any(|(_, tree)| mentions_extra(&tree)),
-        MarkerTreeKind::String(node) => node.children().any(|(_, tree)| mentions_extra(&tree)),
-        MarkerTreeKind::In(node) => node.children().any(|(_, tree)| mentions_extra(&tree)),
-        MarkerTreeKind::Contains(node) => node.children().any(|(_, tree)| mentions_extra(&tree)),
+        MarkerTreeKind::True | MarkerTreeKind::False => Vec::new(),
+        MarkerTreeKind::Version(node) => node.edges().map(|(_, tree)| tree).collect(),
+        MarkerTreeKind::String(node) => node.children().map(|(_, tree)| tree).collect(),
+        MarkerTreeKind::In(node) => node.children().map(|(_, tree)| tree).collect(),
+        MarkerTreeKind::Contains(node) => node.children().map(|(_, tree)| tree).collect(),
+        MarkerTreeKind::Extra(node) => node.children().map(|(_, tree)| tree).collect(),
     }
 }
 
@@ -351,26 +357,7 @@ pub fn python_floor(marker: &MarkerTree) -> Option<Version> {
                 })
                 .min()
         }
-        MarkerTreeKind::Version(node) => node
-            .edges()
-            .filter_map(|(_, tree)| python_floor(&tree))
-            .min(),
-        MarkerTreeKind::String(node) => node
-            .children()
-            .filter_map(|(_, tree)| python_floor(&tree))
-            .min(),
-        MarkerTreeKind::In(node) => node
-            .children()
-            .filter_map(|(_, tree)| python_floor(&tree))
-            .min(),
-        MarkerTreeKind::Contains(node) => node
-            .children()
-            .filter_map(|(_, tree)| python_floor(&tree))
-            .min(),
-        MarkerTreeKind::Extra(node) => node
-            .children()
-            .filter_map(|(_, tree)| python_floor(&tree))
-            .min(),
+        _ => subtrees(marker).iter().filter_map(python_floor).min(),
     }
 }
 
