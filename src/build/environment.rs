@@ -249,7 +249,7 @@ fn environment_key(interpreter_tag: &str, files: &[(PackageName, Version, IndexF
         .map(|(name, version, file)| {
             let digest = file
                 .sha256
-                .map_or_else(|| file.url.to_string(), |digest| digest.to_hex());
+                .map_or_else(|| file.url.as_str().to_owned(), |digest| digest.to_hex());
             format!("{name}=={version} {digest}")
         })
         .collect();
@@ -280,7 +280,9 @@ mod tests {
         let filename = format!("{name}-{version}-py3-none-any.whl");
         let file = IndexFile {
             dist: DistFilename::parse(&filename, &package).unwrap(),
-            url: Url::parse(&format!("https://files.example/{filename}")).unwrap(),
+            url: Url::parse(&format!("https://files.example/{filename}"))
+                .unwrap()
+                .into(),
             sha256: Some(Sha256Digest::of(filename.as_bytes())),
             filename,
             requires_python: None,

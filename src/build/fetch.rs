@@ -26,20 +26,19 @@ pub(super) async fn distribution(
     {
         return Ok(digest);
     }
-    let (actual, _) = client
-        .fetch_distribution(&file.url, create()?, path)
-        .await?;
+    let url = crate::index::url_of(file)?;
+    let (actual, _) = client.fetch_distribution(&url, create()?, path).await?;
     if let Some(expected) = file.sha256
         && expected != actual
     {
         return Err(IndexError::HashMismatch {
-            url: crate::types::RedactedUrl::new(file.url.clone()).to_string(),
+            url: crate::types::RedactedUrl::new(url.clone()).to_string(),
             expected,
             actual,
         });
     }
     client
-        .cache_distribution(actual, path, &file.url, file.sha256.is_some())
+        .cache_distribution(actual, path, &url, file.sha256.is_some())
         .await?;
     Ok(actual)
 }

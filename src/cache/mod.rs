@@ -9,7 +9,8 @@
 //! cacache writes through a temporary file and a rename, so a reader never sees half an entry and
 //! concurrent pinwheel processes can share one directory. This module knows nothing of HTTP or of
 //! the resolver; it uses cacache's synchronous API, which is 10–30× faster per read than its async
-//! one (callers on tokio use `spawn_blocking`).
+//! one. Callers on tokio read on the calling task (a read of a small, page-cached file is
+//! cheaper than a hand-off to the blocking pool) and write through `spawn_blocking`.
 //!
 //! [`maintenance`] reports on the store and shrinks it (`pinwheel cache info|clean|prune`); it
 //! reads cacache's on-disk format directly (`layout`), since cacache itself has no size

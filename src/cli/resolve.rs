@@ -59,6 +59,9 @@ pub fn run(args: &ResolveArgs) -> ExitCode {
                     started.elapsed().as_millis()
                 );
             }
+            // The pins and their files are thousands of allocations, and the process is about
+            // to end: freeing them here took ~2% of a warm universal resolve.
+            crate::resolver::drop_in_background(compiled);
             ExitCode::SUCCESS
         }
         Err(failure) => report(&failure),

@@ -64,10 +64,8 @@ pub(super) async fn place(
     let out = clone_handle(&temporary, &path)?;
     // A 404 of a file a cached page lists drops that page, so the next run reads the index as
     // it is now (as the resolver's fetches do).
-    let (digest, size) = match client
-        .fetch_distribution(&chosen.file.url, out, temporary.path())
-        .await
-    {
+    let url = crate::index::url_of(&chosen.file)?;
+    let (digest, size) = match client.fetch_distribution(&url, out, temporary.path()).await {
         Ok(fetched) => fetched,
         Err(error) => return Err(client.listed_file_gone(&chosen.file, error).await.into()),
     };
@@ -81,12 +79,7 @@ pub(super) async fn place(
         });
     }
     client
-        .cache_distribution(
-            digest,
-            temporary.path(),
-            &chosen.file.url,
-            chosen.file.sha256.is_some(),
-        )
+        .cache_distribution(digest, temporary.path(), &url, chosen.file.sha256.is_some())
         .await?;
     persist(temporary, &path)?;
     Ok(Placed {

@@ -112,6 +112,15 @@ pub enum IndexError {
         #[source]
         source: crate::metadata::ZipError,
     },
+    /// The URL of a file record read back from the cache does not parse.
+    #[error("cannot fetch `{filename}`")]
+    CachedUrl {
+        /// The file.
+        filename: String,
+        /// Why.
+        #[source]
+        source: crate::types::InvalidFileUrl,
+    },
     /// A local find-links directory or file could not be read.
     #[error("cannot read `{path}`")]
     Local {

@@ -91,7 +91,7 @@ pub fn read_find_links_dir(dir: &Path, project: &PackageName) -> Result<ProjectF
         files.push(IndexFile {
             filename,
             dist,
-            url,
+            url: url.into(),
             sha256: Some(sha256),
             requires_python: None,
             yanked: Yanked::No,
@@ -198,9 +198,9 @@ mod tests {
         assert_eq!(sdist.sha256, Some(Sha256Digest::of(b"sdist bytes")));
         assert_eq!(sdist.size, Some(11));
         assert_eq!(sdist.upload_time, None);
-        assert_eq!(sdist.url.scheme(), "file");
+        assert!(sdist.url.is_local());
         let expected = fs::canonicalize(dir.path().join("foo-1.0.tar.gz")).unwrap();
-        assert_eq!(sdist.url.to_file_path().unwrap(), expected);
+        assert_eq!(sdist.url.parse().unwrap().to_file_path().unwrap(), expected);
         assert_eq!(
             files.files[1].sha256,
             Some(Sha256Digest::of(b"wheel bytes"))

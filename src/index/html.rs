@@ -158,7 +158,7 @@ pub(super) fn parse_anchor_page(
         files.push(IndexFile {
             filename: filename.into_owned(),
             dist,
-            url,
+            url: url.into(),
             sha256,
             requires_python: element
                 .attr("data-requires-python")
@@ -365,7 +365,7 @@ mod tests {
             yanked[0].requires_python.as_ref().unwrap().to_string(),
             ">=3.7"
         );
-        assert!(yanked[0].url.fragment().is_none());
+        assert!(yanked[0].url.parse().unwrap().fragment().is_none());
         assert!(
             yanked[0]
                 .url
@@ -471,7 +471,7 @@ mod tests {
         let file = &files.files[0];
         assert_eq!(file.filename, "foo-1.0+local-py3-none-any.whl");
         assert_eq!(file.dist.version().to_string(), "1.0+local");
-        assert_eq!(file.url.query(), Some("x=1&y=2"));
+        assert_eq!(file.url.parse().unwrap().query(), Some("x=1&y=2"));
         assert_eq!(
             file.requires_python.as_ref().unwrap().to_string(),
             ">=3.8, <4"

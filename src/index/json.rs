@@ -152,7 +152,7 @@ pub fn parse_simple_json(
         files.push(IndexFile {
             filename,
             dist,
-            url,
+            url: url.into(),
             sha256,
             requires_python: entry
                 .requires_python

@@ -169,7 +169,8 @@ impl IndexClient {
         name: &PackageName,
         version: &Version,
     ) -> Result<Vec<u8>, IndexError> {
-        if file.url.scheme() != "file" {
+        let url = url_of(file)?;
+        if !file.url.is_local() {
             let advertised = match &file.metadata {
                 MetadataAvailability::Advertised(digest) => Some(*digest),
                 MetadataAvailability::NotAdvertised => None,
@@ -177,7 +178,7 @@ impl IndexClient {
             let probe =
                 self.inner.options.probe_unadvertised_metadata && !self.hints(name).probe_missed;
             if advertised.is_some() || probe {
-                if let Some(bytes) = self.metadata_file(&file.url, advertised.flatten()).await? {
+                if let Some(bytes) = self.metadata_file(&url, advertised.flatten()).await? {
                     return Ok(bytes);
                 }
                 if advertised.is_none() {
@@ -190,7 +191,7 @@ impl IndexClient {
         }
         let whole = self.download(file).await?;
         metadata::metadata_from_wheel(&whole, name, version).map_err(|source| IndexError::Wheel {
-            url: redact(&file.url),
+            url: redact(&url),
             source,
         })
     }
@@ -213,11 +214,10 @@ impl IndexClient {
         let out = temporary
             .reopen()
             .map_err(|source| local_error(temporary.path(), source))?;
-        let (actual, _) = self
-            .fetch_distribution(&file.url, out, temporary.path())
-            .await?;
+        let url = url_of(file)?;
+        let (actual, _) = self.fetch_distribution(&url, out, temporary.path()).await?;
         if let Some(expected) = file.sha256 {
-            check_digest(&file.url, actual, expected)?;
+            check_digest(&url, actual, expected)?;
         }
         let sdist = sdist.clone();
         let (outcome, temporary) = tokio::task::spawn_blocking(move || {
@@ -231,7 +231,7 @@ impl IndexClient {
         if matches!(outcome, FetchedMetadata::NeedsBuild)
             && let Some(listed) = file.sha256
             && let Err(error) = self
-                .cache_distribution(listed, temporary.path(), &file.url, true)
+                .cache_distribution(listed, temporary.path(), &url, true)
                 .await
         {
             tracing::debug!("could not keep {}: {error}", file.filename);
@@ -270,8 +270,9 @@ impl IndexClient {
         name: &PackageName,
         version: &Version,
     ) -> Result<Option<Vec<u8>>, IndexError> {
+        let url = url_of(file)?;
         let zip_error = |source| IndexError::Wheel {
-            url: redact(&file.url),
+            url: redact(&url),
             source,
         };
         // A project's wheels are laid out alike: when the last one needed more than the default
@@ -280,10 +281,7 @@ impl IndexClient {
             .hints(name)
             .tail_needed
             .map_or(TAIL_BYTES, |needed| (needed + 16 * 1024).max(TAIL_BYTES));
-        let Some(first) = self
-            .range(&file.url, &format!("bytes=-{tail_bytes}"))
-            .await?
-        else {
+        let Some(first) = self.range(&url, &format!("bytes=-{tail_bytes}")).await? else {
             return Ok(None);
         };
         let (first_start, total, tail) = match first {
@@ -291,7 +289,7 @@ impl IndexClient {
             // The server ignored the range and sent the whole file.
             RangeAnswer::Whole(body) => {
                 if let Some(expected) = file.sha256 {
-                    verify(&file.url, &body, expected)?;
+                    verify(&url, &body, expected)?;
                 }
                 return metadata::metadata_from_wheel(&body, name, version)
                     .map(Some)
@@ -315,7 +313,7 @@ impl IndexClient {
                     let range = format!("bytes={start}-{}", end.saturating_sub(1));
                     let Some(RangeAnswer::Partial {
                         start: got, body, ..
-                    }) = self.range(&file.url, &range).await?
+                    }) = self.range(&url, &range).await?
                     else {
                         return Ok(None);
                     };
@@ -367,12 +365,13 @@ impl IndexClient {
     /// # Errors
     /// On network failures, a non-success status, or a digest mismatch.
     pub async fn download(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        let body = match self.fetch_bytes(&file.url).await {
+        let url = url_of(file)?;
+        let body = match self.fetch_bytes(&url).await {
             Ok(body) => body,
             Err(error) => return Err(self.listed_file_gone(file, error).await),
         };
         if let Some(expected) = file.sha256 {
-            verify(&file.url, &body, expected)?;
+            verify(&url, &body, expected)?;
         }
         Ok(body)
     }
@@ -387,13 +386,14 @@ impl IndexClient {
         if let Some(digest) = self.known_sha256(file).await? {
             return Ok(digest);
         }
-        let body = match self.fetch_bytes(&file.url).await {
+        let url = url_of(file)?;
+        let body = match self.fetch_bytes(&url).await {
             Ok(body) => body,
             Err(error) => return Err(self.listed_file_gone(file, error).await),
         };
         let digest = Sha256Digest::of(&body);
         let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
-        self.remember_sha256(&file.url, digest, &info).await;
+        self.remember_sha256(&url, digest, &info).await;
         Ok(digest)
     }
 
@@ -406,7 +406,7 @@ impl IndexClient {
         if let Some(digest) = file.sha256 {
             return Ok(Some(digest));
         }
-        let key = CacheKey::UrlDigest(key_url(&file.url));
+        let key = CacheKey::UrlDigest(key_url(&url_of(file)?));
         let cached = self
             .cache_get(&key)
             .await?
@@ -468,8 +468,9 @@ impl IndexClient {
         url: &Url,
     ) -> Result<(IndexFile, FetchedMetadata), IndexError> {
         let mut file = direct_url_file(name, url)?;
-        let local = file.url.scheme() == "file";
-        let key = CacheKey::UrlMetadata(key_url(&file.url));
+        let local = file.url.is_local();
+        let url = url_of(&file)?;
+        let key = CacheKey::UrlMetadata(key_url(&url));
         let cached = if local {
             None
         } else {
@@ -485,7 +486,7 @@ impl IndexClient {
         let (digest, outcome) = match cached {
             Some(found) => found,
             None => {
-                let body = self.fetch_bytes(&file.url).await?;
+                let body = self.fetch_bytes(&url).await?;
                 let digest = Sha256Digest::of(&body);
                 let outcome = direct_outcome(&body, &file.dist);
                 if !local {
@@ -537,7 +538,7 @@ pub fn direct_url_file(name: &PackageName, url: &Url) -> Result<IndexFile, Index
     Ok(IndexFile {
         filename,
         dist,
-        url: without_fragment,
+        url: without_fragment.into(),
         sha256: None,
         requires_python: None,
         yanked: crate::types::Yanked::No,
@@ -558,6 +559,17 @@ enum RangeAnswer {
 }
 
 /// `bytes 100-199/1000` → (100, 1000).
+/// Where to fetch `file` from.
+///
+/// # Errors
+/// When the file's record came from the cache and its URL no longer parses.
+pub fn url_of(file: &IndexFile) -> Result<Url, IndexError> {
+    file.url.parse().map_err(|source| IndexError::CachedUrl {
+        filename: file.filename.clone(),
+        source,
+    })
+}
+
 fn parse_content_range(value: &str) -> Option<(u64, u64)> {
     let rest = value.strip_prefix("bytes ")?;
     let (span, total) = rest.split_once('/')?;

@@ -5,7 +5,9 @@
 //! highest-ranked compatible wheel, else an sdist (whose static metadata may still be readable).
 //! A version with no usable file keeps the reason, which becomes part of a conflict explanation.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -46,7 +48,7 @@ pub enum PackageSelector {
     /// Every package.
     All,
     /// These packages.
-    Some(HashSet<PackageName>),
+    Some(FxHashSet<PackageName>),
 }
 
 impl PackageSelector {

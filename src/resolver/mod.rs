@@ -24,7 +24,9 @@ mod source;
 mod specifiers;
 mod universal;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
 use pubgrub::PubGrubError;
@@ -36,7 +38,7 @@ pub use candidates::{
 };
 pub use error::ResolveError;
 pub use package::PubGrubPackage;
-pub use resolution::{Edge, EdgeFrom, Pin, PinSource, Resolution};
+pub use resolution::{Edge, EdgeFrom, EdgeRequirement, Pin, PinSource, Resolution};
 pub use source::{MetadataOutcome, Source, SourceError};
 pub use specifiers::{specifier_to_range, specifiers_to_range};
 
@@ -108,18 +110,33 @@ where
         + 'static,
 {
     let (handle, fetch_loop) = seam::channel(source, files, options.clone(), Arc::clone(&root));
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
     let solver = {
         let options = options.clone();
         std::thread::Builder::new()
             .name("pinwheel-solver".to_string())
-            .spawn(move || solve(&handle, &options, &root))
+            .spawn(move || {
+                let result = solve(&handle, &options, &root);
+                drop(handle);
+                // The answer goes back before the thread ends: joining would also wait for
+                // the thread's teardown (jemalloc flushing its caches), ~2% of a warm resolve.
+                let _ = sender.send(result);
+            })
             .map_err(ResolveError::SolverThread)?
     };
-    // The loop ends when the solver drops its handle, that is when the solver thread is done.
+    // The loop ends when the solver drops its handle, that is when the solver is done: the
+    // answer follows at once, so waiting for it blocks no longer than a join would.
     let answers = fetch_loop.run().await;
-    let result = match solver.join() {
+    let result = match receiver.recv() {
         Ok(result) => result,
-        Err(panic) => std::panic::resume_unwind(panic),
+        // No answer: the solver panicked, and the join hands the panic over (a thread that
+        // ended normally sent its answer first).
+        Err(_) => match solver.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => Err(ResolveError::SolverThread(std::io::Error::other(
+                "the solver thread ended without an answer",
+            ))),
+        },
     };
     drop_in_background(answers);
     result
@@ -129,7 +146,7 @@ where
 /// metadata file it read (thousands of small allocations for a large lock); freeing them took
 /// ~10% of a warm resolve, on the thread that then writes the output. A process that exits
 /// first leaves the freeing to the OS.
-fn drop_in_background<T: Send + 'static>(value: T) {
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
     // When no thread can be started, the closure (and `value` in it) is dropped right here.
     let spawned = std::thread::Builder::new()
         .name("pinwheel-drop".to_string())
@@ -190,7 +207,7 @@ pub(crate) fn solve_scope(
     root: &RootSpec,
 ) -> Result<Attempt, ResolveError> {
     let started = std::time::Instant::now();
-    let mut deprioritized = HashSet::new();
+    let mut deprioritized = FxHashSet::default();
     let known = provider::KnownDependencies::default();
     let mut attempt = 0;
     let narrowing;
@@ -354,7 +371,7 @@ pub(crate) fn resolution_without_files(
     }
     let mut edges = Vec::new();
     // An edge is listed once even when an extra of the same package repeats it.
-    let mut seen_edges = HashSet::new();
+    let mut seen_edges = FxHashSet::default();
     for (package, version) in selected {
         let (name, extras) = match package {
             PubGrubPackage::Root => continue,
@@ -388,7 +405,7 @@ pub(crate) fn resolution_without_files(
                         version: version.clone(),
                     },
                     to: dependency.name.clone(),
-                    requirement: dependency.to_string(),
+                    requirement: EdgeRequirement::Declared(dependency.clone()),
                 };
                 if seen_edges.insert(edge.clone()) {
                     edges.push(edge);
@@ -410,7 +427,7 @@ pub(crate) fn resolution_without_files(
             input_edges.push(Edge {
                 from: EdgeFrom::Input(entry.origin.clone()),
                 to: entry.requirement.name.clone(),
-                requirement: entry.text.clone(),
+                requirement: EdgeRequirement::Written(entry.text.clone()),
             });
             if let Some(marker) = entry.marker_text()
                 && !pin.markers.iter().any(|known| known == marker)

@@ -4,7 +4,7 @@
 //! solver asks for a key and blocks on a condition variable until the fetch side inserts it. The
 //! solver never awaits.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::Hash;
 use std::sync::{Condvar, Mutex, PoisonError};
 
@@ -15,18 +15,18 @@ pub(crate) struct OnceMap<K, V> {
 }
 
 struct State<K, V> {
-    values: HashMap<K, V>,
+    values: FxHashMap<K, V>,
     /// Keys somebody is blocked on: only their insertion wakes the waiters. Waking the solver
     /// on every insertion cost a context switch per answer, thousands in a warm resolve.
-    waited_for: HashSet<K>,
+    waited_for: FxHashSet<K>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> OnceMap<K, V> {
     pub(crate) fn new() -> Self {
         Self {
             state: Mutex::new(State {
-                values: HashMap::new(),
-                waited_for: HashSet::new(),
+                values: FxHashMap::default(),
+                waited_for: FxHashSet::default(),
             }),
             inserted: Condvar::new(),
         }

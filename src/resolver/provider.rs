@@ -3,9 +3,9 @@
 //! This file runs on the solver thread and is synchronous: it imports no tokio. Every fact it
 //! needs from outside comes from the [`SolverHandle`], which blocks until the fetch loop has it.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{HashMap, HashSet};
 
 use pep508_rs::VersionOrUrl;
 use pubgrub::{
@@ -112,11 +112,11 @@ pub(crate) struct Provider<'a> {
     scope: Scope<'a>,
     options: &'a ResolveOptions,
     root: &'a RootSpec,
-    discovery: RefCell<HashMap<PackageName, usize>>,
+    discovery: RefCell<FxHashMap<PackageName, usize>>,
     /// The versions of each package chosen so far in this attempt.
-    walks: RefCell<HashMap<PackageName, Walk>>,
+    walks: RefCell<FxHashMap<PackageName, Walk>>,
     /// Packages to decide last: culprits found by earlier attempts.
-    deprioritized: &'a HashSet<PackageName>,
+    deprioritized: &'a FxHashSet<PackageName>,
     /// Whether this attempt may stop to restart.
     may_restart: bool,
     /// Set when this attempt stopped to restart.
@@ -153,7 +153,7 @@ impl Current<'_> {
 /// (markers evaluated, specifiers turned into ranges, duplicates merged) was a third of the
 /// solver thread's time on home-assistant's four attempts.
 pub(crate) type KnownDependencies = RefCell<
-    HashMap<(PubGrubPackage, Version), Dependencies<PubGrubPackage, Ranges<Version>, String>>,
+    FxHashMap<(PubGrubPackage, Version), Dependencies<PubGrubPackage, Ranges<Version>, String>>,
 >;
 
 impl<'a> Provider<'a> {
@@ -162,7 +162,7 @@ impl<'a> Provider<'a> {
         scope: Scope<'a>,
         options: &'a ResolveOptions,
         root: &'a RootSpec,
-        deprioritized: &'a HashSet<PackageName>,
+        deprioritized: &'a FxHashSet<PackageName>,
         may_restart: bool,
         known: &'a KnownDependencies,
     ) -> Self {
@@ -171,8 +171,8 @@ impl<'a> Provider<'a> {
             scope,
             options,
             root,
-            discovery: RefCell::new(HashMap::new()),
-            walks: RefCell::new(HashMap::new()),
+            discovery: RefCell::new(FxHashMap::default()),
+            walks: RefCell::new(FxHashMap::default()),
             deprioritized,
             may_restart,
             restart: RefCell::new(None),
@@ -424,7 +424,7 @@ impl<'a> Provider<'a> {
         let extras: &[ExtraName] = extra.map(std::slice::from_ref).unwrap_or_default();
         let dependencies = self.root.dependencies_of(&metadata, scope, extras);
         // Only a package named twice can split a fork; most packages name none twice.
-        let mut names = HashSet::new();
+        let mut names = FxHashSet::default();
         let repeats = dependencies
             .iter()
             .any(|dependency| !names.insert(&dependency.name));
@@ -504,7 +504,7 @@ fn merge_duplicates(
     constraints: Vec<(PubGrubPackage, Ranges<Version>)>,
 ) -> DependencyConstraints<PubGrubPackage, Ranges<Version>> {
     let mut merged: Vec<(PubGrubPackage, Ranges<Version>)> = Vec::with_capacity(constraints.len());
-    let mut positions: HashMap<PubGrubPackage, usize> = HashMap::new();
+    let mut positions: FxHashMap<PubGrubPackage, usize> = FxHashMap::default();
     for (package, range) in constraints {
         if let Some(&position) = positions.get(&package) {
             merged[position].1 = merged[position].1.intersection(&range);

@@ -1,6 +1,7 @@
 //! The result of a resolution: one pin per project, with what the writer needs.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
 use url::Url;
 
@@ -27,8 +28,28 @@ pub struct Edge {
     pub from: EdgeFrom,
     /// The pinned project asked for.
     pub to: PackageName,
-    /// The requirement as written (PEP 508), e.g. `urllib3<3,>=1.21.1`.
-    pub requirement: String,
+    /// The requirement, e.g. `urllib3<3,>=1.21.1`.
+    pub requirement: EdgeRequirement,
+}
+
+/// What an [`Edge`] asked for; its `Display` is the requirement as written (PEP 508).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EdgeRequirement {
+    /// An input line's requirement, as the file has it.
+    Written(String),
+    /// A `Requires-Dist` entry of the asking package, printed only when a writer shows it: a
+    /// universal resolution lists the edges of every fork, and formatting each of them was a
+    /// tenth of the solver thread's work.
+    Declared(pep508_rs::Requirement),
+}
+
+impl fmt::Display for EdgeRequirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Written(text) => f.write_str(text),
+            Self::Declared(requirement) => requirement.fmt(f),
+        }
+    }
 }
 
 /// The asking side of an [`Edge`].

@@ -2,7 +2,7 @@
 //! direct URLs and the per-package facts that first-party requirements decide (explicit
 //! prereleases, pins that may select yanked versions).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use pep440_rs::Operator;
 use pep508_rs::{MarkerTree, Requirement, VersionOrUrl};
@@ -31,24 +31,24 @@ pub(crate) struct RootSpec {
     dependency_markers: Vec<MarkerTree>,
     /// Constraints by package. They do not narrow dependency edges (that would hide them from
     /// conflict explanations); they narrow which versions are offered, see `constrain`.
-    pub(crate) constraints: HashMap<PackageName, Ranges<Version>>,
+    pub(crate) constraints: FxHashMap<PackageName, Ranges<Version>>,
     /// Direct URLs by package (local paths as `file://` URLs).
-    pub(crate) urls: HashMap<PackageName, Url>,
+    pub(crate) urls: FxHashMap<PackageName, Url>,
     /// The local part of direct URLs that point at this machine, by package.
-    locals: HashMap<PackageName, LocalRequirement>,
+    locals: FxHashMap<PackageName, LocalRequirement>,
     /// Override lines by package, those whose markers apply to the target: every requirement on
     /// an overridden package, anywhere in the graph, is replaced by these (none when no line
     /// applies, which removes the requirement).
-    overrides: HashMap<PackageName, Vec<Requirement>>,
+    overrides: FxHashMap<PackageName, Vec<Requirement>>,
     /// Packages whose first-party requirements name a prerelease.
-    explicit_prereleases: HashSet<PackageName>,
+    explicit_prereleases: FxHashSet<PackageName>,
     /// The prerelease policy of this resolve.
     prerelease_mode: PrereleaseMode,
     /// Versions pinned with `==`/`===` by first-party requirements: these may be yanked.
-    exact_pins: HashMap<PackageName, Ranges<Version>>,
+    exact_pins: FxHashMap<PackageName, Ranges<Version>>,
     /// Packages the inputs allow one version of (a requirement or constraint narrowed to a
     /// single version): their version is never a choice the solver could make differently.
-    single_version: HashSet<PackageName>,
+    single_version: FxHashSet<PackageName>,
 }
 
 impl RootSpec {

@@ -12,9 +12,9 @@
 //! Invariants: the solver thread never awaits or `block_on`s; every request the solver waits on
 //! is answered (with a value or an error) unless the solver has already finished.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::{Cell, RefCell};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -67,10 +67,10 @@ pub(crate) struct SolverHandle {
     answers: Arc<Answers>,
     /// Answers the solver reads itself when local storage has them.
     at_hand: Arc<dyn AtHand>,
-    requested_projects: RefCell<HashSet<PackageName>>,
-    requested_metadata: RefCell<HashSet<(PackageName, Version)>>,
-    requested_builds: RefCell<HashSet<(PackageName, Version)>>,
-    prefetched: RefCell<HashSet<PackageName>>,
+    requested_projects: RefCell<FxHashSet<PackageName>>,
+    requested_metadata: RefCell<FxHashSet<(PackageName, Version)>>,
+    requested_builds: RefCell<FxHashSet<(PackageName, Version)>>,
+    prefetched: RefCell<FxHashSet<PackageName>>,
     /// How long the solver spent blocked on answers, and how many times it blocked: the part
     /// of a resolve the fetch side did not hide (logged at `-v`).
     waited: Cell<(Duration, usize)>,
@@ -218,17 +218,17 @@ pub(crate) fn channel<S: Source>(
         options,
         root,
         answers: Arc::clone(&answers),
-        projects: Mutex::new(HashMap::new()),
-        metadata_started: Mutex::new(HashMap::new()),
+        projects: Mutex::new(FxHashMap::default()),
+        metadata_started: Mutex::new(FxHashMap::default()),
     });
     let handle = SolverHandle {
         requests: sender,
         answers,
         at_hand: Arc::clone(&context) as Arc<dyn AtHand>,
-        requested_projects: RefCell::new(HashSet::new()),
-        requested_metadata: RefCell::new(HashSet::new()),
-        requested_builds: RefCell::new(HashSet::new()),
-        prefetched: RefCell::new(HashSet::new()),
+        requested_projects: RefCell::new(FxHashSet::default()),
+        requested_metadata: RefCell::new(FxHashSet::default()),
+        requested_builds: RefCell::new(FxHashSet::default()),
+        prefetched: RefCell::new(FxHashSet::default()),
         waited: Cell::new((Duration::ZERO, 0)),
     };
     (handle, FetchLoop { receiver, context })
@@ -354,9 +354,9 @@ struct FetchContext<S: Source> {
     answers: Arc<Answers>,
     /// One shared future per project, so that a prefetch and the solver's request share a fetch,
     /// and the mark that says whether the solver waits on it.
-    projects: Mutex<HashMap<PackageName, (SharedProject, Urgency)>>,
+    projects: Mutex<FxHashMap<PackageName, (SharedProject, Urgency)>>,
     /// Metadata fetches already started (by a prefetch or a request), and their marks.
-    metadata_started: Mutex<HashMap<(PackageName, Version), Urgency>>,
+    metadata_started: Mutex<FxHashMap<(PackageName, Version), Urgency>>,
 }
 
 impl<S: Source> FetchContext<S> {

@@ -89,7 +89,9 @@ impl MemorySource {
             }
             let file = IndexFile {
                 dist: DistFilename::parse(&filename, &name).unwrap(),
-                url: Url::parse(&format!("https://files.test/{filename}")).unwrap(),
+                url: Url::parse(&format!("https://files.test/{filename}"))
+                    .unwrap()
+                    .into(),
                 sha256: Some(Sha256Digest::of(filename.as_bytes())),
                 requires_python: dist.requires_python.map(|text| text.parse().unwrap()),
                 yanked: if dist.yanked {

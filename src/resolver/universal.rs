@@ -11,7 +11,9 @@
 //! version, simplified against `requires-python`. Versions of one package come from disjoint
 //! forks, so their markers are disjoint; that is checked before the lock is written.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -62,7 +64,7 @@ pub async fn resolve_universal<S: Source>(
 struct Solved {
     fork: Fork,
     resolution: Resolution,
-    reach: HashMap<PackageName, MarkerTree>,
+    reach: FxHashMap<PackageName, MarkerTree>,
 }
 
 fn solve_forks(
@@ -194,12 +196,13 @@ fn reachability(
     scope: Scope<'_>,
     root: &RootSpec,
     fork: &Fork,
-) -> Result<HashMap<PackageName, MarkerTree>, ResolveError> {
-    let versions: HashMap<&PubGrubPackage, &Version> = selected
+) -> Result<FxHashMap<PackageName, MarkerTree>, ResolveError> {
+    let versions: FxHashMap<&PubGrubPackage, &Version> = selected
         .iter()
         .map(|(package, version)| (package, version))
         .collect();
-    let mut edges: HashMap<PubGrubPackage, Vec<(PubGrubPackage, MarkerTree)>> = HashMap::new();
+    let mut edges: FxHashMap<PubGrubPackage, Vec<(PubGrubPackage, MarkerTree)>> =
+        FxHashMap::default();
     for (package, range_marker) in root
         .root_dependencies(scope)
         .map(|(package, _, marker)| (package.clone(), marker.clone()))
@@ -246,8 +249,8 @@ fn reachability(
             }
         }
     }
-    let mut reach: HashMap<PubGrubPackage, MarkerTree> =
-        HashMap::from([(PubGrubPackage::Root, fork.markers.clone())]);
+    let mut reach: FxHashMap<PubGrubPackage, MarkerTree> =
+        FxHashMap::from_iter([(PubGrubPackage::Root, fork.markers.clone())]);
     let mut queue = VecDeque::from([PubGrubPackage::Root]);
     while let Some(node) = queue.pop_front() {
         let from = reach.get(&node).cloned().unwrap_or(MarkerTree::FALSE);
@@ -278,7 +281,7 @@ fn reachability(
 /// The pins of every fork as one resolution, each with the marker where it applies.
 fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution, ResolveError> {
     let mut edges = Vec::new();
-    let mut seen_edges = std::collections::HashSet::new();
+    let mut seen_edges = FxHashSet::default();
     let mut grouped: BTreeMap<(PackageName, Version), (super::Pin, MarkerTree)> = BTreeMap::new();
     let floor = universal.floor();
     let simplify = |marker: MarkerTree| {

@@ -11,7 +11,7 @@
 //!
 //! Free-threaded (`cp313t`) and debug builds are out of scope: the target is a stock CPython.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::platform::Platform;
 use super::platform_tags::platform_tags;
@@ -38,7 +38,7 @@ pub struct Tags {
     ordered: Vec<(String, String, String)>,
     /// python → abi → platform → priority. Nested so that a lookup borrows the wheel's `&str`
     /// parts instead of allocating a key: this is called for every wheel of every version.
-    ranks: HashMap<String, HashMap<String, HashMap<String, TagPriority>>>,
+    ranks: FxHashMap<String, FxHashMap<String, FxHashMap<String, TagPriority>>>,
 }
 
 impl Tags {
@@ -46,8 +46,8 @@ impl Tags {
     #[must_use]
     pub fn new(python: &PythonVersion, platform: &Platform) -> Self {
         let ordered = ordered_tags(python, &platform_tags(platform));
-        let mut ranks: HashMap<String, HashMap<String, HashMap<String, TagPriority>>> =
-            HashMap::new();
+        let mut ranks: FxHashMap<String, FxHashMap<String, FxHashMap<String, TagPriority>>> =
+            FxHashMap::default();
         let count = ordered.len();
         for (index, (python, abi, platform)) in ordered.iter().enumerate() {
             // `count - index` fits: there are a few thousand tags at most.

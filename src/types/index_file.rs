@@ -4,9 +4,8 @@
 use jiff::Timestamp;
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::PackageName;
-use url::Url;
 
-use super::{DistFilename, RedactedUrl, Sha256Digest};
+use super::{DistFilename, FileUrl, RedactedUrl, Sha256Digest};
 
 /// Whether a file was yanked (PEP 592), with the reason when the index gave one.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -68,7 +67,7 @@ pub struct IndexFile {
     /// The parsed file name.
     pub dist: DistFilename,
     /// Where to download it from (absolute, fragment removed).
-    pub url: Url,
+    pub url: FileUrl,
     /// The sha256 the index gives, if any.
     pub sha256: Option<Sha256Digest>,
     /// `Requires-Python` as the index reports it (`data-requires-python` / `requires-python`).

@@ -5,6 +5,7 @@
 //! at construction (PEP 503), so comparing two `PackageName`s is always meaningful.
 
 mod digest;
+mod file_url;
 mod filename;
 mod index_file;
 mod packed;
@@ -12,6 +13,7 @@ mod redacted;
 mod urgency;
 
 pub use digest::{DigestError, Sha256Digest, Sha256Hasher, encode_hex};
+pub use file_url::{FileUrl, InvalidFileUrl};
 pub use filename::{
     DistFilename, FilenameError, SdistFilename, SdistFormat, WheelFilename, WheelTag,
     filename_from_url,

@@ -27,7 +27,7 @@ use url::Url;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::{
-    DistFilename, FileOrigin, IndexFile, MetadataAvailability, PackageName, ProjectFiles,
+    DistFilename, FileOrigin, FileUrl, IndexFile, MetadataAvailability, PackageName, ProjectFiles,
     RedactedUrl, Sha256Digest, Version, VersionSpecifiers, Yanked,
 };
 
@@ -401,10 +401,11 @@ impl PackedProject {
             .get(reader.len()?)
             .cloned()
             .ok_or(PackError::Format("bad origin index"))?;
-        let (Ok(dist), Ok(url)) = (DistFilename::parse(filename, &self.name), Url::parse(url))
-        else {
+        let Ok(dist) = DistFilename::parse(filename, &self.name) else {
             return Ok(None);
         };
+        // Written from a parsed URL; parsed again only if the file is fetched.
+        let url = FileUrl::from_serialized(url);
         Ok(Some(IndexFile {
             filename: filename.to_string(),
             dist,

@@ -83,7 +83,7 @@ struct JsonPin<'a> {
 struct JsonEdge<'a> {
     from: JsonFrom<'a>,
     to: &'a str,
-    requirement: &'a str,
+    requirement: String,
 }
 
 #[derive(Serialize)]
@@ -183,7 +183,7 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
                 },
             },
             to: edge.to.as_ref(),
-            requirement: &edge.requirement,
+            requirement: edge.requirement.to_string(),
         })
         .collect();
     let document = Document {

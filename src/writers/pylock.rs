@@ -20,7 +20,7 @@ use url::Url;
 use crate::inputs::{GitRequirement, LocalRequirement, LocalTarget};
 use crate::resolver::{EdgeFrom, Pin, PinSource, Resolution};
 use crate::target::Target;
-use crate::types::{DistFilename, FileOrigin, IndexFile, SdistFormat};
+use crate::types::{DistFilename, FileOrigin, FileUrl, IndexFile, SdistFormat};
 
 /// What the pylock writer needs besides the resolution.
 #[derive(Clone, Debug)]
@@ -234,7 +234,7 @@ fn file_table(file: &IndexFile) -> String {
         // A TOML offset datetime, as PEP 751 asks; jiff prints RFC 3339 in UTC (`Z`).
         fields.push(format!("upload-time = {uploaded}"));
     }
-    fields.push(format!("url = {}", quoted(&without_credentials(&file.url))));
+    fields.push(format!("url = {}", quoted(&file_url(&file.url))));
     if let Some(size) = file.size {
         fields.push(format!("size = {size}"));
     }
@@ -375,6 +375,14 @@ fn without_credentials(url: &Url) -> String {
     let _ = shown.set_password(None);
     let _ = shown.set_username("");
     shown.to_string()
+}
+
+/// A listed file's URL, [`without_credentials`]. Only a URL from a damaged cache does not
+/// parse; it is written as it stands (listed file URLs carry no credentials of their own:
+/// those of an index live in the HTTP client).
+fn file_url(url: &FileUrl) -> String {
+    url.parse()
+        .map_or_else(|_| url.as_str().to_owned(), |url| without_credentials(&url))
 }
 
 /// `text` as a TOML basic string.

@@ -217,7 +217,7 @@ fn selector<'a>(values: impl Iterator<Item = &'a String>) -> Result<PackageSelec
     } else if names.is_empty() {
         PackageSelector::None
     } else {
-        PackageSelector::Some(names)
+        PackageSelector::Some(names.into_iter().collect())
     })
 }
 

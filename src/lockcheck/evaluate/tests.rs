@@ -15,7 +15,9 @@ fn file(filename: &str) -> IndexFile {
     IndexFile {
         filename: filename.to_string(),
         dist: DistFilename::parse(filename, &name).unwrap(),
-        url: Url::parse(&format!("https://files.example/{filename}")).unwrap(),
+        url: Url::parse(&format!("https://files.example/{filename}"))
+            .unwrap()
+            .into(),
         sha256: Some(digest(filename)),
         requires_python: None,
         yanked: Yanked::No,

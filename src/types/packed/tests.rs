@@ -10,7 +10,9 @@ fn file(filename: &str) -> IndexFile {
     IndexFile {
         filename: filename.to_string(),
         dist: DistFilename::parse(filename, &name()).unwrap(),
-        url: Url::parse(&format!("https://files.example/packages/ab/{filename}")).unwrap(),
+        url: Url::parse(&format!("https://files.example/packages/ab/{filename}"))
+            .unwrap()
+            .into(),
         sha256: None,
         requires_python: None,
         yanked: Yanked::No,

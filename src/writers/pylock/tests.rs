@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use super::*;
-use crate::resolver::Edge;
+use crate::resolver::{Edge, EdgeRequirement};
 use crate::target::{Platform, PythonVersion};
 use crate::types::{MetadataAvailability, PackageName, RedactedUrl, Sha256Digest, Version, Yanked};
 
@@ -11,7 +11,9 @@ fn file(project: &str, filename: &str, index: &str) -> IndexFile {
     IndexFile {
         filename: filename.to_string(),
         dist: DistFilename::parse(filename, &name).unwrap(),
-        url: Url::parse(&format!("https://user:secret@files.example/{filename}")).unwrap(),
+        url: Url::parse(&format!("https://user:secret@files.example/{filename}"))
+            .unwrap()
+            .into(),
         sha256: Some(Sha256Digest::of(filename.as_bytes())),
         requires_python: None,
         yanked: Yanked::No,
@@ -66,7 +68,7 @@ fn sample() -> Resolution {
             version: a.version.clone(),
         },
         to: PackageName::from_str(to).unwrap(),
-        requirement: to.to_string(),
+        requirement: EdgeRequirement::Written(to.to_string()),
     };
     Resolution {
         edges: vec![dependency("b"), dependency("b")],
