@@ -725,7 +725,7 @@ fn entry_for(
             let pure = files.iter().position(|file| {
                 usable(&file)
                     && matches!(&file.dist, DistFilename::Wheel(wheel)
-                        if wheel.tag.platform.iter().any(|platform| platform == "any"))
+                        if wheel.tag.is_any_platform())
             });
             pure.or_else(|| files.iter().position(|file| usable(&file)))
         }
@@ -743,6 +743,6 @@ fn entry_for(
 /// How a wheel ranks when any platform will do: a pure-Python wheel first (its metadata stands
 /// for every platform's), then the others in listing order.
 fn any_platform_priority(wheel: &crate::types::WheelFilename) -> TagPriority {
-    let pure = wheel.tag.platform.iter().any(|platform| platform == "any");
+    let pure = wheel.tag.is_any_platform();
     TagPriority::new(u32::from(pure))
 }

@@ -44,7 +44,7 @@ pub use specifiers::{specifier_to_range, specifiers_to_range};
 
 use crate::inputs::Manifest;
 use crate::target::Target;
-use crate::types::{PackageName, Version};
+use crate::types::{ExtraName, PackageName, Version};
 pub use fork::Universal;
 use fork::{Scope, Split};
 use provider::{Provider, root_version};
@@ -293,7 +293,8 @@ pub(crate) fn build_resolution(
     root: &RootSpec,
     manifest: &Manifest,
 ) -> Result<Resolution, ResolveError> {
-    let mut resolution = resolution_without_files(selected, handle, scope, root, manifest)?;
+    let mut resolution =
+        resolution_without_files(selected, handle, scope, root, manifest, |_, _, _| {})?;
     for pin in &mut resolution.pins {
         add_files(pin, handle, root)?;
     }
@@ -339,13 +340,16 @@ pub(crate) fn add_files(
 }
 
 /// [`build_resolution`] without the files of each pin (see [`add_files`]): the versions,
-/// extras, dependents, origins and edges.
+/// extras, dependents, origins and edges. `visit` sees each selected package's requirements
+/// that hold in `scope` (with the extras it was selected with) as they are read, so that a
+/// universal fork builds its reachability from the same pass.
 pub(crate) fn resolution_without_files(
     selected: &[(PubGrubPackage, Version)],
     handle: &SolverHandle,
     scope: Scope<'_>,
     root: &RootSpec,
     manifest: &Manifest,
+    mut visit: impl FnMut(&PubGrubPackage, &[ExtraName], &pep508_rs::Requirement),
 ) -> Result<Resolution, ResolveError> {
     let mut pins: BTreeMap<PackageName, Pin> = BTreeMap::new();
     for (package, version) in selected {
@@ -394,6 +398,7 @@ pub(crate) fn resolution_without_files(
             continue;
         };
         for dependency in root.dependencies_of(&metadata, scope, &extras) {
+            visit(package, &extras, dependency);
             if &dependency.name == name {
                 continue;
             }

@@ -271,6 +271,11 @@ impl<'a> Provider<'a> {
                 tracing::debug!("fork {}: {}", self.fork_text(), split.reason);
                 let mut regions = split.regions.into_iter();
                 if let (Some(newer), Some(older)) = (regions.next(), regions.next()) {
+                    // The older Pythons will most likely take the fallback: its metadata is
+                    // read while this attempt goes on.
+                    if let Some(fallback) = &fallback {
+                        self.handle.prefetch_version(name, fallback);
+                    }
                     *self.narrowed.borrow_mut() = Some(newer);
                     self.deferred.borrow_mut().push(older);
                     *self.required.borrow_mut() = None;
@@ -485,6 +490,14 @@ impl<'a> Provider<'a> {
                     PubGrubPackage::Extra(dependency.name.clone(), dependency_extra.clone()),
                     range.clone(),
                 ));
+            }
+        }
+        for dependency in self.root.elsewhere(&metadata, scope, extras) {
+            if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &dependency.version_or_url {
+                self.handle
+                    .prefetch(&dependency.name, &specifiers_to_range(specifiers));
+            } else if dependency.version_or_url.is_none() {
+                self.handle.prefetch(&dependency.name, &Ranges::full());
             }
         }
         Ok(Dependencies::Available(merge_duplicates(constraints)))

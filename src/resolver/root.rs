@@ -49,6 +49,9 @@ pub(crate) struct RootSpec {
     /// Packages the inputs allow one version of (a requirement or constraint narrowed to a
     /// single version): their version is never a choice the solver could make differently.
     single_version: FxHashSet<PackageName>,
+    /// A universal resolution's whole region (none for an exact target): what each fork's
+    /// requirements are checked against to learn what other forks will need.
+    universe: Option<super::fork::Fork>,
 }
 
 impl RootSpec {
@@ -58,6 +61,10 @@ impl RootSpec {
     pub(crate) fn new(manifest: &Manifest, scope: Scope<'_>, options: &ResolveOptions) -> Self {
         let mut spec = Self {
             prerelease_mode: options.selection.prerelease,
+            universe: match scope {
+                Scope::Fork(fork) => Some(fork.clone()),
+                Scope::Exact(_) => None,
+            },
             ..Self::default()
         };
         let applies = |requirement: &&Requirement| scope.applies(&requirement.marker, &[]);
@@ -173,6 +180,28 @@ impl RootSpec {
             .iter()
             .filter(|requirement| scope.applies(&requirement.marker, extras));
         self.overridden(active).collect()
+    }
+
+    /// The requirements of `metadata` (with `extras` active) that cannot hold in `scope` but
+    /// can elsewhere in a universal resolution: other forks, solved later, will need them.
+    /// Overrides are not applied: this only tells the fetch side what to read ahead.
+    pub(crate) fn elsewhere<'m>(
+        &self,
+        metadata: &'m CoreMetadata,
+        scope: Scope<'_>,
+        extras: &'m [ExtraName],
+    ) -> impl Iterator<Item = &'m Requirement> {
+        let universe = self
+            .universe
+            .as_ref()
+            .filter(|_| matches!(scope, Scope::Fork(_)));
+        metadata.requires_dist.iter().filter(move |requirement| {
+            universe.is_some_and(|universe| {
+                !requirement.marker.is_true()
+                    && !scope.applies(&requirement.marker, extras)
+                    && Scope::Fork(universe).applies(&requirement.marker, extras)
+            })
+        })
     }
 
     /// The root's dependencies that can hold in `scope`, each with its marker.

@@ -40,6 +40,9 @@ pub(crate) enum Request {
     Metadata(PackageName, Version),
     /// A hint: this project entered the graph with this range; fetch what will be needed.
     Prefetch(PackageName, Ranges<Version>),
+    /// A hint: the metadata of this version will be needed (by a universal fork still to be
+    /// solved); fetch or read it while the solver works on the current one.
+    PrefetchVersion(PackageName, Version),
     /// A hint: the solver is working down this package's versions and just chose this one;
     /// fetch the metadata of the next candidates (this many), which the fetch side works out so
     /// that the solver thread does not decode them.
@@ -71,6 +74,7 @@ pub(crate) struct SolverHandle {
     requested_metadata: RefCell<FxHashSet<(PackageName, Version)>>,
     requested_builds: RefCell<FxHashSet<(PackageName, Version)>>,
     prefetched: RefCell<FxHashSet<PackageName>>,
+    prefetched_versions: RefCell<FxHashSet<(PackageName, Version)>>,
     /// How long the solver spent blocked on answers, and how many times it blocked: the part
     /// of a resolve the fetch side did not hide (logged at `-v`).
     waited: Cell<(Duration, usize)>,
@@ -176,6 +180,19 @@ impl SolverHandle {
         }
     }
 
+    /// Hints that the metadata of `name` `version` will be needed later (see
+    /// [`Request::PrefetchVersion`]), unless it is known or asked for already.
+    pub(crate) fn prefetch_version(&self, name: &PackageName, version: &Version) {
+        let key = (name.clone(), version.clone());
+        // Not marked as requested: when the solver needs it, its own request makes the fetch
+        // urgent.
+        if self.answers.metadata.get(&key).is_none()
+            && self.prefetched_versions.borrow_mut().insert(key)
+        {
+            let _ = self.send(Request::PrefetchVersion(name.clone(), version.clone()));
+        }
+    }
+
     /// Hints that the solver is working down the versions of `name` and just chose `chosen`:
     /// fetch the metadata of the next `window` candidates in parallel instead of one round trip
     /// per version. The solver still requests what it needs itself; a prefetch in flight then
@@ -229,6 +246,7 @@ pub(crate) fn channel<S: Source>(
         requested_metadata: RefCell::new(FxHashSet::default()),
         requested_builds: RefCell::new(FxHashSet::default()),
         prefetched: RefCell::new(FxHashSet::default()),
+        prefetched_versions: RefCell::new(FxHashSet::default()),
         waited: Cell::new((Duration::ZERO, 0)),
     };
     (handle, FetchLoop { receiver, context })
@@ -279,6 +297,13 @@ impl<S: Source> FetchLoop<S> {
             }
             Request::Prefetch(name, range) => {
                 tasks.spawn(async move { context.prefetch(&name, &range).await });
+            }
+            Request::PrefetchVersion(name, version) => {
+                tasks.spawn(async move {
+                    context
+                        .fetch_metadata(&name, &version, Need::Speculative)
+                        .await;
+                });
             }
             Request::Build(name, version) => {
                 tasks.spawn(async move { context.build(&name, &version).await });

@@ -17,7 +17,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
-use pep508_rs::MarkerTree;
+use pep508_rs::{MarkerTree, Requirement};
 
 use super::fork::{Fork, Scope, Universal, without_extras};
 use super::merge::absorb;
@@ -25,11 +25,11 @@ use super::package::PubGrubPackage;
 use super::root::RootSpec;
 use super::seam::SolverHandle;
 use super::{
-    Attempt, FilesFor, MetadataOutcome, Resolution, ResolveError, ResolveOptions, Source,
-    add_files, drive, resolution_without_files, solve_scope,
+    Attempt, FilesFor, Resolution, ResolveError, ResolveOptions, Source, add_files, drive,
+    resolution_without_files, solve_scope,
 };
 use crate::inputs::Manifest;
-use crate::types::{PackageName, Version};
+use crate::types::{ExtraName, PackageName, Version};
 
 /// How many forks one universal resolution may make. uv's largest real locks (torch with its
 /// CUDA variants) stay well under it; a resolution that needs more is splitting on something
@@ -163,9 +163,16 @@ fn solve_forks(
                     }
                 }
                 let scope = Scope::Fork(&fork);
-                let reach = reachability(&selected, handle, scope, root, &fork)?;
-                let resolution =
-                    resolution_without_files(&selected, handle, scope, root, manifest)?;
+                let mut graph = ForkGraph::new(root, scope);
+                let resolution = resolution_without_files(
+                    &selected,
+                    handle,
+                    scope,
+                    root,
+                    manifest,
+                    |package, extras, dependency| graph.add(package, extras, dependency),
+                )?;
+                let reach = graph.reach(&selected, &fork);
                 solved.push(Solved {
                     resolution,
                     reach,
@@ -188,94 +195,86 @@ fn solve_forks(
     Ok(resolution)
 }
 
-/// Where each selected package is reachable in `fork`: the OR, over the edges into it, of the
-/// asking package's reach AND the edge's marker, from the root (which is the fork's markers).
-fn reachability(
-    selected: &[(PubGrubPackage, Version)],
-    handle: &SolverHandle,
-    scope: Scope<'_>,
-    root: &RootSpec,
-    fork: &Fork,
-) -> Result<FxHashMap<PackageName, MarkerTree>, ResolveError> {
-    let versions: FxHashMap<&PubGrubPackage, &Version> = selected
-        .iter()
-        .map(|(package, version)| (package, version))
-        .collect();
-    let mut edges: FxHashMap<PubGrubPackage, Vec<(PubGrubPackage, MarkerTree)>> =
-        FxHashMap::default();
-    for (package, range_marker) in root
-        .root_dependencies(scope)
-        .map(|(package, _, marker)| (package.clone(), marker.clone()))
-    {
-        edges
-            .entry(PubGrubPackage::Root)
-            .or_default()
-            .push((package, range_marker));
+/// One fork's dependency graph, with the marker of each edge (extras decided), read in the
+/// same pass that makes the fork's pins (see `resolution_without_files`).
+struct ForkGraph {
+    edges: FxHashMap<PubGrubPackage, Vec<(PubGrubPackage, MarkerTree)>>,
+}
+
+impl ForkGraph {
+    /// The graph with the root's requirements that can hold in `scope`.
+    fn new(root: &RootSpec, scope: Scope<'_>) -> Self {
+        let from_root = root
+            .root_dependencies(scope)
+            .map(|(package, _, marker)| (package.clone(), marker.clone()))
+            .collect();
+        Self {
+            edges: FxHashMap::from_iter([(PubGrubPackage::Root, from_root)]),
+        }
     }
-    for (package, version) in selected {
-        let (name, extras) = match package {
-            PubGrubPackage::Root => continue,
-            PubGrubPackage::Package(name) => (name, Vec::new()),
-            PubGrubPackage::Extra(name, extra) => {
-                edges
+
+    /// `package` (selected with `extras`) requires `dependency`.
+    fn add(&mut self, package: &PubGrubPackage, extras: &[ExtraName], dependency: &Requirement) {
+        let marker = without_extras(dependency.marker.clone(), extras);
+        let out = self.edges.entry(package.clone()).or_default();
+        out.push((
+            PubGrubPackage::Package(dependency.name.clone()),
+            marker.clone(),
+        ));
+        for extra in &dependency.extras {
+            out.push((
+                PubGrubPackage::Extra(dependency.name.clone(), extra.clone()),
+                marker.clone(),
+            ));
+        }
+    }
+
+    /// Where each selected package is reachable in `fork`: the OR, over the edges into it, of
+    /// the asking package's reach AND the edge's marker, from the root (which is the fork's
+    /// markers). An extra leads to its package everywhere it is reached.
+    fn reach(
+        mut self,
+        selected: &[(PubGrubPackage, Version)],
+        fork: &Fork,
+    ) -> FxHashMap<PackageName, MarkerTree> {
+        for (package, _) in selected {
+            if let PubGrubPackage::Extra(name, _) = package {
+                self.edges
                     .entry(package.clone())
                     .or_default()
                     .push((PubGrubPackage::Package(name.clone()), MarkerTree::TRUE));
-                (name, vec![extra.clone()])
-            }
-        };
-        let outcome =
-            handle
-                .usable_metadata(name, version)
-                .map_err(|source| ResolveError::Fetch {
-                    what: format!("`{name}` {version}"),
-                    source,
-                })?;
-        let MetadataOutcome::Available(metadata) = outcome else {
-            continue;
-        };
-        let out = edges.entry(package.clone()).or_default();
-        for dependency in root.dependencies_of(&metadata, scope, &extras) {
-            let marker = without_extras(dependency.marker.clone(), &extras);
-            out.push((
-                PubGrubPackage::Package(dependency.name.clone()),
-                marker.clone(),
-            ));
-            for extra in &dependency.extras {
-                out.push((
-                    PubGrubPackage::Extra(dependency.name.clone(), extra.clone()),
-                    marker.clone(),
-                ));
             }
         }
-    }
-    let mut reach: FxHashMap<PubGrubPackage, MarkerTree> =
-        FxHashMap::from_iter([(PubGrubPackage::Root, fork.markers.clone())]);
-    let mut queue = VecDeque::from([PubGrubPackage::Root]);
-    while let Some(node) = queue.pop_front() {
-        let from = reach.get(&node).cloned().unwrap_or(MarkerTree::FALSE);
-        for (to, marker) in edges.get(&node).into_iter().flatten() {
-            if !versions.contains_key(to) {
-                continue;
-            }
-            let mut through = from.clone();
-            through.and(marker.clone());
-            let known = reach.entry(to.clone()).or_insert(MarkerTree::FALSE);
-            let mut widened = known.clone();
-            widened.or(through);
-            if widened != *known {
-                *known = widened;
-                queue.push_back(to.clone());
+        let versions: FxHashSet<&PubGrubPackage> =
+            selected.iter().map(|(package, _)| package).collect();
+        let mut reach: FxHashMap<PubGrubPackage, MarkerTree> =
+            FxHashMap::from_iter([(PubGrubPackage::Root, fork.markers.clone())]);
+        let mut queue = VecDeque::from([PubGrubPackage::Root]);
+        while let Some(node) = queue.pop_front() {
+            let from = reach.get(&node).cloned().unwrap_or(MarkerTree::FALSE);
+            for (to, marker) in self.edges.get(&node).into_iter().flatten() {
+                if !versions.contains(to) {
+                    continue;
+                }
+                let mut through = from.clone();
+                through.and(marker.clone());
+                let known = reach.entry(to.clone()).or_insert(MarkerTree::FALSE);
+                let mut widened = known.clone();
+                widened.or(through);
+                if widened != *known {
+                    *known = widened;
+                    queue.push_back(to.clone());
+                }
             }
         }
+        reach
+            .into_iter()
+            .filter_map(|(package, marker)| match package {
+                PubGrubPackage::Package(name) => Some((name, marker)),
+                PubGrubPackage::Root | PubGrubPackage::Extra(..) => None,
+            })
+            .collect()
     }
-    Ok(reach
-        .into_iter()
-        .filter_map(|(package, marker)| match package {
-            PubGrubPackage::Package(name) => Some((name, marker)),
-            PubGrubPackage::Root | PubGrubPackage::Extra(..) => None,
-        })
-        .collect())
 }
 
 /// The pins of every fork as one resolution, each with the marker where it applies.

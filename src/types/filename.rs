@@ -41,38 +41,66 @@ pub enum FilenameError {
 
 /// One compressed tag triple (`py3-none-any`, `cp312-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64`),
 /// each part a `.`-separated set.
+///
+/// Kept as the file name has it, in one allocation, and split when asked: a resolve decodes
+/// the names of thousands of wheels, and three vectors of strings per name were most of the
+/// cost of parsing one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct WheelTag {
-    /// Python tags, e.g. `cp312`, `py3`.
-    pub python: Vec<String>,
-    /// ABI tags, e.g. `cp312`, `abi3`, `none`.
-    pub abi: Vec<String>,
-    /// Platform tags, e.g. `manylinux_2_17_x86_64`, `any`.
-    pub platform: Vec<String>,
+    /// `python-abi-platform`, each part non-empty.
+    text: Box<str>,
+    /// Where the ABI part starts (after the first dash).
+    abi_at: usize,
+    /// Where the platform part starts (after the second dash).
+    platform_at: usize,
 }
 
 impl WheelTag {
+    /// The tag triple from its three parts, `None` when one is empty.
+    fn new(python: &str, abi: &str, platform: &str) -> Option<Self> {
+        if python.is_empty() || abi.is_empty() || platform.is_empty() {
+            return None;
+        }
+        Some(Self {
+            text: format!("{python}-{abi}-{platform}").into_boxed_str(),
+            abi_at: python.len() + 1,
+            platform_at: python.len() + abi.len() + 2,
+        })
+    }
+
+    /// Python tags, e.g. `cp312`, `py3`.
+    pub fn python(&self) -> impl Iterator<Item = &str> + Clone {
+        self.text[..self.abi_at - 1].split('.')
+    }
+
+    /// ABI tags, e.g. `cp312`, `abi3`, `none`.
+    pub fn abi(&self) -> impl Iterator<Item = &str> + Clone {
+        self.text[self.abi_at..self.platform_at - 1].split('.')
+    }
+
+    /// Platform tags, e.g. `manylinux_2_17_x86_64`, `any`.
+    pub fn platform(&self) -> impl Iterator<Item = &str> + Clone {
+        self.text[self.platform_at..].split('.')
+    }
+
+    /// Whether one of the platform tags is `any` (a pure-Python wheel's).
+    #[must_use]
+    pub fn is_any_platform(&self) -> bool {
+        self.platform().any(|platform| platform == "any")
+    }
+
     /// Every expanded `(python, abi, platform)` triple this compressed tag set stands for.
     pub fn expand(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.python.iter().flat_map(move |python| {
-            self.abi.iter().flat_map(move |abi| {
-                self.platform
-                    .iter()
-                    .map(move |platform| (python.as_str(), abi.as_str(), platform.as_str()))
-            })
+        self.python().flat_map(move |python| {
+            self.abi()
+                .flat_map(move |abi| self.platform().map(move |platform| (python, abi, platform)))
         })
     }
 }
 
 impl fmt::Display for WheelTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}-{}-{}",
-            self.python.join("."),
-            self.abi.join("."),
-            self.platform.join(".")
-        )
+        f.write_str(&self.text)
     }
 }
 
@@ -96,33 +124,31 @@ impl FromStr for WheelFilename {
         let stem = filename
             .strip_suffix(".whl")
             .ok_or_else(|| FilenameError::UnknownExtension(filename.to_string()))?;
-        let parts: Vec<&str> = stem.split('-').collect();
-        let (name, version, build, tags) = match parts.as_slice() {
-            [name, version, python, abi, platform] => {
-                (*name, *version, None, [*python, *abi, *platform])
-            }
-            [name, version, build, python, abi, platform] => (
-                *name,
-                *version,
-                Some((*build).to_string()),
-                [*python, *abi, *platform],
-            ),
-            _ => return Err(FilenameError::MalformedWheel(filename.to_string())),
-        };
-        if tags.iter().any(|part| part.is_empty()) {
-            return Err(FilenameError::MalformedWheel(filename.to_string()));
+        let malformed = || FilenameError::MalformedWheel(filename.to_string());
+        // Five or six dash-separated parts, without collecting them.
+        let mut parts = [""; 6];
+        let mut count = 0;
+        for part in stem.split('-') {
+            *parts.get_mut(count).ok_or_else(malformed)? = part;
+            count += 1;
         }
-        let split = |part: &str| part.split('.').map(str::to_string).collect::<Vec<_>>();
+        let (name, version, build, [python, abi, platform]) = match count {
+            5 => (parts[0], parts[1], None, [parts[2], parts[3], parts[4]]),
+            6 => (
+                parts[0],
+                parts[1],
+                Some(parts[2].to_string()),
+                [parts[3], parts[4], parts[5]],
+            ),
+            _ => return Err(malformed()),
+        };
+        let tag = WheelTag::new(python, abi, platform).ok_or_else(malformed)?;
         Ok(Self {
             name: PackageName::from_str(name)
                 .map_err(|_| FilenameError::InvalidName(filename.to_string()))?,
             version: parse_version(filename, version)?,
             build,
-            tag: WheelTag {
-                python: split(tags[0]),
-                abi: split(tags[1]),
-                platform: split(tags[2]),
-            },
+            tag,
         })
     }
 }
@@ -297,7 +323,7 @@ mod tests {
                 .unwrap();
         assert_eq!(wheel.name, name("numpy"));
         assert_eq!(wheel.version.to_string(), "2.1.0");
-        assert_eq!(wheel.tag.platform.len(), 2);
+        assert_eq!(wheel.tag.platform().count(), 2);
         assert_eq!(wheel.tag.expand().count(), 2);
     }
 
