@@ -374,8 +374,12 @@ pub(crate) fn resolution_without_files(
         );
     }
     let mut edges = Vec::new();
-    // An edge is listed once even when an extra of the same package repeats it.
-    let mut seen_edges = FxHashSet::default();
+    // An edge is listed once even when an extra of the same package repeats it: the package
+    // and its extras read the same metadata, so a repeat is the same requirement, at the same
+    // address (and an override line replacing requirements is one too). Comparing addresses
+    // spared formatting, cloning and hashing every edge of every fork.
+    let mut seen_edges: FxHashSet<(&PackageName, *const pep508_rs::Requirement)> =
+        FxHashSet::default();
     for (package, version) in selected {
         let (name, extras) = match package {
             PubGrubPackage::Root => continue,
@@ -404,16 +408,15 @@ pub(crate) fn resolution_without_files(
             }
             if let Some(pin) = pins.get_mut(&dependency.name) {
                 pin.dependents.insert(name.clone());
-                let edge = Edge {
-                    from: EdgeFrom::Package {
-                        name: name.clone(),
-                        version: version.clone(),
-                    },
-                    to: dependency.name.clone(),
-                    requirement: EdgeRequirement::Declared(dependency.clone()),
-                };
-                if seen_edges.insert(edge.clone()) {
-                    edges.push(edge);
+                if seen_edges.insert((name, std::ptr::from_ref(dependency))) {
+                    edges.push(Edge {
+                        from: EdgeFrom::Package {
+                            name: name.clone(),
+                            version: version.clone(),
+                        },
+                        to: dependency.name.clone(),
+                        requirement: EdgeRequirement::Declared(dependency.clone()),
+                    });
                 }
             }
         }

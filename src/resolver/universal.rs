@@ -280,7 +280,6 @@ impl ForkGraph {
 /// The pins of every fork as one resolution, each with the marker where it applies.
 fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution, ResolveError> {
     let mut edges = Vec::new();
-    let mut seen_edges = FxHashSet::default();
     let mut grouped: BTreeMap<(PackageName, Version), (super::Pin, MarkerTree)> = BTreeMap::new();
     let floor = universal.floor();
     let simplify = |marker: MarkerTree| {
@@ -296,11 +295,7 @@ fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution,
         if let Some(contents) = simplify(fork.markers).contents() {
             forks.push(contents.to_string());
         }
-        for edge in resolution.edges {
-            if seen_edges.insert(edge.clone()) {
-                edges.push(edge);
-            }
-        }
+        edges.extend(resolution.edges);
         for pin in resolution.pins {
             let marker = reach.get(&pin.name).cloned().unwrap_or(MarkerTree::FALSE);
             match grouped.entry((pin.name.clone(), pin.version.clone())) {
@@ -315,6 +310,17 @@ fn merge_forks(universal: &Universal, solved: Vec<Solved>) -> Result<Resolution,
             }
         }
     }
+    // Forks share most edges: each is listed once, in the order first seen.
+    let edges = {
+        let mut seen = FxHashSet::default();
+        let first: Vec<bool> = edges.iter().map(|edge| seen.insert(edge)).collect();
+        drop(seen);
+        edges
+            .into_iter()
+            .zip(first)
+            .filter_map(|(edge, first)| first.then_some(edge))
+            .collect()
+    };
     // One fork is the whole universe: nothing to remember.
     if forks.len() < 2 {
         forks.clear();
