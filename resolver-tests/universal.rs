@@ -506,3 +506,27 @@ fn check_download_and_json_read_a_universal_lock() {
         .unwrap();
     assert_eq!(winextra["markers"][0], "sys_platform == 'win32'");
 }
+
+/// A package whose every version needs a newer Python than the last splits the universe once
+/// per version: past the cap of 64 forks the resolve stops, naming that package.
+#[test]
+fn a_fork_explosion_names_the_package_that_keeps_splitting() {
+    let mut catalog = vec![TestPackage::new("app", "1.0").requires(&["splitter"])];
+    for micro in 1..=70 {
+        catalog.push(
+            TestPackage::new("splitter", &format!("{micro}.0")).python(&format!(">=3.10.{micro}")),
+        );
+    }
+    let server = index(catalog, ServerOptions::default());
+    let project = Project::new();
+    project.write("requirements.in", "app\n");
+    let run = project.resolve(
+        &server,
+        &["--universal", "--python-version", "3.10", "requirements.in"],
+    );
+    // An error, not "no solution": there may be one, past the cap.
+    run.expect_code(2);
+    assert!(run.stderr.contains("more than 64 forks"), "{}", run.stderr);
+    assert!(run.stderr.contains("`splitter`"), "{}", run.stderr);
+    assert!(!project.path().join("requirements.txt").exists());
+}

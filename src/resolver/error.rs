@@ -28,7 +28,7 @@ pub enum ResolveError {
     },
     /// A universal resolution kept splitting.
     #[error(
-        "the universal resolution split into more than {limit} forks; `{package}` kept splitting it (its requirements differ under many markers): lock for exact targets instead (`--python-version`, `--python-platform`)"
+        "the universal resolution split into more than {limit} forks; `{package}` kept splitting it (its requirements differ under many markers, or its versions need ever newer Pythons): lock for exact targets instead (`--python-version`, `--python-platform`)"
     )]
     TooManyForks {
         /// The package that split the fork last.

@@ -372,6 +372,15 @@ pub(crate) struct Split {
     pub(crate) regions: Vec<Fork>,
 }
 
+/// A region an in-place split left for a later fork, with the package that split it (named if
+/// the forks grow past the cap).
+pub(crate) struct Deferred {
+    /// The region.
+    pub(crate) fork: Fork,
+    /// The package whose requirements or versions split it off.
+    pub(crate) package: PackageName,
+}
+
 /// One requirement as the split rule sees it.
 pub(crate) struct Requested<'a> {
     pub(crate) name: &'a PackageName,

@@ -187,14 +187,14 @@ pub(crate) enum Attempt {
         /// The fork they hold in, when Python splits narrowed it in place.
         narrowed: Option<fork::Fork>,
         /// The regions those splits left, to be solved as forks of their own.
-        deferred: Vec<fork::Fork>,
+        deferred: Vec<fork::Deferred>,
     },
     /// The fork must split first.
     Split {
         /// How (of the fork as narrowed in place: its regions cover that).
         split: Split,
         /// The regions in-place Python splits left before it, still to be solved.
-        deferred: Vec<fork::Fork>,
+        deferred: Vec<fork::Deferred>,
     },
 }
 

@@ -14,8 +14,8 @@ use pubgrub::{
 
 use super::ResolveOptions;
 use super::fork::{
-    Fork, Requested, Scope, Split, python_floor, python_marker, split_at_python, split_for,
-    without_extras,
+    Deferred, Fork, Requested, Scope, Split, python_floor, python_marker, split_at_python,
+    split_for, without_extras,
 };
 use super::package::PubGrubPackage;
 use super::root::RootSpec;
@@ -130,7 +130,7 @@ pub(crate) struct Provider<'a> {
     /// The fork as narrowed by Python splits made in place (see [`Provider::choose_in_fork`]).
     narrowed: RefCell<Option<Fork>>,
     /// The regions those splits left for later forks.
-    deferred: RefCell<Vec<Fork>>,
+    deferred: RefCell<Vec<Deferred>>,
 }
 
 /// The scope an attempt is in right now: a fork may have been narrowed since it started.
@@ -197,7 +197,7 @@ impl<'a> Provider<'a> {
 
     /// The fork this attempt ended in (narrowed by in-place Python splits), and the regions
     /// those splits left for later forks.
-    pub(crate) fn take_narrowing(&self) -> (Option<Fork>, Vec<Fork>) {
+    pub(crate) fn take_narrowing(&self) -> (Option<Fork>, Vec<Deferred>) {
         (
             self.narrowed.borrow_mut().take(),
             std::mem::take(&mut *self.deferred.borrow_mut()),
@@ -277,7 +277,10 @@ impl<'a> Provider<'a> {
                         self.handle.prefetch_version(name, fallback);
                     }
                     *self.narrowed.borrow_mut() = Some(newer);
-                    self.deferred.borrow_mut().push(older);
+                    self.deferred.borrow_mut().push(Deferred {
+                        fork: older,
+                        package: name.clone(),
+                    });
                     *self.required.borrow_mut() = None;
                     return Ok(Some(candidate));
                 }
@@ -459,7 +462,12 @@ impl<'a> Provider<'a> {
                 if let Some(first) = regions.next() {
                     let rest: Vec<Fork> = regions.collect();
                     *self.narrowed.borrow_mut() = Some(first);
-                    self.deferred.borrow_mut().extend(rest.into_iter().rev());
+                    self.deferred
+                        .borrow_mut()
+                        .extend(rest.into_iter().rev().map(|fork| Deferred {
+                            fork,
+                            package: split.package.clone(),
+                        }));
                     *self.required.borrow_mut() = None;
                     return self.dependencies_of(name, version, extra);
                 }

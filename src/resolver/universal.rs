@@ -60,6 +60,18 @@ pub async fn resolve_universal<S: Source>(
     .await
 }
 
+/// [`ResolveError::TooManyForks`] once `forks` passes [`MAX_FORKS`], naming the package whose
+/// split made the last of them.
+fn check_fork_count(forks: usize, package: &PackageName) -> Result<(), ResolveError> {
+    if forks > MAX_FORKS {
+        return Err(ResolveError::TooManyForks {
+            package: package.clone(),
+            limit: MAX_FORKS,
+        });
+    }
+    Ok(())
+}
+
 /// One solved fork: its region, its pins, and where in it each package is reachable.
 struct Solved {
     fork: Fork,
@@ -101,6 +113,7 @@ fn solve_forks(
         match solve_scope(handle, Scope::Fork(&fork), &fork_options, root)? {
             Attempt::Split { split, deferred } => {
                 forks += split.regions.len() - 1 + deferred.len();
+                check_fork_count(forks, &split.package)?;
                 tracing::info!(
                     "{:indent$}fork `{fork}` splits in {} ({:.1?}): {}",
                     "",
@@ -109,14 +122,8 @@ fn solve_forks(
                     split.reason,
                     indent = depth * 2,
                 );
-                if forks > MAX_FORKS {
-                    return Err(ResolveError::TooManyForks {
-                        package: split.package,
-                        limit: MAX_FORKS,
-                    });
-                }
                 // The older Pythons split off in place come after the split's regions.
-                pending.extend(deferred.into_iter().map(|region| (region, depth + 1)));
+                pending.extend(deferred.into_iter().map(|region| (region.fork, depth + 1)));
                 pending.extend(
                     split
                         .regions
@@ -132,19 +139,15 @@ fn solve_forks(
             } => {
                 let fork = narrowed.unwrap_or(fork);
                 forks += deferred.len();
-                if forks > MAX_FORKS
-                    && let Some((package, _)) = selected.last()
-                    && let Some(name) = package.name()
-                {
-                    return Err(ResolveError::TooManyForks {
-                        package: name.clone(),
-                        limit: MAX_FORKS,
-                    });
+                if let Some(last) = deferred.last() {
+                    check_fork_count(forks, &last.package)?;
                 }
                 for region in &deferred {
                     tracing::info!(
-                        "{:indent$}fork `{region}` left for later (split in place)",
+                        "{:indent$}fork `{}` left for later (split in place by `{}`)",
                         "",
+                        region.fork,
+                        region.package,
                         indent = depth * 2,
                     );
                 }
@@ -179,7 +182,7 @@ fn solve_forks(
                     fork,
                 });
                 // The older Pythons come next, the last split's first.
-                pending.extend(deferred.into_iter().map(|region| (region, depth + 1)));
+                pending.extend(deferred.into_iter().map(|region| (region.fork, depth + 1)));
             }
         }
     }
