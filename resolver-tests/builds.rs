@@ -25,7 +25,7 @@ pub(crate) fn python(test: &str) -> Option<PathBuf> {
             std::env::var("CI").as_deref() != Ok("true"),
             "{test} needs python3, and CI must have one"
         );
-        eprintln!("SKIPPED {test}: no python3 on this machine");
+        crate::support::skips::skip(test, "no python3 on this machine");
     }
     found.map(PathBuf::from)
 }

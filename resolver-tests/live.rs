@@ -11,7 +11,7 @@ use crate::{Project, pins};
 fn live_tests_disabled(test: &str) -> bool {
     let disabled = std::env::var("PINWHEEL_NO_LIVE_TESTS").as_deref() == Ok("1");
     if disabled {
-        eprintln!("SKIPPED {test}: PINWHEEL_NO_LIVE_TESTS is set");
+        crate::support::skips::skip(test, "PINWHEEL_NO_LIVE_TESTS=1");
     }
     disabled
 }
@@ -110,7 +110,10 @@ fn live_pypi_matches_uv_run_at_the_same_moment() {
             std::env::var("CI").as_deref() != Ok("true"),
             "{TEST}: the oracle is missing in CI: set {ORACLE} to uv 0.13.9 (.ci/run installs it)"
         );
-        eprintln!("SKIPPED {TEST}: {ORACLE} is not set (uv 0.13.9, the oracle)");
+        crate::support::skips::skip(
+            TEST,
+            &format!("{ORACLE} is not set (uv 0.13.9, the oracle)"),
+        );
         return;
     };
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real-world");

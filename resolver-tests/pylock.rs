@@ -84,7 +84,10 @@ pub(crate) fn validate_with_packaging(path: &std::path::Path) {
             std::env::var("CI").as_deref() != Ok("true"),
             "packaging.pylock is missing in CI: set PINWHEEL_TEST_PYTHON to a Python with packaging >= 26.0 (.ci/run does)"
         );
-        eprintln!("SKIPPED: packaging.pylock validation ({python} has no packaging >= 26.0)");
+        crate::support::skips::skip(
+            "packaging.pylock validation",
+            &format!("{python} has no packaging >= 26.0"),
+        );
         return;
     }
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/validate-pylock.py");

@@ -669,7 +669,7 @@ pub fn run_all(
     deviations: &[(&str, &str)],
     updates: &[UpdatedExpectation],
 ) -> Summary {
-    let only = std::env::var("PINWHEEL_SCENARIO").ok();
+    let only = crate::support::skips::scenario_filter();
     let mut summary = Summary::default();
     let mut seen = Vec::new();
     for file in files {

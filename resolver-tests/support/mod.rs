@@ -17,6 +17,7 @@ pub mod pages;
 pub mod ranges;
 pub mod requirements;
 pub mod setuptools_stub;
+pub mod skips;
 pub mod tls;
 
 pub use index_server::TestIndex;
