@@ -264,6 +264,25 @@ pub enum ZipError {
         /// The entry.
         name: String,
     },
+    /// Two members have the same name: zip readers disagree on which of them counts.
+    #[error(
+        "the zip archive has two members named `{name}`, which zip readers resolve differently"
+    )]
+    DuplicateName {
+        /// The name.
+        name: String,
+    },
+    /// A member's local header contradicts the central directory, so two zip readers (one
+    /// reading the directory, one streaming local headers) would see different files.
+    #[error(
+        "zip entry `{name}`: its local header gives another {field} than the central directory"
+    )]
+    LocalHeaderMismatch {
+        /// The member, as the central directory names it.
+        name: String,
+        /// What differs: `name`, `compression method`, `CRC-32` or `size`.
+        field: &'static str,
+    },
     /// Deflate data is corrupt.
     #[error("cannot inflate zip entry `{name}`")]
     Inflate {

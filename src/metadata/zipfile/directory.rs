@@ -227,7 +227,8 @@ fn zip64_location(
 /// # Errors
 /// When the first record's signature is wrong or a record is cut short.
 pub fn parse_central_directory(bytes: &[u8]) -> Result<Vec<ZipEntry>, ZipError> {
-    let mut entries = Vec::new();
+    let mut entries: Vec<ZipEntry> = Vec::new();
+    let mut names = std::collections::HashSet::new();
     let mut rest = bytes;
     while rest.len() >= 4 {
         if rest[..4] != CENTRAL_HEADER_SIGNATURE.to_le_bytes() {
@@ -240,6 +241,11 @@ pub fn parse_central_directory(bytes: &[u8]) -> Result<Vec<ZipEntry>, ZipError> 
             break;
         }
         let (entry, used) = parse_record(rest)?;
+        // Which of two same-named members a reader takes differs between readers (uv
+        // refuses such archives for that reason, #15136).
+        if !names.insert(entry.name.clone()) {
+            return Err(ZipError::DuplicateName { name: entry.name });
+        }
         entries.push(entry);
         rest = &rest[used..];
     }

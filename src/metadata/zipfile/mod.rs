@@ -29,6 +29,15 @@ pub enum Compression {
 }
 
 impl Compression {
+    /// The method number the zip format stores.
+    fn method(self) -> u16 {
+        match self {
+            Self::Stored => 0,
+            Self::Deflated => 8,
+            Self::Other(method) => method,
+        }
+    }
+
     fn from_method(method: u16) -> Self {
         match method {
             0 => Self::Stored,
