@@ -9,8 +9,8 @@
 //!
 //! Symbolic links are made last, once every file and directory is in place, so that no member
 //! is ever written through one; each is then resolved, and one that leads outside the tree is
-//! an error. The size and member-count limits are simple caps against archive bombs; issue 16
-//! tightens them.
+//! an error. Against archive bombs, an sdist may unpack to 20 times its own size or 512 MiB,
+//! whichever is more (cargo's rule for crates), and never past 4 GiB or 200,000 members.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -23,9 +23,16 @@ use crate::metadata::ZipError;
 use crate::metadata::zipfile::{MAX_ENTRY_SIZE, parse_central_directory, read_entry};
 use crate::types::{SdistFilename, SdistFormat};
 
-/// The most bytes an sdist may unpack to. Real sdists stay far below (the largest on PyPI are
-/// a few hundred MiB); issue 16 makes this a setting.
+/// The most bytes an sdist may unpack to, however large it is. Real sdists stay far below (the
+/// largest on PyPI are a few hundred MiB).
 pub const MAX_UNPACKED_SIZE: u64 = 4 * 1024 * 1024 * 1024;
+
+/// How many times its own size an sdist may unpack to (above [`RATIO_FLOOR`]): source trees
+/// compress a few times, a bomb thousands of times.
+pub const MAX_RATIO: u64 = 20;
+
+/// What any sdist may unpack to, whatever its ratio: a small archive of a large tree is fine.
+pub const RATIO_FLOOR: u64 = 512 * 1024 * 1024;
 
 /// The most members an sdist may have.
 pub const MAX_MEMBERS: u64 = 200_000;
@@ -69,7 +76,7 @@ pub enum UnpackError {
     },
     /// The archive unpacks to more bytes, or has more members, than allowed.
     #[error(
-        "refusing to unpack the source distribution `{}`: it has more than {limit} {what}",
+        "refusing to unpack the source distribution `{}`: it has more than {limit} {what} ({rule})",
         archive.display()
     )]
     TooLarge {
@@ -79,6 +86,8 @@ pub enum UnpackError {
         what: &'static str,
         /// The limit.
         limit: u64,
+        /// Where the limit comes from.
+        rule: String,
     },
     /// A member could not be written.
     #[error("cannot unpack member `{member}` of `{}` to {}", archive.display(), path.display())]
@@ -118,13 +127,33 @@ pub fn unpack_sdist(
 struct Limits {
     bytes: u64,
     members: u64,
+    ratio: u64,
+    ratio_floor: u64,
 }
 
 impl Limits {
     const DEFAULT: Self = Self {
         bytes: MAX_UNPACKED_SIZE,
         members: MAX_MEMBERS,
+        ratio: MAX_RATIO,
+        ratio_floor: RATIO_FLOOR,
     };
+
+    /// The most bytes an archive of `compressed` bytes may unpack to, and the rule that says so.
+    fn bytes_for(self, compressed: u64) -> (u64, String) {
+        let by_ratio = compressed.saturating_mul(self.ratio).max(self.ratio_floor);
+        if by_ratio < self.bytes {
+            (
+                by_ratio,
+                format!(
+                    "{} times its {compressed} bytes, or {} bytes for any sdist",
+                    self.ratio, self.ratio_floor
+                ),
+            )
+        } else {
+            (self.bytes, "the cap for any sdist".to_string())
+        }
+    }
 }
 
 fn unpack_with_limits(
@@ -162,6 +191,8 @@ struct Unpacker<'a> {
     archive: &'a Path,
     into: PathBuf,
     limits: Limits,
+    /// The most bytes this archive may unpack to ([`Limits::bytes_for`]), and why.
+    max_bytes: (u64, String),
     unpacked_bytes: u64,
     members: u64,
     links: Vec<Link>,
@@ -181,10 +212,17 @@ impl<'a> Unpacker<'a> {
         if fs::read_dir(into).map_err(write)?.next().is_some() {
             return Err(UnpackError::NotEmpty(into.to_path_buf()));
         }
+        let compressed = fs::metadata(archive)
+            .map_err(|source| UnpackError::Read {
+                archive: archive.to_path_buf(),
+                source,
+            })?
+            .len();
         Ok(Self {
             archive,
             into: into.to_path_buf(),
             limits,
+            max_bytes: limits.bytes_for(compressed),
             unpacked_bytes: 0,
             members: 0,
             links: Vec::new(),
@@ -254,8 +292,9 @@ impl<'a> Unpacker<'a> {
         if length > MAX_ZIP_ARCHIVE {
             return Err(UnpackError::TooLarge {
                 archive: self.archive.to_path_buf(),
-                what: "bytes (a zip sdist is read whole)",
+                what: "bytes",
                 limit: MAX_ZIP_ARCHIVE,
+                rule: "a zip sdist is read whole".to_string(),
             });
         }
         let bytes = fs::read(self.archive).map_err(|source| self.read_error(source))?;
@@ -474,6 +513,7 @@ impl<'a> Unpacker<'a> {
                 archive: self.archive.to_path_buf(),
                 what: "members",
                 limit: self.limits.members,
+                rule: "the cap for any sdist".to_string(),
             });
         }
         Ok(())
@@ -481,11 +521,12 @@ impl<'a> Unpacker<'a> {
 
     fn add_bytes(&mut self, size: u64) -> Result<(), UnpackError> {
         self.unpacked_bytes = self.unpacked_bytes.saturating_add(size);
-        if self.unpacked_bytes > self.limits.bytes {
+        if self.unpacked_bytes > self.max_bytes.0 {
             return Err(UnpackError::TooLarge {
                 archive: self.archive.to_path_buf(),
                 what: "bytes",
-                limit: self.limits.bytes,
+                limit: self.max_bytes.0,
+                rule: self.max_bytes.1.clone(),
             });
         }
         Ok(())

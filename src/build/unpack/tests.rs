@@ -242,18 +242,22 @@ fn caps_on_size_and_members_and_a_used_directory_are_errors() {
     let small = Limits {
         bytes: 8,
         members: 10,
+        ..Limits::DEFAULT
     };
     let error = unpack_with_limits(&archive, &tar, &dir.path().join("one"), small).unwrap_err();
-    assert!(error.to_string().ends_with("more than 8 bytes"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("more than 8 bytes (the cap for any sdist)"),
+        "{error}"
+    );
     let few = Limits {
         bytes: 100,
         members: 1,
+        ..Limits::DEFAULT
     };
     let error = unpack_with_limits(&archive, &tar, &dir.path().join("two"), few).unwrap_err();
-    assert!(
-        error.to_string().ends_with("more than 1 members"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("more than 1 members"), "{error}");
 
     let used = dir.path().join("used");
     std::fs::create_dir(&used).unwrap();
@@ -322,4 +326,35 @@ fn zip_sdists_unpack_and_refuse_escapes() {
             .contains("member `demo-1.0/../../evil` contains `..`"),
         "{error}"
     );
+}
+
+/// A bomb: an archive whose contents are thousands of times its size is refused once it has
+/// unpacked past the ratio (here 2x with no floor), naming the archive, the limit and the rule;
+/// a tree of ordinary compression passes.
+#[test]
+fn an_archive_that_expands_past_the_ratio_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let zeros = vec![0u8; 256 * 1024];
+    let bomb = tar_gz(dir.path(), &[file("demo-1.0/zeros", &zeros)]);
+    let compressed = std::fs::metadata(&bomb).unwrap().len();
+    assert!(compressed * 2 < zeros.len() as u64, "{compressed}");
+    let tar = filename(SdistFormat::TarGz);
+    let tight = Limits {
+        ratio: 2,
+        ratio_floor: 0,
+        ..Limits::DEFAULT
+    };
+    let error = unpack_with_limits(&bomb, &tar, &dir.path().join("bomb"), tight).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains(&bomb.display().to_string()), "{message}");
+    assert!(
+        message.contains(&format!(
+            "more than {} bytes (2 times its {compressed} bytes",
+            compressed * 2
+        )),
+        "{message}"
+    );
+    // The same archive under the real rule (20x, or 512 MiB for any sdist) unpacks.
+    let fine = unpack_with_limits(&bomb, &tar, &dir.path().join("fine"), Limits::DEFAULT);
+    assert!(fine.is_ok(), "{fine:?}");
 }
