@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::support::bounded::Bounded as _;
 use crate::support::{SdistKind, ServerOptions, TestFile, TestIndex, TestPackage, stub_setuptools};
 use crate::{Project, index, pins};
 
@@ -17,7 +18,7 @@ pub(crate) fn python(test: &str) -> Option<PathBuf> {
         .find(|candidate| {
             std::process::Command::new(candidate)
                 .args(["-c", "pass"])
-                .output()
+                .output_bounded()
                 .is_ok_and(|output| output.status.success())
         });
     if found.is_none() {
@@ -257,7 +258,7 @@ fn ctrl_c_stops_the_run_and_kills_a_running_build_backend() {
     let fifo = project.path().join("running.fifo");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
-        .status()
+        .status_bounded()
         .unwrap();
     assert!(made.success());
     project.write(
@@ -282,7 +283,7 @@ fn ctrl_c_stops_the_run_and_kills_a_running_build_backend() {
     assert!(is_running(&backend), "the backend runs");
     let signalled = std::process::Command::new("kill")
         .args(["-INT", &spawned.pid().to_string()])
-        .status()
+        .status_bounded()
         .unwrap();
     assert!(signalled.success());
     let run = spawned.wait();

@@ -1,5 +1,6 @@
 //! `pinwheel resolve` end to end: output format, cache behaviour, errors and exit codes.
 
+use crate::support::bounded::Bounded as _;
 use crate::support::{SdistKind, ServerOptions, TestFile, TestPackage};
 use crate::{Project, index, pins, small_graph};
 
@@ -378,7 +379,7 @@ fn runs_without_python_on_the_path() {
     .collect();
     let output = project
         .command(&args, &[("PATH", "/nonexistent")])
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(
         output.status.success(),

@@ -3,6 +3,7 @@
 //! files (removed on Ctrl-C, and when a killed run left them), and (opt-in) `pip install
 //! --no-index --find-links` from the result.
 
+use crate::support::bounded::Bounded as _;
 use crate::support::{HashMode, SdistKind, ServerOptions, TestFile, TestIndex, TestPackage};
 use crate::{Project, Run, index};
 
@@ -560,7 +561,7 @@ fn pip_installs_from_the_downloaded_directory() {
     let created = std::process::Command::new("python3")
         .args(["-m", "venv"])
         .arg(&venv)
-        .output();
+        .output_bounded();
     match created {
         Ok(output) if output.status.success() => {}
         outcome => {
@@ -574,7 +575,7 @@ fn pip_installs_from_the_downloaded_directory() {
     let pip = |args: &[&str]| {
         crate::clean_command(venv.join("bin/pip"), project.path())
             .args(args)
-            .output()
+            .output_bounded()
             .unwrap()
     };
     let install = pip(&[
@@ -686,7 +687,7 @@ fn ctrl_c_during_a_download_removes_its_partial_files() {
     let pid = child.pid().to_string();
     let status = std::process::Command::new("kill")
         .args(["-INT", &pid])
-        .status()
+        .status_bounded()
         .unwrap();
     assert!(status.success());
     wait_until("the download to exit", 6000, || child.has_exited());

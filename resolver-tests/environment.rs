@@ -4,6 +4,7 @@
 //! it reaches the binary.
 
 use crate::support::ServerOptions;
+use crate::support::bounded::Bounded as _;
 use crate::{Project, index, pins, small_graph};
 
 /// Set in the re-run test process, so the test knows it is the child.
@@ -42,7 +43,7 @@ fn a_hostile_host_environment_does_not_reach_the_binary() {
         ])
         .envs(HOSTILE.iter().copied())
         .env(CHILD, "1")
-        .output()
+        .output_bounded()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::support::bounded::Bounded as _;
 use crate::support::{ServerOptions, stub_setuptools};
 use crate::{Project, clean_command, index, pins, small_graph};
 
@@ -25,7 +26,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
             "tag.gpgsign=false",
         ])
         .args(args)
-        .output()
+        .output_bounded()
         .unwrap_or_else(|error| panic!("git {args:?}: {error}"));
     assert!(
         output.status.success(),

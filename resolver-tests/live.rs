@@ -4,6 +4,7 @@
 //! `PINWHEEL_NO_LIVE_TESTS=1` to skip them where there is no network; they say so on stderr rather
 //! than pass silently.
 
+use crate::support::bounded::Bounded as _;
 use crate::{Project, pins};
 
 /// Whether live tests are turned off; says so on stderr, so a skip is never silent.
@@ -191,7 +192,7 @@ fn uv_compile(project: &Project, uv: &std::ffi::OsStr, input: &str, source: &str
         .args(["-o", &output, source])
         .env("PATH", path)
         .env("UV_PYTHON_DOWNLOADS", "never")
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(
         run.status.success(),

@@ -46,6 +46,7 @@ mod upgrade;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use support::bounded::Bounded as _;
 use support::{ServerOptions, TestIndex, TestPackage};
 
 /// A scratch project directory with its own cache.
@@ -202,7 +203,7 @@ impl Project {
 
     /// Runs the binary with exactly `args` and these environment variables set.
     pub fn run_with_env(&self, args: &[String], env: &[(&str, &str)]) -> Run {
-        let output = self.command(args, env).output().unwrap();
+        let output = self.command(args, env).output_bounded().unwrap();
         Run::new(output, args)
     }
 

@@ -33,6 +33,7 @@ use serde::Deserialize;
 
 use crate::Project;
 use crate::scenario::{Scenario, load, scenario_files, test_packages};
+use crate::support::bounded::Bounded as _;
 use crate::support::{ServerOptions, TestIndex};
 use crate::universal_judge::{Graph, Reference, ReferencePin, judge, parse_lock};
 
@@ -301,7 +302,7 @@ fn run_uv(
         .args(&uv_args)
         .env("UV_PYTHON_DOWNLOADS", "never")
         .env("UV_NO_CONFIG", "1")
-        .output()
+        .output_bounded()
         .unwrap_or_else(|error| panic!("{}: {error}", uv.to_string_lossy()));
     let mut run = crate::Run::new(output, &uv_args);
     run.command = format!("{} {}", uv.to_string_lossy(), uv_args.join(" "));

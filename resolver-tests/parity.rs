@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::Project;
 use crate::scenario::{Package, test_packages};
+use crate::support::bounded::Bounded as _;
 use crate::support::{ServerOptions, TestIndex};
 
 /// How many cases there are today: the guard is the real count, so a case that stops running
@@ -163,7 +164,7 @@ fn record(server: &TestIndex, pip_compile: &Path, case_dir: &Path, case: &Case) 
         .args(&case.record_args)
         .args(&case.args)
         .args(&case.sources)
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(
         output.status.success(),

@@ -1,6 +1,7 @@
 //! pip-compile's command line: an applied option, an ignored one (one warning), a refused one
 //! (an error), the binary invoked as `pip-compile`, and pip's environment variables.
 
+use crate::support::bounded::Bounded as _;
 use crate::support::{ServerOptions, TestPackage};
 use crate::{Project, Run, clean_command, index, pins};
 
@@ -197,7 +198,7 @@ fn run_as_pip_compile(project: &Project, args: &[String]) -> Run {
     }
     let mut command = clean_command(&link, project.path());
     command.args(args);
-    let output = command.output().unwrap();
+    let output = command.output_bounded().unwrap();
     let mut run = Run::new(output, args);
     run.command = format!("pip-compile {}", args.join(" "));
     run

@@ -5,6 +5,7 @@
 
 use std::process::Command;
 
+use crate::support::bounded::Bounded as _;
 use crate::support::{HashMode, ServerOptions, TestIndex, TestPackage};
 use crate::{Project, index, small_graph};
 
@@ -77,7 +78,7 @@ pub(crate) fn validate_with_packaging(path: &std::path::Path) {
     let python = std::env::var("PINWHEEL_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let probe = Command::new(&python)
         .args(["-c", "import packaging.pylock"])
-        .output();
+        .output_bounded();
     if !probe.is_ok_and(|output| output.status.success()) {
         // `.ci/run` installs packaging into its venv: a skip there would hide a broken lock.
         assert!(
@@ -94,7 +95,7 @@ pub(crate) fn validate_with_packaging(path: &std::path::Path) {
     let output = Command::new(&python)
         .arg(script)
         .arg(path)
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(
         output.status.success(),
@@ -416,7 +417,7 @@ fn a_git_requirement_is_a_vcs_entry_at_its_commit() {
             ])
             .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
             .args(args)
-            .output()
+            .output_bounded()
             .unwrap();
         assert!(output.status.success(), "git {args:?}");
         String::from_utf8_lossy(&output.stdout).trim().to_string()

@@ -9,6 +9,7 @@
 // Each test binary uses only part of the support API and of its re-exports.
 #![allow(dead_code, unused_imports)]
 
+pub mod bounded;
 pub mod catalog;
 pub mod dist_builder;
 pub mod index_server;
