@@ -12,6 +12,7 @@
 
 mod support;
 
+mod bounds;
 mod builds;
 mod cache_cmd;
 mod check;

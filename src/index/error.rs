@@ -112,6 +112,16 @@ pub enum IndexError {
         #[source]
         source: crate::metadata::ZipError,
     },
+    /// A server sent more than pinwheel reads of that kind of answer.
+    #[error("the {what} at `{url}` is larger than {limit} bytes: refusing to read more of it")]
+    BodyTooLarge {
+        /// The URL.
+        url: String,
+        /// What was fetched (`index page`, `metadata file`, `file`).
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+    },
     /// The URL of a file record read back from the cache does not parse.
     #[error("cannot fetch `{filename}`")]
     CachedUrl {

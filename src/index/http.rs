@@ -118,9 +118,13 @@ impl Http {
     /// timeouts, bodies cut off mid-stream and 5xx answers with exponential backoff. The permit
     /// is held until the body is read, so the bound is on transfers, not just on headers. Waits
     /// in the queue the current future's [`Urgency`](crate::types::Urgency) puts it in.
+    ///
+    /// A body longer than `max_body` bytes is an error naming the URL and the limit, read no
+    /// further and not retried: a server must not make pinwheel hold an unbounded answer.
     pub(crate) async fn fetch(
         &self,
         url: &Url,
+        max_body: BodyLimit,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Fetched, IndexError> {
         let mut tries = self.admit(url).await;
@@ -132,7 +136,7 @@ impl Http {
                     let status = response.status();
                     let headers = response.headers().clone();
                     let final_url = response.url().clone();
-                    match response.bytes().await {
+                    match read_body(response, max_body).await {
                         Ok(body) => Attempt::Answered {
                             status,
                             bytes: body.len() as u64,
@@ -143,7 +147,12 @@ impl Http {
                                 final_url,
                             },
                         },
-                        Err(error) => Attempt::Failed(error),
+                        Err(BodyFailure::Http(error)) => Attempt::Failed(error),
+                        Err(BodyFailure::TooLarge) => Attempt::Fatal(IndexError::BodyTooLarge {
+                            url: redact(url),
+                            what: max_body.what,
+                            limit: max_body.bytes,
+                        }),
                     }
                 }
             };
@@ -278,6 +287,62 @@ enum Attempt<T> {
     Failed(reqwest::Error),
     /// A failure no retry mends.
     Fatal(IndexError),
+}
+
+/// The most bytes one kind of answer may have.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyLimit {
+    /// What is fetched, for the error.
+    pub(crate) what: &'static str,
+    /// The limit.
+    pub(crate) bytes: u64,
+}
+
+impl BodyLimit {
+    /// An index or find-links page. PyPI's largest (JSON, thousands of releases) are tens of
+    /// MiB.
+    pub(crate) const PAGE: Self = Self {
+        what: "index page",
+        bytes: 256 * 1024 * 1024,
+    };
+    /// A PEP 658 metadata file: as much as a zip member may inflate to.
+    pub(crate) const METADATA: Self = Self {
+        what: "metadata file",
+        bytes: crate::metadata::zipfile::MAX_ENTRY_SIZE,
+    };
+    /// A file read whole into memory: a range answer (or the whole file, from a server that
+    /// ignores `Range`), a direct URL's file. The largest wheels on PyPI are about 1 GiB.
+    pub(crate) const FILE: Self = Self {
+        what: "file",
+        bytes: 2 * 1024 * 1024 * 1024,
+    };
+}
+
+enum BodyFailure {
+    Http(reqwest::Error),
+    TooLarge,
+}
+
+/// Reads `response`'s body, stopping once it passes `limit`. A declared `Content-Length`
+/// past the limit is refused before anything is read.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: BodyLimit,
+) -> Result<bytes::Bytes, BodyFailure> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit.bytes)
+    {
+        return Err(BodyFailure::TooLarge);
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Http)? {
+        if body.len() as u64 + chunk.len() as u64 > limit.bytes {
+            return Err(BodyFailure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// How a streamed transfer ended.

@@ -17,7 +17,7 @@ use reqwest::header::{ACCEPT_ENCODING, CONTENT_RANGE, RANGE};
 use url::Url;
 
 use super::auth::key_url;
-use super::http::redact;
+use super::http::{BodyLimit, redact};
 use super::{CacheMode, IndexClient, IndexError};
 use crate::cache::{CacheKey, EntryInfo};
 use crate::metadata::{self, CoreMetadata, MetadataError, TailRead};
@@ -250,7 +250,9 @@ impl IndexClient {
         let http = &self.inner.http;
         let client = http.client(&metadata_url)?;
         let fetched = http
-            .fetch(&metadata_url, || client.get(metadata_url.clone()))
+            .fetch(&metadata_url, BodyLimit::METADATA, || {
+                client.get(metadata_url.clone())
+            })
             .await?;
         if !fetched.status.is_success() {
             return Ok(None);
@@ -333,7 +335,7 @@ impl IndexClient {
         let client = http.client(url)?;
         // reqwest would otherwise ask for gzip, and a compressed range is useless.
         let fetched = http
-            .fetch(url, || {
+            .fetch(url, BodyLimit::FILE, || {
                 client
                     .get(url.clone())
                     .header(RANGE, range)
@@ -444,7 +446,9 @@ impl IndexClient {
         }
         let http = &self.inner.http;
         let client = http.client(url)?;
-        let fetched = http.fetch(url, || client.get(url.clone())).await?;
+        let fetched = http
+            .fetch(url, BodyLimit::FILE, || client.get(url.clone()))
+            .await?;
         if !fetched.status.is_success() {
             return Err(IndexError::Status {
                 url: redact(url),

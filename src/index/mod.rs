@@ -412,7 +412,7 @@ impl IndexClient {
         inner.pages_fetched.insert(key);
         let fetched = inner
             .http
-            .fetch(url, || {
+            .fetch(url, http::BodyLimit::PAGE, || {
                 let mut request = client.get(url.clone()).header(ACCEPT, PAGE_ACCEPT);
                 if let Some(entry) = &cached {
                     if let Some(etag) = &entry.info.etag {
