@@ -1,7 +1,7 @@
 //! Bounded reads: a server cannot make pinwheel read an answer without end. An index page
 //! sent forever (chunked, no length) is refused once it passes the page limit, and one that
-//! declares a length past it is refused before its body is read; the error names the URL and
-//! the limit, and nothing is written.
+//! declares a length past it is refused before its body is read; a redirect loop ends after
+//! ten redirects. Each error names the URL, and nothing is written.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
@@ -18,6 +18,8 @@ enum Endless {
     Chunked,
     /// A declared `Content-Length` of 10 GiB, then zeros until the client hangs up.
     DeclaredLength,
+    /// A redirect to the same URL, every time.
+    RedirectLoop,
 }
 
 /// A server on 127.0.0.1 whose every answer is an endless page; returns its index URL.
@@ -40,8 +42,14 @@ fn endless_index(mode: Endless) -> String {
                         "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.pypi.simple.v1+json\r\nContent-Length: {}\r\n\r\n",
                         10u64 << 30
                     ),
+                    Endless::RedirectLoop => format!(
+                        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}/simple/anything/\r\nContent-Length: 0\r\n\r\n"
+                    ),
                 };
                 if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                if let Endless::RedirectLoop = mode {
                     return;
                 }
                 let block = vec![b' '; 1 << 20];
@@ -52,7 +60,7 @@ fn endless_index(mode: Endless) -> String {
                         chunk.extend_from_slice(b"\r\n");
                         chunk
                     }
-                    Endless::DeclaredLength => block,
+                    Endless::DeclaredLength | Endless::RedirectLoop => block,
                 };
                 // Ends when pinwheel hangs up.
                 while stream.write_all(&chunk).is_ok() {}
@@ -93,4 +101,30 @@ fn an_endless_page_is_refused_at_the_limit() {
         );
         assert!(!project.path().join("requirements.txt").exists());
     }
+}
+
+#[test]
+fn a_redirect_loop_is_an_error() {
+    let index = endless_index(Endless::RedirectLoop);
+    let project = Project::new();
+    project.write("requirements.in", "anything\n");
+    let run = project.run(
+        &[
+            "resolve",
+            "--index-url",
+            &index,
+            "--cache-dir",
+            "cache",
+            "requirements.in",
+        ]
+        .map(String::from),
+    );
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains(&format!("{index}/anything/")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("redirect"), "{}", run.stderr);
+    assert!(!project.path().join("requirements.txt").exists());
 }

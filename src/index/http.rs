@@ -104,6 +104,9 @@ impl Http {
     fn builder(&self) -> reqwest::ClientBuilder {
         reqwest::Client::builder()
             .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
+            // A redirect loop, or a chain longer than any index needs, is an error (reqwest's
+            // default number, stated here so that it stays a bound).
+            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(self.max_in_flight)
@@ -288,6 +291,9 @@ enum Attempt<T> {
     /// A failure no retry mends.
     Fatal(IndexError),
 }
+
+/// How many redirects one request may follow.
+pub(crate) const MAX_REDIRECTS: usize = 10;
 
 /// The most bytes one kind of answer may have.
 #[derive(Clone, Copy, Debug)]
