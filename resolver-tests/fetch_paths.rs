@@ -88,6 +88,7 @@ fn check_mode_with(pages: PageFormat, metadata: MetadataMode, ranges: RangeMode,
             // The range is rejected: one whole download per wheel follows.
             RangeMode::Rejected => assert!(whole_wheels >= 4, "{requests:#?}"),
         },
+        MetadataMode::WrongDigest => unreachable!("the mode matrix serves only right digests"),
     }
 }
 

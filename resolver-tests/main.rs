@@ -18,6 +18,7 @@ mod cache_cmd;
 mod check;
 mod cli;
 mod config;
+mod digests;
 mod download;
 mod environment;
 mod fetch_paths;

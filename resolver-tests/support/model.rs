@@ -198,6 +198,21 @@ pub enum MetadataMode {
     Unadvertised,
     /// No `.metadata` file: requests for it get 404.
     Absent,
+    /// The `.metadata` file exists and is advertised, with a wrong sha256 (that of its
+    /// name), as a tampered mirror would serve: the metadata must be refused.
+    WrongDigest,
+}
+
+impl MetadataMode {
+    /// The sha256 the page advertises for a `.metadata` file whose real one is `sha`, if the
+    /// page advertises it at all.
+    pub fn advertised<'a>(self, sha: &'a str, wrong: &'a str) -> Option<&'a str> {
+        match self {
+            Self::Advertised => Some(sha),
+            Self::WrongDigest => Some(wrong),
+            Self::Unadvertised | Self::Absent => None,
+        }
+    }
 }
 
 /// How file requests carrying a `Range` header are answered.

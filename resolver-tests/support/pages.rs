@@ -43,7 +43,12 @@ pub fn json_page(
             if let Some(upload_time) = &package.upload_time {
                 file["upload-time"] = json!(upload_time);
             }
-            if let (MetadataMode::Advertised, Some((_, sha))) = (mode, &artifact.metadata) {
+            let wrong = sha256_hex(format!("{}.metadata", artifact.filename).as_bytes());
+            if let Some(sha) = artifact
+                .metadata
+                .as_ref()
+                .and_then(|(_, sha)| mode.advertised(sha, &wrong))
+            {
                 // Both spellings: `dist-info-metadata` is the older name of the same key.
                 file["core-metadata"] = json!({ "sha256": sha });
                 file["dist-info-metadata"] = json!({ "sha256": sha });
@@ -102,7 +107,12 @@ pub fn html_page(
         if let Some(reason) = &package.yanked {
             attributes.push_str(&format!(" data-yanked=\"{}\"", escape(reason)));
         }
-        if let (MetadataMode::Advertised, Some((_, sha))) = (mode, &artifact.metadata) {
+        let wrong = sha256_hex(format!("{}.metadata", artifact.filename).as_bytes());
+        if let Some(sha) = artifact
+            .metadata
+            .as_ref()
+            .and_then(|(_, sha)| mode.advertised(sha, &wrong))
+        {
             attributes.push_str(&format!(
                 " data-core-metadata=\"sha256={sha}\" data-dist-info-metadata=\"sha256={sha}\""
             ));

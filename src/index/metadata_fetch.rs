@@ -472,6 +472,8 @@ impl IndexClient {
         url: &Url,
     ) -> Result<(IndexFile, FetchedMetadata), IndexError> {
         let mut file = direct_url_file(name, url)?;
+        // The `#sha256=` a direct URL may carry is what the file must be, as pip checks it.
+        let promised = super::html::take_fragment_sha256(&mut url.clone());
         let local = file.url.is_local();
         let url = url_of(&file)?;
         let key = CacheKey::UrlMetadata(key_url(&url));
@@ -503,6 +505,9 @@ impl IndexClient {
                 (digest, outcome)
             }
         };
+        if let Some(promised) = promised {
+            check_digest(&url, digest, promised)?;
+        }
         file.sha256 = Some(digest);
         self.inner.repairs.note(&outcome);
         Ok((file, outcome))
