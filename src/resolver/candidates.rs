@@ -6,13 +6,12 @@
 //! A version with no usable file keeps the reason, which becomes part of a conflict explanation.
 
 use std::collections::BTreeMap;
-
-use rustc_hash::FxHashSet;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use jiff::Timestamp;
 use pubgrub::Ranges;
+use rustc_hash::FxHashSet;
 
 use crate::target::{TagPriority, Target};
 use crate::types::{

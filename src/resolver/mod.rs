@@ -25,11 +25,10 @@ mod specifiers;
 mod universal;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
 use pubgrub::PubGrubError;
+use rustc_hash::FxHashSet;
 
 pub use candidates::{
     FilesFor, Installable, PackageSelector, PrereleaseMode, PrereleasePermission,

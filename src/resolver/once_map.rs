@@ -4,9 +4,10 @@
 //! solver asks for a key and blocks on a condition variable until the fetch side inserts it. The
 //! solver never awaits.
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::Hash;
 use std::sync::{Condvar, Mutex, PoisonError};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Values of type `V` by key, each inserted once, waited for by blocking.
 pub(crate) struct OnceMap<K, V> {

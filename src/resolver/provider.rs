@@ -3,7 +3,6 @@
 //! This file runs on the solver thread and is synchronous: it imports no tokio. Every fact it
 //! needs from outside comes from the [`SolverHandle`], which blocks until the fetch loop has it.
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
 use std::cmp::Reverse;
 
@@ -11,6 +10,7 @@ use pep508_rs::VersionOrUrl;
 use pubgrub::{
     Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics, Ranges,
 };
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ResolveOptions;
 use super::fork::{

@@ -2,11 +2,10 @@
 //! direct URLs and the per-package facts that first-party requirements decide (explicit
 //! prereleases, pins that may select yanked versions).
 
-use rustc_hash::{FxHashMap, FxHashSet};
-
 use pep440_rs::Operator;
 use pep508_rs::{MarkerTree, Requirement, VersionOrUrl};
 use pubgrub::Ranges;
+use rustc_hash::{FxHashMap, FxHashSet};
 use url::Url;
 
 use super::ResolveOptions;

@@ -12,7 +12,6 @@
 //! Invariants: the solver thread never awaits or `block_on`s; every request the solver waits on
 //! is answered (with a value or an error) unless the solver has already finished.
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::{Cell, RefCell};
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -21,6 +20,7 @@ use std::time::{Duration, Instant};
 use futures::FutureExt as _;
 use futures::future::{BoxFuture, Shared};
 use pubgrub::Ranges;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 

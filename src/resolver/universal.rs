@@ -12,12 +12,11 @@
 //! forks, so their markers are disjoint; that is checked before the lock is written.
 
 use std::collections::{BTreeMap, VecDeque};
-
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
 use pep508_rs::{MarkerTree, Requirement};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::fork::{Fork, Scope, Universal, without_extras};
 use super::merge::absorb;
