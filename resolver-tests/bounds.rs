@@ -42,14 +42,20 @@ fn endless_index(mode: Endless) -> String {
                         "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.pypi.simple.v1+json\r\nContent-Length: {}\r\n\r\n",
                         10u64 << 30
                     ),
+                    // `Connection: close`, so that each redirect comes on a new connection
+                    // and this one ends in order (a reused one closed under the client reads
+                    // as a reset, not as a redirect).
                     Endless::RedirectLoop => format!(
-                        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}/simple/anything/\r\nContent-Length: 0\r\n\r\n"
+                        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}/simple/anything/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     ),
                 };
                 if stream.write_all(head.as_bytes()).is_err() {
                     return;
                 }
                 if let Endless::RedirectLoop = mode {
+                    // Close in order: stop writing, then read until the client has closed.
+                    let _ = stream.shutdown(std::net::Shutdown::Write);
+                    let _ = std::io::copy(&mut reader, &mut std::io::sink());
                     return;
                 }
                 let block = vec![b' '; 1 << 20];
