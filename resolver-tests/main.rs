@@ -24,6 +24,7 @@ mod environment;
 mod fetch_paths;
 mod git;
 mod hashes;
+mod index_trust;
 mod live;
 mod local_paths;
 mod outputs;

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::future::IntoFuture;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use axum::Router;
@@ -45,6 +45,8 @@ struct ServerState {
     files_base: String,
     /// `"METHOD path [range]"` per request, in arrival order.
     log: Mutex<Vec<String>>,
+    /// Notified after each line is logged (`TestIndex::wait_for_request`).
+    logged: Condvar,
     /// The `Authorization` header every request must carry (`Basic …`), if any: requests
     /// without it get a 401, as a private index answers.
     authorization: Option<String>,
@@ -144,6 +146,7 @@ impl TestIndex {
             options,
             files_base: format!("{origin}/files/"),
             log: Mutex::new(Vec::new()),
+            logged: Condvar::new(),
             authorization,
             removed: Mutex::new(BTreeSet::new()),
             unserved: Mutex::new(BTreeSet::new()),
@@ -184,6 +187,28 @@ impl TestIndex {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Blocks until a request whose log line contains `needle` has arrived (at once if one
+    /// has), without polling: the log notifies each line. Panics after `limit`, so that a
+    /// client that never sends it fails the test instead of hanging it.
+    pub fn wait_for_request(&self, needle: &str, limit: std::time::Duration) {
+        let log = self
+            .state
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (_log, timeout) = self
+            .state
+            .logged
+            .wait_timeout_while(log, limit, |log| {
+                !log.iter().any(|line| line.contains(needle))
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        assert!(
+            !timeout.timed_out(),
+            "no request for `{needle}` within {limit:?}"
+        );
     }
 
     /// How many TLS handshakes clients began, failed ones included: a failed handshake sends
@@ -354,6 +379,7 @@ async fn log_request(
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .push(line);
+    state.logged.notify_all();
     next.run(request).await
 }
 
@@ -410,6 +436,11 @@ async fn project_without_slash(
 }
 
 async fn project_page(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> Response {
+    if let Some(status) = state.options.page_status {
+        return StatusCode::from_u16(status)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            .into_response();
+    }
     let Some(project) = state.catalog.project(&name) else {
         return not_found();
     };

@@ -163,6 +163,8 @@ pub struct ServerOptions {
     /// Distribution files are sent half, then the response hangs (no more bytes, no end) until
     /// the server stops: a download caught in the middle, for interrupting it.
     pub stall_files: bool,
+    /// Every project page answers this status instead (a 503 from an index that is down).
+    pub page_status: Option<u16>,
 }
 
 /// Whether project pages list file hashes.

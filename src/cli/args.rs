@@ -312,6 +312,25 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "URL")]
     pub extra_index_url: Vec<String>,
 
+    /// Which index a project comes from when several list it: `first-index` (the default) takes
+    /// it from the first that lists it and asks no other, so a public index cannot shadow a
+    /// private name; `unsafe-first-match` tries every version of the first index that has the
+    /// project, then the next index's; `unsafe-best-match` takes the best version of any index.
+    /// Also `[tool.pinwheel] index-strategy`.
+    #[arg(long, value_name = "STRATEGY")]
+    pub index_strategy: Option<IndexStrategyArg>,
+
+    /// After resolving, ask every configured index (explicit ones too) about every locked name
+    /// and report the names more than one index serves, on stderr and in `--format json`.
+    /// Opt-in, because it tells every index, public ones included, every locked name.
+    #[arg(long)]
+    pub report_shadowed: bool,
+
+    /// `--report-shadowed`, and fail (exit 1, the output left as it was) when a locked name is
+    /// served by more than one index.
+    #[arg(long)]
+    pub fail_on_shadowed: bool,
+
     /// Local directories or HTML pages of distribution files; `PIP_FIND_LINKS`' come first.
     #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
     pub find_links: Vec<String>,
@@ -622,6 +641,17 @@ pub enum KeyringProviderArg {
     Import,
     /// The `keyring` command on PATH.
     Subprocess,
+}
+
+/// `--index-strategy`, with uv's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IndexStrategyArg {
+    /// Only the first index that lists a project.
+    FirstIndex,
+    /// Every index; the first index's versions before the next one's.
+    UnsafeFirstMatch,
+    /// Every index; the best version wherever it is.
+    UnsafeBestMatch,
 }
 
 /// `--annotation-style`.

@@ -16,6 +16,8 @@ pub enum Failure {
     Stale(std::path::PathBuf),
     /// `--check` found no output file to compare with: exit 1.
     Missing(std::path::PathBuf),
+    /// `--fail-on-shadowed` found locked names that several indexes serve: exit 1.
+    Shadowed(Vec<String>),
 }
 
 impl From<anyhow::Error> for Failure {
@@ -38,7 +40,9 @@ impl From<ResolveError> for Failure {
 /// the question could not be answered (usage, input, network, disk).
 pub fn exit_code(failure: &Failure) -> u8 {
     match failure {
-        Failure::NoSolution(_) | Failure::Stale(_) | Failure::Missing(_) => 1,
+        Failure::NoSolution(_) | Failure::Stale(_) | Failure::Missing(_) | Failure::Shadowed(_) => {
+            1
+        }
         Failure::Error(_) => 2,
     }
 }
@@ -55,6 +59,15 @@ pub fn describe(failure: &Failure) -> String {
         Failure::Missing(path) => format!(
             "error: `{}` is missing (run without `--check` to create it)",
             path.display()
+        ),
+        Failure::Shadowed(names) => format!(
+            "error: {} served by more than one index (`--fail-on-shadowed`): `{}`; nothing was written",
+            if names.len() == 1 {
+                "1 locked name is".to_string()
+            } else {
+                format!("{} locked names are", names.len())
+            },
+            names.join("`, `")
         ),
         Failure::Error(error) => {
             let chain = chain_from_the_build(error);

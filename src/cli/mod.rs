@@ -24,6 +24,7 @@ mod preflight;
 mod progress;
 mod resolve;
 pub mod settings;
+mod shadowed;
 mod shown_urls;
 mod targets;
 mod units;

@@ -24,6 +24,7 @@ use super::settings::{
     Compilation, Options, OutputTarget, default_output, environment_variables, existing_pins,
     output_target, resolve_settings,
 };
+use super::shadowed::{ShadowReport, Shadowed, find_shadowed, warnings};
 use crate::build::Builder;
 use crate::cache::Cache;
 use crate::index::{ClientOptions, IndexClient, IndexError};
@@ -183,7 +184,25 @@ pub(super) async fn compile(
         };
         complete_file_hashes(&mut resolution, &known, &client).await?;
     }
+    let shadowed = match options.shadowed {
+        ShadowReport::Off => None,
+        ShadowReport::Report | ShadowReport::Fail => Some(
+            find_shadowed(&resolution, &client)
+                .await
+                .map_err(anyhow::Error::new)?,
+        ),
+    };
     drop(progress);
+    if let Some(found) = &shadowed {
+        for line in warnings(found) {
+            eprintln!("{line}");
+        }
+        if options.shadowed == ShadowReport::Fail && !found.is_empty() {
+            return Err(Failure::Shadowed(
+                found.iter().map(|found| found.name.to_string()).collect(),
+            ));
+        }
+    }
     // Several targets said so per target, while resolving.
     for pin in resolution
         .pins
@@ -264,6 +283,9 @@ pub(super) async fn compile(
                     .universal
                     .as_ref()
                     .map(|universal| universal.requires_python.to_string()),
+                shadowed: shadowed
+                    .as_ref()
+                    .map(|found| found.iter().map(Shadowed::to_json).collect()),
             },
         ),
         OutputFormatArg::PylockToml => write_pylock(

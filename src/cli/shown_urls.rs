@@ -84,7 +84,8 @@ fn hide_userinfo(authority: &str) -> (String, bool) {
     (format!("{shown_userinfo}{host}"), true)
 }
 
-/// The index and find-links URLs of the command line, environment and configuration.
+/// The index and find-links URLs of the command line, environment and configuration (named
+/// indexes included).
 pub(super) fn typed_urls(options: &Options) -> Vec<&str> {
     let environment = &options.pip_environment;
     options
@@ -95,6 +96,7 @@ pub(super) fn typed_urls(options: &Options) -> Vec<&str> {
         .chain(&environment.index_url)
         .chain(&environment.extra_index_urls)
         .chain(&environment.find_links)
+        .chain(options.named_indexes.iter().map(|index| &index.url))
         .map(String::as_str)
         .collect()
 }

@@ -21,6 +21,7 @@ mod metadata_fetch;
 mod netrc;
 mod repairs;
 mod stale;
+mod strategy;
 mod tls;
 mod trusted;
 
@@ -39,6 +40,7 @@ pub use error::IndexError;
 pub use html::PageError;
 pub use keyring::KeyringProvider;
 pub use metadata_fetch::{FetchedMetadata, direct_url_file, url_of};
+pub use strategy::{IndexPins, IndexStrategy};
 pub use tls::TlsFiles;
 
 use crate::cache::{Cache, CacheKey, Entry, EntryInfo};
@@ -69,9 +71,18 @@ pub enum FindLinks {
 /// Where and how the client fetches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientOptions {
-    /// Indexes in priority order: the first that knows a project is the only one used for it.
-    /// `RedactedUrl`s, so that printing the options never shows a password.
+    /// Indexes in priority order: with the default strategy, the first that knows a project is
+    /// the only one used for it. `RedactedUrl`s, so that printing the options never shows a
+    /// password.
     pub indexes: Vec<RedactedUrl>,
+    /// `--index-strategy`.
+    pub strategy: IndexStrategy,
+    /// Packages pinned to one index, and the explicit indexes (used for those alone).
+    pub pins: IndexPins,
+    /// URLs whose credentials are taken before any index's: the named indexes' credentials
+    /// from the environment (`PINWHEEL_INDEX_<NAME>_USERNAME`/`_PASSWORD`), which are never
+    /// shown in a lock, unlike the configured URLs.
+    pub credentials: Vec<RedactedUrl>,
     /// `--find-links` sources, whose files are added to the index's.
     pub find_links: Vec<FindLinks>,
     /// Cache use.
@@ -105,6 +116,9 @@ impl Default for ClientOptions {
             indexes: vec![RedactedUrl::new(
                 Url::parse(PYPI_SIMPLE).expect("the PyPI URL is valid"),
             )],
+            strategy: IndexStrategy::FirstIndex,
+            pins: IndexPins::default(),
+            credentials: Vec::new(),
             find_links: Vec::new(),
             cache_mode: CacheMode::Normal,
             page_ttl: Duration::from_secs(600),
@@ -173,7 +187,17 @@ impl IndexClient {
             .map(netrc::Netrc::read)
             .unwrap_or_default();
         let mut credentials = auth::Credentialed::new(netrc, options.keyring);
-        for index in &mut options.indexes {
+        for url in &options.credentials {
+            credentials.take_from(url.expose());
+        }
+        options.credentials.clear();
+        let pins = &mut options.pins;
+        for index in options
+            .indexes
+            .iter_mut()
+            .chain(pins.by_package.values_mut())
+            .chain(pins.explicit.iter_mut())
+        {
             *index = RedactedUrl::new(credentials.take_from(index.expose()));
         }
         for link in &mut options.find_links {
@@ -209,9 +233,10 @@ impl IndexClient {
         self.inner.http.requests_sent()
     }
 
-    /// Every file the indexes and find-links sources list for `name`. The first index that
-    /// lists the project is the only index used for it (so a private index cannot be shadowed by
-    /// a public project of the same name).
+    /// Every file the indexes and find-links sources list for `name`. By default the first
+    /// index that lists the project is the only index used for it (so a private index cannot be
+    /// shadowed by a public project of the same name); see [`IndexStrategy`] and
+    /// [`IndexPins`].
     ///
     /// # Errors
     /// On network failures, unreadable pages, or an `--offline` cache miss.
@@ -231,14 +256,7 @@ impl IndexClient {
     /// # Errors
     /// As [`IndexClient::project`].
     pub async fn packed_project(&self, name: &PackageName) -> Result<PackedProject, IndexError> {
-        let mut project = PackedProject::empty(name.clone());
-        for index in &self.inner.options.indexes {
-            let page = self.index_page(index.expose(), name).await?;
-            if page.file_count() > 0 {
-                project = page;
-                break;
-            }
-        }
+        let project = self.indexes_project(name).await?;
         if self.inner.options.find_links.is_empty() {
             return Ok(project);
         }
@@ -284,6 +302,77 @@ impl IndexClient {
                 source,
             }
         })
+    }
+
+    /// What the indexes (not the find-links sources) list for `name`: the pinned index's page,
+    /// else as the strategy says. An index that fails (a 5xx, a timeout, a reset) fails the
+    /// lookup: taking the name from the next index instead is what a confused or attacked
+    /// setup would want.
+    async fn indexes_project(&self, name: &PackageName) -> Result<PackedProject, IndexError> {
+        let options = &self.inner.options;
+        if let Some(index) = options.pins.by_package.get(name) {
+            return self.index_page(index.expose(), name).await;
+        }
+        if options.strategy == IndexStrategy::FirstIndex {
+            for index in &options.indexes {
+                let page = self.index_page(index.expose(), name).await?;
+                if page.file_count() > 0 {
+                    return Ok(page);
+                }
+            }
+            return Ok(PackedProject::empty(name.clone()));
+        }
+        let pages = futures::future::try_join_all(
+            options
+                .indexes
+                .iter()
+                .map(|index| self.index_page(index.expose(), name)),
+        )
+        .await?;
+        self.merged(name, pages)
+    }
+
+    fn merged(
+        &self,
+        name: &PackageName,
+        pages: Vec<PackedProject>,
+    ) -> Result<PackedProject, IndexError> {
+        strategy::merge_pages(name, pages, self.inner.options.strategy).map_err(|source| {
+            IndexError::Packed {
+                name: name.clone(),
+                source,
+            }
+        })
+    }
+
+    /// Every configured index that lists `name`, explicit ones included, in priority order:
+    /// what `--report-shadowed` asks about each locked name. It tells every index the name.
+    ///
+    /// # Errors
+    /// As [`IndexClient::project`].
+    pub async fn indexes_listing(
+        &self,
+        name: &PackageName,
+    ) -> Result<Vec<RedactedUrl>, IndexError> {
+        let options = &self.inner.options;
+        let mut every: Vec<&RedactedUrl> = Vec::new();
+        for index in options.indexes.iter().chain(&options.pins.explicit) {
+            if !every.contains(&index) {
+                every.push(index);
+            }
+        }
+        let pages = futures::future::try_join_all(
+            every
+                .iter()
+                .map(|index| self.index_page(index.expose(), name)),
+        )
+        .await?;
+        Ok(every
+            .into_iter()
+            .zip(pages)
+            .filter(|(_, page)| page.file_count() > 0)
+            .map(|(index, _)| index.clone())
+            .collect())
     }
 
     /// One index's page for `name` (empty when the index does not know it).
@@ -361,16 +450,27 @@ impl IndexClient {
     /// with `--find-links` sources (read by the async path).
     #[must_use]
     pub fn packed_project_at_hand(&self, name: &PackageName) -> Option<PackedProject> {
-        if !self.inner.options.find_links.is_empty() {
+        let options = &self.inner.options;
+        if !options.find_links.is_empty() {
             return None;
         }
-        for index in &self.inner.options.indexes {
+        let cached = |index: &RedactedUrl| {
             let index = index.expose();
             let key = CacheKey::PackedPage {
                 index: index.to_string(),
                 name: name.clone(),
             };
-            let page = self.cached_packed_page(&key, name, &project_url(index, name), true)?;
+            self.cached_packed_page(&key, name, &project_url(index, name), true)
+        };
+        if let Some(index) = options.pins.by_package.get(name) {
+            return cached(index);
+        }
+        if options.strategy != IndexStrategy::FirstIndex {
+            let pages = options.indexes.iter().map(cached).collect::<Option<_>>()?;
+            return self.merged(name, pages).ok();
+        }
+        for index in &options.indexes {
+            let page = cached(index)?;
             if page.file_count() > 0 {
                 return Some(page);
             }

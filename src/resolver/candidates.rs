@@ -454,6 +454,20 @@ impl VersionMap {
         order: VersionOrder,
     ) -> impl Iterator<Item = &'a Version> + 'a {
         let newest_first = self.in_range(range, tier, allow_yanked);
+        if let Some(source) = self
+            .source
+            .as_ref()
+            .filter(|source| source.packed.is_ranked())
+        {
+            // `unsafe-first-match`: every version of the first index that has one in range,
+            // before any of the next index's.
+            let mut ranked: Vec<&'a Version> = newest_first.collect();
+            if order == VersionOrder::OldestFirst {
+                ranked.reverse();
+            }
+            ranked.sort_by_key(|version| self.rank_of(&source.packed, version));
+            return Box::new(ranked.into_iter()) as Box<dyn Iterator<Item = &'a Version> + 'a>;
+        }
         let ordered: Box<dyn Iterator<Item = &'a Version> + 'a> = match order {
             VersionOrder::NewestFirst => Box::new(newest_first),
             VersionOrder::OldestFirst => {
@@ -461,6 +475,19 @@ impl VersionMap {
             }
         };
         ordered
+    }
+
+    /// The index rank of `version` in a ranked page (see [`PackedProject::index_rank`]).
+    fn rank_of(&self, packed: &PackedProject, version: &Version) -> u32 {
+        let slot = self
+            .versions
+            .binary_search_by(|slot| match self.version_of(slot) {
+                Some(known) => known.cmp(version),
+                None => std::cmp::Ordering::Less,
+            })
+            .ok()
+            .and_then(|index| self.versions[index].packed);
+        slot.map_or(0, |index| packed.index_rank(index))
     }
 
     /// The slots between `range`'s lowest and highest bound, found by binary search: a pin

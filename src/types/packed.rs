@@ -106,6 +106,11 @@ pub struct PackedProject {
     versions_text: Arc<str>,
     origins: Vec<FileOrigin>,
     requires_python: Vec<Option<VersionSpecifiers>>,
+    /// Per version, in [`Self::versions`] order, the rank of the index it came from, when the
+    /// page merges several indexes under `--index-strategy unsafe-first-match`: the resolver
+    /// then tries every version of a lower rank before any of a higher one. Kept in memory only,
+    /// never packed: each index's page is cached on its own.
+    index_ranks: Option<Arc<[u32]>>,
 }
 
 impl PackedProject {
@@ -193,6 +198,7 @@ impl PackedProject {
             versions_text: Arc::from(""),
             origins: Vec::new(),
             requires_python: Vec::new(),
+            index_ranks: None,
         }
     }
 
@@ -281,7 +287,32 @@ impl PackedProject {
             versions_text: Arc::from(versions_text),
             origins,
             requires_python,
+            index_ranks: None,
         })
+    }
+
+    /// This page with a rank per version (see [`PackedProject::index_rank`]); `ranks` is in
+    /// [`Self::versions`] order, and a version it leaves out has rank 0.
+    #[must_use]
+    pub fn with_index_ranks(mut self, ranks: Vec<u32>) -> Self {
+        self.index_ranks = Some(Arc::from(ranks));
+        self
+    }
+
+    /// Whether versions are ranked by index (`unsafe-first-match`).
+    #[must_use]
+    pub fn is_ranked(&self) -> bool {
+        self.index_ranks.is_some()
+    }
+
+    /// The rank of the index the `index`-th version came from: 0 for the first index, and for
+    /// every version of a page that is not ranked.
+    #[must_use]
+    pub fn index_rank(&self, index: usize) -> u32 {
+        self.index_ranks
+            .as_ref()
+            .and_then(|ranks| ranks.get(index).copied())
+            .unwrap_or(0)
     }
 
     /// The project.

@@ -29,6 +29,21 @@ pub struct JsonContext {
     /// For a universal lock, its `requires-python` (then `python_version` and
     /// `python_platform` only name the default target, which the lock does not depend on).
     pub universal: Option<String>,
+    /// With `--report-shadowed`, the locked names more than one index serves (maybe none);
+    /// `None` when nobody asked.
+    pub shadowed: Option<Vec<ShadowedName>>,
+}
+
+/// A locked name more than one index serves.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShadowedName {
+    /// The package.
+    pub name: String,
+    /// The index its locked file was listed by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used: Option<String>,
+    /// Every index that lists it, in priority order, credentials hidden.
+    pub indexes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +56,8 @@ struct Document<'a> {
     universal: Option<Universal<'a>>,
     pins: Vec<JsonPin<'a>>,
     edges: Vec<JsonEdge<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shadowed: Option<&'a [ShadowedName]>,
     timing: Timing,
 }
 
@@ -207,6 +224,7 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
             }),
         pins,
         edges,
+        shadowed: context.shadowed.as_deref(),
         timing: Timing {
             total_ms: context.elapsed_ms,
             requests: context.requests,

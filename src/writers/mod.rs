@@ -6,7 +6,7 @@ mod json;
 mod pylock;
 mod requirements_txt;
 
-pub use json::{JsonContext, write_json};
+pub use json::{JsonContext, ShadowedName, write_json};
 pub use pylock::{PylockOptions, is_pylock_path, keep_target_files, write_pylock};
 pub use requirements_txt::{
     AnnotationStyle, FORK_PREFIX, Header, WriteOptions, is_git, write_requirements_txt,

@@ -4,6 +4,7 @@
 use toml::Value;
 
 use super::ConfigOptions;
+use super::indexes::{named_indexes, sources};
 use super::values::{
     Expected, boolean, choice, integer, path, paths, string, string_or_strings, strings,
 };
@@ -81,6 +82,11 @@ pub(super) const KEYS: &[Key] = &[
     ),
     key!(Both, ["index_url"], index_url, string),
     key!(Both, ["extra_index_url"], extra_index_url, strings),
+    key!(Pinwheel, ["index_strategy"], index_strategy, choice),
+    key!(Pinwheel, ["index"], index, named_indexes),
+    key!(Pinwheel, ["sources"], sources, sources),
+    key!(Pinwheel, ["report_shadowed"], report_shadowed, boolean),
+    key!(Pinwheel, ["fail_on_shadowed"], fail_on_shadowed, boolean),
     key!(Both, ["find_links"], find_links, strings),
     key!(Both, ["no_index"], no_index, boolean),
     key!(Both, ["generate_hashes"], generate_hashes, boolean),

@@ -29,15 +29,18 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::args::{
-    AnnotationStyleArg, KeyringProviderArg, NewlineArg, PrereleaseArg, ResolutionArg,
+    AnnotationStyleArg, IndexStrategyArg, KeyringProviderArg, NewlineArg, PrereleaseArg,
+    ResolutionArg,
 };
 
 mod files;
+mod indexes;
 mod keys;
 mod parse;
 mod values;
 
 use files::{ConfigFiles, discover, read_document, tool_table};
+pub use indexes::{NamedIndex, Sources};
 pub use keys::is_key;
 pub use parse::Table;
 pub(super) use parse::normalise;
@@ -68,6 +71,16 @@ pub struct ConfigOptions {
     pub index_url: Option<String>,
     /// `--extra-index-url`.
     pub extra_index_url: Option<Vec<String>>,
+    /// `--index-strategy`.
+    pub index_strategy: Option<IndexStrategyArg>,
+    /// `[[tool.pinwheel.index]]`.
+    pub index: Option<Vec<NamedIndex>>,
+    /// `[tool.pinwheel.sources]`.
+    pub sources: Option<Sources>,
+    /// `--report-shadowed`.
+    pub report_shadowed: Option<bool>,
+    /// `--fail-on-shadowed`.
+    pub fail_on_shadowed: Option<bool>,
     /// `--find-links`.
     pub find_links: Option<Vec<String>>,
     /// `--no-index`.
@@ -163,6 +176,11 @@ impl ConfigOptions {
             python_platform: self.python_platform.or(lower.python_platform),
             index_url: self.index_url.or(lower.index_url),
             extra_index_url: self.extra_index_url.or(lower.extra_index_url),
+            index_strategy: self.index_strategy.or(lower.index_strategy),
+            index: self.index.or(lower.index),
+            sources: self.sources.or(lower.sources),
+            report_shadowed: self.report_shadowed.or(lower.report_shadowed),
+            fail_on_shadowed: self.fail_on_shadowed.or(lower.fail_on_shadowed),
             find_links: self.find_links.or(lower.find_links),
             no_index: self.no_index.or(lower.no_index),
             generate_hashes: self.generate_hashes.or(lower.generate_hashes),
@@ -259,6 +277,11 @@ pub fn load(lookup: Lookup<'_>) -> Result<Config, ConfigError> {
         && let Some(table) = tool_table(document, path, "pinwheel")?
     {
         pinwheel = parse_table(table, &TableRef::new(path, Table::Pinwheel), &mut config)?;
+        indexes::check(
+            pinwheel.index.as_deref().unwrap_or_default(),
+            pinwheel.sources.as_ref().unwrap_or(&Sources::new()),
+            path,
+        )?;
     }
     let mut pip_tools = ConfigOptions::default();
     if let (Some(path), Some(document)) = (&files.pip_tools, &pip_tools_document)
@@ -381,6 +404,14 @@ pub enum ConfigError {
         expected: Expected,
         /// What it is.
         found: String,
+    },
+    /// Named indexes and sources that do not fit together.
+    #[error("`{}`: {message}", path.display())]
+    Indexes {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
     },
     /// Two keys set the same option (`annotate` and `no-annotate`, `extra` and `extras`).
     #[error("`{}`: {table} keys `{first}` and `{second}` set the same option", path.display())]

@@ -21,6 +21,10 @@ pub enum Expected {
     Integer,
     /// One of these strings.
     OneOf(Vec<String>),
+    /// `[[tool.pinwheel.index]]` entries.
+    Indexes,
+    /// `[tool.pinwheel.sources]`.
+    Sources,
 }
 
 impl fmt::Display for Expected {
@@ -35,6 +39,12 @@ impl fmt::Display for Expected {
                 let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
                 write!(f, "one of {}", quoted.join(", "))
             }
+            Self::Indexes => f.write_str(
+                "an array of tables with `name` and `url` strings and optional `explicit` and `default` booleans ([[tool.pinwheel.index]])",
+            ),
+            Self::Sources => f.write_str(
+                "a table of `package = { index = \"name\" }` entries ([tool.pinwheel.sources])",
+            ),
         }
     }
 }

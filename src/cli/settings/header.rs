@@ -10,7 +10,7 @@ use super::resolve::Options;
 use crate::cli::args::{AnnotationStyleArg, NewlineArg, ResolutionArg};
 use crate::cli::config;
 use crate::cli::shown_urls::{ShownUrls, hide_credentials};
-use crate::index::{ClientOptions, FindLinks, PYPI_SIMPLE};
+use crate::index::{ClientOptions, FindLinks, IndexStrategy, PYPI_SIMPLE};
 use crate::types::RedactedUrl;
 
 /// The options block pip-compile writes after the header, its URLs as `shown` shows them.
@@ -27,6 +27,14 @@ pub(super) fn option_lines(
     } else if let Some((base, extras)) = client.indexes.split_last() {
         if Some(base) != pypi.as_ref() {
             lines.push(format!("--index-url {}", shown.show(base)));
+        }
+        // Explicit indexes too: pip has no per-package index, and the packages pinned to one
+        // install from nowhere else (the lock's hashes keep other indexes' files out).
+        let mut extras: Vec<&RedactedUrl> = extras.iter().collect();
+        for explicit in &client.pins.explicit {
+            if !extras.contains(&explicit) && explicit != base {
+                extras.push(explicit);
+            }
         }
         lines.extend(
             extras
@@ -105,6 +113,11 @@ pub(super) fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         ),
         ("newline", value_name(options.newline, NewlineArg::Preserve)),
         ("index-url", options.index_url.as_ref().map(hide)),
+        (
+            "index-strategy",
+            (options.index_strategy != IndexStrategy::FirstIndex)
+                .then(|| options.index_strategy.as_str().to_string()),
+        ),
         ("output-file", options.output_file.as_ref().map(display)),
         (
             "config",

@@ -13,8 +13,11 @@ use jiff::Timestamp;
 use url::Url;
 
 use super::args::{IndexArgs, KeyringProviderArg, TargetArgs};
+use super::config::{NamedIndex, Sources};
 use super::shown_urls::hide_credentials;
-use crate::index::{CacheMode, ClientOptions, FindLinks, KeyringProvider, PYPI_SIMPLE, TlsFiles};
+use crate::index::{
+    CacheMode, ClientOptions, FindLinks, IndexStrategy, KeyringProvider, PYPI_SIMPLE, TlsFiles,
+};
 use crate::inputs::{IndexOptions, Variables};
 use crate::resolver::PackageSelector;
 use crate::target::{Platform, PythonVersion, Target};
@@ -25,6 +28,7 @@ mod check;
 mod download;
 mod existing;
 mod header;
+mod indexes;
 mod resolve;
 #[cfg(test)]
 mod tests;
@@ -33,6 +37,7 @@ pub use cache::{package_names, prune_limits};
 pub use check::{CheckSettings, check_settings};
 pub use download::{DownloadSettings, download_settings};
 pub(super) use existing::{existing_pins, existing_pins_on};
+use indexes::{NamedUrls, index_strategy, named_urls};
 pub use resolve::{
     Compilation, Options, OutputTarget, ResolveSettings, UpgradePackage, resolve_settings,
     settle_options, source_files,
@@ -229,6 +234,11 @@ struct IndexChoice<'a> {
     fallback_index_url: Option<&'a str>,
     /// pip's environment's first, then the command line's (as pip appends them).
     extra_index_url: Vec<&'a String>,
+    /// `[[tool.pinwheel.index]]`.
+    named: &'a [NamedIndex],
+    /// `[tool.pinwheel.sources]`.
+    sources: Option<&'a Sources>,
+    strategy: IndexStrategy,
     find_links: Vec<&'a String>,
     no_index: bool,
     offline: bool,
@@ -252,6 +262,9 @@ impl<'a> From<&'a Options> for IndexChoice<'a> {
                 .iter()
                 .chain(&options.extra_index_url)
                 .collect(),
+            named: &options.named_indexes,
+            sources: Some(&options.sources),
+            strategy: options.index_strategy,
             find_links: environment
                 .find_links
                 .iter()
@@ -282,6 +295,9 @@ impl<'a> From<&'a IndexArgs> for IndexChoice<'a> {
             index_url: args.index_url.as_deref(),
             fallback_index_url: None,
             extra_index_url: args.extra_index_url.iter().collect(),
+            named: &[],
+            sources: None,
+            strategy: IndexStrategy::FirstIndex,
             find_links: args.find_links.iter().collect(),
             no_index: args.no_index,
             offline: args.offline,
@@ -308,8 +324,10 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
             .with_context(|| format!("invalid index URL `{}`", hide_credentials(text).0))
     };
     let mut indexes = Vec::new();
+    let mut named = NamedUrls::default();
     if !(choice.no_index || from_files.no_index) {
-        // uv's order: extra indexes first, then the base index.
+        named = named_urls(choice.named, choice.sources)?;
+        // uv's order: extra indexes first, then the named ones, then the base index.
         for extra in choice
             .extra_index_url
             .iter()
@@ -318,12 +336,15 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
         {
             indexes.push(parse(extra)?);
         }
-        let base = choice
+        indexes.append(&mut named.searched);
+        match choice
             .index_url
             .or(from_files.index_url.as_deref())
             .or(choice.fallback_index_url)
-            .unwrap_or(PYPI_SIMPLE);
-        indexes.push(parse(base)?);
+        {
+            Some(base) => indexes.push(parse(base)?),
+            None => indexes.push(named.default.map_or_else(|| parse(PYPI_SIMPLE), Ok)?),
+        }
     }
     let mut find_links = Vec::new();
     for link in choice
@@ -340,6 +361,9 @@ fn client_options(choice: &IndexChoice<'_>, from_files: &IndexOptions) -> Result
     }
     Ok(ClientOptions {
         indexes,
+        strategy: choice.strategy,
+        pins: named.pins,
+        credentials: named.credentials,
         find_links,
         cache_mode: if choice.offline {
             CacheMode::Offline

@@ -20,11 +20,12 @@ use crate::cli::args::{
     AnnotationStyleArg, KeyringProviderArg, NewlineArg, OutputFormatArg, PrereleaseArg,
     ResolutionArg, ResolveArgs,
 };
-use crate::cli::config::{self, Config, ConfigOptions, Lookup};
+use crate::cli::config::{self, Config, ConfigOptions, Lookup, NamedIndex, Sources};
 use crate::cli::pip_compile::{Program, trusted_host_lines};
 use crate::cli::pip_env::PipEnvironment;
+use crate::cli::shadowed::ShadowReport;
 use crate::cli::shown_urls::{ShownUrls, hide_credentials, typed_urls, written_urls};
-use crate::index::{ClientOptions, KeyringProvider};
+use crate::index::{ClientOptions, IndexStrategy, KeyringProvider};
 use crate::inputs::{Manifest, Variables};
 use crate::resolver::{PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions};
 use crate::target::Target;
@@ -138,6 +139,14 @@ pub struct Options {
     pub index_url: Option<String>,
     /// `--extra-index-url`.
     pub extra_index_url: Vec<String>,
+    /// `--index-strategy`.
+    pub index_strategy: IndexStrategy,
+    /// `[[tool.pinwheel.index]]`.
+    pub named_indexes: Vec<NamedIndex>,
+    /// `[tool.pinwheel.sources]`.
+    pub sources: Sources,
+    /// `--report-shadowed`, `--fail-on-shadowed`.
+    pub shadowed: ShadowReport,
     /// `--find-links`.
     pub find_links: Vec<String>,
     /// `--no-index`.
@@ -391,6 +400,16 @@ impl Options {
             python_platform: list(&args.python_platform, config.python_platform),
             index_url: args.index_url.clone().or(config.index_url),
             extra_index_url: list(&args.extra_index_url, config.extra_index_url),
+            index_strategy: super::index_strategy(args.index_strategy.or(config.index_strategy)),
+            named_indexes: config.index.unwrap_or_default(),
+            sources: config.sources.unwrap_or_default(),
+            shadowed: if args.fail_on_shadowed || config.fail_on_shadowed.unwrap_or(false) {
+                ShadowReport::Fail
+            } else if args.report_shadowed || config.report_shadowed.unwrap_or(false) {
+                ShadowReport::Report
+            } else {
+                ShadowReport::Off
+            },
             find_links: list(&args.find_links, config.find_links),
             no_index: args.no_index || config.no_index.unwrap_or(false),
             generate_hashes: typed(args.generate_hashes, args.no_generate_hashes)
