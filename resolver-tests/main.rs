@@ -112,9 +112,11 @@ impl Spawned {
         self.child.try_wait().unwrap().is_some()
     }
 
-    /// Waits for the process and collects its output.
+    /// Waits for the process, under the time limit of every child of a test, and collects its
+    /// output.
     pub fn wait(self) -> Run {
-        let output = self.child.wait_with_output().unwrap();
+        let shown = self.args.join(" ");
+        let output = support::bounded::wait_bounded(self.child, &shown).unwrap();
         Run::new(output, &self.args)
     }
 }
@@ -212,8 +214,11 @@ impl Project {
 
     /// Starts the binary with exactly `args` and returns at once.
     pub fn spawn(&self, args: &[String]) -> Spawned {
+        use std::os::unix::process::CommandExt as _;
+        // A group of its own, so that a hang past the limit kills whatever it started too.
         let child = self
             .command(args, &[])
+            .process_group(0)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -57,6 +57,24 @@ fn run_within<T>(
 ) -> std::io::Result<T> {
     let shown = format!("{command:?}");
     let child = command.process_group(0).spawn()?;
+    wait_within(child, &shown, limit, wait)
+}
+
+/// Waits for `child` (spawned in a process group of its own, `shown` for the message) under
+/// [`LIMIT`] as [`Bounded`] does: for a child a test started itself, to signal it first.
+///
+/// # Panics
+/// When the child runs past [`LIMIT`] (its group is killed first).
+pub fn wait_bounded(child: std::process::Child, shown: &str) -> std::io::Result<Output> {
+    wait_within(child, shown, LIMIT, std::process::Child::wait_with_output)
+}
+
+fn wait_within<T>(
+    child: std::process::Child,
+    shown: &str,
+    limit: Duration,
+    wait: impl FnOnce(std::process::Child) -> std::io::Result<T>,
+) -> std::io::Result<T> {
     let group = rustix::process::Pid::from_child(&child);
     let (finished, watched) = mpsc::channel::<()>();
     let watchdog = std::thread::spawn(move || {
