@@ -21,6 +21,7 @@ mod config;
 mod digests;
 mod download;
 mod environment;
+mod faults;
 mod fetch_paths;
 mod git;
 mod hashes;

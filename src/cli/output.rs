@@ -68,9 +68,13 @@ fn write_with_permissions(
             directory.display()
         )
     })?;
-    temporary
-        .write_all(content)
-        .with_context(|| format!("cannot write `{}`", temporary.path().display()))?;
+    temporary.write_all(content).with_context(|| {
+        format!(
+            "cannot write `{}` (it is left as it was; the new text went to `{}`, now removed)",
+            path.display(),
+            temporary.path().display()
+        )
+    })?;
     if let Some(permissions) = permissions {
         // Set after creation, so that the umask does not narrow the mode the file had, and after
         // writing, so that a read-only mode does not stand in the way of the write.
