@@ -3,6 +3,7 @@
 
 mod memory;
 mod options;
+mod oracle;
 
 use std::path::PathBuf;
 use std::str::FromStr;
