@@ -7,9 +7,7 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 
 use pep508_rs::VersionOrUrl;
-use pubgrub::{
-    Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics, Ranges,
-};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, Ranges};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ResolveOptions;
@@ -473,7 +471,7 @@ impl<'a> Provider<'a> {
                 }
             }
         }
-        for dependency in dependencies {
+        for &dependency in &dependencies {
             let range = match &dependency.version_or_url {
                 None => Ranges::full(),
                 Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers_to_range(specifiers),
@@ -508,8 +506,47 @@ impl<'a> Provider<'a> {
                 self.handle.prefetch(&dependency.name, &Ranges::full());
             }
         }
-        Ok(Dependencies::Available(merge_duplicates(constraints)))
+        let this = match extra {
+            Some(extra) => PubGrubPackage::Extra(name.clone(), extra.clone()),
+            None => PubGrubPackage::Package(name.clone()),
+        };
+        let mut merged = merge_duplicates(constraints);
+        // A requirement on the package itself (`a[x]` in a's own metadata). PubGrub keys an
+        // incompatibility's terms by package, so the dependency's term would sit beside the
+        // dependent's own under the same key, and the solver derived nonsense from it (the
+        // oracle test caught it leaving a required package out of a solution). When this
+        // version meets it, it says nothing; when not, the version cannot be used.
+        if let Some(position) = merged.iter().position(|(package, _)| *package == this)
+            && !merged.swap_remove(position).1.contains(version)
+        {
+            return Ok(Dependencies::Unavailable(format!(
+                "requires {}, which excludes it",
+                requirement_on_itself(&dependencies, name)
+            )));
+        }
+        Ok(Dependencies::Available(merged.into_iter().collect()))
     }
+}
+
+/// The requirements of `name` on itself, as written (`a[x]<2`), for an explanation.
+fn requirement_on_itself(dependencies: &[&pep508_rs::Requirement], name: &PackageName) -> String {
+    let written: Vec<String> = dependencies
+        .iter()
+        .filter(|dependency| dependency.name == *name)
+        .map(|dependency| {
+            let mut text = dependency.name.to_string();
+            if !dependency.extras.is_empty() {
+                let extras: Vec<String> =
+                    dependency.extras.iter().map(ToString::to_string).collect();
+                text.push_str(&format!("[{}]", extras.join(",")));
+            }
+            if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &dependency.version_or_url {
+                text.push_str(&specifiers.to_string());
+            }
+            text
+        })
+        .collect();
+    written.join(" and ")
 }
 
 /// PubGrub takes dependencies as a list; one package listed twice must become one entry whose
@@ -523,7 +560,7 @@ impl<'a> Provider<'a> {
 /// kombu (11.6 s of a cold apache-airflow resolve).
 fn merge_duplicates(
     constraints: Vec<(PubGrubPackage, Ranges<Version>)>,
-) -> DependencyConstraints<PubGrubPackage, Ranges<Version>> {
+) -> Vec<(PubGrubPackage, Ranges<Version>)> {
     let mut merged: Vec<(PubGrubPackage, Ranges<Version>)> = Vec::with_capacity(constraints.len());
     let mut positions: FxHashMap<PubGrubPackage, usize> = FxHashMap::default();
     for (package, range) in constraints {
@@ -544,7 +581,7 @@ fn merge_duplicates(
             merged[position].1 = narrowed;
         }
     }
-    merged.into_iter().collect()
+    merged
 }
 
 impl DependencyProvider for Provider<'_> {
@@ -656,12 +693,13 @@ impl DependencyProvider for Provider<'_> {
                         self.handle.prefetch(name, range);
                     }
                 }
-                Ok(Dependencies::Available(merge_duplicates(
+                let merged = merge_duplicates(
                     dependencies
                         .into_iter()
                         .map(|(package, range, _)| (package.clone(), range.clone()))
                         .collect(),
-                )))
+                );
+                Ok(Dependencies::Available(merged.into_iter().collect()))
             }
             PubGrubPackage::Package(name) => self.known_dependencies(package, name, version, None),
             PubGrubPackage::Extra(name, extra) => {

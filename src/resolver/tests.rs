@@ -1,175 +1,19 @@
 //! Resolver tests over an in-memory source: each case is a small registry and an expectation.
 //! They run the real seam (solver thread + fetch loop), not a shortcut.
 
-use std::collections::HashMap;
+mod memory;
+mod options;
+mod oracle;
+
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use url::Url;
+use memory::{Dist, MemorySource, dist, dynamic_sdist};
 
 use super::*;
 use crate::inputs::{InputRequirement, Origin, OriginKind};
-use crate::metadata::parse_core_metadata;
 use crate::target::{Platform, PythonVersion};
-use crate::types::{
-    DistFilename, FileOrigin, IndexFile, MetadataAvailability, PackedProject, ProjectFiles,
-    RedactedUrl, Sha256Digest, Urgency, Yanked,
-};
-
-/// One distribution file of the in-memory registry.
-struct Dist {
-    name: &'static str,
-    version: &'static str,
-    tag: Option<&'static str>,
-    requires: Vec<&'static str>,
-    extras: Vec<&'static str>,
-    requires_python: Option<&'static str>,
-    yanked: bool,
-    /// An sdist whose metadata only a build could tell.
-    needs_build: bool,
-}
-
-fn dist(name: &'static str, version: &'static str, requires: &[&'static str]) -> Dist {
-    Dist {
-        name,
-        version,
-        tag: Some("py3-none-any"),
-        requires: requires.to_vec(),
-        extras: Vec::new(),
-        requires_python: None,
-        yanked: false,
-        needs_build: false,
-    }
-}
-
-/// An sdist-only release whose metadata is dynamic.
-fn dynamic_sdist(name: &'static str, version: &'static str) -> Dist {
-    Dist {
-        tag: None,
-        needs_build: true,
-        ..dist(name, version, &[])
-    }
-}
-
-#[derive(Default)]
-struct MemorySource {
-    projects: HashMap<PackageName, ProjectFiles>,
-    metadata: HashMap<String, String>,
-    /// Answer only what somebody waits on: speculative work stays pending until its mark is
-    /// raised, so a resolution finishes only if every wait of the solver raises one.
-    hold_speculative_work: bool,
-    /// The files whose metadata was answered, in order.
-    answered: std::sync::Mutex<Vec<String>>,
-    /// The files whose metadata needs a build.
-    needs_build: std::collections::HashSet<String>,
-}
-
-impl MemorySource {
-    fn new(dists: Vec<Dist>) -> Self {
-        let mut source = Self::default();
-        for dist in dists {
-            let name = PackageName::from_str(dist.name).unwrap();
-            let filename = match dist.tag {
-                Some(tag) => format!("{}-{}-{tag}.whl", dist.name.replace('-', "_"), dist.version),
-                None => format!("{}-{}.tar.gz", dist.name, dist.version),
-            };
-            let mut text = format!(
-                "Metadata-Version: 2.1\nName: {}\nVersion: {}\n",
-                dist.name, dist.version
-            );
-            for requirement in &dist.requires {
-                text.push_str(&format!("Requires-Dist: {requirement}\n"));
-            }
-            for extra in &dist.extras {
-                text.push_str(&format!("Provides-Extra: {extra}\n"));
-            }
-            if let Some(requires_python) = dist.requires_python {
-                text.push_str(&format!("Requires-Python: {requires_python}\n"));
-            }
-            let file = IndexFile {
-                dist: DistFilename::parse(&filename, &name).unwrap(),
-                url: Url::parse(&format!("https://files.test/{filename}"))
-                    .unwrap()
-                    .into(),
-                sha256: Some(Sha256Digest::of(filename.as_bytes())),
-                requires_python: dist.requires_python.map(|text| text.parse().unwrap()),
-                yanked: if dist.yanked {
-                    Yanked::Yes(String::new())
-                } else {
-                    Yanked::No
-                },
-                upload_time: None,
-                metadata: MetadataAvailability::NotAdvertised,
-                size: None,
-                filename: filename.clone(),
-                origin: FileOrigin::Index(RedactedUrl::new(
-                    Url::parse("https://index.test/simple/").unwrap(),
-                )),
-            };
-            if dist.needs_build {
-                source.needs_build.insert(filename.clone());
-            }
-            source.metadata.insert(filename, text);
-            source
-                .projects
-                .entry(name.clone())
-                .or_insert_with(|| ProjectFiles::empty(name))
-                .files
-                .push(file);
-        }
-        source
-    }
-}
-
-impl MemorySource {
-    /// With `hold_speculative_work`, waits until somebody needs the work `urgency` marks.
-    async fn held_until_needed(&self, urgency: &Urgency) {
-        while self.hold_speculative_work && !urgency.is_needed() {
-            tokio::task::yield_now().await;
-        }
-    }
-}
-
-impl Source for MemorySource {
-    async fn project(
-        &self,
-        name: &PackageName,
-        urgency: &Urgency,
-    ) -> Result<Arc<PackedProject>, SourceError> {
-        self.held_until_needed(urgency).await;
-        Ok(Arc::new(self.projects.get(name).map_or_else(
-            || PackedProject::empty(name.clone()),
-            |files| {
-                PackedProject::open(name.clone(), Arc::new(PackedProject::pack(files))).unwrap()
-            },
-        )))
-    }
-
-    async fn metadata(
-        &self,
-        file: &IndexFile,
-        urgency: &Urgency,
-    ) -> Result<MetadataOutcome, SourceError> {
-        self.held_until_needed(urgency).await;
-        self.answered.lock().unwrap().push(file.filename.clone());
-        if self.needs_build.contains(&file.filename) {
-            return Ok(MetadataOutcome::NeedsBuild);
-        }
-        let text = &self.metadata[&file.filename];
-        Ok(MetadataOutcome::Available(Arc::new(
-            parse_core_metadata(text.as_bytes()).unwrap(),
-        )))
-    }
-
-    async fn direct_url(
-        &self,
-        _: &PackageName,
-        url: &Url,
-    ) -> Result<(IndexFile, MetadataOutcome), SourceError> {
-        panic!("no direct URLs in these tests: {url}")
-    }
-}
 
 fn manifest(requirements: &[&str], constraints: &[&str]) -> Manifest {
     let entry = |(line, text): (usize, &&str), kind| InputRequirement {
@@ -759,4 +603,49 @@ fn conflict_reports_do_not_list_empty_range_segments() {
     assert!(text.contains("you require django<3"), "{text}");
 }
 
-mod options;
+#[test]
+fn a_version_whose_requirements_exclude_itself_is_not_chosen() {
+    // Found by the oracle test (seed 104, minimised): e 2.0 requires `e<2`, a requirement on
+    // itself that its own version fails, and c rules out e 1.0. PubGrub keys a dependency's
+    // terms by package, so the self-dependency's term sat beside e's own, and with the oldest
+    // versions tried first the solver answered `c==1.0` alone: no `e`, though `e` is required.
+    // There is no solution; e 2.0 cannot be installed.
+    for requirement in ["e<2", "e!=2.0", "e[x]!=2.0"] {
+        for strategy in [ResolutionStrategy::Highest, ResolutionStrategy::Lowest] {
+            let mut excludes_itself = dist("e", "2.0", &[requirement]);
+            excludes_itself.extras = vec!["x"];
+            let registry = vec![
+                dist("c", "1.0", &["e!=1.0"]),
+                dist("e", "1.0", &[]),
+                excludes_itself,
+            ];
+            let options = ResolveOptions {
+                strategy,
+                ..ResolveOptions::default()
+            };
+            let error = run(registry, &["e", "c"], &[], options).unwrap_err();
+            let ResolveError::NoSolution(explained) = &error else {
+                panic!("{requirement} {strategy:?}: {error}");
+            };
+            assert!(
+                explained
+                    .report
+                    .contains(&format!("e==2.0 requires {requirement}, which excludes it")),
+                "{requirement} {strategy:?}: {error}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_requirement_of_a_package_on_itself_that_it_meets_is_harmless() {
+    // `a` requiring `a[x]` (or `a>=1` at 1.0) says nothing new about `a`, but `a[x]` brings
+    // the extra's requirements.
+    let mut a = dist("a", "1.0", &["a>=1", "a[x]", "b; extra == 'x'"]);
+    a.extras = vec!["x"];
+    resolves_to(
+        vec![a, dist("b", "1.0", &[])],
+        &["a"],
+        &["a==1.0", "b==1.0"],
+    );
+}

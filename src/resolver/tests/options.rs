@@ -2,6 +2,7 @@
 //! `-P` constraints, restarts after a walk, lazy version maps and the prerelease order.
 
 use super::*;
+use crate::types::PackedProject;
 
 #[test]
 fn preferences_are_chosen_when_allowed_and_passed_over_when_not() {
