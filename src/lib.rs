@@ -28,5 +28,11 @@ pub mod lockcheck;
 
 pub mod cli;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
+#[cfg(test)]
+mod fuzz_props;
+
 #[cfg(test)]
 mod architecture_tests;

@@ -253,10 +253,12 @@ fn parse_pin(entry: &str, line: usize) -> Result<LockedPin, String> {
     let (requirement, marker) = match requirement.split_once(';') {
         Some((requirement, marker)) => (
             requirement.trim(),
-            Some(
+            Some({
+                crate::types::check_marker(marker)
+                    .map_err(|error| format!("bad marker: {error}"))?;
                 MarkerTree::from_str(marker.trim())
-                    .map_err(|error| format!("bad marker: {error}"))?,
-            ),
+                    .map_err(|error| format!("bad marker: {error}"))?
+            }),
         ),
         None => (requirement, None),
     };
@@ -450,5 +452,20 @@ mod tests {
                 "{text:?}: {error}"
             );
         }
+    }
+
+    /// Found by the property tests (issue 16): a deeply nested marker overflowed the stack.
+    #[test]
+    fn a_pin_marker_nested_too_deep_is_an_error() {
+        let marker = format!(
+            "{}python_version >= '3'{}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        let error = parse_lock(&format!("a==1.0 ; {marker}\n"), Path::new("r.txt")).unwrap_err();
+        assert!(
+            error.to_string().contains("bad marker: parentheses nest"),
+            "{error}"
+        );
     }
 }

@@ -63,11 +63,14 @@ impl Inner {
         let asked = asked
             .iter()
             .map(|text| {
-                Requirement::from_str(text).map_err(|error| BuildError::AskedFor {
+                let asked_for = |reason: String| BuildError::AskedFor {
                     package: package.to_string(),
                     requirement: text.clone(),
-                    reason: error.to_string(),
-                })
+                    reason,
+                };
+                crate::types::check_requirement(text)
+                    .map_err(|error| asked_for(error.to_string()))?;
+                Requirement::from_str(text).map_err(|error| asked_for(error.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         if !environment.satisfies(&asked, interpreter) {

@@ -19,15 +19,18 @@ pub fn command_line_manifest(values: &[String]) -> Result<Manifest, InputError> 
     let mut manifest = Manifest::default();
     for (position, value) in values.iter().enumerate() {
         for text in split_requirements(value) {
-            let requirement = Requirement::from_str(&text).map_err(|error| InputError {
+            let invalid = |message: String| InputError {
                 file: PathBuf::from(OPTION),
                 line: Some(position + 1),
                 included_from: Vec::new(),
                 kind: InputErrorKind::InvalidRequirement {
                     text: text.clone(),
-                    message: error.message.to_string(),
+                    message,
                 },
-            })?;
+            };
+            crate::types::check_requirement(&text).map_err(|error| invalid(error.to_string()))?;
+            let requirement =
+                Requirement::from_str(&text).map_err(|error| invalid(error.message.to_string()))?;
             manifest.requirements.push(InputRequirement {
                 requirement,
                 text,

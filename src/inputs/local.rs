@@ -460,6 +460,7 @@ fn parse_extras(text: Option<&str>) -> Result<Vec<ExtraName>, String> {
 
 /// Parses a marker, turning the parser's warnings into errors (as `parse_requirement` does).
 fn parse_marker(text: &str) -> Result<MarkerTree, String> {
+    crate::types::check_marker(text).map_err(|error| error.to_string())?;
     let mut warnings = Vec::new();
     let marker = MarkerTree::parse_reporter(text, &mut |_kind, warning: String| {
         warnings.push(warning);

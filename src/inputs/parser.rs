@@ -452,6 +452,10 @@ pub(super) fn parse_requirement(
     text: &str,
     file: &Path,
 ) -> Result<Requirement<VerbatimUrl>, InputErrorKind> {
+    crate::types::check_requirement(text).map_err(|error| InputErrorKind::InvalidRequirement {
+        text: text.to_string(),
+        message: error.to_string(),
+    })?;
     let mut warnings = Vec::new();
     let directory = file.parent().unwrap_or(Path::new("."));
     let requirement = Requirement::<VerbatimUrl>::parse_reporter(

@@ -196,13 +196,12 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, PylockError> {
     })?;
     let mut lock = Lock::default();
     for fork in &document.tool.pinwheel.forks {
-        lock.forks.push(
-            MarkerTree::from_str(fork).map_err(|cause| PylockError::Fork {
+        lock.forks
+            .push(parse_marker(fork).map_err(|reason| PylockError::Fork {
                 path: path.to_path_buf(),
                 marker: fork.clone(),
-                reason: cause.to_string(),
-            })?,
-        );
+                reason,
+            })?);
     }
     // One index for every package is the lock's index, as a requirements file's `--index-url`
     // line is; with several, `check` and `download` use the one they are given.
@@ -226,7 +225,7 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, PylockError> {
         let marker = package
             .marker
             .as_deref()
-            .map(MarkerTree::from_str)
+            .map(parse_marker)
             .transpose()
             .map_err(|cause| error(format!("bad marker: {cause}")))?;
         let source = match (&package.archive, &package.version) {
@@ -267,6 +266,12 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, PylockError> {
         });
     }
     Ok(lock)
+}
+
+/// A marker of the lock, refused before pep508_rs sees it when it nests too deep to parse.
+fn parse_marker(text: &str) -> Result<MarkerTree, String> {
+    crate::types::check_marker(text).map_err(|error| error.to_string())?;
+    MarkerTree::from_str(text).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]
@@ -320,5 +325,20 @@ directory = {{ path = "./local", editable = true }}
         let text = "[[packages]]\nname = \"x\"\nversion = \"not a version\"\n";
         let error = parse_pylock(text, Path::new("pylock.toml")).unwrap_err();
         assert!(error.to_string().contains("package 1 (`x`)"), "{error}");
+    }
+
+    /// Found by the property tests (issue 16): a deeply nested marker overflowed the stack.
+    #[test]
+    fn a_marker_nested_too_deep_is_an_error() {
+        let marker = format!(
+            "{}python_version >= '3'{}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        let text = format!("[[packages]]\nname = \"x\"\nversion = \"1\"\nmarker = \"{marker}\"\n");
+        let error = parse_pylock(&text, Path::new("pylock.toml")).unwrap_err();
+        assert!(error.to_string().contains("parentheses nest"), "{error}");
+        let forks = format!("[tool.pinwheel]\nforks = [\"{marker}\"]\n");
+        assert!(parse_pylock(&forks, Path::new("pylock.toml")).is_err());
     }
 }

@@ -279,6 +279,10 @@ pub(crate) fn parse_requirement(line: &str) -> Result<Requirement<VerbatimUrl>, 
     };
     // The working directory only matters for relative paths with pep508_rs's non-PEP 508
     // extensions, which pinwheel does not enable; metadata never holds such paths anyway.
+    crate::types::check_requirement(line).map_err(|reason| MetadataError::Unparsable {
+        line: line.to_string(),
+        reason,
+    })?;
     let parsed = super::python_bounds::release_python_bounds(line);
     Requirement::<VerbatimUrl>::parse_reporter(&parsed, ".", &mut reporter).map_err(|source| {
         MetadataError::InvalidRequirement {
@@ -508,5 +512,34 @@ mod tests {
         let metadata = parse_core_metadata(input.as_bytes()).unwrap();
         assert_eq!(metadata.requires_python, None);
         assert_eq!(metadata.requires_dist.len(), 1);
+    }
+
+    /// Found by the property tests (issue 16): a deeply nested `Requires-Dist` marker
+    /// overflowed the stack.
+    #[test]
+    fn a_requirement_nested_too_deep_is_an_error() {
+        let marker = format!(
+            "{}python_version >= '3'{}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        let error = parse_requirement(&format!("a ; {marker}")).unwrap_err();
+        assert!(matches!(error, MetadataError::Unparsable { .. }), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("parentheses nest more than 64 deep")
+        );
+    }
+
+    /// Found by the property tests (issue 16): pep508_rs 0.9.2 panics on a name ending in a
+    /// separator followed by more text, as in this mutated `Requires-Dist` line.
+    #[test]
+    fn a_requirement_name_ending_in_a_separator_is_an_error_not_a_panic() {
+        let metadata =
+            b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: Versio.:  pytest\n";
+        let error = parse_core_metadata(metadata).unwrap_err();
+        assert!(error.to_string().contains("Versio.:  pytest"), "{error}");
+        assert!(parse_requirement("foo- >=1").is_err());
     }
 }

@@ -118,6 +118,9 @@ pub(crate) fn parse_section(header: &str) -> Result<Section, MetadataError> {
     };
     let marker = match marker.trim() {
         "" => MarkerTree::TRUE,
+        marker if let Err(unsafe_text) = crate::types::check_marker(marker) => {
+            return Err(invalid(unsafe_text.to_string()));
+        }
         marker => MarkerTree::parse_reporter(marker, &mut |_kind, warning: String| {
             tracing::debug!("requires.txt section `[{header}]`: {warning}");
         })
@@ -216,5 +219,17 @@ mod tests {
     #[test]
     fn empty_file_has_no_requirements() {
         assert_eq!(parse_requires_txt(b"\n\n").unwrap(), EggRequires::default());
+    }
+
+    /// Found by the property tests (issue 16): pep508_rs 0.9.2 panicked on this header.
+    #[test]
+    fn a_section_marker_with_non_ascii_outside_quotes_is_an_error_not_a_panic() {
+        let error = parse_section(":python_version < \"3.8\"\u{fffd}")
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().contains("only inside a quoted string"),
+            "{error}"
+        );
     }
 }

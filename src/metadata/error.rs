@@ -55,6 +55,14 @@ pub enum MetadataError {
         #[source]
         source: Box<Pep508Error<VerbatimUrl>>,
     },
+    /// A requirement refused before parsing (see `types::pep508_guard`).
+    #[error("invalid requirement `{line}`: {reason}")]
+    Unparsable {
+        /// The offending line.
+        line: String,
+        /// Why.
+        reason: crate::types::UnsafeText,
+    },
     /// An extra name (a `project.optional-dependencies` key) is invalid.
     #[error("invalid extra name `{value}`")]
     InvalidExtra {

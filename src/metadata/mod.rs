@@ -34,7 +34,7 @@ pub mod wheel;
 pub mod zipfile;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use self::core::{CoreMetadata, parse_core_metadata};
 pub use build_system::{BuildSystem, build_system};
@@ -43,6 +43,11 @@ pub use pyproject::ProjectTable;
 pub use repair::{Repair, RepairKind};
 pub use sdist::{sdist_static_metadata, sdist_static_metadata_at};
 pub use setup_cfg::{SetupCfgRequirements, setup_cfg_requirements};
+// The readers below have no caller outside this module but the fuzzing entry points.
+pub(crate) use egg_info::parse_requires_txt;
+pub(crate) use setup_cfg::read_setup_cfg;
+pub(crate) use setup_py::read_setup_py;
+pub(crate) use setuptools::SetuptoolsDeclaration;
 pub use source_tree::source_tree_metadata;
 pub use wheel::{
     PartialWheel, TAIL_REQUEST_SIZE, TailRead, find_metadata_entry, metadata_from_tail,

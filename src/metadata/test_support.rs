@@ -8,6 +8,7 @@ use ::zip::CompressionMethod;
 use ::zip::write::SimpleFileOptions;
 
 /// One member of a zip to build.
+#[derive(Debug)]
 pub(crate) struct ZipMember {
     pub(crate) name: String,
     pub(crate) data: Vec<u8>,

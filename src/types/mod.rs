@@ -9,6 +9,7 @@ mod file_url;
 mod filename;
 mod index_file;
 mod packed;
+mod pep508_guard;
 mod redacted;
 mod urgency;
 
@@ -21,6 +22,7 @@ pub use filename::{
 pub use index_file::{FileOrigin, IndexFile, MetadataAvailability, ProjectFiles, Yanked};
 pub use packed::{BlockSource, PackError, PackedProject};
 pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
+pub use pep508_guard::{MAX_NESTING, UnsafeText, check_marker, check_requirement};
 pub use pep508_rs::{ExtraName, PackageName};
 pub use redacted::RedactedUrl;
 pub use urgency::Urgency;

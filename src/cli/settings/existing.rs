@@ -68,14 +68,17 @@ fn existing_forks(options: &Options, output: &OutputTarget) -> Result<Vec<Marker
         .enumerate()
         .filter_map(|(index, line)| Some((index, line.strip_prefix(crate::writers::FORK_PREFIX)?)))
         .map(|(index, marker)| {
-            MarkerTree::from_str(marker.trim()).map_err(|error| {
-                anyhow::anyhow!(
-                    "{}:{}: invalid fork marker `{}`: {error}",
-                    path.display(),
-                    index + 1,
-                    marker.trim()
-                )
-            })
+            crate::types::check_marker(marker)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| MarkerTree::from_str(marker.trim()).map_err(anyhow::Error::from))
+                .map_err(|error| {
+                    anyhow::anyhow!(
+                        "{}:{}: invalid fork marker `{}`: {error}",
+                        path.display(),
+                        index + 1,
+                        marker.trim()
+                    )
+                })
         })
         .collect()
 }

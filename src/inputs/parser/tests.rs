@@ -374,3 +374,35 @@ fn skipping_local_paths_never_looks_at_them() {
             .all(|entry| entry.local.is_none())
     );
 }
+
+/// Found by the property tests (issue 16): pep508_rs recurses once per `(` of a marker, so a
+/// line of 100,000 of them overflowed the stack and aborted the process.
+#[test]
+fn a_marker_nested_too_deep_is_an_error_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = format!(
+        "{}python_version >= '3'{}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let path = write(dir.path(), "requirements.in", &format!("a\nb ; {marker}\n"));
+    let error = read(&path).unwrap_err();
+    assert_eq!(error.line, Some(2));
+    assert!(
+        error.to_string().contains("nest more than 64 deep"),
+        "{error}"
+    );
+}
+
+/// Found by the property tests (issue 16): pep508_rs 0.9.2 panics on `foo- >=1`.
+#[test]
+fn a_name_ending_in_a_separator_is_an_error_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "requirements.in", "foo- >=1\n");
+    let error = read(&path).unwrap_err();
+    assert_eq!(error.line, Some(1));
+    assert!(
+        error.to_string().contains("must end with an alphanumeric"),
+        "{error}"
+    );
+}

@@ -29,6 +29,10 @@ pub(super) enum Value {
     Opaque,
 }
 
+/// How deep brackets may nest in a literal that is read: far past any real `setup.py`, and
+/// far short of what overflows a 2 MiB stack.
+pub(super) const MAX_DEPTH: usize = 32;
+
 /// A parser of literal expressions over the token list.
 pub(super) struct Parser<'a> {
     tokens: &'a [Token],
@@ -174,6 +178,13 @@ impl<'a> Parser<'a> {
             }
             Kind::Number => {
                 self.position += 1;
+                Value::Opaque
+            }
+            // Each bracket is one level of recursion here: past the bound, the group is skipped
+            // whole (iteratively) and read as not a literal, instead of overflowing the stack.
+            Kind::Op(op) if token.depth >= MAX_DEPTH && matches!(op.as_str(), "(" | "[" | "{") => {
+                self.position += 1;
+                self.skip_group();
                 Value::Opaque
             }
             Kind::Op(op) => match op.as_str() {

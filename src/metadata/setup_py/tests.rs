@@ -362,3 +362,18 @@ fn spread_dicts_changed_by_code_are_refused() {
         refusal(source);
     }
 }
+
+/// Found by the property tests (issue 16): each bracket was a level of recursion, so 100,000 of
+/// them overflowed the stack and aborted the process.
+#[test]
+fn brackets_nested_past_the_bound_are_not_a_literal_and_do_not_overflow() {
+    for (open, close) in [("[", "]"), ("(", ")"), ("{", "}")] {
+        let nested = format!("{}'a'{}", open.repeat(100_000), close.repeat(100_000));
+        let source = format!("from setuptools import setup\nsetup(install_requires={nested})\n");
+        assert!(read(&source).is_err(), "{open}");
+    }
+    // Within the bound the literal is still read.
+    let nested = format!("[{}'a'{}]", "(".repeat(20), ")".repeat(20));
+    let source = format!("from setuptools import setup\nsetup(install_requires={nested})\n");
+    assert!(read(&source).is_ok());
+}

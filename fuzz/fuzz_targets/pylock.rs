@@ -1,0 +1,8 @@
+//! `pinwheel::fuzzing::pylock`: no input may panic it.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let items = pinwheel::fuzzing::pylock(data);
+    let target = pinwheel::fuzzing::target("pylock").expect("the target is listed");
+    assert!(items <= target.max_items(data.len()));
+});
