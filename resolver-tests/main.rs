@@ -12,6 +12,7 @@
 
 mod support;
 
+mod archives;
 mod bounds;
 mod builds;
 mod cache_cmd;

@@ -73,6 +73,7 @@ impl Catalog {
                         (build_wheel(package, tag), Some((metadata, metadata_sha)))
                     }
                     TestFile::Sdist(kind) => (build_sdist(package, *kind), None),
+                    TestFile::Crafted { bytes, .. } => (bytes.clone(), None),
                 };
                 let artifact = Artifact {
                     filename: filename.clone(),

@@ -98,7 +98,7 @@ impl TestPackage {
     /// The filename of `file` for this release.
     pub fn filename(&self, file: &TestFile) -> String {
         match file {
-            TestFile::Wheel { tag } => {
+            TestFile::Wheel { tag } | TestFile::Crafted { tag, .. } => {
                 format!("{}-{}-{}.whl", self.filename_stem(), self.version, tag)
             }
             TestFile::Sdist(_) => format!("{}-{}.tar.gz", self.filename_stem(), self.version),
@@ -116,6 +116,14 @@ pub enum TestFile {
     },
     /// A `.tar.gz` source distribution laid out as described by the kind.
     Sdist(SdistKind),
+    /// A wheel of exactly these bytes (a crafted archive: duplicate members, headers that
+    /// disagree, an entry that expands too far), with no `.metadata` file beside it.
+    Crafted {
+        /// The compatibility tag triple of its filename.
+        tag: String,
+        /// The file's bytes.
+        bytes: Vec<u8>,
+    },
 }
 
 /// Where a source distribution keeps its dependency information.

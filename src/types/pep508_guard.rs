@@ -1,5 +1,5 @@
-//! Checks of outside text before pep508_rs parses it, for two ways its 0.9.2 release fails
-//! worse than with an error (both found by the property tests of issue 16):
+//! Checks of outside text before pep508_rs parses it, for three ways its 0.9.2 release fails
+//! worse than with an error (all found by the property tests of issue 16):
 //!
 //! - its marker parser recurses once per `(`, with no limit of its own: a marker of a few
 //!   thousand nested parentheses overflows a 2 MiB stack, which aborts the whole process;
