@@ -281,11 +281,7 @@ fn ctrl_c_stops_the_run_and_kills_a_running_build_backend() {
     let spawned = project.spawn(&args);
     let backend = std::fs::read_to_string(&fifo).unwrap();
     assert!(is_running(&backend), "the backend runs");
-    let signalled = std::process::Command::new("kill")
-        .args(["-INT", &spawned.pid().to_string()])
-        .status_bounded()
-        .unwrap();
-    assert!(signalled.success());
+    spawned.interrupt();
     let run = spawned.wait();
     run.expect_code(130);
     assert!(run.stderr.contains("interrupted"), "{}", run.stderr);

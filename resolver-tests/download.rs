@@ -684,13 +684,8 @@ fn ctrl_c_during_a_download_removes_its_partial_files() {
         assert!(!child.has_exited(), "the download ended by itself");
         partial(&project) == 2
     });
-    let pid = child.pid().to_string();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status_bounded()
-        .unwrap();
-    assert!(status.success());
-    wait_until("the download to exit", 6000, || child.has_exited());
+    child.interrupt();
+    // Waited for under the time limit of every child of a test.
     let run = child.wait();
     run.expect_code(130);
     assert!(run.stderr.contains("interrupted"), "{}", run.stderr);

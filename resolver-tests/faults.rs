@@ -85,6 +85,13 @@ fn resolve_args(project: &Project, server: &TestIndex, cache: &Path, output: &st
     args
 }
 
+/// The run warned once that the cache cannot be written, and about nothing else.
+fn assert_one_cache_warning(run: &crate::Run) {
+    let cache_warnings = run.stderr.matches("continuing without caching").count();
+    assert_eq!(cache_warnings, 1, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("WARN").count(), 1, "{}", run.stderr);
+}
+
 /// Every file under `dir`, relative to it.
 fn files_under(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
@@ -126,11 +133,7 @@ fn ctrl_c_in_a_cold_resolve_writes_nothing_and_leaves_the_cache_usable() {
     let args = resolve_args(&project, &stalled, &cache, "requirements.txt");
     let spawned = project.spawn(&args);
     stalled.wait_for_request("GET /files/", Duration::from_secs(120));
-    let signalled = std::process::Command::new("kill")
-        .args(["-INT", &spawned.pid().to_string()])
-        .status_bounded()
-        .unwrap();
-    assert!(signalled.success());
+    spawned.interrupt();
     let run = spawned.wait();
     run.expect_code(130);
     assert!(
@@ -171,9 +174,7 @@ fn a_full_disk_under_the_cache_is_one_warning_and_the_run_goes_on() {
         pins(&project.read("requirements.txt")),
         ["app==1.0", "lib==2.0"]
     );
-    let warnings = run.stderr.matches("continuing without caching").count();
-    assert_eq!(warnings, 1, "{}", run.stderr);
-    assert_eq!(run.stderr.matches("WARN").count(), 1, "{}", run.stderr);
+    assert_one_cache_warning(&run);
 }
 
 #[test]
@@ -222,12 +223,6 @@ fn a_read_only_cache_works_uncached_with_one_warning() {
         pins(&project.read("requirements.txt")),
         ["app==1.0", "lib==2.0"]
     );
-    assert_eq!(
-        run.stderr.matches("continuing without caching").count(),
-        1,
-        "{}",
-        run.stderr
-    );
-    assert_eq!(run.stderr.matches("WARN").count(), 1, "{}", run.stderr);
+    assert_one_cache_warning(&run);
     assert!(files_under(&cache).is_empty());
 }

@@ -109,6 +109,13 @@ impl Spawned {
         self.child.id()
     }
 
+    /// Sends the process SIGINT, as Ctrl-C in a terminal does.
+    pub fn interrupt(&self) {
+        let pid = rustix::process::Pid::from_child(&self.child);
+        rustix::process::kill_process(pid, rustix::process::Signal::INT)
+            .expect("sending SIGINT to the spawned binary");
+    }
+
     /// Whether the process has exited.
     pub fn has_exited(&mut self) -> bool {
         self.child.try_wait().unwrap().is_some()

@@ -106,30 +106,15 @@ pub(super) fn merge_pages(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{DistFilename, FileOrigin, IndexFile, MetadataAvailability, Yanked};
-    use url::Url;
+    use crate::types::IndexFile;
 
     fn page(index: &str, versions: &[&str]) -> PackedProject {
         let name = PackageName::from_str("foo").unwrap();
-        let origin = FileOrigin::Index(RedactedUrl::new(Url::parse(index).unwrap()));
         let files = versions
             .iter()
             .map(|version| {
                 let filename = format!("foo-{version}-py3-none-any.whl");
-                IndexFile {
-                    dist: DistFilename::parse(&filename, &name).unwrap(),
-                    url: Url::parse(&format!("{index}files/{filename}"))
-                        .unwrap()
-                        .into(),
-                    sha256: None,
-                    requires_python: None,
-                    yanked: Yanked::No,
-                    upload_time: None,
-                    metadata: MetadataAvailability::NotAdvertised,
-                    size: None,
-                    origin: origin.clone(),
-                    filename,
-                }
+                IndexFile::listed_for_tests(&name, &filename, index)
             })
             .collect();
         let files = ProjectFiles { name, files };

@@ -103,3 +103,27 @@ impl ProjectFiles {
         }
     }
 }
+
+#[cfg(test)]
+impl IndexFile {
+    /// A file of `project` that `index` lists under `files/`, with nothing else known: what
+    /// tests of code that only groups, packs or ranks files need.
+    pub(crate) fn listed_for_tests(project: &PackageName, filename: &str, index: &str) -> Self {
+        let url = url::Url::parse(index).expect("a test index URL");
+        Self {
+            filename: filename.to_string(),
+            dist: DistFilename::parse(filename, project).expect("a test file name"),
+            url: url
+                .join(&format!("files/{filename}"))
+                .expect("a test file URL")
+                .into(),
+            sha256: None,
+            requires_python: None,
+            yanked: Yanked::No,
+            upload_time: None,
+            metadata: MetadataAvailability::NotAdvertised,
+            size: None,
+            origin: FileOrigin::Index(RedactedUrl::new(url)),
+        }
+    }
+}

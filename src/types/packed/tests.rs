@@ -7,22 +7,7 @@ fn name() -> PackageName {
 }
 
 fn file(filename: &str) -> IndexFile {
-    IndexFile {
-        filename: filename.to_string(),
-        dist: DistFilename::parse(filename, &name()).unwrap(),
-        url: Url::parse(&format!("https://files.example/packages/ab/{filename}"))
-            .unwrap()
-            .into(),
-        sha256: None,
-        requires_python: None,
-        yanked: Yanked::No,
-        upload_time: None,
-        metadata: MetadataAvailability::NotAdvertised,
-        size: None,
-        origin: FileOrigin::Index(RedactedUrl::new(
-            Url::parse("https://pypi.org/simple/").unwrap(),
-        )),
-    }
+    IndexFile::listed_for_tests(&name(), filename, "https://pypi.org/simple/")
 }
 
 fn open(bytes: Vec<u8>) -> Result<PackedProject, PackError> {
