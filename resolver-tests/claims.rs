@@ -185,6 +185,67 @@ fn a_body_cut_off_short_of_its_length_is_retried() {
     recovers_from(Fault::CutBody, "error decoding response body");
 }
 
+/// Claim (`src/index/http.rs`, `Http::stream_to`): a streamed download that fails is fetched
+/// again, and "a body cut off mid-stream is fetched again from the start, over whatever the
+/// failed attempt wrote": the files must be exactly what the index serves. `lib`'s wheel is
+/// large enough (1 MB of noise that does not compress) that half of it passes the 256 KiB the
+/// download gathers before writing, so the cut-off attempt leaves bytes in the file.
+#[test]
+fn a_download_that_fails_midway_is_fetched_again_from_the_start() {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: String = (0..1_000_000)
+        .map(|_| {
+            // xorshift: cheap bytes that deflate cannot shrink much.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(b'!' + (state % 90) as u8)
+        })
+        .collect();
+    let packages = vec![
+        TestPackage::new("app", "1.0").requires(&["lib>=1"]),
+        TestPackage::new("lib", "2.0").with_module_files(&[("lib/noise.txt", &noise)]),
+    ];
+    for (fault, seen) in [
+        (Fault::CutBody, "error decoding response body"),
+        (Fault::Reset, "error sending request"),
+    ] {
+        let server = index(
+            packages.clone(),
+            ServerOptions {
+                first_fault: Some(fault),
+                ..ServerOptions::default()
+            },
+        );
+        let large = server.file_bytes("lib-2.0-py3-none-any.whl").unwrap().len();
+        assert!(large / 2 > 256 * 1024, "{large} bytes");
+        let project = Project::new();
+        project.write("requirements.in", "app\n");
+        project
+            .resolve(&server, &["--generate-hashes", "requirements.in"])
+            .expect_code(0);
+        server.clear_requests();
+        let run = project.download("requirements.txt", "wheels", &["-v"]);
+        run.expect_code(0);
+        let counts = requests_per_path(&server);
+        for file in ["app-1.0-py3-none-any.whl", "lib-2.0-py3-none-any.whl"] {
+            let written = std::fs::read(project.path().join("wheels").join(file)).unwrap();
+            assert!(
+                written == server.file_bytes(file).unwrap(),
+                "{fault:?}: {file} differs from what the index serves"
+            );
+            let path = format!("/files/{file}");
+            assert_eq!(counts.get(&path), Some(&2), "{fault:?}: {counts:#?}");
+        }
+        let retries = run
+            .stderr
+            .lines()
+            .filter(|line| line.ends_with(", retrying") && line.contains(seen))
+            .count();
+        assert_eq!(retries, 2, "{fault:?}: {}", run.stderr);
+    }
+}
+
 /// Claim (README, "Several indexes"): "a 5xx after the retries … is an error naming it (exit
 /// 2)". The page is asked more than once before the run gives up, and the error names its URL.
 #[test]
