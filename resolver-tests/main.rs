@@ -17,6 +17,7 @@ mod bounds;
 mod builds;
 mod cache_cmd;
 mod check;
+mod claims;
 mod cli;
 mod config;
 mod digests;

@@ -117,3 +117,33 @@ fn the_lock_check_chooses_files_only_through_the_resolvers_version_map() {
         );
     }
 }
+
+#[test]
+fn the_target_holds_no_global_state() {
+    // ARCHITECTURE.md, "The target is a value": no global or `static` state describes the
+    // Python or platform, so that one process resolves for several targets, or for forks of a
+    // universal lock, without one's state leaking into another's.
+    let holders = [
+        "Mutex", "RwLock", "OnceLock", "OnceCell", "LazyLock", "Lazy<", "Atomic", "Cell<",
+    ];
+    let root = source_root();
+    let mut found = Vec::new();
+    for file in rust_files(&root.join("target")) {
+        let relative = file.strip_prefix(&root).unwrap().display().to_string();
+        for (number, line) in code_lines(&file).iter().enumerate() {
+            let item = line.trim_start();
+            let item = item
+                .strip_prefix("pub(crate) ")
+                .or_else(|| item.strip_prefix("pub(super) "))
+                .or_else(|| item.strip_prefix("pub "))
+                .unwrap_or(item);
+            let stateful_static = item.starts_with("static ")
+                && (item.starts_with("static mut ")
+                    || holders.iter().any(|holder| item.contains(holder)));
+            if stateful_static || item.contains("thread_local!") {
+                found.push(format!("src/{relative}:{}: {}", number + 1, line.trim()));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new());
+}

@@ -14,7 +14,8 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::header::{
-    ACCEPT_RANGES, AUTHORIZATION, CONTENT_RANGE, CONTENT_TYPE, LOCATION, RANGE, WWW_AUTHENTICATE,
+    ACCEPT_RANGES, AUTHORIZATION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG,
+    IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RANGE, WWW_AUTHENTICATE,
 };
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{Next, from_fn_with_state};
@@ -24,8 +25,10 @@ use futures::StreamExt as _;
 use tokio::sync::oneshot;
 
 use super::catalog::{Artifact, Catalog};
+use super::dist_builder::sha256_hex;
 use super::model::{
-    MetadataMode, PageFormat, RangeMode, ServerOptions, TestPackage, normalize_name,
+    Fault, MetadataMode, PageFormat, RangeMode, ServerOptions, TestPackage, Validators,
+    normalize_name,
 };
 use super::pages::{html_page, html_root, json_page, json_root};
 use super::ranges::{RangeRequest, parse_range};
@@ -36,6 +39,8 @@ pub const JSON_CONTENT_TYPE: &str = "application/vnd.pypi.simple.v1+json";
 pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 /// The content type of distribution and `.metadata` files.
 const FILE_CONTENT_TYPE: &str = "application/octet-stream";
+/// The `Last-Modified` of every project page with [`Validators::LastModified`].
+pub const PAGES_LAST_MODIFIED: &str = "Wed, 21 Oct 2015 07:28:00 GMT";
 
 /// What the request handlers share.
 struct ServerState {
@@ -56,6 +61,10 @@ struct ServerState {
     unserved: Mutex<BTreeSet<String>>,
     /// TLS handshakes begun, failed ones included (`TestIndex::tls_handshakes`).
     handshakes: AtomicUsize,
+    /// The paths whose first request got `ServerOptions::first_fault` already.
+    faulted: Mutex<BTreeSet<String>>,
+    /// The paths of the pages answered 304 Not Modified, in order (`TestIndex::not_modified`).
+    not_modified: Mutex<Vec<String>>,
 }
 
 impl ServerState {
@@ -151,6 +160,8 @@ impl TestIndex {
             removed: Mutex::new(BTreeSet::new()),
             unserved: Mutex::new(BTreeSet::new()),
             handshakes: AtomicUsize::new(0),
+            faulted: Mutex::new(BTreeSet::new()),
+            not_modified: Mutex::new(Vec::new()),
         });
         let app = router(Arc::clone(&state));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
@@ -180,7 +191,8 @@ impl TestIndex {
     }
 
     /// Every request received so far as `"METHOD path"`, followed by `" <Range header>"` when
-    /// one was sent, e.g. `"GET /files/a-1.0-py3-none-any.whl bytes=-8192"`.
+    /// one was sent, e.g. `"GET /files/a-1.0-py3-none-any.whl bytes=-8192"`, and by
+    /// `" if-none-match=<value>"` and `" if-modified-since=<value>"` for conditional requests.
     pub fn requests(&self) -> Vec<String> {
         self.state
             .log
@@ -215,6 +227,15 @@ impl TestIndex {
     /// no request, so this is what counts a client's attempts at an untrusted server.
     pub fn tls_handshakes(&self) -> usize {
         self.state.handshakes.load(Ordering::SeqCst)
+    }
+
+    /// The paths of the project pages answered 304 Not Modified so far, in order.
+    pub fn not_modified(&self) -> Vec<String> {
+        self.state
+            .not_modified
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Forgets the requests logged so far.
@@ -352,6 +373,7 @@ fn router(state: Arc<ServerState>) -> Router {
         .route("/simple/{name}", get(project_without_slash))
         .route("/simple/{name}/", get(project_page))
         .route("/files/{filename}", get(file))
+        .layer(from_fn_with_state(Arc::clone(&state), first_request_fault))
         .layer(from_fn_with_state(
             Arc::clone(&state),
             require_authorization,
@@ -373,6 +395,17 @@ async fn log_request(
     if let Some(range) = request.headers().get(RANGE) {
         line.push(' ');
         line.push_str(&String::from_utf8_lossy(range.as_bytes()));
+    }
+    for (header, shown) in [
+        (IF_NONE_MATCH, "if-none-match"),
+        (IF_MODIFIED_SINCE, "if-modified-since"),
+    ] {
+        if let Some(value) = request.headers().get(header) {
+            line.push_str(&format!(
+                " {shown}={}",
+                String::from_utf8_lossy(value.as_bytes())
+            ));
+        }
     }
     state
         .log
@@ -401,6 +434,52 @@ async fn require_authorization(
         }
     }
     next.run(request).await
+}
+
+/// Serves `ServerOptions::first_fault` to the first request of each path, inside the
+/// authorization check (a faulted request is an authorised one) and after the request is logged.
+async fn first_request_fault(
+    State(state): State<Arc<ServerState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(fault) = state.options.first_fault else {
+        return next.run(request).await;
+    };
+    let first = state
+        .faulted
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(request.uri().path().to_owned());
+    if !first {
+        return next.run(request).await;
+    }
+    match fault {
+        Fault::Unavailable => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        // Unwinding out of the handler ends the connection's task, which drops the socket
+        // before hyper has written anything: the client sees the connection closed with no
+        // response. `resume_unwind` skips the panic hook, so nothing is printed; tokio's
+        // runtime catches the unwind at the task, and the server goes on.
+        Fault::Reset => std::panic::resume_unwind(Box::new("test index: connection reset")),
+        Fault::CutBody => cut_off(next.run(request).await).await,
+    }
+}
+
+/// `response` with a `Content-Length` of its whole body but only the first half of it sent:
+/// hyper closes the connection when the body ends short of the length it announced.
+async fn cut_off(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    parts.headers.insert(CONTENT_LENGTH, bytes.len().into());
+    let half = bytes.slice(..bytes.len() / 2);
+    // hyper drops what it has buffered when a body ends short, so the head and the half would
+    // never leave: one yield between them and the end gives it a turn to flush them first.
+    let end = futures::stream::once(tokio::task::yield_now())
+        .filter_map(|()| async { None::<Result<Bytes, std::io::Error>> });
+    let body = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(half) }).chain(end);
+    Response::from_parts(parts, Body::from_stream(body))
 }
 
 fn redirect(location: String) -> Response {
@@ -435,7 +514,11 @@ async fn project_without_slash(
     }
 }
 
-async fn project_page(State(state): State<Arc<ServerState>>, Path(name): Path<String>) -> Response {
+async fn project_page(
+    State(state): State<Arc<ServerState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(status) = state.options.page_status {
         return StatusCode::from_u16(status)
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
@@ -454,17 +537,50 @@ async fn project_page(State(state): State<Arc<ServerState>>, Path(name): Path<St
     let project = &project;
     let (catalog, base, mode) = (&state.catalog, &state.files_base, state.options.metadata);
     let hashes = state.options.hashes;
-    match state.options.pages {
+    let (content_type, page) = match state.options.pages {
         PageFormat::Json => (
-            [(CONTENT_TYPE, JSON_CONTENT_TYPE)],
+            JSON_CONTENT_TYPE,
             json_page(catalog, project, base, mode, hashes),
         ),
         PageFormat::Html => (
-            [(CONTENT_TYPE, HTML_CONTENT_TYPE)],
+            HTML_CONTENT_TYPE,
             html_page(catalog, project, base, mode, hashes),
         ),
+    };
+    let validator = match state.options.validators {
+        Validators::None => None,
+        // The page's own hash: a page that changes (a file removed) gets a new one.
+        Validators::ETag => Some((
+            ETAG,
+            IF_NONE_MATCH,
+            format!("\"{}\"", sha256_hex(page.as_bytes())),
+        )),
+        Validators::LastModified => Some((
+            LAST_MODIFIED,
+            IF_MODIFIED_SINCE,
+            PAGES_LAST_MODIFIED.to_owned(),
+        )),
+    };
+    let Some((sent, asked, value)) = validator else {
+        return ([(CONTENT_TYPE, content_type)], page).into_response();
+    };
+    // Exact comparison: the client must send back what it was given.
+    if headers
+        .get(&asked)
+        .is_some_and(|given| given.as_bytes() == value.as_bytes())
+    {
+        state
+            .not_modified
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(format!("/simple/{normalized}/"));
+        return (StatusCode::NOT_MODIFIED, [(sent, value)]).into_response();
     }
-    .into_response()
+    (
+        [(CONTENT_TYPE, content_type.to_owned()), (sent, value)],
+        page,
+    )
+        .into_response()
 }
 
 /// `GET`/`HEAD /files/<filename>`: a distribution file (ranges per the mode) or, for

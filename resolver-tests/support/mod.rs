@@ -23,7 +23,8 @@ pub mod tls;
 
 pub use index_server::TestIndex;
 pub use model::{
-    HashMode, MetadataMode, PageFormat, RangeMode, SdistKind, ServerOptions, TestFile, TestPackage,
+    Fault, HashMode, MetadataMode, PageFormat, RangeMode, SdistKind, ServerOptions, TestFile,
+    TestPackage, Validators,
 };
 pub use setuptools_stub::stub_setuptools;
 pub use tls::{ClientAuth, TestPki};

@@ -173,6 +173,37 @@ pub struct ServerOptions {
     pub stall_files: bool,
     /// Every project page answers this status instead (a 503 from an index that is down).
     pub page_status: Option<u16>,
+    /// The cache validators project pages carry, which a conditional request must match for a
+    /// 304 Not Modified.
+    pub validators: Validators,
+    /// A fault served to the first request of every path (pages and files alike); later
+    /// requests of that path are answered normally, as from an index that recovered.
+    pub first_fault: Option<Fault>,
+}
+
+/// The cache validators of project pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Validators {
+    /// None, as this machine's PyPI mirror: a client can only fetch a page again whole.
+    #[default]
+    None,
+    /// An `ETag` (the quoted sha256 of the page); `If-None-Match` with it is answered 304.
+    ETag,
+    /// A `Last-Modified` date (the same for every page); `If-Modified-Since` with exactly that
+    /// date is answered 304.
+    LastModified,
+}
+
+/// A transient failure of one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 503 Service Unavailable, with no body.
+    Unavailable,
+    /// The connection is dropped before any byte of a response is sent.
+    Reset,
+    /// The real answer's headers with a `Content-Length` of its whole body, then half of the
+    /// body, then the connection is closed.
+    CutBody,
 }
 
 /// Whether project pages list file hashes.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use memory::{Dist, MemorySource, dist, dynamic_sdist};
+use memory::{Dist, Failing, MemorySource, dist, dynamic_sdist};
 
 use super::*;
 use crate::inputs::{InputRequirement, Origin, OriginKind};
@@ -648,4 +648,31 @@ fn a_requirement_of_a_package_on_itself_that_it_meets_is_harmless() {
         &["a"],
         &["a==1.0", "b==1.0"],
     );
+}
+
+#[test]
+fn a_wait_answered_with_an_error_ends_the_resolution_naming_the_package() {
+    // Claim (source.rs): "A `SourceError` is for real failures (network, disk) and ends the
+    // resolution". Only what the solver waits on is answered, so the error is the answer to
+    // one of its waits: the resolution must end with it, naming `b`, rather than hang, panic
+    // or take `b` for a project without versions.
+    for failing in [Failing::Project, Failing::Metadata] {
+        let mut source = MemorySource::new(vec![
+            dist("a", "1.0", &["b"]),
+            dist("b", "1.0", &[]),
+            dist("b", "2.0", &[]),
+        ]);
+        source.hold_speculative_work = true;
+        source.failing = Some((PackageName::from_str("b").unwrap(), failing));
+        let error = run_from(Arc::new(source), &["a"], &[], ResolveOptions::default())
+            .expect_err("a failing source cannot give a resolution");
+        let ResolveError::Fetch { what, source } = &error else {
+            panic!("{failing:?}: {error}");
+        };
+        assert!(what.starts_with("`b`"), "{failing:?}: {what}");
+        assert!(
+            source.to_string().contains(&format!("{failing:?} of b")),
+            "{failing:?}: {source}"
+        );
+    }
 }

@@ -64,6 +64,30 @@ pub(super) struct MemorySource {
     pub(super) answered: std::sync::Mutex<Vec<String>>,
     /// The files whose metadata needs a build.
     needs_build: std::collections::HashSet<String>,
+    /// A project whose page, or whose files' metadata, fails to arrive, as over a broken
+    /// network: [`Source::project`] or [`Source::metadata`] answers a [`SourceError`].
+    pub(super) failing: Option<(PackageName, Failing)>,
+}
+
+/// Which answer of [`MemorySource::failing`]'s project fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Failing {
+    /// Its project page.
+    Project,
+    /// The metadata of each of its files.
+    Metadata,
+}
+
+impl MemorySource {
+    /// The error for `name`'s `what`, when that is what fails.
+    fn failure(&self, name: &PackageName, what: Failing) -> Result<(), SourceError> {
+        match &self.failing {
+            Some((failing, kind)) if failing == name && *kind == what => Err(SourceError::new(
+                std::io::Error::other(format!("the test source fails {what:?} of {name}")),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl MemorySource {
@@ -139,6 +163,7 @@ impl Source for MemorySource {
         urgency: &Urgency,
     ) -> Result<Arc<PackedProject>, SourceError> {
         self.held_until_needed(urgency).await;
+        self.failure(name, Failing::Project)?;
         Ok(Arc::new(self.projects.get(name).map_or_else(
             || PackedProject::empty(name.clone()),
             |files| {
@@ -154,6 +179,7 @@ impl Source for MemorySource {
     ) -> Result<MetadataOutcome, SourceError> {
         self.held_until_needed(urgency).await;
         self.answered.lock().unwrap().push(file.filename.clone());
+        self.failure(file.dist.name(), Failing::Metadata)?;
         if self.needs_build.contains(&file.filename) {
             return Ok(MetadataOutcome::NeedsBuild);
         }
