@@ -5,10 +5,9 @@
 //! Each test names the claim it checks; each fails if the claim stops holding.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use crate::support::{Fault, ServerOptions, TestIndex, TestPackage, Validators};
-use crate::{Project, index, pins};
+use crate::{Project, files_under, index, pins};
 
 fn packages() -> Vec<TestPackage> {
     vec![
@@ -277,26 +276,6 @@ fn a_503_that_outlasts_the_retries_is_exit_2_naming_the_page() {
         server.requests()
     );
     assert!(!project.path().join("requirements.txt").exists());
-}
-
-/// Every file under `dir`.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 /// Fails when the page on disk could not be opened or read by position: that is a miss, which

@@ -92,23 +92,12 @@ fn assert_one_cache_warning(run: &crate::Run) {
     assert_eq!(run.stderr.matches("WARN").count(), 1, "{}", run.stderr);
 }
 
-/// Every file under `dir`, relative to it.
-fn files_under(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path.strip_prefix(dir).unwrap().display().to_string());
-            }
-        }
-    }
+/// Every file under `dir`, relative to it, sorted.
+fn relative_files(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = crate::files_under(dir)
+        .iter()
+        .map(|path| path.strip_prefix(dir).unwrap().display().to_string())
+        .collect();
     found.sort();
     found
 }
@@ -142,7 +131,7 @@ fn ctrl_c_in_a_cold_resolve_writes_nothing_and_leaves_the_cache_usable() {
         run.stderr
     );
     assert_eq!(project.read("requirements.txt"), "app==0.9\n");
-    let leftovers: Vec<String> = files_under(project.path())
+    let leftovers: Vec<String> = relative_files(project.path())
         .into_iter()
         .filter(|path| !path.starts_with("cache/") && !path.starts_with("requirements."))
         .collect();
@@ -201,7 +190,7 @@ fn a_full_disk_under_the_output_is_an_error_and_the_old_lock_stays() {
         std::fs::read_to_string(out.join("requirements.txt")).unwrap(),
         "app==0.9\n"
     );
-    let mut left = files_under(&out);
+    let mut left = relative_files(&out);
     left.retain(|name| name != "filler");
     assert_eq!(left, ["requirements.txt"], "a temporary file was left");
 }
@@ -224,5 +213,5 @@ fn a_read_only_cache_works_uncached_with_one_warning() {
         ["app==1.0", "lib==2.0"]
     );
     assert_one_cache_warning(&run);
-    assert!(files_under(&cache).is_empty());
+    assert!(relative_files(&cache).is_empty());
 }

@@ -339,21 +339,13 @@ fn a_named_index_takes_its_credentials_from_the_environment_and_never_writes_the
 
 /// The files under `dir` (the project: inputs, lock and cache) whose bytes contain `needle`.
 fn files_holding(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if std::fs::read(&path)
+    crate::files_under(dir)
+        .into_iter()
+        .filter(|path| {
+            std::fs::read(path)
                 .unwrap()
                 .windows(needle.len())
                 .any(|window| window == needle)
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
+        })
+        .collect()
 }

@@ -273,6 +273,26 @@ pub fn clean_command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Comman
     command
 }
 
+/// Every file below `dir` (none when it cannot be read), in no particular order.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 /// The `name==version` lines of a requirements file, in order.
 pub fn pins(text: &str) -> Vec<String> {
     text.lines()
