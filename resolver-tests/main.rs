@@ -13,6 +13,7 @@
 mod support;
 
 mod archives;
+mod attestations;
 mod bounds;
 mod builds;
 mod cache_cmd;

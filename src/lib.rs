@@ -10,6 +10,8 @@
 
 pub mod types;
 
+pub mod attest;
+
 pub mod cache;
 pub mod git;
 pub mod index;

@@ -15,8 +15,10 @@ use url::Url;
 
 use crate::types::{ExtraName, PackageName, RedactedUrl, Sha256Digest, Version};
 
+mod attested;
 mod pylock;
 
+pub use attested::{Attested, AttestedError, pylock_attested, requirements_attested};
 pub use pylock::{LockedFile, PylockError, parse_pylock, pylock_file_digests, read_pylock};
 
 /// A parsed lock file.

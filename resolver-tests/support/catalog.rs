@@ -24,6 +24,8 @@ pub struct Artifact {
     pub metadata: Option<(Bytes, String)>,
     /// Index into `Catalog::packages` of the release this file belongs to.
     pub package: usize,
+    /// The PEP 740 provenance object, served as `<filename>.provenance`.
+    pub provenance: Option<Bytes>,
 }
 
 /// One project: its display name and its files in the order they were described.
@@ -66,6 +68,10 @@ impl Catalog {
             project.packages.push(index);
             for file in &package.files {
                 let filename = package.filename(file);
+                let provenance = match file {
+                    TestFile::Published { provenance, .. } => provenance.clone().map(Bytes::from),
+                    _ => None,
+                };
                 let (bytes, metadata) = match file {
                     TestFile::Wheel { tag } => {
                         let metadata = Bytes::from(wheel_metadata(package));
@@ -73,7 +79,9 @@ impl Catalog {
                         (build_wheel(package, tag), Some((metadata, metadata_sha)))
                     }
                     TestFile::Sdist(kind) => (build_sdist(package, *kind), None),
-                    TestFile::Crafted { bytes, .. } => (bytes.clone(), None),
+                    TestFile::Crafted { bytes, .. } | TestFile::Published { bytes, .. } => {
+                        (bytes.clone(), None)
+                    }
                 };
                 let artifact = Artifact {
                     filename: filename.clone(),
@@ -81,6 +89,7 @@ impl Catalog {
                     bytes: Bytes::from(bytes),
                     metadata,
                     package: index,
+                    provenance,
                 };
                 let previous = catalog.artifacts.insert(filename.clone(), artifact);
                 assert!(previous.is_none(), "test index describes {filename} twice");

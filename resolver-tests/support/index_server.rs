@@ -605,6 +605,17 @@ async fn file(
         }
         return file_response(artifact, state.options.ranges, range.as_deref());
     }
+    if let Some(provenance) = filename
+        .strip_suffix(".provenance")
+        .and_then(|listed| artifacts.get(listed))
+        .and_then(|artifact| artifact.provenance.as_ref())
+    {
+        return (
+            [(CONTENT_TYPE, "application/vnd.pypi.integrity.v1+json")],
+            provenance.clone(),
+        )
+            .into_response();
+    }
     let metadata = filename
         .strip_suffix(".metadata")
         .and_then(|wheel| artifacts.get(wheel))

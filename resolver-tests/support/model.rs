@@ -102,6 +102,7 @@ impl TestPackage {
                 format!("{}-{}-{}.whl", self.filename_stem(), self.version, tag)
             }
             TestFile::Sdist(_) => format!("{}-{}.tar.gz", self.filename_stem(), self.version),
+            TestFile::Published { filename, .. } => filename.clone(),
         }
     }
 }
@@ -123,6 +124,17 @@ pub enum TestFile {
         tag: String,
         /// The file's bytes.
         bytes: Vec<u8>,
+    },
+    /// A real published file under its own name, with no `.metadata` file beside it, and,
+    /// when given, the PEP 740 provenance object the page links (`provenance` in JSON,
+    /// `data-provenance` in HTML) and `<filename>.provenance` serves.
+    Published {
+        /// The file name, as published.
+        filename: String,
+        /// The file's bytes.
+        bytes: Vec<u8>,
+        /// The provenance object's bytes.
+        provenance: Option<Vec<u8>>,
     },
 }
 

@@ -53,6 +53,10 @@ pub fn json_page(
                 file["core-metadata"] = json!({ "sha256": sha });
                 file["dist-info-metadata"] = json!({ "sha256": sha });
             }
+            file["provenance"] = match &artifact.provenance {
+                Some(_) => json!(format!("{files_base}{}.provenance", artifact.filename)),
+                None => Value::Null,
+            };
             file
         })
         .collect();
@@ -119,6 +123,12 @@ pub fn html_page(
         }
         if let Some(upload_time) = &package.upload_time {
             attributes.push_str(&format!(" data-upload-time=\"{}\"", escape(upload_time)));
+        }
+        if artifact.provenance.is_some() {
+            attributes.push_str(&format!(
+                " data-provenance=\"{}\"",
+                escape(&format!("{files_base}{}.provenance", artifact.filename))
+            ));
         }
         html.push_str(&format!(
             "<a {attributes}>{}</a><br/>\n",

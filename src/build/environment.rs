@@ -290,6 +290,7 @@ mod tests {
             upload_time: None,
             metadata: MetadataAvailability::NotAdvertised,
             size: None,
+            provenance: None,
             origin: FileOrigin::Index(RedactedUrl::new(
                 Url::parse("https://index.example/simple/").unwrap(),
             )),

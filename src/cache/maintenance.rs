@@ -78,19 +78,22 @@ pub enum EntryKind {
     Digest,
     /// Whole distribution files (`dist-v1:`).
     Distribution,
+    /// PEP 740 provenance objects by file digest (`provenance-v1:`).
+    Provenance,
     /// Keys pinwheel does not write (another format version, another program).
     Other,
 }
 
 impl EntryKind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Page,
         Self::Metadata,
         Self::UrlMetadata,
         Self::BuiltMetadata,
         Self::Digest,
         Self::Distribution,
+        Self::Provenance,
         Self::Other,
     ];
 
@@ -104,6 +107,7 @@ impl EntryKind {
             Self::BuiltMetadata => "built-metadata",
             Self::Digest => "digests",
             Self::Distribution => "distributions",
+            Self::Provenance => "provenance",
             Self::Other => "other",
         }
     }
@@ -118,6 +122,7 @@ impl From<&CacheKey> for EntryKind {
             CacheKey::BuiltMetadata { .. } => Self::BuiltMetadata,
             CacheKey::Distribution(_) => Self::Distribution,
             CacheKey::UrlDigest(_) => Self::Digest,
+            CacheKey::Provenance(_) => Self::Provenance,
         }
     }
 }

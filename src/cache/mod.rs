@@ -66,6 +66,10 @@ pub enum CacheKey {
     Distribution(Sha256Digest),
     /// The sha256 (as hex text) of a file an index listed without one, by URL.
     UrlDigest(String),
+    /// The PEP 740 provenance object of the file with this sha256, as the index last served
+    /// it. Unlike metadata it can change (an index may add attestations), so it is fetched
+    /// again whenever pinwheel is online and read from here only offline.
+    Provenance(Sha256Digest),
     /// The core metadata a build produced from the sdist with this sha256, with an interpreter
     /// and on a platform named by `interpreter` (`cp311-manylinux_2_36_x86_64`): a build's
     /// answer can depend on both.
@@ -88,6 +92,7 @@ impl CacheKey {
             Self::UrlMetadata(url) => format!("url-metadata-v1:{url}"),
             Self::Distribution(digest) => format!("dist-v1:{digest}"),
             Self::UrlDigest(url) => format!("url-sha256-v1:{url}"),
+            Self::Provenance(digest) => format!("provenance-v1:{digest}"),
             Self::BuiltMetadata { sdist, interpreter } => {
                 format!("built-metadata-v1:{sdist}:{interpreter}")
             }
@@ -108,6 +113,9 @@ impl CacheKey {
         }
         if let Some(digest) = text.strip_prefix("metadata-v1:") {
             return Sha256Digest::from_str(digest).ok().map(Self::Metadata);
+        }
+        if let Some(digest) = text.strip_prefix("provenance-v1:") {
+            return Sha256Digest::from_str(digest).ok().map(Self::Provenance);
         }
         if let Some(digest) = text.strip_prefix("dist-v1:") {
             return Sha256Digest::from_str(digest).ok().map(Self::Distribution);
@@ -583,6 +591,7 @@ mod tests {
                 name: PackageName::from_str("Foo_Bar").unwrap(),
             },
             CacheKey::Metadata(Sha256Digest::of(b"m")),
+            CacheKey::Provenance(Sha256Digest::of(b"p")),
             CacheKey::UrlMetadata("https://x/a-1.0-py3-none-any.whl".into()),
             CacheKey::Distribution(Sha256Digest::of(b"d")),
             CacheKey::UrlDigest("file:///tmp/a-1.0.tar.gz".into()),

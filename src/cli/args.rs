@@ -331,6 +331,15 @@ pub struct ResolveArgs {
     #[arg(long)]
     pub fail_on_shadowed: bool,
 
+    /// Verify the PEP 740 attestations of every locked file whose index serves provenance
+    /// (Sigstore chain, transparency log, signature, the file's name and sha256, the Trusted
+    /// Publisher) and record each package's publishers in the lock (`# attested:` lines,
+    /// pylock.toml's `attestation-identities`). Fails (exit 1, nothing written) when one does
+    /// not verify, or when a package the existing output lists as attested lost its
+    /// attestation or changed publisher. Also `[tool.pinwheel] verify-attestations`.
+    #[arg(long)]
+    pub verify_attestations: bool,
+
     /// Local directories or HTML pages of distribution files; `PIP_FIND_LINKS`' come first.
     #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
     pub find_links: Vec<String>,

@@ -18,6 +18,9 @@ pub enum Failure {
     Missing(std::path::PathBuf),
     /// `--fail-on-shadowed` found locked names that several indexes serve: exit 1.
     Shadowed(Vec<String>),
+    /// `--verify-attestations` found a file whose attestation does not verify, or a package
+    /// that lost or changed its recorded publisher: exit 1.
+    Attestation(String),
 }
 
 impl From<anyhow::Error> for Failure {
@@ -40,9 +43,11 @@ impl From<ResolveError> for Failure {
 /// the question could not be answered (usage, input, network, disk).
 pub fn exit_code(failure: &Failure) -> u8 {
     match failure {
-        Failure::NoSolution(_) | Failure::Stale(_) | Failure::Missing(_) | Failure::Shadowed(_) => {
-            1
-        }
+        Failure::NoSolution(_)
+        | Failure::Stale(_)
+        | Failure::Missing(_)
+        | Failure::Shadowed(_)
+        | Failure::Attestation(_) => 1,
         Failure::Error(_) => 2,
     }
 }
@@ -69,6 +74,9 @@ pub fn describe(failure: &Failure) -> String {
             },
             names.join("`, `")
         ),
+        Failure::Attestation(reason) => {
+            format!("error: attestation: {reason} (`--verify-attestations`); nothing was written")
+        }
         Failure::Error(error) => {
             let chain = chain_from_the_build(error);
             let mut text = format!("error: {}", chain[0]);

@@ -7,6 +7,7 @@
 )]
 
 pub mod args;
+mod attestations;
 mod builds;
 mod cache;
 mod check;

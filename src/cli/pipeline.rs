@@ -192,7 +192,25 @@ pub(super) async fn compile(
                 .map_err(anyhow::Error::new)?,
         ),
     };
+    let attested = if options.verify_attestations {
+        let output = match &settings.output {
+            OutputTarget::File(path) => Some(path.as_path()),
+            OutputTarget::Stdout => None,
+        };
+        let recorded = super::attestations::recorded(
+            output,
+            compilation.format == OutputFormatArg::PylockToml,
+        )?;
+        Some(super::attestations::verify(&mut resolution, &client, &recorded).await?)
+    } else {
+        None
+    };
     drop(progress);
+    if let Some(verified) = attested
+        && !compilation.quiet
+    {
+        eprintln!("{}", verified.summary());
+    }
     if let Some(found) = &shadowed {
         for line in warnings(found) {
             eprintln!("{line}");

@@ -93,6 +93,7 @@ fn pin(name: &str, generated: &Generated, files: Vec<IndexFile>) -> Pin {
         dependents: BTreeSet::new(),
         origins: BTreeSet::new(),
         markers: generated.marker.iter().cloned().collect(),
+        attestations: Vec::new(),
     }
 }
 
@@ -154,6 +155,7 @@ fn wheel(name: &str, version: &Version, content: &str, index: usize) -> IndexFil
         upload_time: None,
         metadata: MetadataAvailability::NotAdvertised,
         size: Some(content.len() as u64),
+        provenance: None,
         origin: FileOrigin::Index(RedactedUrl::new(
             Url::parse("https://pypi.example/simple/").unwrap(),
         )),

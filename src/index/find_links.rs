@@ -99,6 +99,7 @@ pub fn read_find_links_dir(dir: &Path, project: &PackageName) -> Result<ProjectF
             metadata: MetadataAvailability::NotAdvertised,
             size: Some(size),
             origin: origin.clone(),
+            provenance: None,
         });
     }
     Ok(ProjectFiles {

@@ -170,6 +170,10 @@ pub(super) fn parse_anchor_page(
             metadata,
             size: None,
             origin: origin.clone(),
+            provenance: element
+                .attr("data-provenance")
+                .and_then(|raw| base.join(raw.trim()).ok())
+                .map(Into::into),
         });
     }
     Ok(ProjectFiles {

@@ -316,6 +316,11 @@ impl BodyLimit {
         what: "metadata file",
         bytes: crate::metadata::zipfile::MAX_ENTRY_SIZE,
     };
+    /// A PEP 740 provenance object: a few attestations of ~10 KiB each.
+    pub(crate) const PROVENANCE: Self = Self {
+        what: "provenance",
+        bytes: 16 * 1024 * 1024,
+    };
     /// A file read whole into memory: a range answer (or the whole file, from a server that
     /// ignores `Range`), a direct URL's file. The largest wheels on PyPI are about 1 GiB.
     pub(crate) const FILE: Self = Self {

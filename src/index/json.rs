@@ -61,6 +61,9 @@ struct File<'a> {
     upload_time: Option<Cow<'a, str>>,
     #[serde(default)]
     size: Option<u64>,
+    /// PEP 740: the provenance object's URL, or `null`.
+    #[serde(default, borrow)]
+    provenance: Option<Cow<'a, str>>,
 }
 
 /// A hash-name → hex map; only sha256 is used.
@@ -168,6 +171,11 @@ pub fn parse_simple_json(
             ),
             size: entry.size,
             origin: origin.clone(),
+            provenance: entry
+                .provenance
+                .as_deref()
+                .and_then(|raw| page_url.join(raw).ok())
+                .map(Into::into),
         });
     }
     Ok(ProjectFiles {

@@ -555,6 +555,7 @@ pub fn direct_url_file(name: &PackageName, url: &Url) -> Result<IndexFile, Index
         metadata: MetadataAvailability::NotAdvertised,
         size: None,
         origin: crate::types::FileOrigin::DirectUrl,
+        provenance: None,
     })
 }
 

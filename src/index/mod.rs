@@ -19,6 +19,7 @@ pub mod json;
 mod keyring;
 mod metadata_fetch;
 mod netrc;
+mod provenance;
 mod repairs;
 mod stale;
 mod strategy;

@@ -369,6 +369,7 @@ pub(crate) fn resolution_without_files(
                 dependents: BTreeSet::new(),
                 origins: BTreeSet::new(),
                 markers: Vec::new(),
+                attestations: Vec::new(),
             },
         );
     }

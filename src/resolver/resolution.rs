@@ -6,7 +6,9 @@ use std::fmt;
 use url::Url;
 
 use crate::inputs::{LocalRequirement, Origin};
-use crate::types::{ExtraName, IndexFile, PackageName, RedactedUrl, Sha256Digest, Version};
+use crate::types::{
+    ExtraName, IndexFile, PackageName, Publisher, RedactedUrl, Sha256Digest, Version,
+};
 
 /// A resolved set of pins, sorted by name.
 #[derive(Clone, Debug, Default)]
@@ -98,6 +100,9 @@ pub struct Pin {
     /// The markers of the top-level lines that required it, in the user's spelling (pip-compile
     /// copies them onto the pin).
     pub markers: Vec<String>,
+    /// The Trusted Publishers whose PEP 740 attestations for this version's files were
+    /// verified (`--verify-attestations`), sorted; empty when none were, or none were asked.
+    pub attestations: Vec<Publisher>,
 }
 
 /// Where a pin's files come from.

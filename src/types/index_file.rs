@@ -82,6 +82,9 @@ pub struct IndexFile {
     pub size: Option<u64>,
     /// Where it was listed.
     pub origin: FileOrigin,
+    /// Where the index serves the file's PEP 740 provenance (`provenance` in PEP 691 JSON,
+    /// `data-provenance` in HTML); `None` when it serves none.
+    pub provenance: Option<FileUrl>,
 }
 
 /// All files an index lists for one project.
@@ -123,6 +126,7 @@ impl IndexFile {
             upload_time: None,
             metadata: MetadataAvailability::NotAdvertised,
             size: None,
+            provenance: None,
             origin: FileOrigin::Index(RedactedUrl::new(url)),
         }
     }

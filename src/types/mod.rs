@@ -10,6 +10,7 @@ mod filename;
 mod index_file;
 mod packed;
 mod pep508_guard;
+mod publisher;
 mod redacted;
 mod urgency;
 
@@ -24,5 +25,6 @@ pub use packed::{BlockSource, PackError, PackedProject};
 pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
 pub use pep508_guard::{MAX_NESTING, UnsafeText, check_marker, check_requirement};
 pub use pep508_rs::{ExtraName, PackageName};
+pub use publisher::{ATTESTED_PREFIX, Publisher, PublisherSyntaxError};
 pub use redacted::RedactedUrl;
 pub use urgency::Urgency;

@@ -32,7 +32,7 @@ use super::{
 };
 
 /// Identifies the format: bump the last byte on any change.
-const MAGIC: &[u8; 8] = b"PWPACK\x00\x03";
+const MAGIC: &[u8; 8] = b"PWPACK\x00\x04";
 
 /// Header length, header checksum, magic.
 const TRAILER: usize = 4 + 8 + MAGIC.len();
@@ -427,6 +427,11 @@ impl PackedProject {
         } else {
             None
         };
+        let provenance = if flags & HAS_PROVENANCE != 0 {
+            Some(FileUrl::from_serialized(reader.str()?))
+        } else {
+            None
+        };
         let origin = self
             .origins
             .get(reader.len()?)
@@ -448,6 +453,7 @@ impl PackedProject {
             metadata,
             size,
             origin,
+            provenance,
         }))
     }
 }
@@ -459,6 +465,7 @@ const HAS_UPLOAD_TIME: u8 = 1 << 3;
 const METADATA_ADVERTISED: u8 = 1 << 4;
 const HAS_METADATA_SHA256: u8 = 1 << 5;
 const HAS_SIZE: u8 = 1 << 6;
+const HAS_PROVENANCE: u8 = 1 << 7;
 
 /// The position of `value` in `table`, appending it when new. Tables are tiny (a page has one
 /// origin and a handful of `Requires-Python` values), so a linear search is the fast choice.
@@ -509,6 +516,7 @@ impl Writer {
             matches!(file.metadata, MetadataAvailability::Advertised(Some(_))),
         );
         set(HAS_SIZE, file.size.is_some());
+        set(HAS_PROVENANCE, file.provenance.is_some());
         self.str(&file.filename);
         self.str(file.url.as_str());
         self.u8(flags);
@@ -531,6 +539,9 @@ impl Writer {
         }
         if let Some(size) = file.size {
             self.0.extend_from_slice(&size.to_le_bytes());
+        }
+        if let Some(provenance) = &file.provenance {
+            self.str(provenance.as_str());
         }
         self.len(origin);
     }

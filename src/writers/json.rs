@@ -94,6 +94,17 @@ struct JsonPin<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     targets: Vec<Target<'a>>,
     hashes: Vec<String>,
+    /// With `--verify-attestations`: the Trusted Publishers whose attestations verified.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attestations: Vec<JsonPublisher<'a>>,
+}
+
+/// A publisher: `kind` and its claims, flat, as pylock.toml's `attestation-identities`.
+#[derive(Serialize)]
+struct JsonPublisher<'a> {
+    kind: &'a str,
+    #[serde(flatten)]
+    claims: &'a std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -182,6 +193,14 @@ pub fn write_json(resolution: &Resolution, context: &JsonContext) -> String {
                 .hashes
                 .iter()
                 .map(|hash| format!("sha256:{hash}"))
+                .collect(),
+            attestations: pin
+                .attestations
+                .iter()
+                .map(|publisher| JsonPublisher {
+                    kind: &publisher.kind,
+                    claims: &publisher.claims,
+                })
                 .collect(),
         })
         .collect();

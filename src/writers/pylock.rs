@@ -181,6 +181,15 @@ fn write_package(out: &mut String, pin: &Pin, resolution: &Resolution) {
         }
         PinSource::Local { url, local } => write_local(out, pin, url, local),
     }
+    // PEP 751: the publishers of any of the package's files, `kind` first and the
+    // publisher's other keys as they are. Tables, so after every key of the package.
+    for publisher in &pin.attestations {
+        out.push_str("\n[[packages.attestation-identities]]\n");
+        let _ = writeln!(out, "kind = {}", quoted(&publisher.kind));
+        for (key, value) in &publisher.claims {
+            let _ = writeln!(out, "{} = {}", quoted(key), quoted(value));
+        }
+    }
 }
 
 /// `index`, `sdist` and `wheels` of an index pin. `index` is written only when an index (not a

@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::inputs::{GitRequirement, LocalRequirement, LocalTarget};
 use crate::resolver::{Pin, PinSource, Resolution};
-use crate::types::{PackageName, RedactedUrl};
+use crate::types::{ATTESTED_PREFIX, PackageName, RedactedUrl};
 
 /// How `# via` annotations are laid out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -188,6 +188,7 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
             via.join(", ")
         );
         write_index_annotation(out, pin, options);
+        write_attestations(out, pin);
         return;
     }
     if hashed {
@@ -216,6 +217,15 @@ fn write_pin(out: &mut String, pin: &Pin, options: &WriteOptions) {
         }
     }
     write_index_annotation(out, pin, options);
+    write_attestations(out, pin);
+}
+
+/// `    # attested: kind=… key=value …`, one line per Trusted Publisher whose attestations
+/// verified (`--verify-attestations`), read back by the next run to notice a change.
+fn write_attestations(out: &mut String, pin: &Pin) {
+    for publisher in &pin.attestations {
+        let _ = writeln!(out, "    {ATTESTED_PREFIX}{publisher}");
+    }
 }
 
 /// `    # from URL`, uv's `--emit-index-annotation` line, after the `# via` lines. Direct URL pins

@@ -87,6 +87,12 @@ pub(super) const KEYS: &[Key] = &[
     key!(Pinwheel, ["sources"], sources, sources),
     key!(Pinwheel, ["report_shadowed"], report_shadowed, boolean),
     key!(Pinwheel, ["fail_on_shadowed"], fail_on_shadowed, boolean),
+    key!(
+        Pinwheel,
+        ["verify_attestations"],
+        verify_attestations,
+        boolean
+    ),
     key!(Both, ["find_links"], find_links, strings),
     key!(Both, ["no_index"], no_index, boolean),
     key!(Both, ["generate_hashes"], generate_hashes, boolean),

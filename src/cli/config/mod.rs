@@ -81,6 +81,8 @@ pub struct ConfigOptions {
     pub report_shadowed: Option<bool>,
     /// `--fail-on-shadowed`.
     pub fail_on_shadowed: Option<bool>,
+    /// `--verify-attestations`.
+    pub verify_attestations: Option<bool>,
     /// `--find-links`.
     pub find_links: Option<Vec<String>>,
     /// `--no-index`.
@@ -181,6 +183,7 @@ impl ConfigOptions {
             sources: self.sources.or(lower.sources),
             report_shadowed: self.report_shadowed.or(lower.report_shadowed),
             fail_on_shadowed: self.fail_on_shadowed.or(lower.fail_on_shadowed),
+            verify_attestations: self.verify_attestations.or(lower.verify_attestations),
             find_links: self.find_links.or(lower.find_links),
             no_index: self.no_index.or(lower.no_index),
             generate_hashes: self.generate_hashes.or(lower.generate_hashes),

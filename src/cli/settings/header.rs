@@ -79,6 +79,7 @@ pub(super) fn header_command(options: &Options, sources: &[PathBuf]) -> String {
         (!options.emit_trusted_host, "--no-emit-trusted-host"),
         (options.no_build, "--no-build"),
         (options.universal, "--universal"),
+        (options.verify_attestations, "--verify-attestations"),
     ];
     words.extend(
         flags

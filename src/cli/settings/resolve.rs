@@ -147,6 +147,8 @@ pub struct Options {
     pub sources: Sources,
     /// `--report-shadowed`, `--fail-on-shadowed`.
     pub shadowed: ShadowReport,
+    /// `--verify-attestations`.
+    pub verify_attestations: bool,
     /// `--find-links`.
     pub find_links: Vec<String>,
     /// `--no-index`.
@@ -410,6 +412,8 @@ impl Options {
             } else {
                 ShadowReport::Off
             },
+            verify_attestations: args.verify_attestations
+                || config.verify_attestations.unwrap_or(false),
             find_links: list(&args.find_links, config.find_links),
             no_index: args.no_index || config.no_index.unwrap_or(false),
             generate_hashes: typed(args.generate_hashes, args.no_generate_hashes)

@@ -24,6 +24,7 @@ fn file(filename: &str) -> IndexFile {
         upload_time: None,
         metadata: MetadataAvailability::NotAdvertised,
         size: None,
+        provenance: None,
         origin: crate::types::FileOrigin::Index(crate::types::RedactedUrl::new(
             Url::parse("https://index.example/simple/").unwrap(),
         )),

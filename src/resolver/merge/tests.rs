@@ -97,6 +97,7 @@ fn pin(name: &str, version: &str, marker: Option<&str>) -> Pin {
         dependents: BTreeSet::new(),
         origins: BTreeSet::new(),
         markers: marker.map(str::to_string).into_iter().collect(),
+        attestations: Vec::new(),
     }
 }
 

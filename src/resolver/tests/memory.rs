@@ -127,6 +127,7 @@ impl MemorySource {
                 upload_time: None,
                 metadata: MetadataAvailability::NotAdvertised,
                 size: None,
+                provenance: None,
                 filename: filename.clone(),
                 origin: FileOrigin::Index(RedactedUrl::new(
                     Url::parse("https://index.test/simple/").unwrap(),

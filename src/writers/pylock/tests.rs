@@ -20,6 +20,7 @@ fn file(project: &str, filename: &str, index: &str) -> IndexFile {
         upload_time: Some("2024-05-01T12:00:00Z".parse().unwrap()),
         metadata: MetadataAvailability::NotAdvertised,
         size: Some(42),
+        provenance: None,
         origin: FileOrigin::Index(RedactedUrl::new(Url::parse(index).unwrap())),
     }
 }
@@ -37,6 +38,7 @@ fn pin(name: &str, version: &str, files: Vec<IndexFile>) -> Pin {
         dependents: BTreeSet::new(),
         origins: BTreeSet::new(),
         markers: Vec::new(),
+        attestations: Vec::new(),
     }
 }
 

@@ -21,6 +21,7 @@ fn pin(name: &str, version: &str) -> Pin {
         dependents: BTreeSet::new(),
         origins: BTreeSet::new(),
         markers: Vec::new(),
+        attestations: Vec::new(),
     }
 }
 
