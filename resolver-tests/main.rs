@@ -16,6 +16,7 @@ mod archives;
 mod attestations;
 mod bounds;
 mod builds;
+mod sdist_archives;
 mod cache_cmd;
 mod check;
 mod claims;
