@@ -59,6 +59,26 @@ fn packages(circleci: TestFile, gcb: TestFile) -> Vec<TestPackage> {
     ]
 }
 
+/// Both files on JSON pages, with the provenance of the files named (`None`: none).
+fn serve(
+    dir: &std::path::Path,
+    circleci: Option<&str>,
+    gcb: Option<&str>,
+) -> crate::support::TestIndex {
+    index(
+        packages(
+            published(dir, CIRCLECI_WHEEL, circleci),
+            published(dir, GCB_SDIST, gcb),
+        ),
+        ServerOptions::default(),
+    )
+}
+
+/// Both files with their own provenance.
+fn good_index(dir: &std::path::Path) -> crate::support::TestIndex {
+    serve(dir, Some(CIRCLECI_WHEEL), Some(GCB_SDIST))
+}
+
 const INPUT: &str = "circleci-sign-publish-example\ngcb-attestation-test\n";
 
 /// The `# attested:` identities under each pin of a requirements file.
@@ -121,13 +141,7 @@ fn pylock_and_json_carry_the_publishers() {
     let Some(dir) = assets("pylock_and_json_carry_the_publishers") else {
         return;
     };
-    let server = index(
-        packages(
-            published(&dir, CIRCLECI_WHEEL, Some(CIRCLECI_WHEEL)),
-            published(&dir, GCB_SDIST, Some(GCB_SDIST)),
-        ),
-        ServerOptions::default(),
-    );
+    let server = good_index(&dir);
     let project = Project::new();
     project.write("requirements.in", INPUT);
     project
@@ -215,13 +229,7 @@ fn a_bundle_for_another_file_fails_naming_the_file() {
         return;
     };
     // The sdist served with the wheel's (valid, verifiable) provenance.
-    let server = index(
-        packages(
-            published(&dir, CIRCLECI_WHEEL, Some(CIRCLECI_WHEEL)),
-            published(&dir, GCB_SDIST, Some(CIRCLECI_WHEEL)),
-        ),
-        ServerOptions::default(),
-    );
+    let server = serve(&dir, Some(CIRCLECI_WHEEL), Some(CIRCLECI_WHEEL));
     assert_refused(
         &server,
         None,
@@ -271,13 +279,7 @@ fn a_tampered_file_fails_naming_the_file() {
 
 /// A lock written by a verifying run against the good index.
 fn verified_lock(dir: &std::path::Path) -> String {
-    let server = index(
-        packages(
-            published(dir, CIRCLECI_WHEEL, Some(CIRCLECI_WHEEL)),
-            published(dir, GCB_SDIST, Some(GCB_SDIST)),
-        ),
-        ServerOptions::default(),
-    );
+    let server = good_index(dir);
     let project = Project::new();
     project.write("requirements.in", INPUT);
     project
@@ -305,13 +307,7 @@ fn a_changed_publisher_fails_naming_the_file() {
         "email=release@example.iam.gserviceaccount.com",
     );
     assert_ne!(before, lock);
-    let server = index(
-        packages(
-            published(&dir, CIRCLECI_WHEEL, Some(CIRCLECI_WHEEL)),
-            published(&dir, GCB_SDIST, Some(GCB_SDIST)),
-        ),
-        ServerOptions::default(),
-    );
+    let server = good_index(&dir);
     assert_refused(&server, Some(&before), GCB_SDIST, "the publisher changed");
 }
 
@@ -321,13 +317,7 @@ fn a_vanished_attestation_fails_naming_the_file() {
         return;
     };
     let before = verified_lock(&dir);
-    let server = index(
-        packages(
-            published(&dir, CIRCLECI_WHEEL, Some(CIRCLECI_WHEEL)),
-            published(&dir, GCB_SDIST, None),
-        ),
-        ServerOptions::default(),
-    );
+    let server = serve(&dir, Some(CIRCLECI_WHEEL), None);
     assert_refused(
         &server,
         Some(&before),
@@ -341,13 +331,7 @@ fn files_without_provenance_are_never_reported_verified() {
     let Some(dir) = assets("files_without_provenance_are_never_reported_verified") else {
         return;
     };
-    let server = index(
-        packages(
-            published(&dir, CIRCLECI_WHEEL, None),
-            published(&dir, GCB_SDIST, None),
-        ),
-        ServerOptions::default(),
-    );
+    let server = serve(&dir, None, None);
     let project = Project::new();
     project.write("requirements.in", INPUT);
     let run = project.resolve(&server, &["requirements.in", "--verify-attestations"]);

@@ -36,44 +36,19 @@ pub fn check(publisher: &Publisher, claims: &CertificateClaims) -> Result<(), St
             .ok_or_else(|| format!("the {} publisher names no `{key}`", publisher.kind))
     };
     match publisher.kind.as_str() {
+        // Both forges: the certificate's repository (case-insensitive, as their names are)
+        // and the workflow file that ran, at any ref.
         "GitHub" => {
             expect_issuer(claims, GITHUB_ISSUER)?;
-            let repository = claim("repository")?;
-            let workflow = claim("workflow")?;
-            let repository_uri = format!("https://github.com/{repository}");
-            // GitHub names are case-insensitive; the certificate has the canonical spelling.
-            expect(
-                "source repository",
-                claims.source_repository_uri.as_deref(),
-                &repository_uri,
-                |found, wanted| found.eq_ignore_ascii_case(wanted),
-            )?;
-            let workflow_prefix = format!("{repository_uri}/.github/workflows/{workflow}@");
-            expect(
-                "build config",
-                claims.build_config_uri.as_deref(),
-                &format!("{workflow_prefix}…"),
-                |found, _| starts_with_ignore_case(found, &workflow_prefix),
-            )
+            let repository = format!("https://github.com/{}", claim("repository")?);
+            let workflow = format!("{repository}/.github/workflows/{}@", claim("workflow")?);
+            expect_build(claims, &repository, &workflow)
         }
         "GitLab" => {
             expect_issuer(claims, GITLAB_ISSUER)?;
-            let repository = claim("repository")?;
-            let workflow = claim("workflow_filepath")?;
-            let repository_uri = format!("https://gitlab.com/{repository}");
-            expect(
-                "source repository",
-                claims.source_repository_uri.as_deref(),
-                &repository_uri,
-                |found, wanted| found.eq_ignore_ascii_case(wanted),
-            )?;
-            let workflow_prefix = format!("{repository_uri}//{workflow}@");
-            expect(
-                "build config",
-                claims.build_config_uri.as_deref(),
-                &format!("{workflow_prefix}…"),
-                |found, _| starts_with_ignore_case(found, &workflow_prefix),
-            )
+            let repository = format!("https://gitlab.com/{}", claim("repository")?);
+            let workflow = format!("{repository}//{}@", claim("workflow_filepath")?);
+            expect_build(claims, &repository, &workflow)
         }
         "Google" => {
             expect_issuer(claims, GOOGLE_ISSUER)?;
@@ -119,6 +94,27 @@ fn expect_issuer(claims: &CertificateClaims, issuer: &str) -> Result<(), String>
         claims.issuer.as_deref(),
         issuer,
         |found, wanted| found == wanted,
+    )
+}
+
+/// The certificate's source repository is `repository`, and its build config starts with
+/// `workflow_prefix` (the workflow file and `@`; the ref follows).
+fn expect_build(
+    claims: &CertificateClaims,
+    repository: &str,
+    workflow_prefix: &str,
+) -> Result<(), String> {
+    expect(
+        "source repository",
+        claims.source_repository_uri.as_deref(),
+        repository,
+        |found, wanted| found.eq_ignore_ascii_case(wanted),
+    )?;
+    expect(
+        "build config",
+        claims.build_config_uri.as_deref(),
+        &format!("{workflow_prefix}…"),
+        |found, _| starts_with_ignore_case(found, workflow_prefix),
     )
 }
 
