@@ -40,6 +40,7 @@ mod pip_compile;
 mod private_index;
 mod published;
 mod pylock;
+mod remote_cache;
 mod scenario;
 mod sdist_archives;
 mod secrets;

@@ -18,6 +18,7 @@ pub mod index;
 pub mod inputs;
 pub mod lockfile;
 pub mod metadata;
+pub mod remote;
 pub mod target;
 
 pub mod registry;

@@ -94,6 +94,16 @@ impl Inner {
             if let Some(metadata) = found {
                 return Ok(metadata);
             }
+            // Another runner's build of the same sdist by the same kind of interpreter.
+            if let Some(entry) = self
+                .registry
+                .client()
+                .shared_entry(&built_key(digest, &interpreter))
+                .await
+                && let Ok(metadata) = parse_core_metadata(&entry.body)
+            {
+                return Ok(metadata);
+            }
         }
         if self.registry.client().is_offline() {
             return Err(BuildError::Offline { package });
@@ -157,12 +167,15 @@ impl Inner {
                 built: format!("{} {}", metadata.name, metadata.version),
             });
         }
-        if let Some(cache) = self.registry.client().cache() {
-            let info = EntryInfo::now_for_file(&sdist.name, &file.filename);
-            if let Err(error) = cache.put(&built_key(digest, &interpreter), &bytes, &info) {
-                tracing::warn!("could not cache the build of {package}: {error}");
-            }
+        let info = EntryInfo::now_for_file(&sdist.name, &file.filename);
+        if let Some(cache) = self.registry.client().cache()
+            && let Err(error) = cache.put(&built_key(digest, &interpreter), &bytes, &info)
+        {
+            tracing::warn!("could not cache the build of {package}: {error}");
         }
+        self.registry
+            .client()
+            .share(&built_key(digest, &interpreter), &bytes, &info);
         self.reporter.finished(&package, started.elapsed());
         Ok(metadata)
     }

@@ -555,6 +555,23 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "SECONDS", env = "PINWHEEL_CACHE_TTL")]
     pub cache_ttl: Option<u64>,
 
+    /// A cache shared by a fleet of runners, behind the local one: `redis://[:PASSWORD@]HOST[:PORT][/DB]`,
+    /// `s3://BUCKET/PREFIX?endpoint=URL&region=NAME` (AWS credentials from the environment),
+    /// or `file:///shared/dir`. Core metadata and sdist builds are shared; pages stay local.
+    /// Never a reason to fail. Also `[tool.pinwheel] remote-cache`.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PINWHEEL_REMOTE_CACHE",
+        hide_env_values = true
+    )]
+    pub remote_cache: Option<String>,
+
+    /// `read-write` (the default) or `read-only` (runners that must not write, such as pull
+    /// requests'). Also `[tool.pinwheel] remote-cache-mode`.
+    #[arg(long, value_name = "MODE", env = "PINWHEEL_REMOTE_CACHE_MODE")]
+    pub remote_cache_mode: Option<RemoteCacheModeArg>,
+
     /// Probe `<file>.metadata` even when the index does not advertise it, before range reads.
     /// Off by default: measured slower on this machine's PyPI mirror (see README).
     #[arg(long, hide = true)]
@@ -650,6 +667,15 @@ pub enum KeyringProviderArg {
     Import,
     /// The `keyring` command on PATH.
     Subprocess,
+}
+
+/// `--remote-cache-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RemoteCacheModeArg {
+    /// Read, and write what this run fetched.
+    ReadWrite,
+    /// Read only.
+    ReadOnly,
 }
 
 /// `--index-strategy`, with uv's values.

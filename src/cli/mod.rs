@@ -131,7 +131,9 @@ fn init_logging_coloured(verbose: u8, colour: Option<bool>) {
     let level = match verbose {
         // The platform verifier logs each certificate it refuses; the request's own error says
         // the same with the URL and the ways out (`--cert`, `--trusted-host`).
-        0 => "warn,rustls_platform_verifier=off",
+        // OpenDAL warns of each retry of the remote cache, with a backtrace; the remote's own
+        // breaker warns once when it gives up, which is all a user needs.
+        0 => "warn,rustls_platform_verifier=off,opendal=off,opendal_core=off",
         1 => "pinwheel=info",
         _ => "pinwheel=debug",
     };

@@ -317,6 +317,7 @@ pub(super) async fn compile(
             },
         ),
     };
+    client.finish_remote().await;
     let compiled = Compiled {
         pins: resolution.pins.len(),
         bytes: text.len(),

@@ -152,6 +152,9 @@ pub enum IndexError {
     /// The cache failed to write.
     #[error(transparent)]
     Cache(#[from] crate::cache::CacheError),
+    /// `--remote-cache` names a store that cannot be used.
+    #[error(transparent)]
+    Remote(#[from] crate::remote::RemoteSpecError),
     /// A blocking task panicked or was cancelled.
     #[error("an internal task failed")]
     Task(#[from] tokio::task::JoinError),

@@ -143,6 +143,8 @@ pub(super) const KEYS: &[Key] = &[
         strings
     ),
     key!(Pinwheel, ["cache_dir"], cache_dir, path),
+    key!(Pinwheel, ["remote_cache"], remote_cache, string),
+    key!(Pinwheel, ["remote_cache_mode"], remote_cache_mode, choice),
     key!(Pinwheel, ["cache_ttl"], cache_ttl, integer),
     key!(Pinwheel, ["no_cache"], no_cache, boolean),
     key!(Pinwheel, ["offline"], offline, boolean),

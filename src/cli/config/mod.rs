@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use super::args::{
     AnnotationStyleArg, IndexStrategyArg, KeyringProviderArg, NewlineArg, PrereleaseArg,
-    ResolutionArg,
+    RemoteCacheModeArg, ResolutionArg,
 };
 
 mod files;
@@ -133,6 +133,10 @@ pub struct ConfigOptions {
     pub upgrade_package: Option<Vec<String>>,
     /// `--cache-dir`.
     pub cache_dir: Option<PathBuf>,
+    /// `--remote-cache`.
+    pub remote_cache: Option<String>,
+    /// `--remote-cache-mode`.
+    pub remote_cache_mode: Option<RemoteCacheModeArg>,
     /// `--cache-ttl`.
     pub cache_ttl: Option<u64>,
     /// `--python`.
@@ -209,6 +213,8 @@ impl ConfigOptions {
             upgrade: self.upgrade.or(lower.upgrade),
             upgrade_package: self.upgrade_package.or(lower.upgrade_package),
             cache_dir: self.cache_dir.or(lower.cache_dir),
+            remote_cache: self.remote_cache.or(lower.remote_cache),
+            remote_cache_mode: self.remote_cache_mode.or(lower.remote_cache_mode),
             cache_ttl: self.cache_ttl.or(lower.cache_ttl),
             python: self.python.or(lower.python),
             no_build: self.no_build.or(lower.no_build),

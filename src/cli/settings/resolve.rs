@@ -18,7 +18,7 @@ use super::{
 use crate::build::BuildOptions;
 use crate::cli::args::{
     AnnotationStyleArg, KeyringProviderArg, NewlineArg, OutputFormatArg, PrereleaseArg,
-    ResolutionArg, ResolveArgs,
+    RemoteCacheModeArg, ResolutionArg, ResolveArgs,
 };
 use crate::cli::config::{self, Config, ConfigOptions, Lookup, NamedIndex, Sources};
 use crate::cli::pip_compile::{Program, trusted_host_lines};
@@ -27,6 +27,7 @@ use crate::cli::shadowed::ShadowReport;
 use crate::cli::shown_urls::{ShownUrls, hide_credentials, typed_urls, written_urls};
 use crate::index::{ClientOptions, IndexStrategy, KeyringProvider};
 use crate::inputs::{Manifest, Variables};
+use crate::remote::{RemoteMode, RemoteSpec};
 use crate::resolver::{PrereleaseMode, ResolutionStrategy, ResolveOptions, SelectionOptions};
 use crate::target::Target;
 use crate::types::PackageName;
@@ -201,6 +202,8 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// `--cache-ttl`.
     pub cache_ttl: u64,
+    /// `--remote-cache`, `--remote-cache-mode` (its `Debug` hides a password).
+    pub remote_cache: Option<RemoteSpec>,
     /// `--no-cache`.
     pub no_cache: bool,
     /// `--offline`.
@@ -329,6 +332,22 @@ impl Compilation {
     }
 }
 
+/// `--remote-cache` and its mode, from the command line (or environment), else the
+/// configuration; an unusable URL is an error naming it (without its password).
+fn remote_cache(args: &ResolveArgs, config: &ConfigOptions) -> Result<Option<RemoteSpec>> {
+    let mode = match args.remote_cache_mode.or(config.remote_cache_mode) {
+        Some(RemoteCacheModeArg::ReadOnly) => RemoteMode::ReadOnly,
+        Some(RemoteCacheModeArg::ReadWrite) | None => RemoteMode::ReadWrite,
+    };
+    args.remote_cache
+        .as_deref()
+        .or(config.remote_cache.as_deref())
+        .filter(|text| !text.is_empty())
+        .map(|text| RemoteSpec::parse(text, mode))
+        .transpose()
+        .map_err(anyhow::Error::new)
+}
+
 /// The options of a compilation of `sources`: the command line over their configuration files
 /// over the defaults. Configuration warnings are printed here, once per compilation.
 ///
@@ -387,6 +406,7 @@ impl Options {
     /// # Errors
     /// When a `-P` value is not a requirement.
     pub fn merge(args: &ResolveArgs, config: ConfigOptions) -> Result<Self> {
+        let remote_cache = remote_cache(args, &config)?;
         let upgrade_package = list(&args.upgrade_package, config.upgrade_package)
             .iter()
             .map(|text| UpgradePackage::from_str(text))
@@ -473,6 +493,7 @@ impl Options {
                 .or(config.cache_ttl)
                 .unwrap_or(DEFAULT_CACHE_TTL),
             no_cache: args.no_cache || config.no_cache.unwrap_or(false),
+            remote_cache,
             offline: args.offline || config.offline.unwrap_or(false),
             refresh: args.refresh,
             probe_metadata: args.probe_metadata,
@@ -585,7 +606,8 @@ pub fn resolve_settings(
         },
     };
 
-    let client = client_options(&options.into(), &manifest.index)?;
+    let mut client = client_options(&options.into(), &manifest.index)?;
+    client.remote.clone_from(&options.remote_cache);
     let typed = typed_urls(options);
     let shown = ShownUrls::new(&typed, &manifest.index);
     let header_hides = options.header && typed.iter().any(|text| hide_credentials(text).1);

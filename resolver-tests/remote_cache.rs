@@ -1,0 +1,246 @@
+//! `--remote-cache` (#17, point 1) against real servers: a Redis (`PINWHEEL_TEST_REDIS`, a
+//! `redis://` URL) and an S3-compatible store (`PINWHEEL_TEST_S3`, an `s3://` URL), which
+//! `.ci/run` starts on 127.0.0.1 (`redis-server` from Debian, SeaweedFS from PyPI), and a
+//! shared directory (`file://`), which needs nothing. Without a server's variable its tests
+//! say `SKIPPED`, which fails CI.
+//!
+//! Every test locks packages of a name of its own, so what another test (or an earlier run
+//! against the same server) stored cannot answer for it: entries are keyed by the files' sha256.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::support::skips::skip;
+use crate::support::{ServerOptions, TestIndex, TestPackage};
+use crate::{Project, index};
+
+/// A name no other test or run uses: the process, the time and a counter.
+fn unique(stem: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    format!(
+        "{stem}-{}-{nanos}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Four packages of names of their own, `top` requiring the three others.
+fn packages(stem: &str) -> (Vec<TestPackage>, String) {
+    let name = unique(stem);
+    let deps: Vec<String> = (0..3).map(|index| format!("{name}-dep{index}")).collect();
+    let mut packages = vec![
+        TestPackage::new(&format!("{name}-top"), "1.0")
+            .requires(&deps.iter().map(String::as_str).collect::<Vec<_>>()),
+    ];
+    packages.extend(deps.iter().map(|dep| TestPackage::new(dep, "1.0")));
+    (packages, format!("{name}-top\n"))
+}
+
+/// The metadata requests (`.metadata` files and range reads of wheels) the index saw.
+fn metadata_requests(server: &TestIndex) -> Vec<String> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|request| request.contains(".metadata") || request.contains("bytes="))
+        .collect()
+}
+
+/// One runner: its own project and local cache, the remote `url`, `extra` flags.
+fn runner(server: &TestIndex, input: &str, url: &str, extra: &[&str]) -> (crate::Run, String) {
+    let project = Project::new();
+    project.write("requirements.in", input);
+    let mut args = vec!["requirements.in", "--remote-cache", url];
+    args.extend_from_slice(extra);
+    let run = project.resolve(server, &args);
+    run.expect_code(0);
+    let lock = project.read("requirements.txt");
+    (run, lock)
+}
+
+/// The second runner finds in the remote what the first fetched: it asks the index for no
+/// metadata, and writes the same lock.
+fn assert_shared(url: &str) {
+    let (packages, input) = packages("shared");
+    let server = index(packages, ServerOptions::default());
+    let (_, first) = runner(&server, &input, url, &[]);
+    assert_eq!(
+        metadata_requests(&server).len(),
+        4,
+        "{:?}",
+        server.requests()
+    );
+    server.clear_requests();
+    let (second, lock) = runner(&server, &input, url, &["-v"]);
+    assert_eq!(lock, first);
+    assert!(
+        metadata_requests(&server).is_empty(),
+        "{:?}\n{}",
+        server.requests(),
+        second.stderr
+    );
+    assert!(
+        second
+            .stderr
+            .contains(": 4 hits, 0 misses (0 damaged), 0 errors"),
+        "{}",
+        second.stderr
+    );
+}
+
+/// A read-only runner stores nothing: the next runner fetches every metadata again.
+fn assert_read_only_writes_nothing(url: &str) {
+    let (packages, input) = packages("read-only");
+    let server = index(packages, ServerOptions::default());
+    runner(&server, &input, url, &["--remote-cache-mode", "read-only"]);
+    server.clear_requests();
+    runner(&server, &input, url, &[]);
+    assert_eq!(
+        metadata_requests(&server).len(),
+        4,
+        "{:?}",
+        server.requests()
+    );
+}
+
+fn server_url(variable: &str, test: &str) -> Option<String> {
+    let url = std::env::var(variable).ok().filter(|url| !url.is_empty());
+    if url.is_none() {
+        skip(
+            test,
+            &format!("{variable} names no server (.ci/run starts one)"),
+        );
+    }
+    url
+}
+
+fn shared_directory(dir: &Path) -> String {
+    format!("file://{}", dir.display())
+}
+
+#[test]
+fn runners_share_metadata_through_redis() {
+    if let Some(url) = server_url(
+        "PINWHEEL_TEST_REDIS",
+        "runners_share_metadata_through_redis",
+    ) {
+        assert_shared(&url);
+        assert_read_only_writes_nothing(&url);
+    }
+}
+
+#[test]
+fn runners_share_metadata_through_s3() {
+    if let Some(url) = server_url("PINWHEEL_TEST_S3", "runners_share_metadata_through_s3") {
+        assert_shared(&url);
+        assert_read_only_writes_nothing(&url);
+    }
+}
+
+#[test]
+fn runners_share_metadata_through_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_shared(&shared_directory(dir.path()));
+    assert_read_only_writes_nothing(&shared_directory(dir.path()));
+}
+
+#[test]
+fn a_damaged_remote_entry_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = shared_directory(dir.path());
+    let (packages, input) = packages("damaged");
+    let server = index(packages, ServerOptions::default());
+    let (_, first) = runner(&server, &input, &url, &[]);
+    let files = crate::files_under(dir.path());
+    assert_eq!(files.len(), 4, "{files:?}");
+    for file in &files {
+        let mut bytes = std::fs::read(file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x01;
+        std::fs::write(file, bytes).unwrap();
+    }
+    server.clear_requests();
+    let (second, lock) = runner(&server, &input, &url, &["-v"]);
+    assert_eq!(lock, first);
+    assert_eq!(
+        metadata_requests(&server).len(),
+        4,
+        "{:?}",
+        server.requests()
+    );
+    assert!(
+        second.stderr.contains("0 hits, 4 misses (4 damaged)"),
+        "{}",
+        second.stderr
+    );
+}
+
+/// A remote that cannot help leaves the resolve as it would be without one, with one warning.
+fn assert_harmless(url: &str) {
+    let (packages, input) = packages("dead");
+    let server = index(packages, ServerOptions::default());
+    let (run, lock) = runner(&server, &input, url, &[]);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("going on without it"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    let project = Project::new();
+    project.write("requirements.in", &input);
+    project
+        .resolve(&server, &["requirements.in"])
+        .expect_code(0);
+    assert_eq!(lock, project.read("requirements.txt"));
+}
+
+#[test]
+fn a_dead_port_trips_the_breaker_and_the_resolve_is_unchanged() {
+    // Bound, then closed: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    assert_harmless(&format!("redis://127.0.0.1:{port}"));
+}
+
+#[test]
+fn a_server_that_never_answers_trips_the_breaker_and_the_resolve_is_unchanged() {
+    // Accepts connections and never writes a byte; the sockets are kept open until the end.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    assert_harmless(&format!("redis://127.0.0.1:{port}"));
+    assert_harmless(&format!(
+        "s3://bucket/prefix?endpoint=http://127.0.0.1:{port}&anonymous=true"
+    ));
+}
+
+#[test]
+fn a_password_in_the_remote_url_is_never_shown() {
+    let (packages, input) = packages("secret");
+    let server = index(packages, ServerOptions::default());
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (run, lock) = runner(
+        &server,
+        &input,
+        &format!("redis://:canary-pw-1729@127.0.0.1:{port}"),
+        &["-vv"],
+    );
+    assert!(!run.stderr.contains("canary-pw-1729"), "{}", run.stderr);
+    assert!(!lock.contains("canary-pw-1729"), "{lock}");
+    assert!(run.stderr.contains(":****@127.0.0.1"), "{}", run.stderr);
+}
