@@ -4,7 +4,7 @@
 
 use futures::future::BoxFuture;
 
-use super::spec::{RemoteKind, RemoteSpec};
+use super::spec::RemoteSpec;
 
 /// A key-value store of bytes.
 pub trait RemoteStore: Send + Sync {
@@ -56,7 +56,8 @@ mod opendal_store {
     use opendal::layers::{RetryLayer, TimeoutLayer};
     use opendal::{ErrorKind, Operator, services};
 
-    use super::{Patience, RemoteKind, RemoteSpec, RemoteStore};
+    use super::{Patience, RemoteSpec, RemoteStore};
+    use crate::remote::RemoteKind;
 
     pub struct OpendalStore(Operator);
 
