@@ -49,24 +49,68 @@ fn metadata_requests(server: &TestIndex) -> Vec<String> {
         .collect()
 }
 
-/// One runner: its own project and local cache, the remote `url`, `extra` flags.
-fn runner(server: &TestIndex, input: &str, url: &str, extra: &[&str]) -> (crate::Run, String) {
+/// A remote: its URL, and the environment a runner needs for it (S3 credentials).
+struct Remote {
+    url: String,
+    env: Vec<(&'static str, String)>,
+}
+
+impl Remote {
+    fn plain(url: String) -> Self {
+        Self {
+            url,
+            env: Vec::new(),
+        }
+    }
+}
+
+/// One runner: its own project and local cache, the remote, `extra` flags.
+fn runner(
+    server: &TestIndex,
+    input: &str,
+    remote: &Remote,
+    extra: &[&str],
+) -> (crate::Run, String) {
     let project = Project::new();
     project.write("requirements.in", input);
-    let mut args = vec!["requirements.in", "--remote-cache", url];
+    let mut args = vec!["requirements.in", "--remote-cache", &remote.url];
     args.extend_from_slice(extra);
-    let run = project.resolve(server, &args);
+    let env: Vec<(&str, &str)> = remote
+        .env
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let run = project.resolve_with_env(server, &args, &env);
     run.expect_code(0);
     let lock = project.read("requirements.txt");
+    // No credential of the remote reaches the lock, the log or the local cache.
+    for (_, value) in remote
+        .env
+        .iter()
+        .filter(|(name, _)| name.contains("SECRET"))
+    {
+        assert!(!run.stderr.contains(value.as_str()), "{}", run.stderr);
+        assert!(!lock.contains(value.as_str()));
+        for file in crate::files_under(&project.cache_dir()) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !bytes
+                    .windows(value.len())
+                    .any(|window| window == value.as_bytes()),
+                "{}",
+                file.display()
+            );
+        }
+    }
     (run, lock)
 }
 
 /// The second runner finds in the remote what the first fetched: it asks the index for no
 /// metadata, and writes the same lock.
-fn assert_shared(url: &str) {
+fn assert_shared(remote: &Remote) {
     let (packages, input) = packages("shared");
     let server = index(packages, ServerOptions::default());
-    let (_, first) = runner(&server, &input, url, &[]);
+    let (_, first) = runner(&server, &input, remote, &[]);
     assert_eq!(
         metadata_requests(&server).len(),
         4,
@@ -74,7 +118,7 @@ fn assert_shared(url: &str) {
         server.requests()
     );
     server.clear_requests();
-    let (second, lock) = runner(&server, &input, url, &["-v"]);
+    let (second, lock) = runner(&server, &input, remote, &["-vv"]);
     assert_eq!(lock, first);
     assert!(
         metadata_requests(&server).is_empty(),
@@ -92,12 +136,17 @@ fn assert_shared(url: &str) {
 }
 
 /// A read-only runner stores nothing: the next runner fetches every metadata again.
-fn assert_read_only_writes_nothing(url: &str) {
+fn assert_read_only_writes_nothing(remote: &Remote) {
     let (packages, input) = packages("read-only");
     let server = index(packages, ServerOptions::default());
-    runner(&server, &input, url, &["--remote-cache-mode", "read-only"]);
+    runner(
+        &server,
+        &input,
+        remote,
+        &["--remote-cache-mode", "read-only"],
+    );
     server.clear_requests();
-    runner(&server, &input, url, &[]);
+    runner(&server, &input, remote, &[]);
     assert_eq!(
         metadata_requests(&server).len(),
         4,
@@ -127,33 +176,48 @@ fn runners_share_metadata_through_redis() {
         "PINWHEEL_TEST_REDIS",
         "runners_share_metadata_through_redis",
     ) {
-        assert_shared(&url);
-        assert_read_only_writes_nothing(&url);
+        let remote = Remote::plain(url);
+        assert_shared(&remote);
+        assert_read_only_writes_nothing(&remote);
     }
 }
 
 #[test]
 fn runners_share_metadata_through_s3() {
     if let Some(url) = server_url("PINWHEEL_TEST_S3", "runners_share_metadata_through_s3") {
-        assert_shared(&url);
-        assert_read_only_writes_nothing(&url);
+        // Signed with the credentials `.ci/run` gave the server, from the AWS environment;
+        // a server without them (`anonymous=true` in the URL) needs none.
+        let credential = |name: &str| std::env::var(name).unwrap_or_default();
+        let remote = Remote {
+            url,
+            env: vec![
+                ("AWS_ACCESS_KEY_ID", credential("PINWHEEL_TEST_S3_KEY_ID")),
+                (
+                    "AWS_SECRET_ACCESS_KEY",
+                    credential("PINWHEEL_TEST_S3_SECRET"),
+                ),
+            ],
+        };
+        assert_shared(&remote);
+        assert_read_only_writes_nothing(&remote);
     }
 }
 
 #[test]
 fn runners_share_metadata_through_a_directory() {
     let dir = tempfile::tempdir().unwrap();
-    assert_shared(&shared_directory(dir.path()));
-    assert_read_only_writes_nothing(&shared_directory(dir.path()));
+    let remote = Remote::plain(shared_directory(dir.path()));
+    assert_shared(&remote);
+    assert_read_only_writes_nothing(&remote);
 }
 
 #[test]
 fn a_damaged_remote_entry_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
-    let url = shared_directory(dir.path());
+    let remote = Remote::plain(shared_directory(dir.path()));
     let (packages, input) = packages("damaged");
     let server = index(packages, ServerOptions::default());
-    let (_, first) = runner(&server, &input, &url, &[]);
+    let (_, first) = runner(&server, &input, &remote, &[]);
     let files = crate::files_under(dir.path());
     assert_eq!(files.len(), 4, "{files:?}");
     for file in &files {
@@ -163,7 +227,7 @@ fn a_damaged_remote_entry_is_ignored() {
         std::fs::write(file, bytes).unwrap();
     }
     server.clear_requests();
-    let (second, lock) = runner(&server, &input, &url, &["-v"]);
+    let (second, lock) = runner(&server, &input, &remote, &["-v"]);
     assert_eq!(lock, first);
     assert_eq!(
         metadata_requests(&server).len(),
@@ -182,7 +246,7 @@ fn a_damaged_remote_entry_is_ignored() {
 fn assert_harmless(url: &str) {
     let (packages, input) = packages("dead");
     let server = index(packages, ServerOptions::default());
-    let (run, lock) = runner(&server, &input, url, &[]);
+    let (run, lock) = runner(&server, &input, &Remote::plain(url.to_string()), &[]);
     let warnings: Vec<&str> = run
         .stderr
         .lines()
@@ -237,7 +301,7 @@ fn a_password_in_the_remote_url_is_never_shown() {
     let (run, lock) = runner(
         &server,
         &input,
-        &format!("redis://:canary-pw-1729@127.0.0.1:{port}"),
+        &Remote::plain(format!("redis://:canary-pw-1729@127.0.0.1:{port}")),
         &["-vv"],
     );
     assert!(!run.stderr.contains("canary-pw-1729"), "{}", run.stderr);
