@@ -644,9 +644,14 @@ impl IndexClient {
         })
     }
 
-    /// Stores an entry; see [`Inner::put_logged`].
+    /// Stores an entry, locally and in the remote cache; see [`Inner::put_logged`].
     async fn cache_put(&self, key: &CacheKey, body: &[u8], info: &EntryInfo) {
         self.share(key, body, info);
+        self.cache_put_local(key, body, info).await;
+    }
+
+    /// Stores an entry in the local cache only (a remote hit is not sent back).
+    async fn cache_put_local(&self, key: &CacheKey, body: &[u8], info: &EntryInfo) {
         if self.inner.cache.is_none() {
             return;
         }

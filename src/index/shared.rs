@@ -12,17 +12,7 @@ impl IndexClient {
     pub async fn shared_entry(&self, key: &CacheKey) -> Option<Entry> {
         let remote = self.inner.remote.as_ref()?;
         let entry = remote.get(key).await?;
-        if self.inner.cache.is_some() {
-            let (inner, key, stored) = (
-                std::sync::Arc::clone(&self.inner),
-                key.clone(),
-                entry.clone(),
-            );
-            let _ = tokio::task::spawn_blocking(move || {
-                inner.put_logged(&key, &stored.body, &stored.info);
-            })
-            .await;
-        }
+        self.cache_put_local(key, &entry.body, &entry.info).await;
         Some(entry)
     }
 
