@@ -400,6 +400,12 @@ impl VersionMap {
         self.present().next().is_none()
     }
 
+    /// Every version the page lists, oldest first, those excluded by date included: all the
+    /// solver could ever be offered. Parses each version, but judges no file.
+    pub fn listed(&self) -> impl DoubleEndedIterator<Item = &Version> {
+        self.slots().map(|(version, _)| version)
+    }
+
     /// Every version, oldest first.
     pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> {
         self.present().map(|(version, _)| version)

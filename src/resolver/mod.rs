@@ -23,6 +23,7 @@ mod seam;
 mod source;
 mod specifiers;
 mod universal;
+mod version_set;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -251,12 +252,15 @@ pub(crate) fn solve_scope(
     );
     match outcome {
         Ok(selected) => Ok(Attempt::Solved {
-            selected: selected.into_iter().collect(),
+            selected: selected
+                .into_iter()
+                .map(|(package, version)| (package, version.into_version()))
+                .collect(),
             narrowed: narrowing.0,
             deferred: narrowing.1,
         }),
         Err(PubGrubError::NoSolution(tree)) => {
-            let explanation = explain::explain(tree, handle, root);
+            let explanation = explain::explain(version_set::plain_tree(&tree), handle, root);
             Err(match scope {
                 Scope::Exact(_) => ResolveError::NoSolution(explanation),
                 Scope::Fork(fork) => ResolveError::NoSolutionInFork {

@@ -20,6 +20,7 @@ use super::root::RootSpec;
 use super::seam::SolverHandle;
 use super::source::{MetadataOutcome, SourceError};
 use super::specifiers::{pinned_version, specifiers_to_range};
+use super::version_set::{Listed, SolverVersion, VersionSet, solver_dependencies};
 use crate::types::{ExtraName, PackageName, Version};
 
 /// Why a version whose only file is an sdist with dynamic metadata cannot be used.
@@ -52,6 +53,12 @@ fn backtrack_window(choices: usize) -> usize {
 
 /// After this many versions of one package, the solver looks for a culprit (see [`Restart`]).
 const RESTART_AFTER: usize = 5;
+
+/// Once the solver has chosen this many versions of one package, the versions it chooses carry
+/// the package's [`Listed`] versions, so that the sets it derives stay one segment per run of
+/// versions rather than one per version passed (see `version_set`). Short walks are left as
+/// they were: the list costs a parse of every version on the page.
+const LISTED_AFTER: usize = 8;
 
 /// The solver is walking down one package's versions because of a decision it made earlier and
 /// will not revisit: apache-airflow[amazon,postgres] decides python-dateutil 3.0.0 before it
@@ -113,6 +120,8 @@ pub(crate) struct Provider<'a> {
     discovery: RefCell<FxHashMap<PackageName, usize>>,
     /// The versions of each package chosen so far in this attempt.
     walks: RefCell<FxHashMap<PackageName, Walk>>,
+    /// The listed versions of the packages walked furthest ([`LISTED_AFTER`]).
+    lists: RefCell<FxHashMap<PackageName, std::sync::Arc<Listed>>>,
     /// Packages to decide last: culprits found by earlier attempts.
     deprioritized: &'a FxHashSet<PackageName>,
     /// Whether this attempt may stop to restart.
@@ -150,9 +159,8 @@ impl Current<'_> {
 /// restart decides mostly the same versions again, and working out their dependencies
 /// (markers evaluated, specifiers turned into ranges, duplicates merged) was a third of the
 /// solver thread's time on home-assistant's four attempts.
-pub(crate) type KnownDependencies = RefCell<
-    FxHashMap<(PubGrubPackage, Version), Dependencies<PubGrubPackage, Ranges<Version>, String>>,
->;
+pub(crate) type KnownDependencies =
+    RefCell<FxHashMap<(PubGrubPackage, Version), Dependencies<PubGrubPackage, VersionSet, String>>>;
 
 impl<'a> Provider<'a> {
     pub(crate) fn new(
@@ -171,6 +179,7 @@ impl<'a> Provider<'a> {
             root,
             discovery: RefCell::new(FxHashMap::default()),
             walks: RefCell::new(FxHashMap::default()),
+            lists: RefCell::new(FxHashMap::default()),
             deprioritized,
             may_restart,
             restart: RefCell::new(None),
@@ -586,8 +595,8 @@ fn merge_duplicates(
 
 impl DependencyProvider for Provider<'_> {
     type P = PubGrubPackage;
-    type V = Version;
-    type VS = Ranges<Version>;
+    type V = SolverVersion;
+    type VS = VersionSet;
     type M = String;
     type Priority = Priority;
     type Err = SourceError;
@@ -595,14 +604,14 @@ impl DependencyProvider for Provider<'_> {
     fn prioritize(
         &self,
         package: &PubGrubPackage,
-        range: &Ranges<Version>,
+        range: &VersionSet,
         statistics: &PackageResolutionStatistics,
     ) -> Priority {
         let Some(name) = package.name() else {
             return (u8::MAX, Reverse(0));
         };
         let order = Reverse(self.discovery_index(name));
-        let pinned = pinned_version(range).is_some();
+        let pinned = range.as_singleton().is_some() || pinned_version(&range.to_ranges()).is_some();
         if self.deprioritized.contains(name) && !pinned {
             (0, order)
         } else if pinned {
@@ -617,11 +626,12 @@ impl DependencyProvider for Provider<'_> {
     fn choose_version(
         &self,
         package: &PubGrubPackage,
-        range: &Ranges<Version>,
-    ) -> Result<Option<Version>, SourceError> {
+        range: &VersionSet,
+    ) -> Result<Option<SolverVersion>, SourceError> {
         let Some(name) = package.name() else {
-            return Ok(Some(root_version()));
+            return Ok(Some(root_version().into()));
         };
+        let range = &range.to_ranges();
         let versions = self.handle.versions(name)?;
         let mut chosen = self.root.choose(name, range, &versions, self.options);
         if let Current::Fork(fork) = self.current()
@@ -635,6 +645,7 @@ impl DependencyProvider for Provider<'_> {
                 .as_ref()
                 .map_or("no version".to_string(), ToString::to_string)
         );
+        let mut listed = None;
         if let Some(version) = &chosen {
             let (count, moved) = {
                 let mut walks = self.walks.borrow_mut();
@@ -662,15 +673,22 @@ impl DependencyProvider for Provider<'_> {
                 self.handle
                     .prefetch_after(name, version, backtrack_window(count));
             }
+            if count >= LISTED_AFTER {
+                listed = Some(self.listed(name, &versions));
+            }
         }
-        Ok(chosen)
+        Ok(chosen.map(|version| match listed {
+            Some(listed) if listed.holds(&version) => SolverVersion::listed(version, listed),
+            _ => version.into(),
+        }))
     }
 
     fn get_dependencies(
         &self,
         package: &PubGrubPackage,
-        version: &Version,
-    ) -> Result<Dependencies<PubGrubPackage, Ranges<Version>, String>, SourceError> {
+        version: &SolverVersion,
+    ) -> Result<Dependencies<PubGrubPackage, VersionSet, String>, SourceError> {
+        let version = version.version();
         match package {
             PubGrubPackage::Root => {
                 let current = self.current();
@@ -699,7 +717,9 @@ impl DependencyProvider for Provider<'_> {
                         .map(|(package, range, _)| (package.clone(), range.clone()))
                         .collect(),
                 );
-                Ok(Dependencies::Available(merged.into_iter().collect()))
+                Ok(solver_dependencies(Dependencies::Available(
+                    merged.into_iter().collect(),
+                )))
             }
             PubGrubPackage::Package(name) => self.known_dependencies(package, name, version, None),
             PubGrubPackage::Extra(name, extra) => {
@@ -710,6 +730,15 @@ impl DependencyProvider for Provider<'_> {
 }
 
 impl Provider<'_> {
+    /// The listed versions of `name`, made once per attempt.
+    fn listed(&self, name: &PackageName, versions: &super::VersionMap) -> std::sync::Arc<Listed> {
+        let mut lists = self.lists.borrow_mut();
+        let list = lists
+            .entry(name.clone())
+            .or_insert_with(|| Listed::new(versions.listed().cloned()));
+        std::sync::Arc::clone(list)
+    }
+
     /// [`Provider::dependencies_of`] `package` (`name`, with `extra`), worked out once per
     /// resolution. Failures are not kept: they end the resolution anyway.
     fn known_dependencies(
@@ -718,12 +747,12 @@ impl Provider<'_> {
         name: &PackageName,
         version: &Version,
         extra: Option<&ExtraName>,
-    ) -> Result<Dependencies<PubGrubPackage, Ranges<Version>, String>, SourceError> {
+    ) -> Result<Dependencies<PubGrubPackage, VersionSet, String>, SourceError> {
         let key = (package.clone(), version.clone());
         if let Some(known) = self.known.borrow().get(&key) {
             return Ok(known.clone());
         }
-        let dependencies = self.dependencies_of(name, version, extra)?;
+        let dependencies = solver_dependencies(self.dependencies_of(name, version, extra)?);
         self.known.borrow_mut().insert(key, dependencies.clone());
         Ok(dependencies)
     }
