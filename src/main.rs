@@ -29,7 +29,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 // SAFETY: jemalloc reads this symbol once, as a NUL-terminated C string; the bytes are a static
 // literal ending in NUL, never written.
 #[unsafe(export_name = "_rjem_malloc_conf")]
-pub static MALLOC_CONF: &[u8; 58] = b"narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0,thp:always\0";
+pub static MALLOC_CONF: &[u8; 57] = b"narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0,thp:never\0";
 
 fn main() -> ExitCode {
     pinwheel::cli::main()

@@ -72,6 +72,8 @@ pub enum EntryKind {
     Metadata,
     /// Metadata of direct URL requirements (`url-metadata-v1:`).
     UrlMetadata,
+    /// A walked project's metadata in one entry (`metadata-bundle-v1:`).
+    MetadataBundle,
     /// Metadata built from sdists (`built-metadata-v1:`).
     BuiltMetadata,
     /// Digests of files an index listed without one (`url-sha256-v1:`).
@@ -86,10 +88,11 @@ pub enum EntryKind {
 
 impl EntryKind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Page,
         Self::Metadata,
         Self::UrlMetadata,
+        Self::MetadataBundle,
         Self::BuiltMetadata,
         Self::Digest,
         Self::Distribution,
@@ -104,6 +107,7 @@ impl EntryKind {
             Self::Page => "pages",
             Self::Metadata => "metadata",
             Self::UrlMetadata => "url-metadata",
+            Self::MetadataBundle => "metadata-bundles",
             Self::BuiltMetadata => "built-metadata",
             Self::Digest => "digests",
             Self::Distribution => "distributions",
@@ -119,6 +123,7 @@ impl From<&CacheKey> for EntryKind {
             CacheKey::Page { .. } | CacheKey::PackedPage { .. } => Self::Page,
             CacheKey::Metadata(_) => Self::Metadata,
             CacheKey::UrlMetadata(_) => Self::UrlMetadata,
+            CacheKey::MetadataBundle(_) => Self::MetadataBundle,
             CacheKey::BuiltMetadata { .. } => Self::BuiltMetadata,
             CacheKey::Distribution(_) => Self::Distribution,
             CacheKey::UrlDigest(_) => Self::Digest,

@@ -70,6 +70,9 @@ pub enum CacheKey {
     /// it. Unlike metadata it can change (an index may add attestations), so it is fetched
     /// again whenever pinwheel is online and read from here only offline.
     Provenance(Sha256Digest),
+    /// The metadata of many of a project's distributions in one entry (`index/bundle.rs`),
+    /// written after a run that walked the project's versions.
+    MetadataBundle(PackageName),
     /// The core metadata a build produced from the sdist with this sha256, with an interpreter
     /// and on a platform named by `interpreter` (`cp311-manylinux_2_36_x86_64`): a build's
     /// answer can depend on both.
@@ -93,6 +96,7 @@ impl CacheKey {
             Self::Distribution(digest) => format!("dist-v1:{digest}"),
             Self::UrlDigest(url) => format!("url-sha256-v1:{url}"),
             Self::Provenance(digest) => format!("provenance-v1:{digest}"),
+            Self::MetadataBundle(name) => format!("metadata-bundle-v1:{name}"),
             Self::BuiltMetadata { sdist, interpreter } => {
                 format!("built-metadata-v1:{sdist}:{interpreter}")
             }
@@ -113,6 +117,9 @@ impl CacheKey {
         }
         if let Some(digest) = text.strip_prefix("metadata-v1:") {
             return Sha256Digest::from_str(digest).ok().map(Self::Metadata);
+        }
+        if let Some(name) = text.strip_prefix("metadata-bundle-v1:") {
+            return PackageName::from_str(name).ok().map(Self::MetadataBundle);
         }
         if let Some(digest) = text.strip_prefix("provenance-v1:") {
             return Sha256Digest::from_str(digest).ok().map(Self::Provenance);
@@ -226,15 +233,30 @@ pub struct Entry {
 /// stays on disk and each read opens the file anew, so a resolve over thousands of projects
 /// holds neither their pages nor descriptors; a file removed meanwhile fails that read.
 /// Holding descriptors instead made a warm home-assistant resolve 10% slower.
+///
+/// A body read by position [`READS_BEFORE_WHOLE`] times is then read whole (up to
+/// [`READ_WHOLE_LATER_UP_TO`]): the page of a project the solver walks back through (botocore's
+/// 1,462 versions on boto3.in) was three system calls per version otherwise.
 #[derive(Clone, Debug)]
 pub struct ContentFile {
     path: PathBuf,
     size: u64,
     whole: Option<std::sync::Arc<Vec<u8>>>,
+    /// Positional reads so far, and the body once read whole after them.
+    reads: std::sync::Arc<(
+        std::sync::atomic::AtomicU32,
+        std::sync::OnceLock<Option<Vec<u8>>>,
+    )>,
 }
 
 /// Bodies up to this size are read whole by [`Cache::get_file`]: most projects' packed pages.
 const READ_WHOLE_UP_TO: u64 = 64 * 1024;
+
+/// After this many reads by position, a body is read whole.
+const READS_BEFORE_WHOLE: u32 = 32;
+
+/// The largest body read whole after [`READS_BEFORE_WHOLE`] reads.
+const READ_WHOLE_LATER_UP_TO: u64 = 16 * 1024 * 1024;
 
 impl BlockSource for ContentFile {
     fn len(&self) -> u64 {
@@ -245,6 +267,23 @@ impl BlockSource for ContentFile {
         use std::os::unix::fs::FileExt as _;
         if let Some(whole) = &self.whole {
             return whole.as_ref().read_at(offset, len);
+        }
+        let (reads, later) = &*self.reads;
+        if let Some(Some(whole)) = later.get() {
+            return whole.read_at(offset, len);
+        }
+        if reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= READS_BEFORE_WHOLE
+            && self.size <= READ_WHOLE_LATER_UP_TO
+        {
+            // A body that cannot be read whole, or is not its recorded size, stays on disk.
+            let whole = later.get_or_init(|| {
+                std::fs::read(&self.path)
+                    .ok()
+                    .filter(|bytes| bytes.len() as u64 == self.size)
+            });
+            if let Some(whole) = whole {
+                return whole.read_at(offset, len);
+            }
         }
         let file = std::fs::File::open(&self.path)?;
         let mut buffer = vec![0; len];
@@ -325,7 +364,15 @@ impl Cache {
         } else {
             None
         };
-        Some((info, ContentFile { path, size, whole }))
+        Some((
+            info,
+            ContentFile {
+                path,
+                size,
+                whole,
+                reads: std::sync::Arc::default(),
+            },
+        ))
     }
 
     /// Whether an entry exists (its content is neither read nor checked).

@@ -318,6 +318,7 @@ pub(super) async fn compile(
         ),
     };
     client.finish_remote().await;
+    client.write_bundles().await;
     let compiled = Compiled {
         pins: resolution.pins.len(),
         bytes: text.len(),

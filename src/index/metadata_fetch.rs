@@ -103,9 +103,13 @@ impl IndexClient {
     async fn metadata_of(&self, file: &IndexFile) -> Result<FetchedMetadata, IndexError> {
         let key = super::metadata_cache_key(file);
         let offline = self.inner.options.cache_mode == CacheMode::Offline;
-        if let Some(entry) = self.cache_get(&key).await?
+        if let Some(outcome) = self.local_metadata(file) {
+            return Ok(outcome);
+        }
+        if let Some(entry) = self.shared_entry(&key).await
             && let Some(outcome) = self.usable_cached_metadata(file, &entry.body)
         {
+            self.note_cached(file);
             return Ok(outcome);
         }
         if offline {
@@ -124,6 +128,7 @@ impl IndexClient {
         };
         let info = EntryInfo::now_for_file(file.dist.name(), &file.filename);
         self.cache_put(&key, &encode_cached(&outcome), &info).await;
+        self.note_cached(file);
         Ok(outcome)
     }
 
@@ -132,19 +137,18 @@ impl IndexClient {
     /// a refusal by an older reader, to be read again).
     #[must_use]
     pub fn metadata_at_hand(&self, file: &IndexFile) -> Option<FetchedMetadata> {
-        let entry = self
-            .inner
-            .cache
-            .as_ref()?
-            .get(&super::metadata_cache_key(file))?;
-        let outcome = self.usable_cached_metadata(file, &entry.body)?;
+        let outcome = self.local_metadata(file)?;
         self.inner.repairs.note(&outcome);
         Some(outcome)
     }
 
     /// A cached metadata body as an answer, unless it is a refusal an older reader cached
     /// (offline, even that is the best answer there is).
-    fn usable_cached_metadata(&self, file: &IndexFile, body: &[u8]) -> Option<FetchedMetadata> {
+    pub(super) fn usable_cached_metadata(
+        &self,
+        file: &IndexFile,
+        body: &[u8],
+    ) -> Option<FetchedMetadata> {
         match decode_cached(body) {
             Cached::Current(outcome) => {
                 tracing::info!("cache hit: metadata of {}", file.filename);

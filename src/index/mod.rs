@@ -10,6 +10,7 @@
 
 mod admission;
 mod auth;
+mod bundle;
 mod distribution;
 mod error;
 pub mod find_links;
@@ -167,6 +168,8 @@ struct Inner {
     /// The pages this run asked the network for: a file they list that is gone is the
     /// index's inconsistency, not an out-of-date cache.
     pages_fetched: stale::FetchedPages,
+    /// Walked projects' metadata, one cache entry each.
+    bundles: bundle::Bundles,
 }
 
 /// Per-project observations: files of one project are built and uploaded the same way, so what
@@ -237,6 +240,7 @@ impl IndexClient {
                 cache_write_failed: std::sync::atomic::AtomicBool::new(false),
                 repairs: repairs::RepairReports::default(),
                 pages_fetched: stale::FetchedPages::default(),
+                bundles: bundle::Bundles::default(),
             }),
         })
     }

@@ -274,6 +274,32 @@ fn fix_up_requires_python(raw: &str) -> String {
 /// and pip accepts them too.
 pub(crate) fn parse_requirement(line: &str) -> Result<Requirement<VerbatimUrl>, MetadataError> {
     let line = line.trim();
+    if let Some(known) = PARSED.with_borrow(|parsed| parsed.get(line).cloned()) {
+        return Ok(known);
+    }
+    let requirement = parse_requirement_anew(line)?;
+    PARSED.with_borrow_mut(|parsed| {
+        if parsed.len() >= PARSED_CAPACITY {
+            parsed.clear();
+        }
+        parsed.insert(line.into(), requirement.clone());
+    });
+    Ok(requirement)
+}
+
+/// How many parsed requirements each thread remembers before it starts again.
+const PARSED_CAPACITY: usize = 8192;
+
+thread_local! {
+    /// Requirements parsed on this thread, by their text. The versions of one project repeat
+    /// the same few lines (boto3's 1,462 releases: `jmespath<2.0.0,>=0.7.1` each), and parsing
+    /// them again was a twentieth of a warm walk. Parsing is a pure function of the text, so a
+    /// remembered answer is the answer.
+    static PARSED: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Requirement<VerbatimUrl>>> =
+        std::cell::RefCell::default();
+}
+
+fn parse_requirement_anew(line: &str) -> Result<Requirement<VerbatimUrl>, MetadataError> {
     let mut reporter = |_kind, warning: String| {
         tracing::debug!("requirement `{line}`: {warning}");
     };

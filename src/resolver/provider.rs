@@ -51,6 +51,11 @@ fn backtrack_window(choices: usize) -> usize {
     choices.saturating_mul(2).clamp(10, 20)
 }
 
+/// A walk asks for the next window every this many choices, not at each: the window (10 or
+/// more) still reaches past the versions in between, and each request wakes the fetch loop's
+/// thread (a tenth of a warm boto3.in resolve's time when sent at every choice).
+const PREFETCH_EVERY: usize = 4;
+
 /// After this many versions of one package, the solver looks for a culprit (see [`Restart`]).
 const RESTART_AFTER: usize = 5;
 
@@ -666,7 +671,10 @@ impl DependencyProvider for Provider<'_> {
                     return Err(error);
                 }
             }
-            if moved && count >= BACKTRACK_AFTER {
+            if moved
+                && count >= BACKTRACK_AFTER
+                && (count - BACKTRACK_AFTER).is_multiple_of(PREFETCH_EVERY)
+            {
                 // The solver usually walks one version at a time inside a range that keeps
                 // moving (each boto3 pins a narrow botocore range), so prefetch the next
                 // candidates past this one whatever the current bound on that side.

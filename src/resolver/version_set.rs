@@ -218,8 +218,26 @@ impl VersionSet {
         }
     }
 
+    /// Whether `ranges`, the result of an operation on `self` and `other`, holds a version:
+    /// [`VersionSet::made`]'s emptiness without building the set (PubGrub asks this of every
+    /// incompatibility it propagates through, a few million times on a long walk).
+    fn holds_any(&self, other: &Self, ranges: &Ranges<SolverVersion>) -> bool {
+        match self.listed.as_ref().or(other.listed.as_ref()) {
+            Some(listed) => ranges
+                .iter()
+                .any(|(low, high)| listed.start_of(low) < listed.end_of(high)),
+            None => !ranges.is_empty(),
+        }
+    }
+
     /// `ranges` as runs of `listed` versions.
     fn canonical(ranges: Ranges<SolverVersion>, listed: Arc<Listed>) -> Self {
+        if ranges.is_empty() || ranges == Ranges::full() {
+            return Self {
+                ranges,
+                listed: Some(listed),
+            };
+        }
         let mut runs: Vec<(usize, usize)> = Vec::new();
         for (low, high) in ranges.iter() {
             let (start, end) = (listed.start_of(low), listed.end_of(high));
@@ -302,17 +320,12 @@ impl pubgrub::VersionSet for VersionSet {
     }
 
     fn is_disjoint(&self, other: &Self) -> bool {
-        self.intersection(other).ranges.is_empty()
+        !self.holds_any(other, &self.ranges.intersection(&other.ranges))
     }
 
     fn subset_of(&self, other: &Self) -> bool {
         // Not `self == self ∩ other`: only one side may be canonical yet.
-        self.made(
-            Some(other),
-            self.ranges.intersection(&other.ranges.complement()),
-        )
-        .ranges
-        .is_empty()
+        !self.holds_any(other, &self.ranges.intersection(&other.ranges.complement()))
     }
 }
 
