@@ -17,13 +17,11 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// pages handed back within a second: a cold resolve of airflow.in peaked at 292 MB with the
 /// defaults and at 265 MB with these (glibc: 253 MB, uv: 281 MB), at no measurable cost in time.
 ///
-/// `thp:always` asks for transparent huge pages (`MADV_HUGEPAGE`) on the heap: a warm resolve
-/// touches ~10 MB of fresh heap, and its ~2,500 page faults were a tenth of its CPU time. Warm
-/// universal jupyter.in went from 20.2 to 18.3 ms and single-target from 13.6 to 12.8 ms (31
-/// alternating runs); peak memory grows by what the larger pages leave unused (jupyter.in
-/// warm 22 → 29 MB, airflow.in cold 148 → 160 MB and warm 98 → 108 MB, still below uv's). The
-/// kernel decides: where THP is off (`/sys/kernel/mm/transparent_hugepage/enabled`) nothing
-/// changes.
+/// `thp:never`: no transparent huge pages on the heap. With `thp:always` a warm resolve's
+/// ~2,500 page faults became fewer (warm jupyter.in 13.6 → 12.8 ms), but peak memory grew by
+/// what the 2 MiB pages left unused: boto3.in warm peaked at 58.8 MiB with them and 48.7 MiB
+/// without (uv: 56.3 MiB), while warm jupyter.in stayed at 0.47× uv's time (21 vs 44 ms, 11
+/// alternating runs).
 #[cfg(not(target_env = "msvc"))]
 #[allow(unsafe_code)]
 // SAFETY: jemalloc reads this symbol once, as a NUL-terminated C string; the bytes are a static
