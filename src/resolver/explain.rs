@@ -53,6 +53,7 @@ pub(crate) fn explain(mut tree: Tree, handle: &SolverHandle, root: &RootSpec) ->
     fold_empty_gaps(&mut tree, handle);
     tree.collapse_no_versions();
     merge_same_reasons(&mut tree);
+    merge_sibling_facts(&mut tree);
     fold_gaps_into_merged_facts(&mut tree, handle);
     // Collapsing unions ranges, which can bring back segments that hold no version.
     simplify(&mut tree, handle, root, &mut reasons);
@@ -238,6 +239,42 @@ fn merge_same_reasons(tree: &mut Tree) {
     let merged = External::Custom(package.clone(), range.union(&inner_range), plural(reason));
     derived.cause1 = rest;
     derived.cause2 = Arc::new(DerivationTree::External(merged));
+}
+
+/// Replaces a derivation from two facts about one package with the same reason by that one
+/// fact over both ranges: "p in A has no wheel" and "p in B has no wheel" derive exactly "p in
+/// A ∪ B has no wheel". `merge_same_reasons` folds a chain of such facts; when the solver walked
+/// a package's versions with its sets over the listed versions (`version_set.rs`), the facts
+/// come as two interleaved chains instead (`tensorflow==2.6.1 or tensorflow==2.6.3 or …` and
+/// `tensorflow==2.6.0 or tensorflow==2.6.2 or …`), joined here.
+fn merge_sibling_facts(tree: &mut Tree) {
+    let DerivationTree::Derived(derived) = tree else {
+        return;
+    };
+    merge_sibling_facts(Arc::make_mut(&mut derived.cause1));
+    merge_sibling_facts(Arc::make_mut(&mut derived.cause2));
+    let (
+        DerivationTree::External(External::Custom(package, range, reason)),
+        DerivationTree::External(External::Custom(other, other_range, other_reason)),
+    ) = (derived.cause1.as_ref(), derived.cause2.as_ref())
+    else {
+        return;
+    };
+    // Only a node that says nothing but that fact may become it.
+    let only_that_package =
+        derived.terms.len() == 1 && derived.terms.keys().all(|only| only == package);
+    if package != other
+        || !same_reason(reason, other_reason)
+        || derived.shared_id.is_some()
+        || !only_that_package
+    {
+        return;
+    }
+    *tree = DerivationTree::External(External::Custom(
+        package.clone(),
+        range.union(other_range),
+        plural(reason),
+    ));
 }
 
 /// Folds "there is no version of p in G" into a sibling fact about a range of p's versions

@@ -505,6 +505,25 @@ fn consecutive_versions_with_the_same_reason_are_explained_as_one_range() {
     );
     assert_eq!(explained.hints.len(), 1, "{:?}", explained.hints);
 
+    // A walk long enough for the solver's sets to go over the listed versions
+    // (`version_set.rs`) used to come back as two interleaved lists of versions.
+    let versions: Vec<&'static str> = (0..24)
+        .map(|minor| &*Box::leak(format!("1.{minor}.0").into_boxed_str()))
+        .collect();
+    let dists: Vec<Dist> = versions
+        .iter()
+        .map(|version| dynamic_sdist("numpy", version))
+        .collect();
+    let error = run(dists, &["numpy"], &[], ResolveOptions::default()).unwrap_err();
+    let ResolveError::NoSolution(explained) = &error else {
+        panic!("{error}");
+    };
+    assert!(
+        !explained.report.contains(" or ") && explained.report.matches("has only").count() == 1,
+        "{}",
+        explained.report
+    );
+
     // A version with another reason between them keeps the two runs apart.
     let mut dists: Vec<Dist> = ["1.0", "1.1", "1.3", "1.4"]
         .into_iter()
