@@ -242,11 +242,18 @@ pub struct ContentFile {
     path: PathBuf,
     size: u64,
     whole: Option<std::sync::Arc<Vec<u8>>>,
-    /// Positional reads so far, and the body once read whole after them.
-    reads: std::sync::Arc<(
-        std::sync::atomic::AtomicU32,
-        std::sync::OnceLock<Option<Vec<u8>>>,
-    )>,
+    /// Shared by the clones of one lookup.
+    later: std::sync::Arc<ReadLater>,
+}
+
+/// How a [`ContentFile`] read by position has been read so far.
+#[derive(Debug, Default)]
+struct ReadLater {
+    /// Reads by position so far.
+    reads: std::sync::atomic::AtomicU32,
+    /// The body once read whole after [`READS_BEFORE_WHOLE`] of them (`None` inside when it
+    /// could not be).
+    whole: std::sync::OnceLock<Option<Vec<u8>>>,
 }
 
 /// Bodies up to this size are read whole by [`Cache::get_file`]: most projects' packed pages.
@@ -268,15 +275,18 @@ impl BlockSource for ContentFile {
         if let Some(whole) = &self.whole {
             return whole.as_ref().read_at(offset, len);
         }
-        let (reads, later) = &*self.reads;
-        if let Some(Some(whole)) = later.get() {
+        let later = &*self.later;
+        if let Some(Some(whole)) = later.whole.get() {
             return whole.read_at(offset, len);
         }
-        if reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= READS_BEFORE_WHOLE
+        if later
+            .reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            >= READS_BEFORE_WHOLE
             && self.size <= READ_WHOLE_LATER_UP_TO
         {
             // A body that cannot be read whole, or is not its recorded size, stays on disk.
-            let whole = later.get_or_init(|| {
+            let whole = later.whole.get_or_init(|| {
                 std::fs::read(&self.path)
                     .ok()
                     .filter(|bytes| bytes.len() as u64 == self.size)
@@ -370,7 +380,7 @@ impl Cache {
                 path,
                 size,
                 whole,
-                reads: std::sync::Arc::default(),
+                later: std::sync::Arc::default(),
             },
         ))
     }
@@ -595,6 +605,34 @@ mod tests {
                 ..info
             }
             .is_fresh(Duration::from_secs(600))
+        );
+    }
+
+    #[test]
+    fn a_large_body_read_by_position_many_times_is_then_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path().join("c")).unwrap();
+        let key = CacheKey::PackedPage {
+            index: "https://pypi.org/simple/".into(),
+            name: PackageName::from_str("botocore").unwrap(),
+        };
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        cache.put(&key, &body, &EntryInfo::now()).unwrap();
+        let (_, file) = cache.get_file(&key).unwrap();
+        assert!(file.whole.is_none(), "too large to be read at lookup");
+        for read in 0..=READS_BEFORE_WHOLE {
+            let at = u64::from(read) * 100;
+            assert_eq!(
+                file.read_at(at, 3).unwrap(),
+                body[at as usize..at as usize + 3]
+            );
+        }
+        // From now on the body is in memory: the file is no longer needed.
+        std::fs::remove_file(&file.path).unwrap();
+        assert_eq!(file.read_at(199_990, 10).unwrap(), body[199_990..]);
+        assert!(
+            file.read_at(199_995, 10).is_err(),
+            "reads past the end still fail"
         );
     }
 

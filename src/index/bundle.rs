@@ -69,8 +69,7 @@ impl Bundles {
         cache: &Cache,
         name: &PackageName,
         digest: Sha256Digest,
-        apply: &mut dyn FnMut(&[u8]) -> bool,
-    ) -> Option<bool> {
+    ) -> Option<Vec<u8>> {
         let project = self.project(name);
         let loaded = project.loaded.get_or_init(|| {
             let entry = cache.get(&CacheKey::MetadataBundle(name.clone()))?;
@@ -83,18 +82,15 @@ impl Bundles {
         if let Some(bundle) = loaded
             && let Some(range) = bundle.records.get(&digest)
         {
-            return Some(apply(&bundle.body[range.clone()]));
+            return Some(bundle.body[range.clone()].to_vec());
         }
         let entry = cache.get(&CacheKey::Metadata(digest))?;
-        let used = apply(&entry.body);
-        if used {
-            project
-                .read
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(digest);
-        }
-        Some(used)
+        project
+            .read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(digest);
+        Some(entry.body)
     }
 
     /// Notes that `name`'s distribution `digest` had its metadata fetched and cached this run.
@@ -175,14 +171,11 @@ impl IndexClient {
             let entry = cache.get(&super::metadata_cache_key(file))?;
             return self.usable_cached_metadata(file, &entry.body);
         };
-        let mut outcome = None;
-        self.inner
+        let body = self
+            .inner
             .bundles
-            .metadata_body(cache, file.dist.name(), digest, &mut |body| {
-                outcome = self.usable_cached_metadata(file, body);
-                outcome.is_some()
-            })?;
-        outcome
+            .metadata_body(cache, file.dist.name(), digest)?;
+        self.usable_cached_metadata(file, &body)
     }
 
     /// Remembers that `file`'s metadata entry was written this run, for its project's bundle.
@@ -292,15 +285,7 @@ mod tests {
         let read_all = |bundles: &Bundles| -> Vec<Vec<u8>> {
             digests
                 .iter()
-                .map(|digest| {
-                    let mut seen = Vec::new();
-                    let used = bundles.metadata_body(&cache, &name, *digest, &mut |body| {
-                        seen = body.to_vec();
-                        true
-                    });
-                    assert_eq!(used, Some(true));
-                    seen
-                })
+                .map(|digest| bundles.metadata_body(&cache, &name, *digest).unwrap())
                 .collect()
         };
         let first = Bundles::default();
@@ -323,8 +308,8 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            few.metadata_body(&cache, &other, digest(99), &mut |_| true),
-            Some(true)
+            few.metadata_body(&cache, &other, digest(99)).as_deref(),
+            Some(b"Name: six\n".as_slice())
         );
         few.write(&cache);
         assert!(cache.get(&CacheKey::MetadataBundle(other)).is_none());
