@@ -610,12 +610,8 @@ mod tests {
 
     #[test]
     fn a_large_body_read_by_position_many_times_is_then_read_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::open(dir.path().join("c")).unwrap();
-        let key = CacheKey::PackedPage {
-            index: "https://pypi.org/simple/".into(),
-            name: PackageName::from_str("botocore").unwrap(),
-        };
+        let (_dir, cache) = packed_page_cache();
+        let key = packed_page_key("botocore");
         let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         cache.put(&key, &body, &EntryInfo::now()).unwrap();
         let (_, file) = cache.get_file(&key).unwrap();
@@ -638,12 +634,8 @@ mod tests {
 
     #[test]
     fn a_file_entry_is_read_by_position_even_once_a_prune_removed_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::open(dir.path().join("c")).unwrap();
-        let key = CacheKey::PackedPage {
-            index: "https://pypi.org/simple/".into(),
-            name: PackageName::from_str("foo").unwrap(),
-        };
+        let (_dir, cache) = packed_page_cache();
+        let key = packed_page_key("foo");
         let info = EntryInfo::now();
         cache.put(&key, b"0123456789", &info).unwrap();
 
@@ -658,14 +650,20 @@ mod tests {
         std::fs::remove_file(&file.path).unwrap();
         assert_eq!(file.read_at(0, 2).unwrap(), b"01");
         assert!(cache.get_file(&key).is_none());
-        assert!(
-            cache
-                .get_file(&CacheKey::PackedPage {
-                    index: "https://pypi.org/simple/".into(),
-                    name: PackageName::from_str("bar").unwrap(),
-                })
-                .is_none()
-        );
+        assert!(cache.get_file(&packed_page_key("bar")).is_none());
+    }
+
+    fn packed_page_cache() -> (tempfile::TempDir, Cache) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path().join("c")).unwrap();
+        (dir, cache)
+    }
+
+    fn packed_page_key(name: &str) -> CacheKey {
+        CacheKey::PackedPage {
+            index: "https://pypi.org/simple/".into(),
+            name: PackageName::from_str(name).unwrap(),
+        }
     }
 
     #[test]
