@@ -20,9 +20,11 @@ fn index_with(newer: bool) -> TestIndex {
 fn existing_pins_are_kept_until_freed() {
     let project = Project::new();
     project.write("requirements.in", "a\nb\n");
-    project
-        .resolve(&index_with(false), &["requirements.in"])
-        .expect_code(0);
+    // Kept alive to the end: dropped, its port could be given to the next index, whose pages
+    // would then be the cached ones of this one (fresh for the TTL), and `-P a` below would
+    // see no a 2.0 (it failed that way once in CI).
+    let older = index_with(false);
+    project.resolve(&older, &["requirements.in"]).expect_code(0);
     assert_eq!(
         pins(&project.read("requirements.txt")),
         ["a==1.0", "b==1.0"]
@@ -68,9 +70,9 @@ fn existing_pins_are_kept_until_freed() {
 fn a_pin_that_blocks_the_solution_is_dropped_with_a_note() {
     let project = Project::new();
     project.write("requirements.in", "a\nd\n");
-    project
-        .resolve(&index_with(false), &["requirements.in"])
-        .expect_code(0);
+    // Kept alive, so that the next index gets another port (see above).
+    let older = index_with(false);
+    project.resolve(&older, &["requirements.in"]).expect_code(0);
     project.write("requirements.in", "a\nd>=2\n");
     let run = project.resolve(&index_with(true), &["requirements.in"]);
     run.expect_code(0);
