@@ -105,8 +105,9 @@ fn runner(
     (run, lock)
 }
 
-/// The second runner finds in the remote what the first fetched: it asks the index for no
-/// metadata, and writes the same lock.
+/// The second runner finds in the remote what the first fetched: the first left the manifest
+/// of its reads (4 pages, 4 metadata), the second fetches it and everything it names in one
+/// burst, asks the index for nothing, and writes the same lock.
 fn assert_shared(remote: &Remote) {
     let (packages, input) = packages("shared");
     let server = index(packages, ServerOptions::default());
@@ -121,7 +122,7 @@ fn assert_shared(remote: &Remote) {
     let (second, lock) = runner(&server, &input, remote, &["-vv"]);
     assert_eq!(lock, first);
     assert!(
-        metadata_requests(&server).is_empty(),
+        server.requests().is_empty(),
         "{:?}\n{}",
         server.requests(),
         second.stderr
@@ -129,10 +130,32 @@ fn assert_shared(remote: &Remote) {
     assert!(
         second
             .stderr
-            .contains(": 4 hits, 0 misses (0 damaged), 0 errors"),
+            .contains("the manifest names 8 entries; 8 of the 8 not held locally fetched"),
         "{}",
         second.stderr
     );
+    assert!(
+        second
+            .stderr
+            .contains(": 9 hits, 0 misses (0 damaged), 0 errors, 0 writes"),
+        "{}",
+        second.stderr
+    );
+}
+
+/// With `--remote-cache-pages false` pages stay local: the second runner asks the index for
+/// its pages, and for no metadata.
+fn assert_pages_stay_local(remote: &Remote) {
+    let (packages, input) = packages("local-pages");
+    let server = index(packages, ServerOptions::default());
+    let flags = ["--remote-cache-pages", "false"];
+    let (_, first) = runner(&server, &input, remote, &flags);
+    server.clear_requests();
+    let (second, lock) = runner(&server, &input, remote, &flags);
+    assert_eq!(lock, first);
+    let requests = server.requests();
+    assert!(metadata_requests(&server).is_empty(), "{requests:?}");
+    assert_eq!(requests.len(), 4, "{requests:?}\n{}", second.stderr);
 }
 
 /// A read-only runner stores nothing: the next runner fetches every metadata again.
@@ -209,6 +232,7 @@ fn runners_share_metadata_through_a_directory() {
     let remote = Remote::plain(shared_directory(dir.path()));
     assert_shared(&remote);
     assert_read_only_writes_nothing(&remote);
+    assert_pages_stay_local(&remote);
 }
 
 #[test]
@@ -218,8 +242,9 @@ fn a_damaged_remote_entry_is_ignored() {
     let (packages, input) = packages("damaged");
     let server = index(packages, ServerOptions::default());
     let (_, first) = runner(&server, &input, &remote, &[]);
+    // 4 pages, 4 metadata and the manifest.
     let files = crate::files_under(dir.path());
-    assert_eq!(files.len(), 4, "{files:?}");
+    assert_eq!(files.len(), 9, "{files:?}");
     for file in &files {
         let mut bytes = std::fs::read(file).unwrap();
         let last = bytes.len() - 1;
@@ -236,7 +261,7 @@ fn a_damaged_remote_entry_is_ignored() {
         server.requests()
     );
     assert!(
-        second.stderr.contains("0 hits, 4 misses (4 damaged)"),
+        second.stderr.contains("0 hits, 9 misses (9 damaged)"),
         "{}",
         second.stderr
     );

@@ -38,8 +38,10 @@ impl Inner {
         digest: Sha256Digest,
         interpreter: &Interpreter,
     ) -> Option<CoreMetadata> {
-        let cache = self.registry.client().cache()?;
-        let entry = cache.get(&built_key(digest, interpreter))?;
+        let client = self.registry.client();
+        let key = built_key(digest, interpreter);
+        let entry = client.cache()?.get(&key)?;
+        client.note_read(&key);
         match parse_core_metadata(&entry.body) {
             Ok(metadata) => Some(metadata),
             Err(error) => {

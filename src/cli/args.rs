@@ -557,7 +557,7 @@ pub struct ResolveArgs {
 
     /// A cache shared by a fleet of runners, behind the local one: `redis://[:PASSWORD@]HOST[:PORT][/DB]`,
     /// `s3://BUCKET/PREFIX?endpoint=URL&region=NAME` (AWS credentials from the environment),
-    /// or `file:///shared/dir`. Core metadata and sdist builds are shared; pages stay local.
+    /// or `file:///shared/dir`. Core metadata, sdist builds and index pages are shared.
     /// Never a reason to fail. Also `[tool.pinwheel] remote-cache`.
     #[arg(
         long,
@@ -571,6 +571,12 @@ pub struct ResolveArgs {
     /// requests'). Also `[tool.pinwheel] remote-cache-mode`.
     #[arg(long, value_name = "MODE", env = "PINWHEEL_REMOTE_CACHE_MODE")]
     pub remote_cache_mode: Option<RemoteCacheModeArg>,
+
+    /// Whether index pages are shared through the remote cache too (`true`, the default, or
+    /// `false`: only entries named by a sha256 are shared; every runner asks the index for
+    /// its pages). Also `[tool.pinwheel] remote-cache-pages`.
+    #[arg(long, value_name = "BOOL", env = "PINWHEEL_REMOTE_CACHE_PAGES")]
+    pub remote_cache_pages: Option<bool>,
 
     /// Probe `<file>.metadata` even when the index does not advertise it, before range reads.
     /// Off by default: measured slower on this machine's PyPI mirror (see README).

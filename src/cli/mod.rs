@@ -15,6 +15,7 @@ pub mod config;
 mod diagnostics;
 mod download;
 mod each;
+mod fleet;
 mod hashes;
 mod interrupt;
 mod output;

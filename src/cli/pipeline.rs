@@ -136,6 +136,13 @@ pub(super) async fn compile(
     let client = state.get(&settings.client, settings.cache_dir.as_deref())?;
     let (builder, builds) = builder(&settings, &client, compilation.quiet);
     build_local_projects(&mut manifest, &builder, settings.cache_dir.as_deref()).await?;
+    // A fleet's runners fetch what the last resolve of these inputs read, in one burst.
+    let fleet = if client.has_remote() {
+        let digest = super::fleet::manifest_digest(&manifest, &settings);
+        Some((digest, client.prefetch(&digest).await))
+    } else {
+        None
+    };
     let progress = compilation.progress.then(|| {
         Progress::start(
             &client,
@@ -317,6 +324,9 @@ pub(super) async fn compile(
             },
         ),
     };
+    if let Some((digest, found)) = &fleet {
+        client.leave_manifest(digest, found.as_ref());
+    }
     client.finish_remote().await;
     client.write_bundles().await;
     let compiled = Compiled {

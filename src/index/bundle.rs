@@ -175,6 +175,7 @@ impl IndexClient {
             .inner
             .bundles
             .metadata_body(cache, file.dist.name(), digest)?;
+        self.note_read(&CacheKey::Metadata(digest));
         self.usable_cached_metadata(file, &body)
     }
 

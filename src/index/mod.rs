@@ -170,6 +170,8 @@ struct Inner {
     pages_fetched: stale::FetchedPages,
     /// Walked projects' metadata, one cache entry each.
     bundles: bundle::Bundles,
+    /// The shared entries read, for the remote's manifest (`shared.rs`).
+    reads: crate::remote::ReadLog,
 }
 
 /// Per-project observations: files of one project are built and uploaded the same way, so what
@@ -241,6 +243,7 @@ impl IndexClient {
                 repairs: repairs::RepairReports::default(),
                 pages_fetched: stale::FetchedPages::default(),
                 bundles: bundle::Bundles::default(),
+                reads: crate::remote::ReadLog::default(),
             }),
         })
     }
@@ -448,6 +451,7 @@ impl IndexClient {
         let cache = self.inner.cache.as_ref()?;
         let (mode, ttl) = (self.inner.options.cache_mode, self.inner.options.page_ttl);
         let (info, file) = cache.get_file(key)?;
+        self.note_read(key);
         if only_fresh {
             if !usable_without_asking(mode, ttl, &info) {
                 return None;
@@ -588,13 +592,15 @@ impl IndexClient {
             let base = fetched_base(&fetched.info, url);
             // Parsed and stored in one blocking task, so the stored form is not copied to be
             // moved into another.
-            let (inner, key, info) = (Arc::clone(&self.inner), key.clone(), info.clone());
-            tokio::task::spawn_blocking(move || {
+            let (inner, stored, facts) = (Arc::clone(&self.inner), key.clone(), info.clone());
+            let body = tokio::task::spawn_blocking(move || {
                 let body = store(fetched, &base)?;
-                inner.put_logged(&key, &body, &info);
+                inner.put_logged(&stored, &body, &facts);
                 Ok::<_, IndexError>(body)
             })
-            .await??
+            .await??;
+            self.share(key, &body, &info);
+            body
         };
         Ok(page_from_entry(Entry { body, info }, url))
     }
@@ -642,6 +648,7 @@ impl IndexClient {
     /// to the pool.
     async fn cache_get(&self, key: &CacheKey) -> Result<Option<Entry>, IndexError> {
         let local = self.inner.cache.as_ref().and_then(|cache| cache.get(key));
+        self.note_read(key);
         Ok(match local {
             Some(entry) => Some(entry),
             None => self.shared_entry(key).await,

@@ -1,10 +1,13 @@
 //! A shared remote cache for CI fleets (`--remote-cache`): entries one runner fetched are
 //! there for the next runner, whose local cache starts empty.
 //!
-//! Only what content names is shared: core metadata by the distribution's sha256 (the
-//! costly part of a cold resolve: range requests, whole sdists) and metadata built from an
-//! sdist, by the sdist's sha256 and the building interpreter. Pages stay local: a page decides
-//! the URLs and digests that go into a lock, and a shared one could be poisoned by any writer.
+//! What is shared: core metadata by the distribution's sha256 (the costly part of a cold
+//! resolve: range requests, whole sdists), metadata built from an sdist, by the sdist's sha256
+//! and the building interpreter, and, unless `--remote-cache-pages false`, packed index pages
+//! with the time they were fetched, so the local TTL rule decides whether they are fresh. A
+//! page decides the URLs and digests that go into a lock, so only trusted runners write.
+//! A resolution manifest (`manifest.rs`) names every entry one resolve read, so the next
+//! runner with the same inputs fetches them all in one burst.
 //!
 //! The remote is an optimisation, never a reason to fail: nothing is checked at start-up, each
 //! operation has a short timeout and one retry, every failure is a miss, and after
@@ -15,6 +18,7 @@
 //! Every entry read back is checked (`envelope.rs`) before it lands in the local cache.
 
 mod envelope;
+mod manifest;
 mod spec;
 mod store;
 
@@ -24,10 +28,12 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
+pub use manifest::{Manifest, ManifestDigest, ReadLog};
 pub use spec::{RemoteKind, RemoteMode, RemoteSpec, RemoteSpecError};
 pub use store::{Patience, RemoteStore};
 
 use crate::cache::{CacheKey, Entry, EntryInfo};
+use crate::types::Sha256Digest;
 
 /// Failures in a row after which the remote is off for the rest of the run.
 pub const BREAKER_FAILURES: usize = 3;
@@ -60,6 +66,7 @@ pub struct RemoteCache {
     store: Arc<dyn RemoteStore>,
     shown: String,
     mode: RemoteMode,
+    pages: bool,
     failures: AtomicUsize,
     off: AtomicBool,
     hits: AtomicU64,
@@ -78,17 +85,31 @@ impl std::fmt::Debug for RemoteCache {
     }
 }
 
-/// The remote key of a local key, when the entry is one that is shared.
+/// The remote key of a local key, when the entry is one that is shared (`pages`: packed
+/// index pages are). Keys are plain text any store accepts: an index URL is named by a digest.
 #[must_use]
-pub fn remote_key(key: &CacheKey) -> Option<String> {
+pub fn remote_key(key: &CacheKey, pages: bool) -> Option<String> {
     match key {
         CacheKey::Metadata(digest) => Some(format!("{PREFIX}/metadata/{digest}")),
         CacheKey::BuiltMetadata { sdist, interpreter } => {
             Some(format!("{PREFIX}/built-metadata/{sdist}/{interpreter}"))
         }
+        CacheKey::PackedPage { index, name } if pages => {
+            let index = Sha256Digest::of(index.as_bytes()).to_string();
+            Some(format!("{PREFIX}/pages/{}/{name}", &index[..32]))
+        }
         _ => None,
     }
 }
+
+/// Where the manifest of the resolves with inputs `digest` is kept.
+fn manifest_key(digest: &ManifestDigest) -> String {
+    format!("{PREFIX}/manifests/{digest}")
+}
+
+/// The prefix under which pinwheel keeps everything, every format version included: what
+/// `cache clean --remote` removes.
+pub const ROOT: &str = "pinwheel/";
 
 impl RemoteCache {
     /// The remote `spec` names, not yet connected.
@@ -100,7 +121,26 @@ impl RemoteCache {
             shown: spec.to_string(),
             reason,
         })?;
-        Ok(Self::over(Arc::from(store), spec.to_string(), spec.mode))
+        Ok(Self::over(Arc::from(store), spec.to_string(), spec.mode).sharing_pages(spec.pages))
+    }
+
+    /// Whether packed index pages are shared (`--remote-cache-pages`; on by default).
+    #[must_use]
+    pub fn sharing_pages(mut self, pages: bool) -> Self {
+        self.pages = pages;
+        self
+    }
+
+    /// Whether entries under `key` are shared.
+    #[must_use]
+    pub fn shares(&self, key: &CacheKey) -> bool {
+        remote_key(key, self.pages).is_some()
+    }
+
+    /// Whether this run writes.
+    #[must_use]
+    pub fn writes(&self) -> bool {
+        self.mode == RemoteMode::ReadWrite
     }
 
     /// A remote over `store` (tests hand in their own).
@@ -110,6 +150,7 @@ impl RemoteCache {
             store,
             shown,
             mode,
+            pages: true,
             failures: AtomicUsize::new(0),
             off: AtomicBool::new(false),
             hits: AtomicU64::new(0),
@@ -131,15 +172,29 @@ impl RemoteCache {
 
     /// The entry under `key`, if the remote shares such entries, has it, and it is whole.
     pub async fn get(&self, key: &CacheKey) -> Option<Entry> {
-        let remote = remote_key(key)?;
+        self.get_named(&remote_key(key, self.pages)?).await
+    }
+
+    /// The manifest of the resolves with inputs `digest`, if the remote has a whole one.
+    pub async fn manifest(&self, digest: &ManifestDigest) -> Option<Manifest> {
+        let entry = self.get_named(&manifest_key(digest)).await?;
+        Manifest::decode(&entry.body)
+    }
+
+    /// Stores the manifest of the resolves with inputs `digest`, in the background.
+    pub fn put_manifest(self: &Arc<Self>, digest: &ManifestDigest, manifest: &Manifest) {
+        self.put_named(manifest_key(digest), &manifest.encode(), &EntryInfo::now());
+    }
+
+    async fn get_named(&self, remote: &str) -> Option<Entry> {
         if self.is_off() {
             return None;
         }
-        match self.store.get(&remote).await {
+        match self.store.get(remote).await {
             Ok(Some(sealed)) => {
                 self.succeeded();
                 self.bytes.fetch_add(sealed.len() as u64, Ordering::Relaxed);
-                match envelope::open(&remote, &sealed) {
+                match envelope::open(remote, &sealed) {
                     Some(entry) => {
                         self.hits.fetch_add(1, Ordering::Relaxed);
                         tracing::info!("remote cache hit: {remote}");
@@ -170,9 +225,12 @@ impl RemoteCache {
     /// Stores `body` under `key` in the background, if the remote shares such entries and
     /// this run writes.
     pub fn put(self: &Arc<Self>, key: &CacheKey, body: &[u8], info: &EntryInfo) {
-        let Some(remote) = remote_key(key) else {
-            return;
-        };
+        if let Some(remote) = remote_key(key, self.pages) {
+            self.put_named(remote, body, info);
+        }
+    }
+
+    fn put_named(self: &Arc<Self>, remote: String, body: &[u8], info: &EntryInfo) {
         if self.mode == RemoteMode::ReadOnly || self.is_off() {
             return;
         }

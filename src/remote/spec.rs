@@ -61,6 +61,8 @@ pub struct RemoteSpec {
     pub kind: RemoteKind,
     /// Read-write or read-only.
     pub mode: RemoteMode,
+    /// Whether packed index pages are shared (`--remote-cache-pages`, on by default).
+    pub pages: bool,
 }
 
 /// A `--remote-cache` value that cannot be used.
@@ -136,7 +138,11 @@ impl RemoteSpec {
                 )));
             }
         };
-        Ok(Self { kind, mode })
+        Ok(Self {
+            kind,
+            mode,
+            pages: true,
+        })
     }
 }
 
@@ -184,7 +190,11 @@ impl fmt::Display for RemoteSpec {
 
 impl fmt::Debug for RemoteSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RemoteSpec({self}, {:?})", self.mode)
+        write!(
+            f,
+            "RemoteSpec({self}, {:?}, pages: {})",
+            self.mode, self.pages
+        )
     }
 }
 

@@ -75,7 +75,7 @@ async fn what_one_run_writes_the_next_reads() {
 }
 
 #[tokio::test]
-async fn a_read_only_run_writes_nothing_and_pages_are_never_shared() {
+async fn a_read_only_run_writes_nothing_and_pages_are_shared_only_when_asked() {
     let store = Arc::new(Fake::default());
     let reader = remote(&store, RemoteMode::ReadOnly);
     reader.put(&key(b"a"), b"metadata", &EntryInfo::default());
@@ -83,8 +83,16 @@ async fn a_read_only_run_writes_nothing_and_pages_are_never_shared() {
         index: "https://pypi.org/simple/".into(),
         name: "numpy".parse().unwrap(),
     };
-    assert!(remote_key(&page).is_none());
-    let writer = remote(&store, RemoteMode::ReadWrite);
+    assert!(remote_key(&page, true).is_some() && remote_key(&page, false).is_none());
+    reader.put(&page, b"page", &EntryInfo::default());
+    let writer = Arc::new(
+        RemoteCache::over(
+            Arc::clone(&store) as Arc<dyn RemoteStore>,
+            "fake".into(),
+            RemoteMode::ReadWrite,
+        )
+        .sharing_pages(false),
+    );
     writer.put(&page, b"page", &EntryInfo::default());
     reader.flush().await;
     writer.flush().await;

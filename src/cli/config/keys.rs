@@ -145,6 +145,12 @@ pub(super) const KEYS: &[Key] = &[
     key!(Pinwheel, ["cache_dir"], cache_dir, path),
     key!(Pinwheel, ["remote_cache"], remote_cache, string),
     key!(Pinwheel, ["remote_cache_mode"], remote_cache_mode, choice),
+    key!(
+        Pinwheel,
+        ["remote_cache_pages"],
+        remote_cache_pages,
+        boolean
+    ),
     key!(Pinwheel, ["cache_ttl"], cache_ttl, integer),
     key!(Pinwheel, ["no_cache"], no_cache, boolean),
     key!(Pinwheel, ["offline"], offline, boolean),

@@ -137,6 +137,8 @@ pub struct ConfigOptions {
     pub remote_cache: Option<String>,
     /// `--remote-cache-mode`.
     pub remote_cache_mode: Option<RemoteCacheModeArg>,
+    /// `--remote-cache-pages`.
+    pub remote_cache_pages: Option<bool>,
     /// `--cache-ttl`.
     pub cache_ttl: Option<u64>,
     /// `--python`.
@@ -215,6 +217,7 @@ impl ConfigOptions {
             cache_dir: self.cache_dir.or(lower.cache_dir),
             remote_cache: self.remote_cache.or(lower.remote_cache),
             remote_cache_mode: self.remote_cache_mode.or(lower.remote_cache_mode),
+            remote_cache_pages: self.remote_cache_pages.or(lower.remote_cache_pages),
             cache_ttl: self.cache_ttl.or(lower.cache_ttl),
             python: self.python.or(lower.python),
             no_build: self.no_build.or(lower.no_build),

@@ -345,6 +345,15 @@ fn remote_cache(args: &ResolveArgs, config: &ConfigOptions) -> Result<Option<Rem
         .filter(|text| !text.is_empty())
         .map(|text| RemoteSpec::parse(text, mode))
         .transpose()
+        .map(|spec| {
+            spec.map(|spec| RemoteSpec {
+                pages: args
+                    .remote_cache_pages
+                    .or(config.remote_cache_pages)
+                    .unwrap_or(true),
+                ..spec
+            })
+        })
         .map_err(anyhow::Error::new)
 }
 
