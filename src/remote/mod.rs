@@ -107,10 +107,6 @@ fn manifest_key(digest: &ManifestDigest) -> String {
     format!("{PREFIX}/manifests/{digest}")
 }
 
-/// The prefix under which pinwheel keeps everything, every format version included: what
-/// `cache clean --remote` removes.
-pub const ROOT: &str = "pinwheel/";
-
 impl RemoteCache {
     /// The remote `spec` names, not yet connected.
     ///
@@ -134,7 +130,13 @@ impl RemoteCache {
     /// Whether entries under `key` are shared.
     #[must_use]
     pub fn shares(&self, key: &CacheKey) -> bool {
-        remote_key(key, self.pages).is_some()
+        // Called on every cache read of a run with a remote: decided by the key's kind,
+        // without building the remote key (a page's costs a sha256).
+        match key {
+            CacheKey::Metadata(_) | CacheKey::BuiltMetadata { .. } => true,
+            CacheKey::PackedPage { .. } => self.pages,
+            _ => false,
+        }
     }
 
     /// Whether this run writes.
@@ -231,7 +233,7 @@ impl RemoteCache {
     }
 
     fn put_named(self: &Arc<Self>, remote: String, body: &[u8], info: &EntryInfo) {
-        if self.mode == RemoteMode::ReadOnly || self.is_off() {
+        if !self.writes() || self.is_off() {
             return;
         }
         let sealed = envelope::seal(&remote, body, info);

@@ -84,6 +84,7 @@ async fn a_read_only_run_writes_nothing_and_pages_are_shared_only_when_asked() {
         name: "numpy".parse().unwrap(),
     };
     assert!(remote_key(&page, true).is_some() && remote_key(&page, false).is_none());
+    assert!(reader.shares(&page) && reader.shares(&key(b"a")));
     reader.put(&page, b"page", &EntryInfo::default());
     let writer = Arc::new(
         RemoteCache::over(
@@ -146,4 +147,42 @@ async fn a_success_resets_the_count() {
         assert!(cache.get(&key(b"fine")).await.is_none());
     }
     assert!(!cache.is_off());
+}
+
+#[test]
+fn shares_agrees_with_remote_key_for_every_kind() {
+    let store = Arc::new(Fake::default());
+    let keys = [
+        key(b"m"),
+        CacheKey::BuiltMetadata {
+            sdist: Sha256Digest::of(b"s"),
+            interpreter: "cp312-manylinux_2_28_x86_64".into(),
+        },
+        CacheKey::PackedPage {
+            index: "https://pypi.org/simple/".into(),
+            name: "numpy".parse().unwrap(),
+        },
+        CacheKey::Page {
+            index: "https://example.com/links/".into(),
+            name: "numpy".parse().unwrap(),
+        },
+        CacheKey::Distribution(Sha256Digest::of(b"d")),
+        CacheKey::UrlMetadata("https://example.com/a.whl".into()),
+        CacheKey::MetadataBundle("numpy".parse().unwrap()),
+    ];
+    for pages in [true, false] {
+        let cache = RemoteCache::over(
+            Arc::clone(&store) as Arc<dyn RemoteStore>,
+            "fake".into(),
+            RemoteMode::ReadWrite,
+        )
+        .sharing_pages(pages);
+        for key in &keys {
+            assert_eq!(
+                cache.shares(key),
+                remote_key(key, pages).is_some(),
+                "{key:?}"
+            );
+        }
+    }
 }
